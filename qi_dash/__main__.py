@@ -1,0 +1,3 @@
+from qi_dash.cli import main
+
+raise SystemExit(main())

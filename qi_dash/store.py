@@ -1,0 +1,492 @@
+"""The store: the only module that knows DuckDB and holds SQL.
+
+One connection per process (``Store.open``), a cursor per use, a process-wide write lock
+around every write transaction, and a data version bumped inside each write so cached reads
+can tell when to refresh (see docs in the streamlit recipes note, §5 and §8).
+
+Observations are kept twice: ``observations`` is the current value of each
+unit × measure × period with the upload whose value it is, and ``observation_history`` is
+append-only — every value ever written, by which upload (``upload_id``: the upload or undo
+that wrote the row; ``source_upload``: whose value it is, which differs when an undo restores
+an earlier value), including removals made by an undo. Nothing is ever overwritten without
+the old value staying in history.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
+
+OBSERVATION_COLUMNS = ["unit", "measure", "period", "numerator", "denominator", "value", "comment"]
+KEY = ["unit", "measure", "period"]
+VALUE_COLUMNS = ["numerator", "denominator", "value", "comment"]
+
+# Each entry moves the schema one version on. Entries are only ever appended: a migration
+# adds tables or columns and never drops data.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL);
+    INSERT INTO meta VALUES ('schema_version', 0), ('data_version', 0);
+    CREATE TABLE units (
+        code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, level VARCHAR NOT NULL,
+        parent VARCHAR, added_at TIMESTAMPTZ NOT NULL, added_by_upload BIGINT);
+    CREATE TABLE measure_versions (
+        code VARCHAR NOT NULL, version INTEGER NOT NULL, name VARCHAR, family VARCHAR,
+        kind VARCHAR, definition VARCHAR, numerator VARCHAR, denominator VARCHAR, unit VARCHAR,
+        multiplier DOUBLE, frequency VARCHAR, direction VARCHAR, chart VARCHAR,
+        aggregation VARCHAR, target DOUBLE, run_rules VARCHAR, baseline_points INTEGER,
+        screen_moving_ranges BOOLEAN, valid_from DATE, recorded_at TIMESTAMPTZ NOT NULL,
+        recorded_by VARCHAR, PRIMARY KEY (code, version));
+    CREATE SEQUENCE upload_ids START 1;
+    CREATE TABLE uploads (
+        upload_id BIGINT PRIMARY KEY, uploaded_at TIMESTAMPTZ NOT NULL, uploaded_by VARCHAR,
+        file_name VARCHAR, sha256 VARCHAR, kind VARCHAR NOT NULL, mapping VARCHAR,
+        rows_added INTEGER, rows_updated INTEGER, rows_unchanged INTEGER, teams VARCHAR[],
+        status VARCHAR NOT NULL, undoes BIGINT, undone_by BIGINT);
+    CREATE TABLE observations (
+        unit VARCHAR NOT NULL, measure VARCHAR NOT NULL, period DATE NOT NULL,
+        numerator DOUBLE, denominator DOUBLE, value DOUBLE, comment VARCHAR,
+        upload_id BIGINT NOT NULL);
+    CREATE TABLE observation_history (
+        unit VARCHAR NOT NULL, measure VARCHAR NOT NULL, period DATE NOT NULL,
+        numerator DOUBLE, denominator DOUBLE, value DOUBLE, comment VARCHAR,
+        upload_id BIGINT NOT NULL, source_upload BIGINT, removed BOOLEAN NOT NULL);
+    """,
+    """
+    CREATE TABLE mappings (
+        name VARCHAR PRIMARY KEY, signature VARCHAR NOT NULL, spec VARCHAR NOT NULL,
+        saved_at TIMESTAMPTZ NOT NULL, saved_by VARCHAR);
+    """,
+]
+
+# A process may hold one database file; every write in the process goes through this lock.
+_WRITE_LOCK = threading.Lock()
+
+
+class StoreBusy(RuntimeError):
+    """The database file is held by another process (usually a running app)."""
+
+
+class StoreConflict(RuntimeError):
+    """A write could not be applied because of a concurrent change; nothing was written."""
+
+
+class StoreError(ValueError):
+    """A request the store refuses (e.g. undoing an upload twice)."""
+
+
+@dataclass(frozen=True)
+class UploadMeta:
+    file_name: str
+    sha256: str
+    uploaded_by: str | None = None
+    mapping: str | None = None
+    kind: str = "upload"
+
+
+@dataclass
+class UploadSummary:
+    upload_id: int | None
+    added: int
+    updated: int
+    unchanged: int
+    teams: list[str] = field(default_factory=list)
+
+    def sentence(self) -> str:
+        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class UndoSummary:
+    undo_id: int
+    restored: int
+    removed: int
+    teams: list[str]
+
+    def sentence(self) -> str:
+        return f"{self.restored} values restored to what they were before, {self.removed} removed"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _observation_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The canonical observation columns with the store's types."""
+    out = pd.DataFrame(
+        {
+            "unit": frame["unit"].astype("string"),
+            "measure": frame["measure"].astype("string"),
+            "period": pd.to_datetime(frame["period"]).dt.date,
+            "numerator": pd.to_numeric(frame["numerator"]).astype("float64"),
+            "denominator": pd.to_numeric(frame["denominator"]).astype("float64"),
+            "value": pd.to_numeric(frame["value"]).astype("float64"),
+            "comment": frame["comment"].astype("string"),
+        }
+    )
+    return out
+
+
+class Store:
+    """A DuckDB database of units, measure definitions, observations and uploads."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str):
+        self._con = con
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Store":
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(path)
+        except duckdb.IOException as err:
+            if "lock" in str(err).lower():
+                raise StoreBusy(
+                    f"The database {path} is in use by another program (probably the running app); "
+                    "stop it or use another --db, then try again."
+                ) from None
+            raise
+        store = cls(con, path)
+        store._migrate()
+        return store
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+    def _read(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        with self._cursor() as cur:
+            return cur.execute(sql, params or []).df()
+
+    def _write(self, work) -> object:
+        """Run ``work(cursor)`` in one transaction under the process write lock, bumping the
+        data version; roll back everything on any error."""
+        with _WRITE_LOCK, self._cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                result = work(cur)
+                cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+                cur.execute("COMMIT")
+            except duckdb.TransactionException as err:
+                cur.execute("ROLLBACK")
+                raise StoreConflict(
+                    "Someone else saved changes at the same moment; nothing of yours was saved. Please try again."
+                ) from err
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            return result
+
+    def _migrate(self) -> None:
+        with _WRITE_LOCK, self._cursor() as cur:
+            has_meta = cur.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+            ).fetchall()[0][0]
+            current = 0
+            if has_meta:
+                current = cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()[0][0]
+            for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    cur.execute(script)
+                    cur.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [version])
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+
+    def schema_version(self) -> int:
+        return int(self._read("SELECT value FROM meta WHERE key = 'schema_version'").iloc[0, 0])
+
+    def data_version(self) -> int:
+        return int(self._read("SELECT value FROM meta WHERE key = 'data_version'").iloc[0, 0])
+
+    # -- hierarchy ------------------------------------------------------------------------
+
+    def units(self) -> pd.DataFrame:
+        return self._read(
+            "SELECT code, name, level, coalesce(parent, '') AS parent FROM units ORDER BY level, name"
+        ).astype({"code": "string", "name": "string", "level": "string", "parent": "string"})
+
+    def save_units(self, units: pd.DataFrame) -> int:
+        """Add new units and rename or re-parent existing ones; returns how many changed."""
+        def work(cur):
+            return self._upsert_units(cur, units, upload_id=None)
+        return self._write(work)
+
+    @staticmethod
+    def _upsert_units(cur, units: pd.DataFrame, upload_id: int | None) -> int:
+        if units.empty:
+            return 0
+        incoming = units[["code", "name", "level", "parent"]].copy()
+        incoming["parent"] = incoming["parent"].replace("", None)
+        cur.register("incoming_units", incoming)
+        changed = cur.execute(
+            """SELECT count(*) FROM incoming_units i LEFT JOIN units u USING (code)
+               WHERE u.code IS NULL OR u.name <> i.name OR u.level <> i.level
+                  OR u.parent IS DISTINCT FROM i.parent"""
+        ).fetchall()[0][0]
+        cur.execute(
+            """INSERT INTO units SELECT code, name, level, parent, ?, ? FROM incoming_units
+               ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,
+                   parent = excluded.parent""",
+            [_now(), upload_id],
+        )
+        cur.unregister("incoming_units")
+        return int(changed)
+
+    # -- measure definitions ---------------------------------------------------------------
+
+    def save_definitions(self, definitions: list[MeasureDefinition], recorded_by: str | None = None) -> int:
+        """Record each definition that differs from its current version as a new version."""
+        current = {d.code: d for d in self.definitions()}
+        changed = [d for d in definitions if current.get(d.code) != d]
+        if not changed:
+            return 0
+
+        def work(cur):
+            versions = dict(cur.execute("SELECT code, max(version) FROM measure_versions GROUP BY code").fetchall())
+            rows = pd.DataFrame([d.as_row() for d in changed], columns=list(FIELD_NAMES))
+            rows["version"] = [versions.get(d.code, 0) + 1 for d in changed]
+            rows["recorded_at"] = _now()
+            rows["recorded_by"] = recorded_by
+            rows["baseline_points"] = rows["baseline_points"].astype("Int64")
+            rows["target"] = rows["target"].astype("Float64")
+            cur.register("incoming_definitions", rows)
+            cols = ", ".join(["code", "version", *[f for f in FIELD_NAMES if f != "code"], "recorded_at", "recorded_by"])
+            cur.execute(f"INSERT INTO measure_versions ({cols}) SELECT {cols} FROM incoming_definitions")
+            cur.unregister("incoming_definitions")
+            return len(changed)
+
+        return self._write(work)
+
+    def definition_versions(self, code: str | None = None) -> pd.DataFrame:
+        """Every recorded version of the definitions (or of one), newest first."""
+        where, params = ("WHERE code = ?", [code]) if code else ("", [])
+        return self._read(
+            f"SELECT * FROM measure_versions {where} ORDER BY code, version DESC", params
+        )
+
+    def definitions(self) -> list[MeasureDefinition]:
+        """The current version of every measure, in family then name order."""
+        frame = self._read(
+            "SELECT * FROM measure_versions QUALIFY version = max(version) OVER (PARTITION BY code)"
+        )
+        out = []
+        for row in frame.to_dict("records"):
+            values = {f: row[f] for f in FIELD_NAMES}
+            values["target"] = None if pd.isna(values["target"]) else float(values["target"])
+            values["baseline_points"] = None if pd.isna(values["baseline_points"]) else int(values["baseline_points"])
+            values["screen_moving_ranges"] = bool(values["screen_moving_ranges"])
+            values["multiplier"] = float(values["multiplier"])
+            values["valid_from"] = pd.Timestamp(values["valid_from"]).date()
+            out.append(MeasureDefinition(**values))
+        order = {"outcome": 0, "process": 1, "balancing": 2}
+        return sorted(out, key=lambda d: (order[d.family], d.name))
+
+    # -- observations ---------------------------------------------------------------------
+
+    def observations(
+        self,
+        units: list[str] | None = None,
+        measures: list[str] | None = None,
+        as_of: datetime | None = None,
+    ) -> pd.DataFrame:
+        """Observations (current, or as they stood at ``as_of``) in team, measure, period order."""
+        where, params = [], []
+        if units is not None:
+            where.append("list_contains(?, unit)")
+            params.append(list(units))
+        if measures is not None:
+            where.append("list_contains(?, measure)")
+            params.append(list(measures))
+        cond = " AND ".join(where) or "TRUE"
+        cols = "unit, measure, period, numerator, denominator, value, comment, upload_id"
+        if as_of is None:
+            sql = f"SELECT {cols} FROM observations WHERE {cond} ORDER BY unit, measure, period"
+        else:
+            sql = f"""
+                SELECT {cols.replace('upload_id', 'source_upload AS upload_id')} FROM (
+                    SELECT h.*, row_number() OVER (
+                        PARTITION BY unit, measure, period ORDER BY h.upload_id DESC) AS rn
+                    FROM observation_history h JOIN uploads u USING (upload_id)
+                    WHERE u.uploaded_at <= ? AND {cond})
+                WHERE rn = 1 AND NOT removed ORDER BY unit, measure, period"""
+            params = [as_of, *params]
+        frame = self._read(sql, params)
+        frame["period"] = pd.to_datetime(frame["period"])
+        return frame
+
+    def latest_periods(self) -> pd.DataFrame:
+        """Per unit and measure: the number of observations and the first and last period."""
+        return self._read(
+            """SELECT unit, measure, count(*) AS n, min(period) AS first_period,
+                      max(period) AS last_period
+               FROM observations GROUP BY unit, measure ORDER BY unit, measure"""
+        )
+
+    def diff(self, incoming: pd.DataFrame) -> pd.DataFrame:
+        """Each incoming row with ``change`` = added / updated / unchanged and the stored values."""
+        with self._cursor() as cur:
+            return self._diff(cur, _observation_frame(incoming))
+
+    @staticmethod
+    def _diff(cur, incoming: pd.DataFrame) -> pd.DataFrame:
+        cur.register("incoming_obs", incoming)
+        same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in VALUE_COLUMNS)
+        frame = cur.execute(
+            f"""SELECT i.*, CASE WHEN o.unit IS NULL THEN 'added'
+                                 WHEN {same} THEN 'unchanged' ELSE 'updated' END AS change,
+                       o.numerator AS old_numerator, o.denominator AS old_denominator,
+                       o.value AS old_value, o.comment AS old_comment
+                FROM incoming_obs i LEFT JOIN observations o
+                  ON i.unit = o.unit AND i.measure = o.measure AND i.period = o.period"""
+        ).df()
+        cur.unregister("incoming_obs")
+        return frame
+
+    def commit_upload(
+        self, incoming: pd.DataFrame, meta: UploadMeta, new_units: pd.DataFrame | None = None
+    ) -> UploadSummary:
+        """Save validated observations in one transaction; the diff is taken inside it, so a
+        change saved by someone else since the preview is accounted for."""
+        rows = _observation_frame(incoming)
+
+        def work(cur):
+            upload_id = cur.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
+            if new_units is not None:
+                self._upsert_units(cur, new_units, upload_id)
+            diff = self._diff(cur, rows)
+            changed = diff[diff["change"] != "unchanged"][OBSERVATION_COLUMNS]
+            counts = diff["change"].value_counts()
+            teams = sorted(diff.loc[diff["change"] != "unchanged", "unit"].dropna().unique().tolist())
+            cur.register("changed_obs", changed)
+            cur.execute(
+                """DELETE FROM observations o USING changed_obs c
+                   WHERE o.unit = c.unit AND o.measure = c.measure AND o.period = c.period"""
+            )
+            cur.execute("INSERT INTO observations SELECT *, ? FROM changed_obs", [upload_id])
+            cur.execute(
+                "INSERT INTO observation_history SELECT *, ?, ?, false FROM changed_obs", [upload_id, upload_id]
+            )
+            cur.unregister("changed_obs")
+            summary = UploadSummary(
+                upload_id, int(counts.get("added", 0)), int(counts.get("updated", 0)),
+                int(counts.get("unchanged", 0)), teams,
+            )
+            cur.execute(
+                "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'saved', NULL, NULL)",
+                [upload_id, _now(), meta.uploaded_by, meta.file_name, meta.sha256, meta.kind,
+                 meta.mapping, summary.added, summary.updated, summary.unchanged, teams],
+            )
+            return summary
+
+        return self._write(work)
+
+    # -- uploads and undo -----------------------------------------------------------------
+
+    def uploads(self) -> pd.DataFrame:
+        return self._read("SELECT * FROM uploads ORDER BY upload_id DESC")
+
+    def undo_upload(self, upload_id: int, undone_by: str | None = None) -> "UndoSummary":
+        """Revert what an upload changed, keeping values that later uploads wrote since.
+
+        Each value the upload wrote that is still current goes back to the value it replaced
+        (skipping values written by uploads that were themselves undone); a value the upload
+        added is removed. The undo is itself recorded as an upload, and history keeps all.
+        """
+        def work(cur):
+            found = cur.execute(
+                "SELECT status, kind, file_name FROM uploads WHERE upload_id = ?", [upload_id]
+            ).fetchall()
+            if not found:
+                raise StoreError(f"There is no upload number {upload_id}.")
+            status, kind, file_name = found[0]
+            if kind == "undo":
+                raise StoreError(f"Upload {upload_id} is itself an undo; it cannot be undone.")
+            if status == "undone":
+                raise StoreError(f"Upload {upload_id} ({file_name}) has already been undone.")
+            undo_id = cur.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
+            reverts = cur.execute(
+                """
+                WITH mine AS (
+                    SELECT unit, measure, period FROM observations WHERE upload_id = ?),
+                earlier AS (
+                    SELECT h.*, row_number() OVER (
+                        PARTITION BY h.unit, h.measure, h.period ORDER BY h.upload_id DESC) AS rn
+                    FROM observation_history h JOIN mine USING (unit, measure, period)
+                    LEFT JOIN uploads u ON u.upload_id = h.source_upload
+                    WHERE h.upload_id < ? AND coalesce(u.status, '') <> 'undone')
+                SELECT m.unit, m.measure, m.period, e.numerator, e.denominator, e.value,
+                       e.comment, e.source_upload, coalesce(e.removed, true) AS removed
+                FROM mine m LEFT JOIN earlier e
+                  ON e.unit = m.unit AND e.measure = m.measure AND e.period = m.period AND e.rn = 1
+                """,
+                [upload_id, upload_id],
+            ).df()
+            cur.register("reverts", reverts)
+            cur.execute(
+                """DELETE FROM observations o USING reverts r
+                   WHERE o.unit = r.unit AND o.measure = r.measure AND o.period = r.period"""
+            )
+            cur.execute(
+                """INSERT INTO observations SELECT unit, measure, period, numerator, denominator,
+                       value, comment, source_upload FROM reverts WHERE NOT removed"""
+            )
+            cur.execute(
+                """INSERT INTO observation_history SELECT unit, measure, period, numerator,
+                       denominator, value, comment, ?, source_upload, removed FROM reverts""",
+                [undo_id],
+            )
+            cur.unregister("reverts")
+            removed = int(reverts["removed"].sum())
+            teams = sorted(reverts["unit"].unique().tolist())
+            cur.execute(
+                """INSERT INTO uploads VALUES (?, ?, ?, ?, NULL, 'undo', NULL, 0, ?, 0, ?,
+                       'saved', ?, NULL)""",
+                [undo_id, _now(), undone_by, f"undo of upload {upload_id} ({file_name})",
+                 len(reverts), teams, upload_id],
+            )
+            cur.execute(
+                "UPDATE uploads SET status = 'undone', undone_by = ? WHERE upload_id = ?",
+                [undo_id, upload_id],
+            )
+            return UndoSummary(undo_id, len(reverts) - removed, removed, teams)
+
+        return self._write(work)
+
+    # -- saved column mappings ------------------------------------------------------------
+
+    def save_mapping(self, name: str, signature: str, spec: dict, saved_by: str | None = None) -> None:
+        def work(cur):
+            cur.execute(
+                """INSERT INTO mappings VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE
+                   SET signature = excluded.signature, spec = excluded.spec,
+                       saved_at = excluded.saved_at, saved_by = excluded.saved_by""",
+                [name, signature, json.dumps(spec, sort_keys=True), _now(), saved_by],
+            )
+        self._write(work)
+
+    def mappings(self) -> pd.DataFrame:
+        frame = self._read("SELECT name, signature, spec, saved_at, saved_by FROM mappings ORDER BY name")
+        frame["spec"] = [json.loads(s) for s in frame["spec"]]
+        return frame
+
+
+def as_of_end_of(day: date) -> datetime:
+    """The moment at the end of a calendar day (UTC), for "as it was on" views."""
+    return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=timezone.utc)

@@ -1,0 +1,183 @@
+"""The upload path every file takes — the app's Upload page, the CLI and the demo alike.
+
+``plan_upload`` reads a file, finds its data (the canonical template, or a saved column
+mapping), checks it against the measure definitions and compares it with what is stored:
+the plan says what would be added, updated or left unchanged, or lists every problem.
+``commit`` saves a plan with no problems in one transaction. Nothing is written before that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from qi_dash.hierarchy import check_units
+from qi_dash.ingest import mapping as mappings
+from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
+from qi_dash.ingest.read import ReadLimits, Sheet, Workbook, read_file, sheet_table
+from qi_dash.problems import InputError, Problem
+from qi_dash.store import Store, UploadMeta, UploadSummary
+
+
+@dataclass
+class UploadPlan:
+    file_name: str
+    sha256: str
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    changes: pd.DataFrame | None = None
+    unknown_teams: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    mapping: str | None = None
+    needs_mapping: bool = False
+    workbook: Workbook | None = None
+    new_units: pd.DataFrame | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.needs_mapping and self.changes is not None
+
+    def count(self, change: str) -> int:
+        return 0 if self.changes is None else int((self.changes["change"] == change).sum())
+
+    def sentence(self) -> str:
+        return f"{self.count('added')} added, {self.count('updated')} updated, {self.count('unchanged')} unchanged"
+
+
+def _is_canonical(sheet: Sheet) -> bool:
+    """Whether the sheet's first row holds the template's key headings."""
+    if sheet.frame.empty or 1 not in sheet.frame.index:
+        return False
+    names = {str(c).strip().casefold() for c in sheet.frame.loc[1] if c is not None}
+    # A measure column marks the long template; a wide sheet (a column per measure) has none
+    # and goes to column mapping instead.
+    return "measure" in names and len(names & set(REQUIRED_COLUMNS)) >= 2
+
+
+def _hidden_sheet_problems(workbook: Workbook, file_name: str) -> list[Problem]:
+    return [
+        Problem(file_name, "is a hidden sheet with data. Unhide it (or delete it) so it is clear whether its data should be read.", sheet.name)
+        for sheet in workbook.sheets
+        if sheet.hidden and not sheet.frame.dropna(how="all").empty
+    ]
+
+
+def plan_upload(
+    store: Store,
+    data: bytes,
+    file_name: str,
+    mapping: str | dict | None = None,
+    new_teams: dict[str, str] | None = None,
+    limits: ReadLimits | None = None,
+) -> UploadPlan:
+    """Read, check and compare a file with the store; write nothing.
+
+    ``mapping`` is a saved mapping's name or a mapping spec; without one the file must be in
+    the canonical template or match a saved mapping by its columns. ``new_teams`` maps names
+    of teams not yet in the hierarchy to the directorate code the user placed them in.
+    """
+    plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest())
+    try:
+        workbook = read_file(data, file_name, limits or ReadLimits())
+    except InputError as err:
+        plan.problems = err.problems
+        return plan
+    plan.workbook = workbook
+    plan.notes.extend(workbook.notes)
+    plan.problems.extend(_hidden_sheet_problems(workbook, file_name))
+
+    units = store.units()
+    definitions = store.definitions()
+    try:
+        spec = _find_mapping(store, workbook, mapping, plan)
+        if spec is None:
+            found = [s for s in workbook.sheets if not s.hidden and _is_canonical(s)]
+            if not found:
+                plan.needs_mapping = True
+                return plan
+            # A CSV's one sheet is the file itself: messages name no sheet.
+            plan.sheet = found[0].name if data.startswith(b"PK") else None
+            table = sheet_table(found[0])
+        else:
+            table, plan.sheet = mappings.apply(spec, workbook)
+    except InputError as err:
+        plan.problems.extend(err.problems)
+        return plan
+
+    plan.notes.extend(table.attrs.get("notes", []))
+    new_directorates = pd.DataFrame(columns=["code", "name", "level", "parent"])
+    if "directorate" in table.columns:
+        new_teams, new_directorates = _placements_from_file(table, units, new_teams or {})
+        table = table.drop(columns=["directorate"])
+    checked: Checked = check_table(table, file_name, plan.sheet, units, definitions, new_teams)
+    plan.problems.extend(checked.problems)
+    plan.notes.extend(checked.notes)
+    plan.unknown_teams = checked.unknown_teams
+    if new_teams:
+        used = set(checked.observations["unit"]) if checked.ok else set(new_teams)
+        new_teams = {t: d for t, d in new_teams.items() if t in used}
+        plan.new_units = pd.concat([
+            new_directorates[new_directorates["code"].isin(set(new_teams.values()))],
+            pd.DataFrame({"code": list(new_teams), "name": list(new_teams), "level": "team",
+                          "parent": list(new_teams.values())}),
+        ], ignore_index=True)
+        plan.problems.extend(
+            Problem(file_name, p) for p in check_units(plan.new_units, units, where="new units")
+        )
+    if plan.problems:
+        return plan
+    plan.changes = store.diff(checked.observations)
+    plan.changes["row"] = checked.observations["row"].to_numpy()
+    return plan
+
+
+def _placements_from_file(
+    table: pd.DataFrame, units: pd.DataFrame, placed: dict[str, str]
+) -> tuple[dict[str, str], pd.DataFrame]:
+    """New teams placed by the mapping's directorate column (and new directorates named
+    there, under the organisation). Placements the user made by hand take precedence."""
+    known = {c.casefold() for c in units["code"]} | {n.casefold() for n in units["name"]}
+    directorates = units[units["level"] == "directorate"]
+    directorate_code = {**{n.casefold(): c for n, c in zip(directorates["name"], directorates["code"])},
+                        **{c.casefold(): c for c in directorates["code"]}}
+    pairs = table[["team", "directorate"]].dropna().astype(str).drop_duplicates()
+    pairs = pairs[~pairs["team"].str.strip().str.casefold().isin(known)]
+    organisations = units.loc[units["level"] == "organisation", "code"].tolist()
+    new_directorates = sorted({d.strip() for d in pairs["directorate"] if d.strip().casefold() not in directorate_code})
+    placements = {
+        t.strip(): directorate_code.get(d.strip().casefold(), d.strip()) for t, d in zip(pairs["team"], pairs["directorate"])
+    }
+    placements.update(placed)
+    frame = pd.DataFrame({"code": new_directorates, "name": new_directorates, "level": "directorate",
+                          "parent": organisations[0] if organisations else ""})
+    return placements, frame
+
+
+def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan) -> dict | None:
+    if isinstance(mapping, dict):
+        return mapping
+    saved = store.mappings()
+    if isinstance(mapping, str):
+        match = saved[saved["name"] == mapping]
+        if match.empty:
+            known = ", ".join(saved["name"]) or "none saved yet"
+            raise InputError([Problem(plan.file_name, f"there is no saved mapping called '{mapping}' (saved mappings: {known}).")])
+        plan.mapping = mapping
+        return match.iloc[0]["spec"]
+    recognised = mappings.recognise(workbook, saved)
+    if recognised is not None:
+        plan.mapping = recognised["name"]
+        plan.notes.append(f"Recognised the layout of this file: using the saved mapping '{recognised['name']}'.")
+        return recognised["spec"]
+    return None
+
+
+def commit(store: Store, plan: UploadPlan, uploaded_by: str | None = None) -> UploadSummary:
+    """Save a checked plan in one transaction."""
+    if not plan.ok:
+        raise ValueError("Only a plan with no problems can be saved.")
+    rows = plan.changes[["unit", "measure", "period", "numerator", "denominator", "value", "comment"]]
+    meta = UploadMeta(plan.file_name, plan.sha256, uploaded_by, plan.mapping)
+    return store.commit_upload(rows, meta, plan.new_units)

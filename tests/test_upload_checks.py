@@ -1,0 +1,155 @@
+"""Every validation rule of the canonical template: the message names sheet, row and column,
+and nothing is written (an export of the database is byte-identical afterwards)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from qi_dash.upload import commit, plan_upload
+from tests.conftest import export_csv
+
+HEADER = "team,measure,period,numerator,denominator,value,comment\n"
+
+
+def csv(*lines: str) -> bytes:
+    return (HEADER + "\n".join(lines) + "\n").encode()
+
+
+def refused(store, data: bytes, name: str = "team.csv"):
+    """Plan an upload that must be refused; check nothing can be written; return problems."""
+    before = export_csv(store)
+    plan = plan_upload(store, data, name)
+    assert plan.problems, "expected the file to be refused"
+    assert not plan.ok
+    with pytest.raises(ValueError):
+        commit(store, plan)
+    assert export_csv(store) == before
+    return plan.problems
+
+
+def only(problems):
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def test_missing_required_columns_are_named(demo_store):
+    problem = only(refused(demo_store, b"measure,period,value\nHUDDLES,06/01/2025,3\n"))
+    assert "missing column(s): team" in problem.message
+    assert problem.file == "team.csv"
+
+
+def test_unknown_team_is_named_with_row_and_column(demo_store):
+    problem = only(refused(demo_store, csv("W-ASH,HUDDLES,06/01/2025,,,3,", "Larch Ward,HUDDLES,06/01/2025,,,3,")))
+    assert (problem.row, problem.column) == (3, "team")
+    assert "unknown team 'Larch Ward'" in problem.message
+
+
+def test_unknown_measure_suggests_the_closest_and_lists_known(demo_store):
+    problem = only(refused(demo_store, csv("W-ASH,HUDDLE,06/01/2025,,,3,")))
+    assert (problem.row, problem.column) == (2, "measure")
+    assert "Did you mean 'HUDDLES'?" in problem.message
+    assert "RP_RATE" in problem.message
+
+
+@pytest.mark.parametrize("period", ["next week", "31/02/2025", "13/13/2025"])
+def test_a_period_that_is_not_a_date_is_refused(demo_store, period):
+    problem = only(refused(demo_store, csv(f"W-ASH,HUDDLES,{period},,,3,")))
+    assert (problem.row, problem.column) == (2, "period")
+
+
+def test_a_weekly_period_must_be_a_monday(demo_store):
+    problem = only(refused(demo_store, csv("W-ASH,HUDDLES,07/01/2025,,,3,")))
+    assert problem.column == "period"
+    assert "is not a Monday" in problem.message
+
+
+def test_a_monthly_period_must_be_the_first_of_the_month(demo_store):
+    problem = only(refused(demo_store, csv("W-ASH,PRN,15/01/2025,,,3,")))
+    assert "is not the first day of a month" in problem.message
+
+
+def test_text_periods_are_read_day_first(demo_store):
+    plan = plan_upload(demo_store, csv("W-ASH,PRN,01/02/2025,,,3,"), "t.csv")
+    assert plan.ok, [str(p) for p in plan.problems]
+    assert str(plan.changes["period"].iloc[0])[:10] == "2025-02-01"
+
+
+def test_non_numeric_numbers_are_refused(demo_store):
+    problem = only(refused(demo_store, csv("W-ASH,HUDDLES,06/01/2025,,,three,")))
+    assert (problem.row, problem.column) == (2, "value")
+    assert "'three' is not a number" in problem.message
+
+
+def test_negative_counts_are_refused(demo_store):
+    problem = only(refused(demo_store, csv("W-ASH,HUDDLES,06/01/2025,,,-2,")))
+    assert (problem.row, problem.column) == (2, "value")
+    assert "negative" in problem.message
+
+
+def test_numerator_above_denominator_is_refused_for_a_proportion(demo_store):
+    problem = only(refused(demo_store, csv("W-ASH,SAFETY_PLAN,01/01/2025,21,20,,")))
+    assert (problem.row, problem.column) == (2, "numerator")
+    assert "larger than the denominator" in problem.message
+
+
+def test_a_rate_may_exceed_one(demo_store):
+    plan = plan_upload(demo_store, csv("W-ASH,RP_RATE,01/01/2025,900,700,,"), "t.csv")
+    assert plan.ok, [str(p) for p in plan.problems]
+
+
+def test_a_zero_denominator_is_refused(demo_store):
+    problem = only(refused(demo_store, csv("W-ASH,RP_RATE,01/01/2025,0,0,,")))
+    assert (problem.row, problem.column) == (2, "denominator")
+    assert "zero" in problem.message
+
+
+def test_duplicate_team_measure_period_rows_are_refused(demo_store):
+    problem = only(refused(demo_store, csv("W-ASH,HUDDLES,06/01/2025,,,3,", "Ash Ward,HUDDLES,06/01/2025,,,4,")))
+    assert problem.row == 3
+    assert "appears more than once (also row 2)" in problem.message
+
+
+def test_every_problem_in_a_file_is_listed_and_nothing_is_saved(demo_store):
+    problems = refused(demo_store, csv(
+        "W-ASH,HUDDLES,06/01/2025,,,3,", "W-ASH,HUDDLES,13/01/2025,,,x,", "W-ASH,NOPE,13/01/2025,,,3,",
+        "W-ASH,SAFETY_PLAN,01/01/2025,5,,,",
+    ))
+    assert [(p.row, p.column) for p in problems] == [(3, "value"), (4, "measure"), (5, "denominator")]
+
+
+def test_xlsx_problems_name_the_sheet(demo_store):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "March"
+    sheet.append(["team", "measure", "period", "numerator", "denominator", "value", "comment"])
+    sheet.append(["W-ASH", "HUDDLES", "not a date", None, None, 3, None])
+    raw = io.BytesIO()
+    book.save(raw)
+    problem = only(refused(demo_store, raw.getvalue(), "ash.xlsx"))
+    assert (problem.file, problem.sheet, problem.row, problem.column) == ("ash.xlsx", "March", 2, "period")
+    assert str(problem).startswith("ash.xlsx, sheet 'March', row 2, column 'period':")
+
+
+def test_a_corrected_value_is_saved_and_reported_as_an_update(demo_store):
+    current = demo_store.observations(units=["W-ASH"], measures=["HUDDLES"]).iloc[-1]
+    period = current["period"].strftime("%d/%m/%Y")
+    plan = plan_upload(demo_store, csv(f"W-ASH,HUDDLES,{period},,,{current['value'] + 10:g},corrected"), "fix.csv")
+    assert (plan.count("added"), plan.count("updated"), plan.count("unchanged")) == (0, 1, 0)
+    summary = commit(demo_store, plan, uploaded_by="Ash lead")
+    assert summary.updated == 1
+    after = demo_store.observations(units=["W-ASH"], measures=["HUDDLES"]).iloc[-1]
+    assert after["value"] == current["value"] + 10
+    assert after["comment"] == "corrected"
+
+
+def test_rows_with_no_numbers_are_saved_as_gaps_not_zero(demo_store):
+    plan = plan_upload(demo_store, csv("W-ASH,HUDDLES,01/12/2025,,,,Ward closed"), "gap.csv")
+    assert plan.ok
+    assert any("missing values (gaps), never as zero" in n for n in plan.notes)
+    commit(demo_store, plan)
+    saved = demo_store.observations(units=["W-ASH"], measures=["HUDDLES"]).iloc[-1]
+    assert saved["value"] != saved["value"]  # NaN
+    assert saved["comment"] == "Ward closed"
