@@ -9,6 +9,7 @@ from pathlib import Path
 from qi_dash import bootstrap, exports
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import HierarchyError
+from qi_dash.ingest.mapping import load_spec
 from qi_dash.problems import InputError
 from qi_dash.store import Store, StoreBusy, StoreConflict
 from qi_dash.upload import commit, plan_upload
@@ -30,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     upload = command("upload", "Check a file and save it (added / updated / unchanged).")
     upload.add_argument("file", type=Path)
     upload.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
-    upload.add_argument("--mapping", help="the name of a saved column mapping")
+    upload.add_argument("--mapping", help="a saved column mapping's name, or a mapping file (.json)")
     upload.add_argument("--by", help="who is uploading (recorded with the upload)")
     export = command("export", "Export all observations in the canonical template (.csv or .xlsx).")
     export.add_argument("--out", type=Path, required=True)
@@ -78,7 +79,10 @@ def _run(args, store: Store) -> int:
         if not args.file.exists():
             print(f"{args.file}: no such file.", file=sys.stderr)
             return 1
-        plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=args.mapping)
+        mapping = args.mapping
+        if mapping and mapping.lower().endswith(".json"):
+            mapping = load_spec(mapping)
+        plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping)
         for note in plan.notes:
             print(f"Note: {note}")
         if plan.needs_mapping:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -116,7 +116,7 @@ class UndoSummary:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _observation_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -143,7 +143,7 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | Path) -> "Store":
+    def open(cls, path: str | Path) -> Store:
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -402,7 +402,7 @@ class Store:
     def uploads(self) -> pd.DataFrame:
         return self._read("SELECT * FROM uploads ORDER BY upload_id DESC")
 
-    def undo_upload(self, upload_id: int, undone_by: str | None = None) -> "UndoSummary":
+    def undo_upload(self, upload_id: int, undone_by: str | None = None) -> UndoSummary:
         """Revert what an upload changed, keeping values that later uploads wrote since.
 
         Each value the upload wrote that is still current goes back to the value it replaced
@@ -489,4 +489,4 @@ class Store:
 
 def as_of_end_of(day: date) -> datetime:
     """The moment at the end of a calendar day (UTC), for "as it was on" views."""
-    return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=UTC)

@@ -109,7 +109,8 @@ def plan_upload(
     plan.notes.extend(table.attrs.get("notes", []))
     new_directorates = pd.DataFrame(columns=["code", "name", "level", "parent"])
     if "directorate" in table.columns:
-        new_teams, new_directorates = _placements_from_file(table, units, new_teams or {})
+        new_teams, new_directorates, placement_problems = _placements_from_file(table, units, new_teams or {}, file_name)
+        plan.problems.extend(placement_problems)
         table = table.drop(columns=["directorate"])
     checked: Checked = check_table(table, file_name, plan.sheet, units, definitions, new_teams)
     plan.problems.extend(checked.problems)
@@ -134,25 +135,28 @@ def plan_upload(
 
 
 def _placements_from_file(
-    table: pd.DataFrame, units: pd.DataFrame, placed: dict[str, str]
-) -> tuple[dict[str, str], pd.DataFrame]:
+    table: pd.DataFrame, units: pd.DataFrame, placed: dict[str, str], file_name: str
+) -> tuple[dict[str, str], pd.DataFrame, list[Problem]]:
     """New teams placed by the mapping's directorate column (and new directorates named
     there, under the organisation). Placements the user made by hand take precedence."""
     known = {c.casefold() for c in units["code"]} | {n.casefold() for n in units["name"]}
     directorates = units[units["level"] == "directorate"]
     directorate_code = {**{n.casefold(): c for n, c in zip(directorates["name"], directorates["code"])},
                         **{c.casefold(): c for c in directorates["code"]}}
-    pairs = table[["team", "directorate"]].dropna().astype(str).drop_duplicates()
-    pairs = pairs[~pairs["team"].str.strip().str.casefold().isin(known)]
+    pairs = table[["team", "directorate"]].dropna().astype(str).apply(lambda c: c.str.strip())
+    pairs = pairs[~pairs["team"].str.casefold().isin(known)].drop_duplicates()
+    pairs["directorate"] = [directorate_code.get(d.casefold(), d) for d in pairs["directorate"]]
+    pairs = pairs.drop_duplicates()
+    problems = [
+        Problem(file_name, f"new team '{team}' is placed in more than one directorate ({', '.join(group['directorate'])}).")
+        for team, group in pairs.groupby("team") if len(group) > 1
+    ]
     organisations = units.loc[units["level"] == "organisation", "code"].tolist()
-    new_directorates = sorted({d.strip() for d in pairs["directorate"] if d.strip().casefold() not in directorate_code})
-    placements = {
-        t.strip(): directorate_code.get(d.strip().casefold(), d.strip()) for t, d in zip(pairs["team"], pairs["directorate"])
-    }
-    placements.update(placed)
+    new_directorates = sorted(set(pairs["directorate"]) - set(directorates["code"]))
+    placements = {**dict(zip(pairs["team"], pairs["directorate"])), **placed}
     frame = pd.DataFrame({"code": new_directorates, "name": new_directorates, "level": "directorate",
                           "parent": organisations[0] if organisations else ""})
-    return placements, frame
+    return placements, frame, problems
 
 
 def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan) -> dict | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import duckdb
 import pandas as pd
@@ -84,11 +84,11 @@ def test_a_changed_comment_alone_is_an_update(empty_store):
 
 def test_as_of_shows_the_data_as_it_stood(empty_store):
     empty_store.commit_upload(rows(5, 6), meta())
-    between = datetime.now(timezone.utc)
+    between = datetime.now(UTC)
     empty_store.commit_upload(rows(50, 6, 8), meta())
     assert empty_store.observations(as_of=between)["value"].tolist() == [5, 6]
     assert empty_store.observations()["value"].tolist() == [50, 6, 8]
-    assert empty_store.observations(as_of=datetime(2000, 1, 1, tzinfo=timezone.utc)).empty
+    assert empty_store.observations(as_of=datetime(2000, 1, 1, tzinfo=UTC)).empty
 
 
 def test_undo_reverts_changes_and_removes_additions(empty_store):

@@ -55,6 +55,15 @@ def neutralise(text: pd.Series) -> pd.Series:
 
 def _cell_text(cells: pd.Series) -> pd.Series:
     """Cells as text, as typed; whole numbers print without '.0'; empty cells → <NA>."""
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    if kind in ("string", "empty"):
+        return cells.astype("string")
+    if kind in ("floating", "integer", "mixed-integer-float"):
+        numbers = pd.to_numeric(cells).astype("float64")
+        whole = numbers.notna() & (numbers % 1 == 0)
+        text = numbers.astype("string")
+        return text.where(~whole, numbers.where(whole).astype("Int64").astype("string"))
+
     def as_text(cell):
         if cell is None or (isinstance(cell, float) and np.isnan(cell)):
             return None
@@ -109,8 +118,15 @@ def check_table(
     notes: list[str] = []
     columns = {str(c).strip().casefold(): c for c in table.columns}
 
-    def problem(message, row=None, column=None):
-        problems.append(Problem(file, message, sheet, None if row is None else int(row), column))
+    # Rows are handled by position; these give each position's spreadsheet row and sheet.
+    row_numbers = np.asarray(table.index)
+    sheet_names = table["sheet"].to_numpy() if "sheet" in table.columns else None
+    table = table.reset_index(drop=True)
+
+    def problem(message, position=None, column=None):
+        row = None if position is None else int(row_numbers[position])
+        where = sheet if sheet_names is None or position is None else sheet_names[position]
+        problems.append(Problem(file, message, where, row, column))
 
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if "value" not in columns and not {"numerator", "denominator"} <= set(columns):
@@ -121,7 +137,8 @@ def check_table(
             f"{', '.join(TEMPLATE_COLUMNS)}."
         )
         return Checked(_empty(), problems)
-    extra = [str(columns[c]) for c in columns if c not in TEMPLATE_COLUMNS and c]
+    # A mapped table may carry each row's sheet, used only to name it in messages.
+    extra = [str(columns[c]) for c in columns if c not in TEMPLATE_COLUMNS and c and c != "sheet"]
     if extra:
         notes.append(f"Column(s) {', '.join(extra)} are not part of the template and are not saved.")
     if table.empty:
@@ -131,7 +148,7 @@ def check_table(
     def column(name):
         return table[columns[name]] if name in columns else pd.Series([None] * len(table), index=table.index)
 
-    rows = pd.Series(table.index, index=table.index)
+    rows = pd.Series(table.index, index=table.index)  # positions, for problem()
     team_text = restore_neutralised(_text_column(column("team")))
     measure_text = restore_neutralised(_text_column(column("measure")))
 
@@ -222,7 +239,7 @@ def check_table(
             for r in others:
                 problem(
                     f"{group.iloc[0]['team']} × {group.iloc[0]['measure']} × "
-                    f"{group.iloc[0]['period']:%d/%m/%Y} appears more than once (also row {first}).",
+                    f"{group.iloc[0]['period']:%d/%m/%Y} appears more than once (also row {row_numbers[first]}).",
                     r, "period",
                 )
 
@@ -237,7 +254,7 @@ def check_table(
             "denominator": den,
             "value": val,
             "comment": comment,
-            "row": rows,
+            "row": row_numbers,
         }
     )
     empty = observations[["numerator", "denominator", "value"]].isna().all(axis=1) & complete
@@ -245,7 +262,7 @@ def check_table(
         notes.append(
             f"{int(empty.sum())} row(s) have no numbers; they are saved as missing values (gaps), never as zero."
         )
-    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    problems.sort(key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
     return Checked(observations if not problems else _empty(), problems, notes, unknown_names)
 
 

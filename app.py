@@ -1,0 +1,31 @@
+"""Home: the organisation at a glance — teams, measures, latest periods and missing data."""
+
+import streamlit as st
+
+from qi_dash import coverage, periods, ui
+
+selection = ui.page("Home")
+st.title(selection.name(selection.org) or "qi-dash")
+st.markdown(
+    "Every team's quality-improvement measures in one place, with the same definitions, "
+    "run charts and SPC for all — to learn from variation, not to judge."
+)
+
+frame = ui.observations(selection.path, selection.version, selection.team_codes)
+definitions = selection.definitions()
+summary = coverage.team_summary(frame, selection.units, definitions, list(selection.team_codes))
+latest_month = coverage.latest(frame, definitions, "month")
+
+teams, measures, latest = st.columns(3)
+teams.metric("Teams", len(summary))
+measures.metric("Measures", len(definitions))
+latest.metric("Latest month with data", periods.label(latest_month, "month") if latest_month else "–")
+
+st.subheader("Teams and where data is missing")
+st.dataframe(
+    summary.drop(columns=["team"]),
+    hide_index=True,
+    width="stretch",
+    column_config={"Missing periods": st.column_config.NumberColumn(help="Periods with no data between a team's first period and the latest period any team reported.")},
+)
+st.page_link("pages/1_Team.py", label="Open a team's measures", icon="📊", query_params=selection.link())

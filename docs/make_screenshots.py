@@ -1,0 +1,49 @@
+"""Screenshots of the main pages on the demo organisation, for docs/screenshots/.
+
+Run: python docs/make_screenshots.py [BASE_URL]  (default http://127.0.0.1:8501, a running app).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.e2e.conftest import settle
+
+PAGES = {
+    "home": "/?org=ORG",
+    "team": "/Team?team=W-ASH",
+    "measure": "/Measure?dir=DIR-ACU&measure=RP_RATE",
+    "upload": "/Upload",
+    "measures": "/Measures",
+    "uploads": "/Uploads",
+}
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def main(base: str, out: Path, only: list[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        # Streamlit scrolls inside its own container, so a tall viewport shows the whole page.
+        page = browser.new_page(viewport={"width": 1500, "height": 2600})
+        for name, path in PAGES.items():
+            if only and name not in only:
+                continue
+            page.goto(base + path)
+            page.wait_for_selector('[data-testid="stApp"]')
+            settle(page)
+            if page.query_selector(".js-plotly-plot"):
+                page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", state="attached", timeout=60_000)
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            print(out / f"{name}.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8501", Path(__file__).parent / "screenshots", sys.argv[2:])

@@ -1,0 +1,34 @@
+"""Measure: one measure for the chosen unit — a team's own series, or pooled up the hierarchy."""
+
+import streamlit as st
+
+from qi_dash import ui
+
+selection = ui.page("Measure", pick_measure=True)
+ui.breadcrumb(selection)
+definition = selection.definition()
+if definition is None:
+    st.info("No measures are defined yet. Add one on the Measures page.")
+    st.stop()
+
+st.title(definition.name)
+st.markdown(f"**{selection.name()}** · {definition.family} measure · {definition.unit}")
+if selection.level != "team":
+    how = {
+        "pooled": "numerators and denominators of all its teams are added up each period (a pooled rate, never an average of team rates)",
+        "sum": "the teams' values are added up each period",
+        "mean": "the mean of the teams' values each period",
+        "none": "this measure is not combined across teams",
+    }[definition.aggregation]
+    st.caption(f"For a {selection.level}, {how}.")
+show_2s = st.toggle("Show 2σ lines", value=False)
+(view,) = ui.views(selection.path, selection.version, selection.team_codes, (definition.code,), selection.as_of_moment)
+ui.measure_panel(view, key="measure_chart", show_2s=show_2s, height=520)
+with st.expander("Operational definition"):
+    st.markdown(definition.definition)
+    st.markdown(f"**Numerator:** {definition.numerator}")
+    if definition.denominator:
+        st.markdown(f"**Denominator:** {definition.denominator}")
+if view.has_data:
+    with st.expander("Data"):
+        st.dataframe(view.result.points, hide_index=True, width="stretch")

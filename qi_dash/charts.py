@@ -1,0 +1,396 @@
+"""Plotly figures of the SPC engine's result, in NHS Making Data Count ("plot the dots") style.
+
+Pure functions: they read ``result.points`` / ``result.phases`` (see ``qi_dash.spc``) and a
+measure definition, and return a figure; nothing here knows about Streamlit. The figures are
+drawn for a shared huddle screen: large fonts, a plain white background, every line labelled
+in words at its right end, and each point's colour *and* shape saying what kind of variation
+it is (``icons.POINT_STYLE``). Traces are SVG ``go.Scatter`` only: a page of small multiples
+with WebGL traces runs out of browser WebGL contexts.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from qi_dash.definitions import MeasureDefinition
+from qi_dash.icons import COMMON_CAUSE, NHS_BLUE, POINT_STYLE, TARGET
+
+# P and U charts (and their Laney versions) have limits that change with each denominator.
+PER_POINT_LIMIT_CHARTS = ("p", "pp", "u", "up")
+RUN_RULE_NAMES = {"ihi": "IHI rules", "anhoej": "Anhøj rules"}
+SPC_RULE_NAME = "Making Data Count rules"
+TRIAL_LIMITS = "Trial limits (fewer than 13 points)"
+
+FONT = "Arial, Helvetica, sans-serif"
+TEXT = "#212B32"  # NHS black
+GRID = "#E8EDEE"  # NHS pale grey
+LIMIT = "#7F7F7F"
+LIMIT_TEXT = "#4C6272"  # NHS dark grey: limit labels must stay readable on a distant screen
+TRIAL = "#B8B8B8"
+SIGMA_2 = "#B8B8B8"
+
+_DAY_MS = 86_400_000
+
+
+def hover_period(ts: object, frequency: str) -> str:
+    """A period in UK words: "April 2024" for months, "w/c 01 Apr 2024" for weeks."""
+    stamp = pd.Timestamp(ts)
+    return f"w/c {stamp:%d %b %Y}" if frequency == "week" else f"{stamp:%B %Y}"
+
+
+def format_value(value: float, definition: MeasureDefinition, *, with_unit: bool = True) -> str:
+    """A charted value with the measure's unit: "87.5%", "23.4 per 1,000 occupied bed days", "12 restraints per week"."""
+    if value is None or pd.isna(value):
+        return "–"
+    text = _number(value)
+    unit = definition.unit.strip()
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}" if with_unit and unit else text
+
+
+def _plain(text: str) -> str:
+    """Text for Plotly, which reads "<b>" and "&amp;" as markup: words from files and people are escaped."""
+    return html.escape(text, quote=False)
+
+
+def _number(value: float) -> str:
+    number = float(value)
+    if number.is_integer():
+        return f"{number:,.0f}"
+    if abs(number) < 1:
+        return f"{number:.2f}"  # small rates (e.g. 0.42) would all read 0.4 at one decimal
+    return f"{number:,.1f}"
+
+
+def chart_caption(definition: MeasureDefinition) -> str:
+    """The chart type, rule set and improvement direction, e.g. "XmR chart (individuals) · Making Data Count rules · Lower is better"."""
+    rules = RUN_RULE_NAMES.get(definition.run_rules, "IHI rules") if definition.chart == "run" else SPC_RULE_NAME
+    return f"{definition.chart_name} · {rules} · {definition.direction_words}"
+
+
+def spc_figure(
+    points: pd.DataFrame,
+    phases: pd.DataFrame,
+    definition: MeasureDefinition,
+    *,
+    title: str | None = None,
+    show_2s: bool = False,
+    changes: pd.DataFrame | None = None,
+    height: int = 420,
+    compact: bool = False,
+) -> go.Figure:
+    """A run or SPC chart of one series.
+
+    ``points`` and ``phases`` are the engine's ``result.points`` and ``result.phases``; the caller
+    has already inserted a NaN row for each missing period, so gaps stay gaps on the time axis.
+    Optional ``numerator``/``denominator`` columns in ``points`` are shown on hover. ``changes``
+    (columns ``date``, ``title`` and optionally ``detail``) are tests of change: numbered
+    vertical markers whose titles are in the hover and the legend. ``compact`` is the small
+    multiple: title only, no legend, no line labels.
+    """
+    frame = points.assign(period=pd.to_datetime(points["period"])).sort_values("period", kind="stable")
+    frame = frame.reset_index(drop=True)
+    trial = _trial_phases(phases)
+    style = _Style(compact, height)
+    fig = go.Figure()
+
+    centre_name = "Median" if definition.chart == "run" else "Mean"
+    limit_shape = "hvh" if definition.chart in PER_POINT_LIMIT_CHARTS else "linear"
+    in_trial = frame["phase"].isin(trial)
+
+    # Reference lines first, so the data and points are drawn over them.
+    for name, column in (("Upper process limit", "upper"), ("Lower process limit", "lower")):
+        _add_line(fig, *_by_phase(frame[~in_trial], [column]), name=name, colour=LIMIT, dash="dash",
+                  width=style.line, shape=limit_shape)
+    _add_line(fig, *_by_phase(frame[in_trial], ["upper", "lower"]), name=TRIAL_LIMITS, colour=TRIAL,
+              dash="dash", width=style.line, shape=limit_shape, legend=not compact)
+    if show_2s:
+        _add_line(fig, *_by_phase(frame, ["upper_2s", "lower_2s"]), name="2σ lines", colour=SIGMA_2, dash="dot",
+                  width=style.line, shape=limit_shape, legend=not compact)
+    _add_line(fig, *_by_phase(frame, ["centre"]), name=centre_name, colour=TEXT, dash="solid",
+              width=style.line + 0.5, shape="linear")
+    if definition.target is not None and len(frame):
+        _add_line(fig, [frame["period"].iloc[0], frame["period"].iloc[-1]], [definition.target] * 2, name="Target",
+                  colour=TARGET, dash="dash", width=style.line + 0.5, shape="linear")
+
+    fig.add_trace(go.Scatter(
+        x=frame["period"], y=frame["value"], mode="lines", name="Data", connectgaps=False,
+        line={"color": COMMON_CAUSE, "width": style.line + 0.5}, hoverinfo="skip", showlegend=False,
+    ))
+    hover = _hover_texts(frame, definition, centre_name, trial)
+    # Long series (three years of weeks) would be a wall of overlapping markers at full size;
+    # shrink ordinary points more than signals, which are what the chart is for.
+    shrink = min(1.0, math.sqrt(60 / max(len(frame), 1)))
+    present = frame["value"].notna()
+    for point_type, (colour, symbol, label) in POINT_STYLE.items():
+        rows = present & (frame["point_type"] == point_type)
+        if not rows.any():
+            continue
+        size = style.marker * max(shrink, 0.6 if point_type == "common_cause" else 0.85)
+        fig.add_trace(go.Scatter(
+            x=frame.loc[rows, "period"], y=frame.loc[rows, "value"], mode="markers", name=label,
+            marker={"color": colour, "symbol": symbol, "size": round(size, 1), "line": {"color": "#FFFFFF", "width": 1}},
+            hovertext=hover[rows].tolist(), hoverinfo="text", cliponaxis=False, showlegend=not compact,
+        ))
+
+    shown = _changes_on_chart(changes, frame)
+    style.fit_legend([t.name for t in fig.data if t.showlegend]
+                     + [_change_name(number, title) for number, title in enumerate(shown["title"], start=1)])
+    y_range = _y_range(frame, definition, show_2s)
+    if len(shown):
+        change_rows = _change_rows(shown["date"], frame, style)
+        # Make headroom above the data for the rows of change numbers.
+        share = min(0.45, (max(change_rows) + 1) * style.change_row)
+        y_range = (y_range[0], y_range[0] + (y_range[1] - y_range[0]) / (1 - share))
+        _add_changes(fig, shown, change_rows, y_range, style)
+    if not compact:
+        _add_line_labels(fig, frame, definition, centre_name, trial, y_range, style)
+    _layout(fig, frame, definition, title, y_range, style)
+    return fig
+
+
+class _Style:
+    """Sizes for the full chart (huddle screen) or a small multiple."""
+
+    def __init__(self, compact: bool, height: int):
+        self.compact = compact
+        self.height = height
+        self.font = 12 if compact else 16
+        self.marker = 7 if compact else 11
+        self.line = 1.5 if compact else 2.0
+        self.legend_font = self.font - 3
+        self.margin = {"l": 40, "r": 12, "t": 40, "b": 36} if compact else {"l": 72, "r": 210, "t": 88, "b": 38}
+        self.fit_legend([])
+
+    def fit_legend(self, names: list[str], width: int = 800) -> None:
+        """Make room under the axis for the horizontal legend.
+
+        When its items wrap, Plotly lines them up in columns as wide as the widest item. The
+        chart's width is unknown until the browser lays it out, so assume a modest one: at worst
+        a wide screen shows a little spare space, never a legend over the axis labels.
+        """
+        names = [] if self.compact else names
+        rows = 0
+        if names:
+            widest = max(44 + 0.58 * self.legend_font * len(name) for name in names)
+            rows = math.ceil(len(names) / max(1, int(width // widest)))
+        self.legend_px = rows * (self.legend_font + 12) + (8 if rows else 0)
+        # The plot area's height in pixels, which spaces the labels and rows of change numbers.
+        self.plot_px = max(80, self.height - self.margin["t"] - self.margin["b"] - self.legend_px)
+        self.change_row = (self.font + 12) / self.plot_px  # one row of change numbers, as a share of the plot
+
+
+def _trial_phases(phases: pd.DataFrame) -> set:
+    if phases is None or "trial_limits" not in phases or "phase" not in phases:
+        return set()
+    return set(phases.loc[phases["trial_limits"].fillna(False).astype(bool), "phase"])
+
+
+def _by_phase(frame: pd.DataFrame, columns: list[str]) -> tuple[list, list]:
+    """x and y of one line per phase (and per column), broken between them by a missing y."""
+    xs: list = []
+    ys: list = []
+    for _, part in frame.groupby("phase", sort=True):
+        for column in columns:
+            if part[column].isna().all():
+                continue
+            if xs:
+                xs.append(xs[-1])
+                ys.append(None)
+            xs.extend(part["period"])
+            ys.extend(None if pd.isna(v) else float(v) for v in part[column])
+    return xs, ys
+
+
+def _add_line(fig: go.Figure, xs: list, ys: list, *, name: str, colour: str, dash: str, width: float, shape: str,
+              legend: bool = False) -> None:
+    if not xs:
+        return
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, mode="lines", name=name, connectgaps=False, hoverinfo="skip", showlegend=legend,
+        line={"color": colour, "dash": dash, "width": width, "shape": shape},
+    ))
+
+
+def _hover_texts(frame: pd.DataFrame, definition: MeasureDefinition, centre_name: str, trial: set) -> pd.Series:
+    """One hover text per point: period, value with unit, numerator/denominator, why, and the lines."""
+    several_phases = frame["phase"].nunique() > 1
+    has_ratio = {"numerator", "denominator"} <= set(frame.columns)
+    texts = []
+    for row in frame.itertuples(index=False):
+        lines = [f"<b>{hover_period(row.period, definition.frequency)}</b>", _plain(format_value(row.value, definition))]
+        if has_ratio and pd.notna(row.numerator) and pd.notna(row.denominator):
+            lines.append(f"Numerator {_number(row.numerator)}, denominator {_number(row.denominator)}")
+        reason = row.reason if row.signal and isinstance(row.reason, str) and row.reason else "Common cause variation"
+        lines.append(_plain(reason))
+        if pd.notna(row.centre):
+            reference = f"{centre_name} {format_value(row.centre, definition, with_unit=False)}"
+            if pd.notna(row.lower) and pd.notna(row.upper):
+                kind = "trial limits" if row.phase in trial else "process limits"
+                reference += (f" · {kind} {format_value(row.lower, definition, with_unit=False)}"
+                              f" to {format_value(row.upper, definition, with_unit=False)}")
+            lines.append(reference)
+        if several_phases:
+            lines.append(f"Phase {row.phase}")
+        texts.append("<br>".join(lines))
+    return pd.Series(texts, index=frame.index, dtype=object)
+
+
+def _y_range(frame: pd.DataFrame, definition: MeasureDefinition, show_2s: bool) -> tuple[float, float]:
+    columns = ["value", "centre", "lower", "upper"] + (["lower_2s", "upper_2s"] if show_2s else [])
+    levels = frame[columns].to_numpy(dtype=float).ravel()
+    if definition.target is not None:
+        levels = np.append(levels, definition.target)
+    levels = levels[np.isfinite(levels)]
+    if not levels.size:
+        return (0.0, 1.0)
+    low, high = float(levels.min()), float(levels.max())
+    span = high - low or max(abs(high), 1.0) * 0.2
+    bottom, top = low - 0.08 * span, high + 0.08 * span
+    if low >= 0:
+        bottom = max(bottom, -0.03 * span)  # no negative ticks under data that cannot be negative
+    return (bottom, top)
+
+
+def _changes_on_chart(changes: pd.DataFrame | None, frame: pd.DataFrame) -> pd.DataFrame:
+    """The tests of change within the charted periods, in date order (numbered in this order)."""
+    if changes is None or frame.empty or changes.empty:
+        return pd.DataFrame({"date": pd.to_datetime([]), "title": []})
+    first, last = frame["period"].iloc[0], frame["period"].iloc[-1]
+    shown = changes.assign(date=pd.to_datetime(changes["date"])).sort_values("date", kind="stable")
+    return shown[(shown["date"] >= first) & (shown["date"] <= last)].reset_index(drop=True)
+
+
+def _change_name(number: int, title: str) -> str:
+    return f"{number}. {_plain(str(title))}"
+
+
+def _change_rows(dates: pd.Series, frame: pd.DataFrame, style: _Style) -> list[int]:
+    """The row (0 = top) of each change's number. A number that would overlap the one before it
+    goes a row down (qicharts2 #42: close interventions collide), so every number stays readable."""
+    first, last = frame["period"].iloc[0], frame["period"].iloc[-1]
+    # Two labels need about two marker widths between them; the plot is at least ~600 px wide.
+    min_gap = (last - first) * (2.2 * (style.font + 8) / 600)
+    row_ends: list[pd.Timestamp] = []  # the date of the last label in each row
+    rows = []
+    for when in dates:
+        free = [i for i, end in enumerate(row_ends) if when - end >= min_gap]
+        if free:
+            row = free[0]
+        elif len(row_ends) < 3:
+            row = len(row_ends)
+            row_ends.append(when)
+        else:  # three crowded rows: reuse the one whose last label is furthest back
+            row = min(range(3), key=row_ends.__getitem__)
+        row_ends[row] = when
+        rows.append(row)
+    return rows
+
+
+def _add_changes(fig: go.Figure, shown: pd.DataFrame, rows: list[int], y_range: tuple[float, float],
+                 style: _Style) -> None:
+    """Tests of change as numbered vertical markers, their titles in the hover and the legend."""
+    bottom, span = y_range[0], y_range[1] - y_range[0]
+    label_y = [bottom + span * (1 - (row + 0.5) * style.change_row) for row in rows]
+    for when, top in zip(shown["date"], label_y):
+        # A shape between the grid and the traces, so the line never hides a point on the date of the change.
+        fig.add_shape(type="line", x0=when, x1=when, y0=bottom, y1=top, layer="between",
+                      line={"color": NHS_BLUE, "dash": "dot", "width": 2})
+    for number, (change, top) in enumerate(zip(shown.itertuples(index=False), label_y), start=1):
+        detail = getattr(change, "detail", None)
+        hover = f"<b>{_change_name(number, change.title)}</b><br>{change.date:%d %b %Y}"
+        if isinstance(detail, str) and detail:
+            # Wrap long notes so the hover box stays inside a narrow chart.
+            hover += "<br>" + "<br>".join(_plain(line) for line in textwrap.wrap(detail, 60))
+        fig.add_trace(go.Scatter(
+            x=[change.date], y=[top], mode="markers+text", name=_change_name(number, change.title),
+            text=[str(number)], textposition="middle center",
+            textfont={"color": "#FFFFFF", "size": style.font - 3, "family": FONT},
+            marker={"color": NHS_BLUE, "size": style.font + 8, "line": {"color": "#FFFFFF", "width": 1.5}},
+            hovertext=[hover], hoverinfo="text", cliponaxis=False, showlegend=not style.compact,
+        ))
+
+
+def _add_line_labels(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, centre_name: str,
+                     trial: set, y_range: tuple[float, float], style: _Style) -> None:
+    """Name each line and its latest value at the right end, nudged apart so none overlap."""
+    labels: list[tuple[float, str, str]] = []
+    last = frame.dropna(subset=["centre"])
+    if len(last):
+        row = last.iloc[-1]
+        labels.append((row["centre"], f"{centre_name} {format_value(row['centre'], definition, with_unit=False)}", TEXT))
+        suffix = " (trial)" if row["phase"] in trial else ""
+        for column, name in (("upper", "Upper process limit"), ("lower", "Lower process limit")):
+            if pd.notna(row[column]):
+                value = format_value(row[column], definition, with_unit=False)
+                labels.append((row[column], f"{name} {value}{suffix}", LIMIT_TEXT))
+    if definition.target is not None:
+        labels.append((definition.target, f"Target {format_value(definition.target, definition, with_unit=False)}",
+                       TARGET))
+    if not labels:
+        return
+    labels.sort(key=lambda label: label[0])
+    gap = (y_range[1] - y_range[0]) * 1.25 * style.font / style.plot_px
+    placed = [labels[0][0]]
+    for y, _, _ in labels[1:]:
+        placed.append(max(y, placed[-1] + gap))
+    overshoot = placed[-1] - (y_range[1] - gap / 2)
+    if overshoot > 0:  # pushed off the top: slide the whole stack down
+        placed = [y - overshoot for y in placed]
+    for (_, text, colour), y in zip(labels, placed):
+        fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=y, yref="y", yanchor="middle",
+                           text=text, showarrow=False, font={"color": colour, "size": style.font - 2, "family": FONT})
+
+
+def _time_axis(frame: pd.DataFrame, frequency: str, compact: bool) -> dict:
+    """A continuous date axis with UK labels: "Apr 24" for months, "01 Apr 24" for weeks."""
+    if frame.empty:
+        return {"type": "date"}
+    first, last = frame["period"].iloc[0], frame["period"].iloc[-1]
+    if frequency == "week":
+        max_ticks = 4 if compact else 8  # "01 Apr 24" is wider than "Apr 24"
+        weeks = (last - first).days // 7 + 1
+        step = next((s for s in (1, 2, 4, 8, 13, 26) if weeks / s <= max_ticks), 52)
+        half = pd.Timedelta(days=3.5)
+        ticks = {"tickformat": "%d %b %y", "dtick": step * 7 * _DAY_MS, "tick0": first}
+    else:
+        max_ticks = 5 if compact else 12
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        step = next((s for s in (1, 2, 3, 6, 12) if months / s <= max_ticks), 12 * math.ceil(months / 12 / max_ticks))
+        half = pd.Timedelta(days=15)
+        ticks = {"tickformat": "%b %y", "dtick": f"M{step}", "tick0": first}
+    return dict(type="date", range=[first - half, last + half], **ticks)
+
+
+def _layout(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, title: str | None,
+            y_range: tuple[float, float], style: _Style) -> None:
+    percent = definition.unit.strip() == "%"
+    heading: dict = {"text": _plain(title or definition.name), "x": 0, "xref": "paper", "xanchor": "left",
+                     "font": {"size": style.font + (2 if style.compact else 6), "color": TEXT, "family": FONT}}
+    if not style.compact:
+        heading["subtitle"] = {"text": chart_caption(definition), "font": {"size": style.font - 2, "color": LIMIT_TEXT}}
+    axis = {"showline": True, "linecolor": "#AEB7BD", "gridcolor": GRID, "zeroline": False, "ticks": "outside",
+            "tickfont": {"size": style.font - 2}, "title_font": {"size": style.font - 1}}
+    fig.update_layout(
+        title=heading,
+        height=style.height,
+        margin=dict(style.margin, b=style.margin["b"] + style.legend_px),
+        font={"family": FONT, "size": style.font, "color": TEXT},
+        paper_bgcolor="#FFFFFF",
+        plot_bgcolor="#FFFFFF",
+        showlegend=not style.compact,
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom",
+                "font": {"size": style.legend_font}},
+        hovermode="closest",
+        hoverlabel={"font": {"size": style.font - 1, "family": FONT}, "bgcolor": "#FFFFFF"},
+        xaxis=dict(axis, **_time_axis(frame, definition.frequency, style.compact)),
+        yaxis=dict(axis, range=list(y_range), ticksuffix="%" if percent else "",
+                   title_text=None if style.compact else "Percentage" if percent else _plain(definition.unit)),
+    )

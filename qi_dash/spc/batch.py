@@ -1,0 +1,163 @@
+"""``analyse_many``: every series of an organisation at once, vectorised.
+
+Series that share a chart type, rule set and screening go through the pipeline together as
+one 2-D array (one row per phase, padded with gaps), through the same code as ``analyse``,
+so each series' result is identical to ``analyse`` on that series alone. Reasons, summaries
+and per-series frames are rendered only when a series is looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .engine import run_pack
+from .inputs import RATIO_CHARTS, charted_values, check_settings, phase_numbers, to_floats
+from .result import PackResult, SPCResult
+
+
+def _per_series(setting, keys: list) -> list:
+    """A setting for every series: one value for all, or a mapping from series key."""
+    if isinstance(setting, Mapping):
+        missing = [k for k in keys if k not in setting]
+        if missing:
+            raise ValueError(f"no setting given for series {missing[:3]}")
+        return [setting[k] for k in keys]
+    return [setting] * len(keys)
+
+
+def _pick(column: np.ndarray | None, take) -> np.ndarray | None:
+    return None if column is None else column[take]
+
+
+class SPCBatch:
+    """Results of many series. ``batch[key]`` is the SPCResult of one series (equal to
+    ``analyse`` on it); ``icons`` has one row per series with its variation and assurance
+    icons and latest target, computed without building any per-series frame."""
+
+    def __init__(self, keys: list, packs: list[PackResult], where: dict):
+        self.keys = keys
+        self._packs = packs
+        self._where = where  # key → (pack index, series index in the pack)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self.keys)
+
+    def __getitem__(self, key: Hashable) -> SPCResult:
+        pack, i = self._where[key]
+        return self._packs[pack].result(i)
+
+    def items(self) -> Iterator[tuple[Hashable, SPCResult]]:
+        return ((key, self[key]) for key in self.keys)
+
+    @property
+    def icons(self) -> pd.DataFrame:
+        rows = []
+        for key in self.keys:
+            pack, i = self._where[key]
+            p = self._packs[pack]
+            rows.append((key, p.variation_icon[i], p.assurance_icon[i], p.target[i]))
+        return pd.DataFrame(rows, columns=["series", "variation_icon", "assurance_icon", "target"])
+
+
+def analyse_many(
+    frame: pd.DataFrame,
+    *,
+    series: str = "series",
+    period: str = "period",
+    value: str = "value",
+    numerator: str = "numerator",
+    denominator: str = "denominator",
+    chart: str | Mapping = "xmr",
+    direction: str | Mapping = "increase",
+    target: float | Mapping | str | None = None,
+    run_rules: str | Mapping = "ihi",
+    baseline_points: int | Mapping | None = None,
+    phase_starts: Mapping | None = None,
+    screen_moving_ranges: bool | Mapping = False,
+    multiplier: float | Mapping = 1,
+) -> SPCBatch:
+    """Analyse every series of a long frame (one row per series and period).
+
+    Column names are given by ``series``, ``period``, ``value``, ``numerator`` and
+    ``denominator``. Every setting takes one value for all series or a mapping from series
+    key to value, with the meaning it has in ``analyse``; ``target`` may also name a column
+    of per-point targets, and ``phase_starts`` maps a series key to its phase start dates.
+    Ratio charts read numerator and denominator; c, g and t read value; run and xmr read
+    value when the frame has that column, else the ratio.
+    """
+    codes, uniques = pd.factorize(frame[series], sort=False)
+    keys = list(uniques)
+    dates = pd.to_datetime(frame[period]).to_numpy(dtype="datetime64[ns]")
+    if pd.isna(dates).any():
+        raise ValueError("periods must all be dates; found a missing period")
+    ticks = dates.view(np.int64)
+    same_series = codes[1:] == codes[:-1]
+    in_order = ((codes[1:] >= codes[:-1]) & (~same_series | (ticks[1:] > ticks[:-1]))).all()
+    order = np.arange(codes.size) if in_order else np.lexsort((ticks, codes))
+    if not in_order:
+        codes, dates = codes[order], dates[order]
+    if ((codes[1:] == codes[:-1]) & (dates[1:] == dates[:-1])).any():
+        raise ValueError("each period may appear only once per series: aggregate first")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(keys)))])
+
+    def column(name: str) -> np.ndarray | None:
+        if name not in frame.columns:
+            return None
+        numbers = to_floats(frame[name].to_numpy(), name)
+        return numbers if in_order else numbers[order]
+
+    settings = [
+        check_settings(*args)
+        for args in zip(
+            _per_series(chart, keys),
+            _per_series(direction, keys),
+            _per_series(run_rules, keys),
+            _per_series(baseline_points, keys),
+            _per_series(screen_moving_ranges, keys),
+            _per_series(multiplier, keys),
+        )
+    ]
+    if isinstance(target, str):
+        targets = column(target)
+    else:
+        per_point = np.array([np.nan if t is None else float(t) for t in _per_series(target, keys)])
+        targets = np.repeat(per_point, np.diff(bounds))
+    targets = np.where(np.isfinite(targets), targets, np.nan)
+    values, numerators, denominators = column(value), column(numerator), column(denominator)
+
+    groups: dict[tuple, list[int]] = {}
+    for i, s in enumerate(settings):
+        uses_ratio = s.chart in RATIO_CHARTS or (s.chart in ("run", "xmr") and values is None)
+        groups.setdefault((s.chart, s.rule_set, s.screen_moving_ranges, uses_ratio), []).append(i)
+
+    packs, where = [], {}
+    for (chart_type, _, _, uses_ratio), members in groups.items():
+        members = np.array(members)
+        lengths = np.diff(bounds)[members]
+        take = (
+            slice(None)
+            if members.size == len(keys)
+            else np.concatenate([np.arange(bounds[m], bounds[m + 1]) for m in members])
+        )
+        if uses_ratio:
+            y, num, den, notes = charted_values(chart_type, None, _pick(numerators, take), _pick(denominators, take))
+        else:
+            y, num, den, notes = charted_values(chart_type, _pick(values, take), None, None)
+        starts = np.concatenate([[0], np.cumsum(lengths)])
+        phase = np.ones(int(starts[-1]), np.int64)
+        for j, m in enumerate(members):
+            if phase_starts and keys[m] in phase_starts:
+                phase[starts[j] : starts[j + 1]] = phase_numbers(
+                    dates[take][starts[j] : starts[j + 1]], phase_starts[keys[m]]
+                )
+        result = run_pack([settings[m] for m in members], dates[take], y, num, den, notes, phase, starts, targets[take])
+        for j, m in enumerate(members):
+            where[keys[m]] = (len(packs), j)
+        packs.append(result)
+    return SPCBatch(keys, packs, where)

@@ -1,0 +1,79 @@
+"""Point types and MDC icons (spc-methods Part A §7–8, Part B §6–7; NHSRplotthedots
+``ptd_point_type``, ``ptd_get_icons``, ``ptd_calculate_assurance_type``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .rules import RUNS
+
+POINT_TYPES = ("common_cause", "improvement", "concern", "neutral_high", "neutral_low")
+COMMON, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW = range(5)
+DIRECTIONS = ("increase", "decrease", "neutral")
+
+
+def point_types(rule: np.ndarray, side: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Point type codes. ``direction`` is one code per row (index into DIRECTIONS).
+
+    A too-few/too-many-runs signal says the process is not random but not which way it
+    moved, so its points are neutral high/low by their side of the centre line whatever
+    the direction (purple: special cause, neither improvement nor concern)."""
+    high = side > 0
+    neutral = np.where(high, NEUTRAL_HIGH, NEUTRAL_LOW)
+    d = np.broadcast_to(np.asarray(direction)[:, None], rule.shape)
+    good = np.where(d == 0, high, ~high)
+    directed = np.where(d == 2, neutral, np.where(good, IMPROVEMENT, CONCERN))
+    kind = np.where(rule == RUNS, neutral, directed)
+    return np.where(rule == 0, COMMON, kind).astype(np.int8)
+
+
+VARIATION_ICONS = {  # point type → icon, per direction (increase, decrease, neutral)
+    0: ("common_cause", "improvement_high", "concern_low", "neutral_high", "neutral_low"),
+    1: ("common_cause", "improvement_low", "concern_high", "neutral_high", "neutral_low"),
+    2: ("common_cause", "improvement_high", "concern_low", "neutral_high", "neutral_low"),
+}
+
+
+def latest(flat: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Index of the last non-missing entry of each series (−1 if none); series are the
+    consecutive, non-empty slices of ``flat`` beginning at ``starts``."""
+    index = np.where(np.isnan(flat), -1, np.arange(flat.size))
+    last = np.maximum.reduceat(index, starts)
+    return np.where(last >= starts, last, -1)
+
+
+def variation_icons(
+    reference: np.ndarray,
+    point_type: np.ndarray,
+    centre: np.ndarray,
+    upper: np.ndarray,
+    direction: np.ndarray,
+    chart: str,
+) -> np.ndarray:
+    """Variation icon per series from the type of its latest non-missing point (a trailing
+    gap does not hide the latest signal); "none" when that point has no centre line or,
+    on a chart with limits, no limits (Part A §8)."""
+    ref = np.clip(reference, 0, None)
+    table = np.array([VARIATION_ICONS[d] for d in range(3)], dtype=object)
+    icon = table[direction, point_type[ref]]
+    missing = (reference < 0) | np.isnan(centre[ref])
+    if chart != "run":
+        missing |= np.isnan(upper[ref])
+    return np.where(missing, "none", icon).astype(object)
+
+
+def assurance_icons(
+    target: np.ndarray, lower: np.ndarray, upper: np.ndarray, direction: np.ndarray, chart: str
+) -> np.ndarray:
+    """Assurance per series: the latest target against the latest point's limits, strict
+    comparisons (NHSRplotthedots ``ptd_calculate_assurance_type``): beyond the upper limit
+    is fail (increase) or pass (decrease), beyond the lower the reverse, else hit and miss.
+    "none" without a target or limits, for a neutral direction, or on a run chart."""
+    with np.errstate(invalid="ignore"):
+        above, below = target > upper, target < lower
+    increase = direction == 0
+    icon = np.where(
+        above, np.where(increase, "fail", "pass"), np.where(below, np.where(increase, "pass", "fail"), "hit_and_miss")
+    )
+    none = np.isnan(target) | np.isnan(lower) | np.isnan(upper) | (direction == 2) | (chart == "run")
+    return np.where(none, "none", icon).astype(object)

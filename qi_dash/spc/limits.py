@@ -1,0 +1,174 @@
+"""Centre lines and limits per chart type, over phases laid out as rows of a 2-D array.
+
+Every array is (rows, width): one row per phase of a series, padded on the right with
+missing points. ``valid`` marks points with a usable value, ``base`` the points a phase's
+centre and limits come from (its first ``baseline_points`` rows, or all of them).
+Formulas: spc-methods.md Part B §2, §3, §10 (qicharts2 ``qic.*`` functions) and §3.2
+(NHSRplotthedots ``ptd_spc_standard``); the XmR constant 2.66 is our choice (Part A §2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .exact import row_means, row_sums
+
+XMR_LIMIT = 2.66  # MDC / NHSRplotthedots: mean ± 2.66 × AMR
+D2 = 1.128  # qicharts2: σ = AMR / 1.128 for P′, U′ and T
+SCREEN = 3.267  # a moving range not strictly below 3.267 × AMR is screened out
+T_POWER = 3.6  # qicharts2 T chart: y ** (1 / 3.6) is roughly normal
+
+
+@dataclass
+class Lines:
+    """Centre line and limits for every point (NaN where a phase has none)."""
+
+    centre: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    lower_2s: np.ndarray
+    upper_2s: np.ndarray
+
+
+def moving_ranges(y: np.ndarray) -> np.ndarray:
+    """|y_i − y_(i−1)| within each row; NaN for the first point and beside a gap."""
+    mr = np.full(y.shape, np.nan)
+    mr[:, 1:] = np.abs(y[:, 1:] - y[:, :-1])
+    return mr
+
+
+def _average_moving_range(y: np.ndarray, use: np.ndarray, screen: bool) -> np.ndarray:
+    """AMR of consecutive points that are both in ``use``; optionally screened once."""
+    with np.errstate(all="ignore"):
+        mr = moving_ranges(np.where(use, y, np.nan))
+    mr_use = ~np.isnan(mr)
+    amr = row_means(mr, mr_use)
+    if screen:
+        with np.errstate(invalid="ignore"):
+            kept = mr_use & (mr < SCREEN * amr[:, None])
+        amr = np.where(kept.any(axis=1), row_means(mr, kept), amr)
+    return amr
+
+
+def row_medians(y: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Median of y[use] per row; an even count averages the two middle values exactly."""
+    ordered = np.sort(np.where(use, y, np.nan), axis=1)  # NaN sorts last
+    count = use.sum(axis=1)
+    lo = np.clip((count - 1) // 2, 0, None)[:, None]
+    hi = np.clip(count // 2, 0, None)[:, None]
+    pair = np.hstack([np.take_along_axis(ordered, lo, 1), np.take_along_axis(ordered, hi, 1)])
+    median = row_means(pair, np.ones(pair.shape, bool))
+    median[count == 0] = np.nan
+    return median
+
+
+def _constant(per_row: np.ndarray, width: int) -> np.ndarray:
+    return np.repeat(per_row[:, None], width, axis=1)
+
+
+def _lines(centre, half_3s, half_2s, floor=None, cap=None) -> Lines:
+    lower, upper = centre - half_3s, centre + half_3s
+    lower_2s, upper_2s = centre - half_2s, centre + half_2s
+    if floor is not None:
+        lower, lower_2s = np.maximum(lower, floor), np.maximum(lower_2s, floor)
+    if cap is not None:
+        upper, upper_2s = np.minimum(upper, cap), np.minimum(upper_2s, cap)
+    return Lines(centre, lower, upper, lower_2s, upper_2s)
+
+
+def _xmr(y, valid, base, screen):
+    use = valid & base
+    width = y.shape[1]
+    centre = row_means(y, use)
+    half = XMR_LIMIT * _average_moving_range(y, use, screen)
+    # MDC's near-limit ("2σ") lines are two thirds of the way to the process limits.
+    return _lines(_constant(centre, width), _constant(half, width), _constant(half * 2 / 3, width))
+
+
+def _run(y, valid, base):
+    nan = np.full(y.shape, np.nan)
+    return Lines(_constant(row_medians(y, valid & base), y.shape[1]), nan, nan, nan.copy(), nan.copy())
+
+
+def _proportion_sigma(chart, centre, den):
+    if chart in ("p", "pp"):
+        return np.sqrt(centre * (1 - centre) / den)
+    return np.sqrt(centre / den)
+
+
+def _ratio(chart, y, num, den, valid, base, screen):
+    """P, P′, U, U′: pooled centre Σnumerators / Σdenominators; per-point σ from n_i."""
+    use = valid & base
+    centre = row_sums(num, use) / row_sums(den, use)
+    centre = _constant(centre, y.shape[1])
+    sigma = np.where(valid, _proportion_sigma(chart, centre, den), np.nan)
+    if chart in ("pp", "up"):
+        # Laney: scale σ_i by the spread of the z-scores, measured by their moving ranges.
+        z = (y - centre) / sigma
+        z_ok = use & np.isfinite(z)
+        sigma = sigma * _constant(_average_moving_range(z, z_ok, screen) / D2, y.shape[1])
+    cap = 1.0 if chart in ("p", "pp") else None
+    return _lines(centre, 3 * sigma, 2 * sigma, floor=0.0, cap=cap)
+
+
+def _count(chart, y, valid, base):
+    """C (σ = √mean) and G (σ = √(mean(mean+1)), centre shown at the median)."""
+    use = valid & base
+    width = y.shape[1]
+    mean = row_means(y, use)
+    sigma = np.sqrt(mean) if chart == "c" else np.sqrt(mean * (mean + 1))
+    lines = _lines(_constant(mean, width), _constant(3 * sigma, width), _constant(2 * sigma, width), floor=0.0)
+    if chart == "g":
+        # qicharts2 keeps mean-based limits but reports the median as the centre line.
+        lines.centre = _constant(row_medians(y, use), width)
+    return lines
+
+
+def _time_between(y, valid, base, screen):
+    """T chart: I chart of y^(1/3.6) with σ = AMR/1.128, back-transformed (qicharts2)."""
+    use = valid & base
+    width = y.shape[1]
+    yt = np.where(valid, y, np.nan) ** (1 / T_POWER)
+    centre_t = row_means(yt, use)
+    sigma = _average_moving_range(yt, use, screen) / D2
+
+    def back(v):  # a transformed limit at or below zero is shown as 0
+        return np.where(v > 0, np.abs(v) ** T_POWER, 0.0)
+
+    centre = _constant(np.abs(centre_t) ** T_POWER, width)
+    lines = [_constant(back(centre_t + k * sigma), width) for k in (-3, 3, -2, 2)]
+    nan_limits = _constant(np.isnan(sigma), width)
+    lines = [np.where(nan_limits, np.nan, line) for line in lines]
+    return Lines(centre, *lines)
+
+
+def centre_and_limits(
+    chart: str,
+    y: np.ndarray,
+    num: np.ndarray | None,
+    den: np.ndarray | None,
+    valid: np.ndarray,
+    base: np.ndarray,
+    screen: bool,
+) -> Lines:
+    """Centre and limits of every point. A phase with fewer than 2 usable baseline points
+    gets neither (Part A §10): with one point there is no spread to judge variation by."""
+    with np.errstate(all="ignore"):
+        if chart == "run":
+            lines = _run(y, valid, base)
+        elif chart == "xmr":
+            lines = _xmr(y, valid, base, screen)
+        elif chart in ("p", "pp", "u", "up"):
+            lines = _ratio(chart, y, num, den, valid, base, screen)
+        elif chart in ("c", "g"):
+            lines = _count(chart, y, valid, base)
+        else:
+            lines = _time_between(y, valid, base, screen)
+    too_few = ((valid & base).sum(axis=1) < 2)[:, None]
+    for name in ("centre", "lower", "upper", "lower_2s", "upper_2s"):
+        value = getattr(lines, name)
+        # Non-finite limits (e.g. √ of a negative centre) are reported as missing (§10).
+        setattr(lines, name, np.where(too_few | ~np.isfinite(value), np.nan, value))
+    return lines

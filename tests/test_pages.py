@@ -1,0 +1,100 @@
+"""Every page, run by Streamlit's AppTest on the demo organisation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("QI_DASH_DB", str(demo_db))
+    monkeypatch.chdir(REPO)
+
+    def open_page(page: str = "app.py", **query: str) -> AppTest:
+        """Run the app as a visitor following a link to ``page`` with ``query``."""
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+        at.query_params.update(query)
+        at.run()
+        if page != "app.py":
+            at.switch_page(page).run()
+        return at
+
+    yield open_page
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def charts(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def no_errors(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_home_lists_teams_and_missing_data(app):
+    at = no_errors(app())
+    assert at.title[0].value == "Riverside NHS Foundation Trust"
+    table = at.dataframe[0].value
+    assert len(table) >= 12
+    birch = table[table["Team"] == "Birch Ward"].iloc[0]
+    assert birch["Missing periods"] > 0
+    assert "Aug 24" in birch["Where"]
+    assert at.query_params["org"] == "ORG"
+
+
+def test_team_page_deep_link_shows_the_family_of_measures(app):
+    at = no_errors(app("pages/1_Team.py", team="W-ASH"))
+    assert at.title[0].value == "Ash Ward"
+    assert [h.value for h in at.header] == ["Outcome measures", "Process measures", "Balancing measures"]
+    figures = charts(at)
+    assert len(figures) == 10
+    assert at.query_params["team"] == "W-ASH" and at.query_params["dir"] == "DIR-ACU"
+
+
+def test_team_page_without_a_team_asks_for_one(app):
+    at = no_errors(app("pages/1_Team.py"))
+    assert "Choose a team" in at.info[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_measure_page_pools_a_directorate(app):
+    at = no_errors(app("pages/2_Measure.py", dir="DIR-ACU", measure="RP_RATE"))
+    assert at.title[0].value.startswith("Restrictive practice incidents")
+    assert any("pooled rate" in c.value for c in at.caption)
+    (figure,) = charts(at)
+    assert figure["data"], "the chart has traces"
+
+
+def test_measure_page_for_a_team_follows_the_url(app):
+    at = no_errors(app("pages/2_Measure.py", team="W-CED", measure="SICKNESS"))
+    assert at.selectbox(key="w_measure").value == "SICKNESS"
+    assert at.selectbox(key="w_team").value == "W-CED"
+
+
+def test_upload_page_offers_the_template_and_states_the_limit(app):
+    at = no_errors(app("pages/3_Upload.py"))
+    assert at.get("download_button")
+    assert "up to 20 MB" in at.get("file_uploader")[0].proto.label
+
+
+def test_measures_page_shows_every_definition(app):
+    at = no_errors(app("pages/4_Measures.py"))
+    table = at.dataframe[0].value
+    assert len(table) == 11
+    assert set(table["Family"]) == {"outcome", "process", "balancing"}
+
+
+def test_uploads_page_lists_the_demo_upload(app):
+    at = no_errors(app("pages/5_Uploads.py"))
+    table = at.dataframe[0].value
+    assert table["File"].tolist() == ["demo_organisation.csv"]
