@@ -26,6 +26,11 @@ st.dataframe(
     summary.drop(columns=["team"]),
     hide_index=True,
     width="stretch",
-    column_config={"Missing periods": st.column_config.NumberColumn(help="Periods with no data between a team's first period and the latest period any team reported.")},
+    height=ui.table_height(len(summary)),
+    column_config={
+        "Missing periods": st.column_config.NumberColumn(
+            help="Periods with no data between a team's first period and the latest period any team reported."
+        ),
+        "Where": st.column_config.TextColumn(width="large"),
+    },
 )
-st.page_link("pages/1_Team.py", label="Open a team's measures", icon="📊", query_params=selection.link())

@@ -22,11 +22,11 @@ if uploaded is None:
     st.stop()
 
 plan = ui.plan_for(uploaded)
-ui.show_notes(plan)
 if plan.needs_mapping:
     plan = ui.mapping_form(uploaded, plan)
     if plan is None:
         st.stop()
+ui.show_notes(plan)
 if plan.unknown_teams and not plan.ok:
     plan = ui.place_new_teams(uploaded, plan, selection)
 if plan.problems:

@@ -98,3 +98,57 @@ def test_uploads_page_lists_the_demo_upload(app):
     at = no_errors(app("pages/5_Uploads.py"))
     table = at.dataframe[0].value
     assert table["File"].tolist() == ["demo_organisation.csv"]
+
+
+WIDE = (
+    "Month,PRN doses,Plans in place,Patients audited,Notes\n"
+    "Nov-25,14,18,20,\n"
+    "Dec-25,11,19,20,+1 agency nurse\n"
+    "Total,25,37,40,\n"
+).encode()
+
+
+def map_ash_ward_sheet(at, name=""):
+    key = next(k for k in at.session_state if k.startswith("mapping_") and k.endswith("_sheet"))[: -len("_sheet")]
+    at.selectbox(key=f"{key}_period").set_value("Month")
+    at.radio(key=f"{key}_team_how").set_value("fixed").run()
+    at.selectbox(key=f"{key}_fixed").set_value("W-ASH")
+    at.selectbox(key=f"{key}_val_PRN").set_value("PRN doses")
+    at.selectbox(key=f"{key}_num_SAFETY_PLAN").set_value("Plans in place")
+    at.selectbox(key=f"{key}_den_SAFETY_PLAN").set_value("Patients audited")
+    at.selectbox(key=f"{key}_comment").set_value("Notes")
+    at.text_input(key=f"{key}_name").set_value(name)
+    at.button(key=f"{key}_apply").click().run()
+    return at
+
+
+def test_a_wide_team_sheet_is_mapped_previewed_saved_and_recognised_next_time(app):
+    at = app("pages/3_Upload.py")
+    at.get("file_uploader")[0].set_value(("ash.csv", WIDE, "text/csv")).run()
+    no_errors(at)
+    assert "is not in the upload template" in at.warning[0].value
+    no_errors(map_ash_ward_sheet(at, name="Ash Ward monthly sheet"))
+    assert any("Skipped" in i.value and "Total" in i.value for i in at.info), [i.value for i in at.info]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows to add"] == "4"
+    assert any("Mapping 'Ash Ward monthly sheet' saved" in s.value for s in at.success)
+    at.button[-1].click().run()
+    no_errors(at)
+    assert "Saved ash.csv: 4 added, 0 updated, 0 unchanged." in at.success[0].value
+
+    again = app("pages/3_Upload.py")
+    again.get("file_uploader")[0].set_value(("ash-again.csv", WIDE, "text/csv")).run()
+    no_errors(again)
+    assert any("using the saved mapping 'Ash Ward monthly sheet'" in i.value for i in again.info)
+    assert "Everything in this file is already saved" in again.success[0].value
+
+
+def test_an_upload_with_problems_lists_them_and_saves_nothing(app, demo_db):
+    at = app("pages/3_Upload.py")
+    bad = b"team,measure,period,numerator,denominator,value,comment\nW-ASH,HUDDLES,07/01/2025,,,3,\n"
+    at.get("file_uploader")[0].set_value(("bad.csv", bad, "text/csv")).run()
+    no_errors(at)
+    assert "was not saved: 1 problem(s)" in at.error[0].value
+    problems = at.dataframe[0].value
+    assert problems.iloc[0]["Row"] == "2" and problems.iloc[0]["Column"] == "period"
+    assert not at.button or all("Save" not in b.label for b in at.button)

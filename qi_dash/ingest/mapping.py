@@ -245,14 +245,21 @@ def load_spec(path: str | Path) -> dict:
     """Read a mapping from a JSON file; raise InputError naming every problem with it."""
     path = Path(path)
     try:
-        spec = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = path.read_bytes()
     except OSError as err:
         raise InputError([Problem(path.name, f"could not be read: {err.strerror or err}.")]) from err
+    return load_spec_bytes(data, path.name)
+
+
+def load_spec_bytes(data: bytes, name: str) -> dict:
+    """Read a mapping from a JSON file's bytes (e.g. one uploaded in the app)."""
+    try:
+        spec = json.loads(data.decode("utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError([Problem(path.name, f"is not valid JSON ({err}).")]) from err
+        raise InputError([Problem(name, f"is not valid JSON ({err}).")]) from err
     problems = validate_spec(spec)
     if problems:
-        raise InputError([Problem(path.name, f"mapping: {p}") for p in problems])
+        raise InputError([Problem(name, f"mapping: {p}") for p in problems])
     return spec
 
 

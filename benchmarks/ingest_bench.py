@@ -1,0 +1,264 @@
+"""Benchmark of the upload path: parse, check, diff and write, beside python-calamine alone.
+
+Prints, from one run (medians of several runs each):
+
+(a) a 100,000-row canonical xlsx (the demo's teams and measures, unique team × measure ×
+    period, periods going back in time as far as needed) uploaded into a fresh store with
+    the demo measures and hierarchy — ``plan_upload`` + ``commit`` — beside calamine reading
+    the same file; target: the upload at most 1.5× the read;
+(b) a 1,000-row team workbook in the team's own layout (one sheet, a column per measure,
+    months as text such as "Apr-24") through a column mapping, end to end; target 50 ms.
+
+Each upload is also broken down into read / check / diff / write, timed on the functions
+``plan_upload`` and ``commit`` call (the steps add up to a little less than the total, which
+also includes finding the sheet and loading units and definitions). "table" is taking the
+canonical sheet's table from its cells, "map" applying the column mapping.
+
+Run: python benchmarks/ingest_bench.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import python_calamine
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+from fixtures_hostile import write_xlsx  # noqa: E402
+
+from qi_dash import bootstrap, upload  # noqa: E402
+from qi_dash.definitions import read_definitions  # noqa: E402
+from qi_dash.hierarchy import read_hierarchy  # noqa: E402
+from qi_dash.ingest import mapping  # noqa: E402
+from qi_dash.store import Store  # noqa: E402
+
+CANONICAL_ROWS, TEAM_ROWS = 100_000, 1_000
+LATEST_MONTH = date(2025, 10, 1)
+TEMPLATE = ["team", "measure", "period", "numerator", "denominator", "value", "comment"]
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def demo_rows(n_rows: int, seed: int = 2024) -> pd.DataFrame:
+    """``n_rows`` valid canonical rows for the demo's teams and measures, with unique
+    team × measure × period keys: every team and measure from ``LATEST_MONTH`` back, as many
+    months back as it takes (weekly measures give about 4⅓ rows a month, monthly ones 1).
+
+    Columns as the template; ``period`` is a date. Rows are in team, measure, period order,
+    as an export is.
+    """
+    teams = read_hierarchy(bootstrap.DEMO_HIERARCHY).query("level == 'team'")["code"].tolist()
+    definitions = read_definitions(bootstrap.STANDARD_MEASURES)
+    weekly = sum(d.frequency == "week" for d in definitions)
+    per_month = len(teams) * (len(definitions) - weekly + 4 * weekly)  # at least, per month back
+    months = pd.date_range(end=pd.Timestamp(LATEST_MONTH), periods=n_rows // per_month + 2, freq="MS")
+    mondays = pd.date_range(months[0], months[-1] + pd.offsets.MonthEnd(0), freq="W-MON")
+    parts = [
+        pd.DataFrame({"measure": d.code, "kind": d.kind, "period": months if d.frequency == "month" else mondays})
+        for d in definitions
+    ]
+    keys = pd.concat(parts, ignore_index=True).merge(pd.DataFrame({"team": teams}), how="cross")
+    keys = keys.sort_values("period", ascending=False, kind="stable").head(n_rows)
+    keys = keys.sort_values(["team", "measure", "period"], kind="stable").reset_index(drop=True)
+    if len(keys) < n_rows:
+        raise ValueError(f"periods from 1950 give only {len(keys):,} unique rows")
+
+    rng = np.random.default_rng(seed)
+    n = len(keys)
+    kind = keys["kind"].to_numpy()
+    ratio = np.isin(kind, ["rate", "proportion"])
+    denominator = np.where(kind == "rate", rng.integers(300, 900, n), rng.integers(10, 40, n)).astype(float)
+    numerator = np.where(kind == "rate", rng.integers(0, 20, n), np.floor(rng.random(n) * (denominator + 1)))
+    value = np.where(kind == "count", rng.integers(0, 30, n), np.round(rng.random(n) * 10, 1))
+    comments = np.array([None, "+1 agency nurse", "Ward closed for deep clean", "=SUM(A1)"], dtype=object)
+    comment = comments[np.where(np.arange(n) % 997 == 0, np.arange(n) // 997 % 3 + 1, 0)]
+    return pd.DataFrame({
+        "team": keys["team"],
+        "measure": keys["measure"],
+        "period": keys["period"].dt.date,
+        "numerator": np.where(ratio, numerator, np.nan),
+        "denominator": np.where(ratio, denominator, np.nan),
+        "value": np.where(ratio, np.nan, value),
+        "comment": comment,
+    })
+
+
+def _cells(frame: pd.DataFrame) -> list[list[object]]:
+    """Frame rows as spreadsheet cells: NaN and None are empty cells."""
+    cells = frame.astype(object).where(frame.notna(), None)
+    return [list(frame.columns), *cells.values.tolist()]
+
+
+def canonical_xlsx(path: Path, rows: pd.DataFrame) -> Path:
+    return write_xlsx(path, {"Data": _cells(rows)})
+
+
+def canonical_csv(path: Path, rows: pd.DataFrame) -> Path:
+    rows.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    return path
+
+
+# A team's own monthly sheet: the columns a ward manager keeps, and how they map to measures.
+TEAM_SPEC = {
+    "name": "Ward monthly return",
+    "sheet": "Monthly",
+    "period": {"column": "Month", "form": "auto"},
+    "team": {"column": "Ward"},
+    "layout": "wide",
+    "measures": [
+        {"measure": "RP_RATE", "numerator": "Restrictive practice incidents", "denominator": "Occupied bed days"},
+        {"measure": "ASSAULT", "numerator": "Assaults on staff", "denominator": "Occupied bed days"},
+        {"measure": "SAFETY_PLAN", "numerator": "Safety plans", "denominator": "Patients audited"},
+        {"measure": "SICKNESS", "numerator": "Days lost", "denominator": "Contracted days"},
+        {"measure": "PRN", "value": "PRN doses"},
+        {"measure": "ADMISSIONS", "value": "Admissions"},
+        {"measure": "SECL_HRS", "value": "Seclusion hours"},
+    ],
+    "comment": "Notes",
+}
+
+
+def team_workbook(path: Path, n_rows: int = TEAM_ROWS, seed: int = 7) -> Path:
+    """A wide sheet: a row per ward and month ("Apr-24" as text), a column per number."""
+    units = read_hierarchy(bootstrap.DEMO_HIERARCHY)
+    wards = units.loc[units["level"] == "team", "name"].tolist()
+    months = pd.date_range(end=pd.Timestamp(LATEST_MONTH), periods=-(-n_rows // len(wards)), freq="MS")
+    rng = np.random.default_rng(seed)
+    header = ["Ward", "Month", "Occupied bed days", "Restrictive practice incidents", "Assaults on staff",
+              "Patients audited", "Safety plans", "Contracted days", "Days lost", "PRN doses", "Admissions",
+              "Seclusion hours", "Notes"]
+    rows: list[list[object]] = [header]
+    for ward in wards:
+        for month in months:
+            audited, contracted = int(rng.integers(10, 30)), int(rng.integers(300, 500))
+            rows.append([
+                ward, month.strftime("%b-%y"), int(rng.integers(400, 700)), int(rng.integers(0, 15)),
+                int(rng.integers(0, 5)), audited, int(rng.integers(0, audited + 1)), contracted,
+                int(rng.integers(0, 40)), int(rng.integers(0, 60)), int(rng.integers(5, 30)),
+                round(float(rng.random()) * 20, 1), "+1 agency nurse" if rng.random() < 0.02 else None,
+            ])
+    return write_xlsx(path, {"Monthly": rows[: n_rows + 1]})
+
+
+# --- timing ----------------------------------------------------------------------------------
+
+
+class Steps:
+    """Wall time spent in named functions of the upload path, by patching them for a run."""
+
+    TIMED = {  # step → (module, attribute) as plan_upload and commit call them
+        "read": (upload, "read_file"),
+        "table": (upload, "sheet_table"),
+        "map": (mapping, "apply"),
+        "check": (upload, "check_table"),
+        "diff": (Store, "diff"),
+        "write": (Store, "commit_upload"),
+    }
+
+    def __init__(self):
+        self.seconds: dict[str, list[float]] = {step: [] for step in self.TIMED}
+
+    @contextmanager
+    def timing(self):
+        originals = {step: getattr(owner, name) for step, (owner, name) in self.TIMED.items()}
+
+        def timed(step, fn):
+            def wrapper(*args, **kwargs):
+                start = time.perf_counter()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    self.seconds[step].append(time.perf_counter() - start)
+            return wrapper
+
+        for step, (owner, name) in self.TIMED.items():
+            setattr(owner, name, timed(step, originals[step]))
+        try:
+            yield
+        finally:
+            for step, (owner, name) in self.TIMED.items():
+                setattr(owner, name, originals[step])
+
+    def medians(self) -> str:
+        return " · ".join(f"{step} {ms(statistics.median(s))}" for step, s in self.seconds.items() if s)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds >= 0.1 else f"{seconds * 1000:,.1f} ms"
+
+
+def calamine_alone(data: bytes, sheet: str) -> list[list[object]]:
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return book.get_sheet_by_name(sheet).to_python()
+
+
+def fresh_store(directory: Path, run: int) -> Store:
+    store = Store.open(directory / f"bench-{run}.duckdb")
+    bootstrap.init_store(store, bootstrap.STANDARD_MEASURES, bootstrap.DEMO_HIERARCHY)
+    return store
+
+
+def bench(label, data, name, sheet, runs, directory, target, limit_text, prepare=None, mapping=None):
+    """Median calamine read and median upload of one file; prints both with the breakdown."""
+    reads, uploads, steps = [], [], Steps()
+    for run in range(runs):
+        start = time.perf_counter()
+        calamine_alone(data, sheet)
+        reads.append(time.perf_counter() - start)
+
+        store = fresh_store(directory, run)
+        if prepare:
+            prepare(store)
+        with steps.timing():
+            start = time.perf_counter()
+            plan = upload.plan_upload(store, data, name, mapping=mapping)
+            if not plan.ok:
+                raise SystemExit(f"{label}: the file was refused: {[str(p) for p in plan.problems][:5]}")
+            summary = upload.commit(store, plan)
+            uploads.append(time.perf_counter() - start)
+        store.close()
+    read_s, upload_s = statistics.median(reads), statistics.median(uploads)
+    print(f"{label}: {summary.sentence()}")
+    print(f"  calamine alone  {ms(read_s):>10}   (runs: {', '.join(ms(t) for t in reads)})")
+    print(f"  upload          {ms(upload_s):>10}   (runs: {', '.join(ms(t) for t in uploads)})")
+    print(f"  breakdown       {steps.medians()}")
+    print(f"  ratio           {upload_s / read_s:.2f}× the read alone; target {limit_text}: "
+          f"{'met' if target(upload_s, read_s) else 'NOT met'}")
+    return upload_s, read_s
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5, help="runs of each measurement (median printed)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        rows = demo_rows(CANONICAL_ROWS)
+        big = canonical_xlsx(directory / "canonical-100k.xlsx", rows).read_bytes()
+        first, last = rows["period"].min(), rows["period"].max()
+        print(f"(a) {len(rows):,}-row canonical xlsx ({len(big) / 1e6:.1f} MB), periods {first} to {last}")
+        bench("(a) canonical 100k", big, "canonical-100k.xlsx", "Data", args.runs, directory,
+              lambda u, r: u <= 1.5 * r, "≤ 1.5×")
+
+        team = team_workbook(directory / "ward-return.xlsx").read_bytes()
+        print(f"\n(b) {TEAM_ROWS:,}-row team workbook, wide, months as text, {len(TEAM_SPEC['measures'])} measures")
+        bench("(b) team workbook", team, "ward-return.xlsx", "Monthly", max(args.runs, 9), directory,
+              lambda u, r: u < 0.050, "< 50 ms end to end", mapping=TEAM_SPEC)
+
+
+if __name__ == "__main__":
+    main()
