@@ -21,6 +21,14 @@ teams.metric("Teams", len(summary))
 measures.metric("Measures", len(definitions))
 latest.metric("Latest month with data", periods.label(latest_month, "month") if latest_month else "–")
 
+st.subheader("Variation across teams")
+st.caption(
+    "Each cell is the Making Data Count variation icon of a team's measure at its latest point: "
+    "blue special cause improvement, orange special cause concern, grey common cause, purple neither. "
+    "Open a team to see its charts and what they were testing."
+)
+ui.variation_matrix(selection)
+
 st.subheader("Teams and where data is missing")
 st.dataframe(
     summary.drop(columns=["team"]),

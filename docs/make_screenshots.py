@@ -38,7 +38,7 @@ def main(base: str, out: Path, only: list[str]) -> None:
             page.wait_for_selector('[data-testid="stApp"]')
             settle(page)
             if page.query_selector(".js-plotly-plot"):
-                page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", state="attached", timeout=60_000)
+                charts_drawn(page, timeout=60_000)
             page.wait_for_timeout(1500)
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             print(out / f"{name}.png")

@@ -14,19 +14,10 @@ if selection.level != "team":
 
 st.title(selection.name())
 show_2s = st.toggle("Show 2σ lines", value=False, help="The inner lines used by the 'two of three' rule.")
+ui.test_of_change_form(selection)
+changes = ui.changes_for(selection)
 definitions = selection.definitions()
 views = ui.views(selection.path, selection.version, selection.team_codes, tuple(d.code for d in definitions), selection.as_of_moment)
 for family in FAMILIES:
-    mine = [v for v in views if v.definition.family == family and v.has_data]
-    if not mine:
-        continue
-    st.header(ui.FAMILY_TITLES[family])
-    for left, right in zip(mine[::2], [*mine[1::2], None]):
-        columns = st.columns(2)
-        for column, view in zip(columns, (left, right)):
-            if view is not None:
-                with column:
-                    ui.measure_panel(view, key=f"chart_{view.definition.code}", show_2s=show_2s)
-not_reported = [v.definition.name for v in views if not v.has_data]
-if not_reported:
-    st.caption("Not reported by this team: " + ", ".join(not_reported) + ".")
+    ui.measure_grid(views, family, show_2s=show_2s, changes=changes)
+ui.not_reported(views)

@@ -23,7 +23,7 @@ if selection.level != "team":
     st.caption(f"For a {selection.level}, {how}.")
 show_2s = st.toggle("Show 2σ lines", value=False)
 (view,) = ui.views(selection.path, selection.version, selection.team_codes, (definition.code,), selection.as_of_moment)
-ui.measure_panel(view, key="measure_chart", show_2s=show_2s, height=520)
+ui.measure_panel(view, key="measure_chart", show_2s=show_2s, changes=ui.changes_for(selection), height=520)
 with st.expander("Operational definition"):
     st.markdown(definition.definition)
     st.markdown(f"**Numerator:** {definition.numerator}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from qi_dash import demo
 from qi_dash.definitions import read_definitions
 from qi_dash.exports import template_frame, to_csv_bytes
@@ -39,5 +41,7 @@ def load_demo(store: Store) -> UploadSummary:
     plan = plan_upload(store, data, "demo_organisation.csv")
     if plan.problems:
         raise InputError(plan.problems)
-    return commit(store, plan, uploaded_by="demo")
+    summary = commit(store, plan, uploaded_by="demo")
+    store.add_tests_of_change(pd.DataFrame(demo.DEMO_TESTS_OF_CHANGE).rename(columns={"team": "unit"}), recorded_by="demo")
+    return summary
 

@@ -123,6 +123,7 @@ class _Event:
     ramp_days: int = 60  # improvement takes hold over weeks, not overnight
     until: date | None = None  # the effect (or closure) ends the day before
     closed: bool = False  # the team reports nothing while closed
+    tested: bool = True  # a test of change the team made (not something that happened to it)
 
 
 _EVENTS: tuple[_Event, ...] = (
@@ -145,21 +146,25 @@ _EVENTS: tuple[_Event, ...] = (
     _Event("W-CED", date(2024, 7, 1), "Staffing crisis",
            "Six registered nurse vacancies and long-term sickness; most night shifts covered by agency staff.",
            {"RP_RATE": 1.6, "RESTRAINT": 1.6, "ASSAULT": 1.7, "SICKNESS": 1.6, "HUDDLES": 0.6,
-            "SAFE_SCORE": 0.88, "DEBRIEF": 0.7, "PRN": 1.3}, ramp_days=45),
+            "SAFE_SCORE": 0.88, "DEBRIEF": 0.7, "PRN": 1.3}, ramp_days=45, tested=False),
     _Event("W-BIR", date(2024, 8, 1), "Ward closed for refurbishment",
            "Patients moved to Ash and Cedar wards; the ward reopened on 1 October 2024.",
-           until=date(2024, 10, 1), closed=True),
+           until=date(2024, 10, 1), closed=True, tested=False),
     _Event("CMHT-N", date(2024, 9, 1), "Safety plan template co-designed with service users",
            "A one-page template in plain language, written with the service user reference group "
            "and used at every care review.",
            {"SAFETY_PLAN": 1.6}),
     _Event("W-ELM", date(2025, 1, 6), "Norovirus outbreak",
            "Closed to admissions from 6 to 15 January 2025 on infection-control advice.",
-           {"ADMISSIONS": 0.5}, ramp_days=0, until=date(2025, 2, 1)),
+           {"ADMISSIONS": 0.5}, ramp_days=0, until=date(2025, 2, 1), tested=False),
 )
 
 DEMO_STORY: list[dict] = [
     {"team": e.team, "date": e.day, "title": e.title, "detail": e.detail} for e in _EVENTS
+]
+# The tests of change the teams recorded (PDSA cycles), marked on their charts.
+DEMO_TESTS_OF_CHANGE: list[dict] = [
+    {"team": e.team, "date": e.day, "title": e.title, "detail": e.detail} for e in _EVENTS if e.tested
 ]
 
 # Periods a team did not return (besides closures and periods with nothing to report).

@@ -65,6 +65,13 @@ MIGRATIONS: list[str] = [
         name VARCHAR PRIMARY KEY, signature VARCHAR NOT NULL, spec VARCHAR NOT NULL,
         saved_at TIMESTAMPTZ NOT NULL, saved_by VARCHAR);
     """,
+    """
+    CREATE SEQUENCE change_ids START 1;
+    CREATE TABLE tests_of_change (
+        change_id BIGINT PRIMARY KEY, unit VARCHAR NOT NULL, date DATE NOT NULL,
+        title VARCHAR NOT NULL, detail VARCHAR, recorded_at TIMESTAMPTZ NOT NULL,
+        recorded_by VARCHAR);
+    """,
 ]
 
 # A process may hold one database file; every write in the process goes through this lock.
@@ -466,6 +473,35 @@ class Store:
                 [undo_id, upload_id],
             )
             return UndoSummary(undo_id, len(reverts) - removed, removed, teams)
+
+        return self._write(work)
+
+    # -- tests of change (PDSA cycles) ------------------------------------------------------
+
+    def tests_of_change(self, units: list[str] | None = None) -> pd.DataFrame:
+        """Dated tests of change, marked on the charts of the teams that made them."""
+        where, params = ("WHERE list_contains(?, unit)", [list(units)]) if units is not None else ("", [])
+        frame = self._read(
+            f"SELECT change_id, unit, date, title, detail, recorded_by FROM tests_of_change {where} ORDER BY date, change_id",
+            params,
+        )
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    def add_tests_of_change(self, changes: pd.DataFrame, recorded_by: str | None = None) -> int:
+        """Record tests of change (columns unit, date, title, detail)."""
+        rows = changes[["unit", "date", "title", "detail"]].copy()
+        rows["date"] = pd.to_datetime(rows["date"]).dt.date
+
+        def work(cur):
+            cur.register("incoming_changes", rows)
+            cur.execute(
+                """INSERT INTO tests_of_change SELECT nextval('change_ids'), unit, date, title,
+                       detail, ?, ? FROM incoming_changes""",
+                [_now(), recorded_by],
+            )
+            cur.unregister("incoming_changes")
+            return len(rows)
 
         return self._write(work)
 

@@ -7,6 +7,7 @@ selector in the sidebar and keeps it in the URL query string, so every view is a
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qi_dash import bootstrap, charts, exports, hierarchy, icons, periods
+from qi_dash import bootstrap, charts, exports, hierarchy, icons, overview, periods
 from qi_dash.analysis import MeasureView, measure_view
 from qi_dash.definitions import (
     AGGREGATIONS,
@@ -93,6 +94,17 @@ def views(path: str, version: int, team_codes: tuple[str, ...], measure_codes: t
     frame = observations(path, version, team_codes, as_of)
     by_code = {d.code: d for d in definitions(path, version)}
     return [measure_view(frame, by_code[code], list(team_codes)) for code in measure_codes]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def icon_matrix(path: str, version: int, team_codes: tuple[str, ...]) -> pd.DataFrame:
+    frame = observations(path, version, team_codes)
+    return overview.icon_matrix(frame, definitions(path, version))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def tests_of_change(path: str, version: int, team_codes: tuple[str, ...]) -> pd.DataFrame:
+    return _store(path).tests_of_change(list(team_codes))
 
 
 # -- the selection --------------------------------------------------------------------------
@@ -242,9 +254,47 @@ def _write_url(selection: Selection) -> None:
             del st.query_params[key]
 
 
-def table_height(rows: int) -> int:
+def icon_uri(code: str, kind: str) -> str:
+    """An icon as a data URI, for image cells in a table."""
+    svg = icons.icon_svg(code, 40, kind=kind)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def variation_matrix(selection: Selection) -> None:
+    """Teams × measures, each cell the measure's variation icon; a link opens the team."""
+    matrix = icon_matrix(selection.path, selection.version, selection.team_codes)
+    if matrix.empty:
+        st.info("No data yet.")
+        return
+    defs = [d for d in selection.definitions() if d.code in set(matrix["measure"])]
+    grid = matrix.pivot(index="unit", columns="measure", values="variation_icon")
+    names = dict(zip(selection.units["code"], selection.units["name"]))
+    parents = dict(zip(selection.units["code"], selection.units["parent"]))
+    table = pd.DataFrame({
+        "Team": [f"./Team?team={code}&dir={parents[code]}&org={selection.org}" for code in grid.index],
+        "Name": [names.get(c, c) for c in grid.index],
+        "Directorate": [names.get(parents[c], "") for c in grid.index],
+    })
+    for d in defs:
+        # An empty cell: the team does not report this measure.
+        table[d.name] = [icon_uri(c, "variation") if isinstance(c, str) else "" for c in grid[d.code]]
+    table = table.sort_values(["Directorate", "Name"], ignore_index=True)
+    config = {
+        "Team": st.column_config.LinkColumn("Team", display_text=r"team=([^&]+)", width="small"),
+        **{d.name: st.column_config.ImageColumn(d.code, help=f"{d.name} · {d.direction_words}", width="small") for d in defs},
+    }
+    st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table), 48), column_config=config, row_height=48)
+    counts = matrix["variation_icon"].value_counts()
+    st.caption(" · ".join(
+        f"{icons.icon_title(code, kind='variation')}: {counts.get(code, 0)}"
+        for code in ("improvement_high", "improvement_low", "concern_high", "concern_low", "neutral_high", "neutral_low", "common_cause")
+        if counts.get(code, 0)
+    ))
+
+
+def table_height(rows: int, row: int = 35) -> int:
     """Pixels for a dataframe that shows every row without its own scroll bar."""
-    return 38 + 35 * max(rows, 1)
+    return 38 + row * max(rows, 1)
 
 
 def breadcrumb(selection: Selection) -> None:
@@ -298,9 +348,59 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
             st.dataframe(table, hide_index=True, width="stretch")
 
 
-def no_traceback(message: str) -> None:
-    st.error(message)
-    st.stop()
+def measure_grid(views: list[MeasureView], family: str, *, show_2s: bool, changes: pd.DataFrame | None) -> None:
+    """A family's measures, each chart the full width so a shared screen can read it."""
+    mine = [v for v in views if v.definition.family == family and v.has_data]
+    if not mine:
+        return
+    st.header(FAMILY_TITLES[family])
+    for view in mine:
+        measure_panel(view, key=f"chart_{view.definition.code}", show_2s=show_2s, changes=changes, height=380)
+
+
+def not_reported(views: list[MeasureView]) -> None:
+    names = [v.definition.name for v in views if not v.has_data]
+    if names:
+        st.caption("Not reported by this team: " + ", ".join(names) + ".")
+
+
+def changes_for(selection: Selection) -> pd.DataFrame | None:
+    """A team's tests of change, for its charts (none above team level: they are the team's)."""
+    if selection.level != "team":
+        return None
+    return tests_of_change(selection.path, selection.version, selection.team_codes)
+
+
+def test_of_change_form(selection: Selection) -> None:
+    """Record a test of change (a PDSA cycle) so it is marked on the team's charts."""
+    changes = changes_for(selection)
+    with st.expander(f"Tests of change ({0 if changes is None else len(changes)})"):
+        if changes is not None and not changes.empty:
+            st.dataframe(
+                pd.DataFrame({
+                    "No.": range(1, len(changes) + 1),
+                    "Date": changes["date"].dt.strftime("%d/%m/%Y"),
+                    "Test of change": changes["title"],
+                    "What was tried": changes["detail"].fillna(""),
+                    "Recorded by": changes["recorded_by"].fillna(""),
+                }),
+                hide_index=True, width="stretch",
+            )
+        with st.form("test_of_change", clear_on_submit=True):
+            left, right = st.columns([1, 3])
+            when = left.date_input("Started on", format="DD/MM/YYYY")
+            title = right.text_input("Test of change", max_chars=80, placeholder="e.g. Safety huddle at every handover")
+            detail = st.text_area("What was tried, and the prediction", max_chars=1000)
+            who = st.text_input("Your name")
+            if st.form_submit_button("Record test of change"):
+                if not title.strip():
+                    st.error("Give the test of change a short title.")
+                    return
+                store().add_tests_of_change(
+                    pd.DataFrame({"unit": [selection.team], "date": [when], "title": [title.strip()], "detail": [detail.strip() or None]}),
+                    recorded_by=who.strip() or None,
+                )
+                st.rerun()
 
 
 # -- upload ---------------------------------------------------------------------------------
@@ -391,6 +491,33 @@ def place_new_teams(uploaded, plan: UploadPlan, selection: Selection) -> UploadP
     return plan
 
 
+def _numbers_text(numerator: pd.Series, denominator: pd.Series, value: pd.Series) -> pd.Series:
+    """'12 / 640' for a numerator and denominator, '7' for a value, '' for a gap."""
+    def number(v):
+        return "" if pd.isna(v) else f"{v:g}"
+    return pd.Series(
+        [f"{number(n)} / {number(d)}" if not (pd.isna(n) and pd.isna(d)) else number(v)
+         for n, d, v in zip(numerator, denominator, value)],
+        index=numerator.index,
+    )
+
+
+def change_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """What an upload would change, in words a team lead reads."""
+    return pd.DataFrame({
+        "Row": changes["row"],
+        "Change": changes["change"],
+        "Team": changes["unit"],
+        "Measure": changes["measure"],
+        "Period": pd.to_datetime(changes["period"]).dt.strftime("%d/%m/%Y"),
+        "New": _numbers_text(changes["numerator"], changes["denominator"], changes["value"]),
+        "Was": _numbers_text(changes["old_numerator"], changes["old_denominator"], changes["old_value"])
+        .where(changes["change"] == "updated", ""),
+        "Comment": changes["comment"].fillna(""),
+        "Comment was": changes["old_comment"].fillna("").where(changes["change"] == "updated", ""),
+    }).astype({"Row": "string"})
+
+
 def preview_and_save(uploaded, plan: UploadPlan) -> None:
     changes = plan.changes
     added, updated, unchanged = (plan.count(c) for c in ("added", "updated", "unchanged"))
@@ -403,10 +530,9 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
         st.markdown(f"New teams to add: {', '.join(html.escape(t) for t in plan.new_units['name'])}")
     shown = changes[changes["change"] != "unchanged"]
     if not shown.empty:
-        preview = shown[["row", "change", "unit", "measure", "period", "numerator", "denominator", "value", "comment",
-                         "old_numerator", "old_denominator", "old_value", "old_comment"]].copy()
-        preview["period"] = pd.to_datetime(preview["period"]).dt.strftime("%d/%m/%Y")
-        st.dataframe(preview.head(2000), hide_index=True, width="stretch")
+        st.dataframe(change_table(shown.head(5000)), hide_index=True, width="stretch")
+        if len(shown) > 5000:
+            st.caption(f"The first 5,000 of {len(shown):,} changes are shown.")
     if added + updated == 0:
         st.success("Everything in this file is already saved: nothing to change.")
         return

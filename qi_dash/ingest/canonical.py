@@ -79,13 +79,57 @@ def _text_column(cells: pd.Series) -> pd.Series:
     return _cell_text(cells).str.strip().replace("", pd.NA)
 
 
-def _numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Numeric values and a mask of cells that hold something that is not a number."""
+# Column kinds (pandas' infer_dtype) in which cells that read differently never compare
+# equal. TRUE == 1 in Python, so a column that may hold TRUE/FALSE cells is not one of them.
+_DISTINCT_KINDS = frozenset(
+    {"string", "empty", "floating", "integer", "mixed-integer-float", "date", "datetime", "datetime64"}
+)
+# Kinds of a column of number cells (as a workbook gives them), which need no text parsing.
+_NUMBER_KINDS = frozenset({"integer", "mixed-integer-float"})
+
+
+class _Distinct:
+    """A column as its distinct cells, ``values``, and each row's position in them, ``codes``.
+
+    Work done on ``values`` costs what the distinct cells cost, not the rows — a team or
+    measure column of 100,000 rows holds a few dozen — and ``values[codes]`` gives every row
+    its result. The last value is an empty cell, the code of every row whose cell is empty.
+    A column that may hold TRUE/FALSE keeps one value per row, so no cell is mistaken for
+    another.
+    """
+
+    def __init__(self, cells: pd.Series):
+        raw = cells.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(raw, skipna=True) in _DISTINCT_KINDS:
+            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        else:
+            codes, uniques = np.arange(len(raw)), raw
+        self.codes = np.where(codes < 0, len(uniques), codes)
+        self.values = pd.Series(np.append(uniques, None), dtype=object)
+
+
+def _text_numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers typed as text (or cells of any kind), and a mask of those that are not numbers."""
     text = cells.astype("string").str.strip().replace("", pd.NA)
-    numeric = pd.to_numeric(text.str.replace(r"^(-?\d{1,3}(,\d{3})+(\.\d+)?)$", lambda m: m.group(1).replace(",", ""), regex=True), errors="coerce")
-    numeric = numeric.astype("float64")
+    grouped = text.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False).astype(bool)
+    text = text.where(~grouped, text.str.replace(",", "", regex=False))
+    numeric = pd.to_numeric(text, errors="coerce").astype("float64")
     bad = text.notna() & (numeric.isna() | ~np.isfinite(numeric.fillna(0)))
-    return numeric, bad
+    return numeric.to_numpy(), bad.to_numpy(dtype=bool)
+
+
+def _numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Numeric values and a mask of cells that hold something that is not a number."""
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    if kind in ("floating", "empty"):
+        numeric = cells.to_numpy(dtype="float64", na_value=np.nan)
+        return numeric, np.isinf(numeric)
+    if kind in _NUMBER_KINDS:
+        numeric = pd.to_numeric(cells, errors="coerce").to_numpy(dtype="float64")
+        return numeric, cells.notna().to_numpy() & ~np.isfinite(numeric)
+    distinct = _Distinct(cells)
+    numeric, bad = _text_numbers(distinct.values)
+    return numeric[distinct.codes], bad[distinct.codes]
 
 
 def _match(names: pd.Series, lookup: dict[str, str]) -> pd.Series:
@@ -99,6 +143,24 @@ def closest(name: str, choices: list[str]) -> str | None:
         folded = {c.casefold(): c for c in choices}
         found = [folded[m] for m in difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.5)]
     return found[0] if found else None
+
+
+class _Names:
+    """A team or measure column, worked out per distinct cell: ``text`` as typed (stripped, an
+    export's apostrophe taken off) and the ``code`` it names (<NA> where it names nothing),
+    each indexed by the row's ``codes``."""
+
+    def __init__(self, cells: pd.Series, lookup: dict[str, str]):
+        distinct = _Distinct(cells)
+        self.codes = distinct.codes
+        self.text = restore_neutralised(_text_column(distinct.values))
+        self.code = _match(self.text, lookup)
+        self.shown = self.text.to_numpy(dtype=object, na_value=None)
+        self.named = self.code.to_numpy(dtype=object, na_value=None)
+
+    def rows(self, per_value: pd.Series | np.ndarray) -> np.ndarray:
+        """A per-value mask as a per-row mask."""
+        return np.asarray(per_value, dtype=bool)[self.codes]
 
 
 def check_table(
@@ -148,10 +210,6 @@ def check_table(
     def column(name):
         return table[columns[name]] if name in columns else pd.Series([None] * len(table), index=table.index)
 
-    rows = pd.Series(table.index, index=table.index)  # positions, for problem()
-    team_text = restore_neutralised(_text_column(column("team")))
-    measure_text = restore_neutralised(_text_column(column("measure")))
-
     team_units = units[units["level"] == "team"]
     team_lookup = {**{n.casefold(): c for n, c in zip(team_units["name"], team_units["code"])},
                    **{c.casefold(): c for c in team_units["code"]}}
@@ -161,103 +219,129 @@ def check_table(
     measure_lookup = {**{d.name.casefold(): d.code for d in definitions},
                       **{d.code.casefold(): d.code for d in definitions}}
 
-    team = _match(team_text, team_lookup)
-    measure = _match(measure_text, measure_lookup)
-    for r in rows[team_text.isna()]:
+    # Team and measure are worked out per distinct cell; t and m give each row's.
+    team = _Names(column("team"), team_lookup)
+    measure = _Names(column("measure"), measure_lookup)
+    t, m = team.codes, measure.codes
+    for r in np.flatnonzero(team.rows(team.text.isna())):
         problem("team is empty.", r, "team")
-    for r in rows[measure_text.isna()]:
+    for r in np.flatnonzero(measure.rows(measure.text.isna())):
         problem("measure is empty.", r, "measure")
-    unknown_team = team_text.notna() & team.isna()
-    not_a_team = unknown_team & team_text.str.casefold().isin(
+    unknown_team = (team.text.notna() & team.code.isna()).to_numpy(dtype=bool)
+    not_a_team = unknown_team & team.text.str.casefold().isin(
         [c.casefold() for c in units["code"]] + [n.casefold() for n in units["name"]]
-    )
-    for r, t in zip(rows[not_a_team], team_text[not_a_team]):
-        problem(f"'{t}' is a directorate or organisation, not a team.", r, "team")
-    unknown_names = sorted(set(team_text[unknown_team & ~not_a_team]))
-    for r, t in zip(rows[unknown_team & ~not_a_team], team_text[unknown_team & ~not_a_team]):
-        problem(f"unknown team '{t}'. Add it to the hierarchy (place it in a directorate) before saving.", r, "team")
+    ).to_numpy(dtype=bool)
+    for r in np.flatnonzero(not_a_team[t]):
+        problem(f"'{team.shown[t[r]]}' is a directorate or organisation, not a team.", r, "team")
+    unknown_team = unknown_team & ~not_a_team
+    unknown_names = sorted(set(team.shown[unknown_team]))
+    for r in np.flatnonzero(unknown_team[t]):
+        problem(f"unknown team '{team.shown[t[r]]}'. Add it to the hierarchy (place it in a directorate) before saving.",
+                r, "team")
     known_measures = sorted(d.code for d in definitions)
-    unknown_measure = measure_text.notna() & measure.isna()
-    for r, m in zip(rows[unknown_measure], measure_text[unknown_measure]):
-        hint = closest(m, known_measures + [d.name for d in definitions])
+    unknown_measure = (measure.text.notna() & measure.code.isna()).to_numpy(dtype=bool)
+    hints = {i: closest(measure.shown[i], known_measures + [d.name for d in definitions])
+             for i in np.flatnonzero(unknown_measure)}
+    for r in np.flatnonzero(unknown_measure[m]):
+        hint = hints[m[r]]
         problem(
-            f"unknown measure '{m}'." + (f" Did you mean '{hint}'?" if hint else "")
+            f"unknown measure '{measure.shown[m[r]]}'." + (f" Did you mean '{hint}'?" if hint else "")
             + f" Known measures: {', '.join(known_measures)}.",
             r, "measure",
         )
 
     parsed = periods.parse_periods(column("period"))
-    period = pd.Series(parsed.timestamps, index=table.index)
-    for r, reason in zip(rows[period.isna()], pd.Series(parsed.reasons, index=table.index)[period.isna()]):
+    period = parsed.timestamps
+    no_period = period.isna().to_numpy()
+    for r, reason in zip(np.flatnonzero(no_period), parsed.reasons.to_numpy()[no_period]):
         problem(reason or "period is empty.", r, "period")
-    frequency = measure.map({c: d.frequency for c, d in by_code.items()})
+    # Alignment is checked per distinct period (no_period rows have code -1 and are skipped).
+    period_codes, distinct_periods = pd.factorize(period)
+    frequency = measure.code.map({c: d.frequency for c, d in by_code.items()})
     for freq in ("week", "month"):
-        mask = (frequency == freq).fillna(False) & period.notna()
+        mask = measure.rows(frequency.eq(freq).fillna(False)) & ~no_period
         if mask.any():
-            _, misaligned = periods.align(period[mask], freq)
-            misaligned = pd.Series(np.asarray(misaligned), index=period[mask].index)
-            for r, ts, m in zip(rows[mask][misaligned], period[mask][misaligned], measure[mask][misaligned]):
-                expected = "the first day of a month" if freq == "month" else "a Monday (week commencing)"
+            _, misaligned = periods.align(pd.Series(distinct_periods), freq)
+            expected = "the first day of a month" if freq == "month" else "a Monday (week commencing)"
+            for r in np.flatnonzero(mask & misaligned.to_numpy(dtype=bool)[period_codes]):
                 problem(
-                    f"period {ts:%d/%m/%Y} is not {expected}, as measure {m} ({freq}ly) needs.", r, "period"
+                    f"period {distinct_periods[period_codes[r]]:%d/%m/%Y} is not {expected}, "
+                    f"as measure {measure.named[m[r]]} ({freq}ly) needs.", r, "period"
                 )
 
     numbers = {}
     for name in NUMBER_COLUMNS:
-        numbers[name], bad = _numbers(column(name))
-        for r, cell in zip(rows[bad], column(name)[bad]):
-            problem(f"'{cell}' is not a number.", r, name)
+        cells = column(name)
+        numbers[name], bad = _numbers(cells)
+        for r in np.flatnonzero(bad):
+            problem(f"'{cells.iat[r]}' is not a number.", r, name)
     num, den, val = numbers["numerator"], numbers["denominator"], numbers["value"]
-    kind = measure.map({c: d.kind for c, d in by_code.items()})
-    ratio = kind.isin(["proportion", "rate"]).fillna(False)
-    plain = kind.isin(["count", "value"]).fillna(False)
+    kind = measure.code.map({c: d.kind for c, d in by_code.items()})
+    ratio = measure.rows(kind.isin(["proportion", "rate"]))
+    plain = measure.rows(kind.isin(["count", "value"]))
+    count = measure.rows(kind.eq("count").fillna(False))
+    proportion = measure.rows(kind.eq("proportion").fillna(False))
+    has_num, has_den, has_val = ~np.isnan(num), ~np.isnan(den), ~np.isnan(val)
+
+    def fraction(x):  # x % 1 != 0, as NaN and ±inf give too, without numpy's slow modulo
+        return ~np.isfinite(x) | (np.trunc(x) != x)
 
     def flag(mask, message, col):
-        for r, m in zip(rows[mask.fillna(False)], measure[mask.fillna(False)]):
-            problem(message.format(measure=m), r, col)
+        for r in np.flatnonzero(mask):
+            problem(message.format(measure=measure.named[m[r]]), r, col)
 
-    flag(ratio & (num.isna() != den.isna()) & num.isna(), "numerator is empty but a denominator is given; {measure} needs both.", "numerator")
-    flag(ratio & (num.isna() != den.isna()) & den.isna(), "denominator is empty but a numerator is given; {measure} needs both.", "denominator")
-    flag(ratio & val.notna(), "{measure} takes a numerator and a denominator, not a value.", "value")
-    flag(plain & (num.notna() | den.notna()) & num.notna(), "{measure} takes a value, not a numerator.", "numerator")
-    flag(plain & (num.notna() | den.notna()) & num.isna(), "{measure} takes a value, not a denominator.", "denominator")
+    flag(ratio & (has_num != has_den) & ~has_num, "numerator is empty but a denominator is given; {measure} needs both.", "numerator")
+    flag(ratio & (has_num != has_den) & ~has_den, "denominator is empty but a numerator is given; {measure} needs both.", "denominator")
+    flag(ratio & has_val, "{measure} takes a numerator and a denominator, not a value.", "value")
+    flag(plain & (has_num | has_den) & has_num, "{measure} takes a value, not a numerator.", "numerator")
+    flag(plain & (has_num | has_den) & ~has_num, "{measure} takes a value, not a denominator.", "denominator")
     flag(ratio & (num < 0), "numerator is negative; counts cannot be below zero.", "numerator")
     flag(ratio & (den < 0), "denominator is negative; counts cannot be below zero.", "denominator")
     flag(ratio & (den == 0), "denominator is zero; a rate needs something to divide by (leave both empty if there is no data).", "denominator")
-    flag((kind == "count") & (val < 0), "value is negative; {measure} is a count and cannot be below zero.", "value")
-    flag((kind == "count") & val.notna() & (val % 1 != 0), "value is not a whole number; {measure} is a count.", "value")
-    flag((kind == "proportion") & (num > den), "numerator is larger than the denominator; {measure} is a proportion.", "numerator")
-    flag((kind == "proportion") & num.notna() & den.notna() & ((num % 1 != 0) | (den % 1 != 0)), "numerator and denominator of a proportion must be whole numbers.", "numerator")
+    flag(count & (val < 0), "value is negative; {measure} is a count and cannot be below zero.", "value")
+    flag(count & has_val & fraction(val), "value is not a whole number; {measure} is a count.", "value")
+    flag(proportion & (num > den), "numerator is larger than the denominator; {measure} is a proportion.", "numerator")
+    flag(proportion & has_num & has_den & (fraction(num) | fraction(den)), "numerator and denominator of a proportion must be whole numbers.", "numerator")
 
-    key = pd.DataFrame({"team": team, "measure": measure, "period": period})
-    complete = key.notna().all(axis=1)
-    duplicated = key[complete].duplicated(keep=False)
+    # Duplicates by the codes named (two spellings of one team are one team).
+    team_ids = pd.factorize(team.named)[0][t]
+    measure_ids = pd.factorize(measure.named)[0][m]
+    complete = (team_ids >= 0) & (measure_ids >= 0) & ~no_period
+    key = pd.DataFrame({"team": team_ids, "measure": measure_ids, "period": period_codes})[complete]
+    duplicated = key.duplicated(keep=False).to_numpy()
     if duplicated.any():
-        dupes = key[complete][duplicated]
-        for _, group in dupes.groupby(["team", "measure", "period"], sort=False):
-            first, *others = group.index
-            for r in others:
+        dupes = key[duplicated]
+        dupes.insert(0, "position", dupes.index)
+        groups = dupes.groupby(["team", "measure", "period"], sort=False)
+        order, positions = groups.ngroup().to_numpy(), dupes["position"].to_numpy()
+        first = groups["position"].transform("min").to_numpy()
+        # Group by group in order of first appearance, each group's later rows in file order.
+        for i in np.lexsort((positions, order)):
+            r = positions[i]
+            if r != first[i]:
                 problem(
-                    f"{group.iloc[0]['team']} × {group.iloc[0]['measure']} × "
-                    f"{group.iloc[0]['period']:%d/%m/%Y} appears more than once (also row {row_numbers[first]}).",
+                    f"{team.named[t[r]]} × {measure.named[m[r]]} × "
+                    f"{distinct_periods[period_codes[r]]:%d/%m/%Y} appears more than once "
+                    f"(also row {row_numbers[first[i]]}).",
                     r, "period",
                 )
 
-    comment = restore_neutralised(_cell_text(column("comment")))
+    comments = _Distinct(column("comment"))
+    comment = restore_neutralised(_cell_text(comments.values))
     comment = comment.where(comment.str.strip().ne("").fillna(False), pd.NA)
     observations = pd.DataFrame(
         {
-            "unit": team,
-            "measure": measure,
+            "unit": team.code.array.take(t),
+            "measure": measure.code.array.take(m),
             "period": period,
             "numerator": num,
             "denominator": den,
             "value": val,
-            "comment": comment,
+            "comment": comment.array.take(comments.codes),
             "row": row_numbers,
         }
     )
-    empty = observations[["numerator", "denominator", "value"]].isna().all(axis=1) & complete
+    empty = ~has_num & ~has_den & ~has_val & complete
     if empty.any():
         notes.append(
             f"{int(empty.sum())} row(s) have no numbers; they are saved as missing values (gaps), never as zero."

@@ -96,3 +96,14 @@ def settle(page, timeout: float = 30_000) -> None:
                  && document.querySelector('[data-testid="stMainBlockContainer"] h1')""",
         timeout=timeout,
     )
+
+
+def charts_drawn(page, count: int = 1, timeout: float = 30_000) -> None:
+    """Wait until at least ``count`` Plotly charts have drawn their data."""
+    page.wait_for_function(
+        """n => { const charts = [...document.querySelectorAll('.js-plotly-plot')];
+                  return charts.length >= n
+                      && charts.every(c => c.data && c.data.length && c.querySelector('.scatterlayer .trace')); }""",
+        arg=count,
+        timeout=timeout,
+    )

@@ -6,15 +6,18 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import settle
+from tests.e2e.conftest import charts_drawn, settle
 
 
 def plotted_values(page) -> list[list]:
-    """The y values of every trace of every Plotly chart on the page."""
-    return page.evaluate(
+    """The y values of every trace of every Plotly chart on the page, as Plotly drew them
+    (``_fullData``: ``data`` may still hold the figure's base64-encoded arrays)."""
+    values = page.evaluate(
         """() => [...document.querySelectorAll('.js-plotly-plot')].map(
-               div => (div.data || []).flatMap(t => Array.from(t.y || [])))"""
+               div => (div._fullData || []).flatMap(t => Array.from(t.y || [])))"""
     )
+    assert values and all(values), "every chart has drawn values"
+    return values
 
 
 def test_a_deep_link_to_a_team_on_a_fresh_server_shows_its_charts(page, server):
@@ -22,7 +25,8 @@ def test_a_deep_link_to_a_team_on_a_fresh_server_shows_its_charts(page, server):
     settle(page)
     expect(page.get_by_role("heading", name="Ash Ward")).to_be_visible()
     # Ash Ward reports ten measures; each is drawn as its own chart.
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 10", timeout=30_000)
+    charts_drawn(page, 10)
+    assert len(page.query_selector_all(".js-plotly-plot")) == 10
     expect(page.get_by_text("Outcome measures")).to_be_visible()
     assert "team=W-ASH" in page.url and "dir=DIR-ACU" in page.url
 
@@ -53,7 +57,7 @@ def test_drill_down_from_organisation_to_team_keeps_the_link(page, server):
     settle(page)
     expect(page).to_have_url(re.compile(r"team=W-ROW"))
     expect(page).to_have_url(re.compile(r"measure=RP_RATE"))
-    page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
+    charts_drawn(page)
 
 
 def test_uploading_a_corrected_template_changes_the_chart(page, server, tmp_path):
@@ -64,7 +68,7 @@ def test_uploading_a_corrected_template_changes_the_chart(page, server, tmp_path
     )
     page.goto(f"{server['url']}/Team?team=W-ASH")
     settle(page)
-    page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
+    charts_drawn(page, 10)
     assert not any(37 in values for values in plotted_values(page))
 
     page.goto(f"{server['url']}/Upload")
@@ -77,5 +81,5 @@ def test_uploading_a_corrected_template_changes_the_chart(page, server, tmp_path
 
     page.goto(f"{server['url']}/Team?team=W-ASH")
     settle(page)
-    page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
+    charts_drawn(page, 10)
     assert any(37 in values for values in plotted_values(page))
