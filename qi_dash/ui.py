@@ -608,6 +608,8 @@ def _definition_versions(path: str, version: int, code: str) -> pd.DataFrame:
 
 def definition_form(selection: Selection, definitions: list[MeasureDefinition]) -> None:
     """A form for every field of a definition; an existing code gets a new version."""
+    if "definition_saved" in st.session_state:
+        st.success(st.session_state.pop("definition_saved"))
     codes = ["", *[d.code for d in definitions]]
     names = {d.code: f"{d.name} ({d.code})" for d in definitions}
     chosen = st.selectbox("Start from", codes, format_func=lambda c: names.get(c, "A new measure"), key="def_start")
@@ -648,9 +650,9 @@ def definition_form(selection: Selection, definitions: list[MeasureDefinition]) 
                 st.error(problem)
             return
         if store().save_definitions([definition], recorded_by=who or None):
-            st.success(f"Saved a new version of {definition.name} ({definition.code}).")
-        else:
-            st.info("Nothing changed: that is the current definition already.")
+            st.session_state["definition_saved"] = f"Saved a new version of {definition.name} ({definition.code})."
+            st.rerun()
+        st.info("Nothing changed: that is the current definition already.")
 
 
 def definitions_upload() -> None:
@@ -667,7 +669,8 @@ def definitions_upload() -> None:
     st.write(f"{len(loaded)} definitions in {uploaded.name}.")
     if st.button("Save these definitions"):
         changed = store().save_definitions(loaded, recorded_by=None)
-        st.success(f"{changed} definition(s) saved as new versions; {len(loaded) - changed} unchanged.")
+        st.session_state["definition_saved"] = f"{changed} definition(s) saved as new versions; {len(loaded) - changed} unchanged."
+        st.rerun()
 
 
 # -- upload history and undo -------------------------------------------------------------------

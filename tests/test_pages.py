@@ -156,3 +156,83 @@ def test_an_upload_with_problems_lists_them_and_saves_nothing(app, demo_db):
     problems = at.dataframe[0].value
     assert problems.iloc[0]["Row"] == "2" and problems.iloc[0]["Column"] == "period"
     assert not at.button or all("Save" not in b.label for b in at.button)
+
+
+def test_undo_on_the_uploads_page_reverts_a_correction(app, demo_db):
+    from qi_dash.store import Store
+    from qi_dash.upload import commit, plan_upload
+
+    store = Store.open(demo_db)
+    before = store.observations(units=["W-ASH"], measures=["HUDDLES"]).iloc[-1]["value"]
+    plan = plan_upload(store, b"team,measure,period,numerator,denominator,value,comment\nW-ASH,HUDDLES,27/10/2025,,,37,\n", "fix.csv")
+    commit(store, plan, uploaded_by="Ash lead")
+    store.close()
+
+    at = app("pages/5_Uploads.py")
+    history = at.dataframe[0].value
+    assert history["File"].tolist() == ["fix.csv", "demo_organisation.csv"]
+    assert history.iloc[0]["Who"] == "Ash lead" and history.iloc[0]["Changed"] == 1
+    at.selectbox(key="undo_choice").set_value(2)
+    at.checkbox(key="undo_confirm").check().run()
+    at.button[0].click().run()
+    no_errors(at)
+    assert "Undid upload 2: 1 values restored" in at.success[0].value
+    assert at.dataframe[0].value.iloc[0]["Status"] == "undo of upload 2"
+
+    team = app("pages/1_Team.py", team="W-ASH")
+    (huddles,) = [f for f in charts(team) if f["layout"]["title"]["text"].startswith("Safety huddles")]
+    data = next(t for t in huddles["data"] if t["name"] == "Data")
+    assert 37 not in _decoded(data["y"])
+    assert before in _decoded(data["y"])
+
+
+def _decoded(y):
+    """Plotly figure arrays may be base64-encoded typed arrays."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(y, dict):
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
+    return list(y)
+
+
+def test_as_of_link_shows_the_chart_as_it_was(app, demo_db):
+    from qi_dash.store import Store
+    from qi_dash.upload import commit, plan_upload
+
+    store = Store.open(demo_db)
+    commit(store, plan_upload(store, b"team,measure,period,numerator,denominator,value,comment\nW-ASH,HUDDLES,03/11/2025,,,21,\n", "new.csv"))
+    store.close()
+    now = app("pages/2_Measure.py", team="W-ASH", measure="HUDDLES")
+    then = app("pages/2_Measure.py", team="W-ASH", measure="HUDDLES", as_of="2020-01-01")
+    no_errors(then)
+    assert "as it was at the end of 01/01/2020" in then.warning[0].value
+    assert charts(now) and not charts(then)
+    assert then.query_params["as_of"] == "2020-01-01"
+
+
+def test_a_definition_change_is_saved_as_a_new_version(app):
+    at = app("pages/4_Measures.py")
+    at.selectbox(key="def_start").set_value("HUDDLES").run()
+    form_inputs = [t for t in at.text_input if t.label == "Target (optional)"]
+    form_inputs[0].set_value("14")
+    [t for t in at.text_input if t.label == "Your name (recorded with this version)"][0].set_value("QI lead")
+    submit = [b for b in at.get("button") if getattr(b, "label", "") == "Save definition"]
+    submit[0].click().run()
+    no_errors(at)
+    assert "Saved a new version of Safety huddles held (HUDDLES)" in at.success[0].value
+    assert at.dataframe[0].value.set_index("Code").loc["HUDDLES", "Target"] == 14
+
+
+def test_a_test_of_change_recorded_on_the_team_page_is_marked_on_its_charts(app):
+    at = app("pages/1_Team.py", team="W-OAK")
+    assert not any("1. " in t["name"] for f in charts(at) for t in f["data"] if t.get("name"))
+    from datetime import date
+
+    [d for d in at.date_input if d.label == "Started on"][0].set_value(date(2025, 6, 2))
+    [t for t in at.text_input if t.label == "Test of change"][0].set_value("Protected mealtimes")
+    [b for b in at.get("button") if getattr(b, "label", "") == "Record test of change"][0].click().run()
+    no_errors(at)
+    names = {t["name"] for f in charts(at) for t in f["data"] if t.get("name")}
+    assert "1. Protected mealtimes" in names
