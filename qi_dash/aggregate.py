@@ -8,6 +8,7 @@ time axis, so charts and the SPC engine see them.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from qi_dash import periods
@@ -57,12 +58,37 @@ def fill_gaps(frame: pd.DataFrame, frequency: str) -> pd.DataFrame:
     """Insert an empty row for each period of the frequency that has no row."""
     if frame.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)
-    stamps = pd.to_datetime(frame["period"])
-    full = pd.DataFrame({"period": periods.period_range(stamps.min(), stamps.max(), frequency)})
-    frame = frame.assign(period=stamps)
-    out = full.merge(frame, on="period", how="left")
+    out = fill_gaps_many(frame.assign(_series=0), frequency, ["_series"])
     out["teams_reporting"] = out["teams_reporting"].fillna(0).astype(int)
     return out[SERIES_COLUMNS]
+
+
+def fill_gaps_many(frame: pd.DataFrame, frequency: str, keys: list[str]) -> pd.DataFrame:
+    """``fill_gaps`` for many series at once (one per value of ``keys``), vectorised: each
+    series gets every period of the frequency between its own first and last period."""
+    if frame.empty:
+        return frame
+    stamps = pd.to_datetime(frame["period"])
+    # Periods as consecutive integers: months since year 0, or weeks since a Monday.
+    if frequency == "month":
+        ordinal = stamps.dt.year * 12 + stamps.dt.month - 1
+    else:
+        ordinal = (stamps - pd.Timestamp("2000-01-03")).dt.days // 7
+    frame = frame.assign(_ordinal=ordinal.to_numpy())
+    bounds = frame.groupby(keys, sort=True)["_ordinal"].agg(["min", "max"]).reset_index()
+    lengths = (bounds["max"] - bounds["min"] + 1).to_numpy()
+    full = bounds.loc[bounds.index.repeat(lengths), keys].reset_index(drop=True)
+    starts = np.repeat(bounds["min"].to_numpy(), lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    full["_ordinal"] = starts + offsets
+    out = full.merge(frame.drop(columns=["period"]), on=[*keys, "_ordinal"], how="left")
+    if frequency == "month":
+        out["period"] = pd.to_datetime(
+            {"year": out["_ordinal"] // 12, "month": out["_ordinal"] % 12 + 1, "day": 1}
+        )
+    else:
+        out["period"] = pd.Timestamp("2000-01-03") + pd.to_timedelta(out["_ordinal"] * 7, unit="D")
+    return out.drop(columns=["_ordinal"])
 
 
 def charted_values(frame: pd.DataFrame, definition: MeasureDefinition) -> pd.Series:

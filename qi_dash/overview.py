@@ -16,20 +16,21 @@ from qi_dash.spc import analyse_many
 def icon_matrix(observations: pd.DataFrame, definitions: list[MeasureDefinition]) -> pd.DataFrame:
     """One row per team and measure with data: unit, measure, variation_icon, assurance_icon."""
     by_code = {d.code: d for d in definitions}
-    series = []
-    for (unit, code), rows in observations.groupby(["unit", "measure"], sort=True):
-        definition = by_code.get(code)
-        if definition is None:
-            continue
-        filled = aggregate.fill_gaps(rows.assign(teams_reporting=1), definition.frequency)
-        if definition.has_denominator:
-            # Run and XmR charts of a proportion or rate chart the ratio itself.
-            filled["value"] = filled["numerator"] / filled["denominator"]
-        series.append(filled.assign(series=f"{unit}\x1f{code}", unit=unit, measure=code))
+    observations = observations[observations["measure"].isin(list(by_code))]
     columns = ["unit", "measure", "variation_icon", "assurance_icon"]
-    if not series:
+    if observations.empty:
         return pd.DataFrame(columns=columns)
-    frame = pd.concat(series, ignore_index=True)
+    wanted = ["unit", "measure", "period", "numerator", "denominator", "value"]
+    frequency = observations["measure"].map({c: d.frequency for c, d in by_code.items()})
+    frame = pd.concat(
+        [aggregate.fill_gaps_many(observations.loc[frequency == f, wanted], f, ["unit", "measure"])
+         for f in frequency.unique()],
+        ignore_index=True,
+    )
+    ratio = frame["measure"].map({c: d.has_denominator for c, d in by_code.items()}).astype(bool)
+    # Run and XmR charts of a proportion or rate chart the ratio itself.
+    frame["value"] = frame["value"].where(~ratio, frame["numerator"] / frame["denominator"])
+    frame["series"] = frame["unit"] + "\x1f" + frame["measure"]
     keys = frame.drop_duplicates("series")
     setting = {s: by_code[m] for s, m in zip(keys["series"], keys["measure"])}
     batch = analyse_many(

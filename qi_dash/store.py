@@ -353,18 +353,24 @@ class Store:
 
     @staticmethod
     def _diff(cur, incoming: pd.DataFrame) -> pd.DataFrame:
-        cur.register("incoming_obs", incoming)
+        # Only the stored rows that match come back from DuckDB, with their incoming row's
+        # position: the incoming rows are not copied through SQL and keep their order, so
+        # the caller's row numbers line up with them.
+        cur.register("incoming_obs", incoming.assign(_position=range(len(incoming))))
         same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in VALUE_COLUMNS)
-        frame = cur.execute(
-            f"""SELECT i.*, CASE WHEN o.unit IS NULL THEN 'added'
-                                 WHEN {same} THEN 'unchanged' ELSE 'updated' END AS change,
-                       o.numerator AS old_numerator, o.denominator AS old_denominator,
-                       o.value AS old_value, o.comment AS old_comment
-                FROM incoming_obs i LEFT JOIN observations o
+        stored = cur.execute(
+            f"""SELECT i._position, {same} AS same, o.numerator, o.denominator, o.value, o.comment
+                FROM incoming_obs i JOIN observations o
                   ON i.unit = o.unit AND i.measure = o.measure AND i.period = o.period"""
-        ).df()
+        ).df().set_index("_position")
         cur.unregister("incoming_obs")
-        return frame
+        frame = incoming.astype({"unit": "str", "measure": "str", "period": "datetime64[us]", "comment": "str"})
+        frame = frame.reset_index(drop=True)
+        frame["change"] = pd.Series("updated", index=stored.index).where(~stored["same"], "unchanged")
+        frame["change"] = frame["change"].fillna("added").astype("str")
+        for column in VALUE_COLUMNS:
+            frame[f"old_{column}"] = stored[column]
+        return frame.astype({"old_comment": "str"})
 
     def commit_upload(
         self, incoming: pd.DataFrame, meta: UploadMeta, new_units: pd.DataFrame | None = None
