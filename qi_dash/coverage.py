@@ -2,26 +2,55 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from qi_dash import periods
 from qi_dash.definitions import MeasureDefinition
 
+EPOCH_MONDAY = pd.Timestamp("2000-01-03")
+
+
+def _ordinals(stamps: pd.Series, frequency: str) -> pd.Series:
+    """Periods as consecutive integers (months since year 0, or weeks since a Monday)."""
+    if frequency == "month":
+        return stamps.dt.year * 12 + stamps.dt.month - 1
+    return (stamps - EPOCH_MONDAY).dt.days // 7
+
+
+def _stamps(ordinals: np.ndarray, frequency: str) -> pd.DatetimeIndex:
+    if frequency == "month":
+        return pd.to_datetime(pd.DataFrame({"year": ordinals // 12, "month": ordinals % 12 + 1, "day": 1}))
+    return EPOCH_MONDAY + pd.to_timedelta(ordinals * 7, unit="D")
+
 
 def missing_periods(observations: pd.DataFrame, definitions: list[MeasureDefinition]) -> pd.DataFrame:
     """Each team × measure period with no value, from the team's first period to the latest
     period any team reported for that measure (columns unit, measure, period)."""
-    out = []
     frequency = {d.code: d.frequency for d in definitions}
-    present = observations[observations[["numerator", "denominator", "value"]].notna().any(axis=1)]
-    for measure, rows in present.groupby("measure"):
-        if measure not in frequency:
+    present = observations[
+        observations[["numerator", "denominator", "value"]].notna().any(axis=1)
+        & observations["measure"].isin(list(frequency))
+    ]
+    out = []
+    for freq in ("month", "week"):
+        rows = present[present["measure"].map(frequency) == freq]
+        if rows.empty:
             continue
-        last = pd.Timestamp(rows["period"].max())
-        for unit, team_rows in rows.groupby("unit"):
-            expected = periods.period_range(pd.Timestamp(team_rows["period"].min()), last, frequency[measure])
-            gaps = pd.DatetimeIndex(expected).difference(pd.DatetimeIndex(team_rows["period"]))
-            out.append(pd.DataFrame({"unit": unit, "measure": measure, "period": gaps}))
+        rows = rows.assign(_ordinal=_ordinals(pd.to_datetime(rows["period"]), freq).to_numpy())
+        first = rows.groupby(["unit", "measure"])["_ordinal"].min().rename("first").reset_index()
+        first["last"] = first["measure"].map(rows.groupby("measure")["_ordinal"].max())
+        lengths = (first["last"] - first["first"] + 1).to_numpy()
+        expected = first.loc[first.index.repeat(lengths), ["unit", "measure"]].reset_index(drop=True)
+        expected["_ordinal"] = np.repeat(first["first"].to_numpy(), lengths) + (
+            np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        )
+        gaps = expected.merge(rows[["unit", "measure", "_ordinal"]], how="left", indicator=True)
+        gaps = gaps[gaps["_merge"] == "left_only"]
+        out.append(pd.DataFrame({
+            "unit": gaps["unit"].to_numpy(), "measure": gaps["measure"].to_numpy(),
+            "period": _stamps(gaps["_ordinal"].to_numpy(), freq),
+        }))
     if not out:
         return pd.DataFrame(columns=["unit", "measure", "period"])
     return pd.concat(out, ignore_index=True).sort_values(["unit", "measure", "period"], ignore_index=True)
@@ -38,30 +67,41 @@ def team_summary(
     observations: pd.DataFrame, units: pd.DataFrame, definitions: list[MeasureDefinition], team_codes: list[str]
 ) -> pd.DataFrame:
     """One row per team: directorate, measures reporting, latest month and week, missing periods."""
-    teams = units[units["code"].isin(team_codes)]
+    teams = units[units["code"].isin(team_codes)].set_index("code")
     names = dict(zip(units["code"], units["name"]))
     frequency = {d.code: d.frequency for d in definitions}
-    gaps = missing_periods(observations, definitions)
-    rows = []
-    for team in teams.itertuples(index=False):
-        mine = observations[observations["unit"] == team.code]
-        latest = {
-            f: mine.loc[mine["measure"].map(frequency) == f, "period"].max() for f in ("month", "week")
-        }
-        team_gaps = gaps[gaps["unit"] == team.code]
-        rows.append({
-            "team": team.code,
-            "Team": team.name,
-            "Directorate": names.get(team.parent, team.parent),
-            "Measures": mine["measure"].nunique(),
-            "Latest month": periods.label(latest["month"], "month") if pd.notna(latest["month"]) else "–",
-            "Latest week": periods.label(latest["week"], "week") if pd.notna(latest["week"]) else "–",
-            "Missing periods": len(team_gaps),
-            "Where": "; ".join(
-                f"{m}: " + ", ".join(periods.label(p, frequency[m]) for p in g["period"][:6])
-                + (" …" if len(g) > 6 else "")
-                for m, g in team_gaps.groupby("measure")
-            ),
-        })
-    columns = ["team", "Team", "Directorate", "Measures", "Latest month", "Latest week", "Missing periods", "Where"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["Directorate", "Team"], ignore_index=True)
+    mine = observations[observations["unit"].isin(team_codes)]
+    mine = mine.assign(frequency=mine["measure"].map(frequency))
+    by_team = mine.groupby("unit")
+    latest_by = mine.groupby(["unit", "frequency"])["period"].max().unstack()
+    latest_month = latest_by["month"] if "month" in latest_by else pd.Series(dtype="datetime64[ns]")
+    latest_week = latest_by["week"] if "week" in latest_by else pd.Series(dtype="datetime64[ns]")
+    gaps = missing_periods(mine, definitions)
+    gap_frequency = gaps["measure"].map(frequency)
+    gaps["label"] = ""
+    for freq in ("month", "week"):
+        chosen = gap_frequency == freq
+        gaps.loc[chosen, "label"] = periods.label(gaps.loc[chosen, "period"], freq)
+    where = (
+        gaps.groupby(["unit", "measure"])["label"]
+        .agg(lambda labels: ", ".join(labels.iloc[:6]) + (" …" if len(labels) > 6 else ""))
+        .reset_index()
+        .assign(text=lambda f: f["measure"] + ": " + f["label"])
+        .groupby("unit")["text"].agg("; ".join)
+    )
+
+    def label(stamps: pd.Series, freq: str) -> list[str]:
+        found = [stamps.get(code) for code in teams.index]
+        return [periods.label(pd.Timestamp(v), freq) if pd.notna(v) else "–" for v in found]
+
+    summary = pd.DataFrame({
+        "team": teams.index,
+        "Team": teams["name"].to_numpy(),
+        "Directorate": [names.get(p, p) for p in teams["parent"]],
+        "Measures": [int(by_team["measure"].nunique().get(code, 0)) for code in teams.index],
+        "Latest month": label(latest_month, "month"),
+        "Latest week": label(latest_week, "week"),
+        "Missing periods": teams.index.map(gaps["unit"].value_counts()).fillna(0).astype(int).to_numpy(),
+        "Where": [where.get(code, "") for code in teams.index],
+    })
+    return summary.sort_values(["Directorate", "Team"], ignore_index=True)

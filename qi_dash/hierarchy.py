@@ -77,16 +77,14 @@ def children(units: pd.DataFrame, code: str) -> pd.DataFrame:
 
 
 def teams_under(units: pd.DataFrame, code: str) -> list[str]:
-    """Codes of the teams at or below a unit (a team is under itself)."""
-    level = units.loc[units["code"] == code, "level"]
-    if level.empty:
-        return []
-    if level.iloc[0] == "team":
-        return [code]
-    out: list[str] = []
-    for child in children(units, code)["code"]:
-        out.extend(teams_under(units, child))
-    return out
+    """Codes of the teams at or below a unit (a team is under itself), in name order."""
+    found = {code}
+    frontier = {code}
+    while frontier:  # one step per level of the hierarchy
+        frontier = set(units.loc[units["parent"].isin(frontier), "code"]) - found
+        found |= frontier
+    teams = units[units["code"].isin(found) & (units["level"] == "team")]
+    return teams.sort_values("name")["code"].tolist()
 
 
 def path_to(units: pd.DataFrame, code: str) -> list[str]:

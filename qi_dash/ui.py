@@ -292,9 +292,9 @@ def variation_matrix(selection: Selection) -> None:
     ))
 
 
-def table_height(rows: int, row: int = 35) -> int:
-    """Pixels for a dataframe that shows every row without its own scroll bar."""
-    return 38 + row * max(rows, 1)
+def table_height(rows: int, row: int = 35, most: int = 25) -> int:
+    """Pixels for a dataframe showing every row (up to ``most``, then it scrolls)."""
+    return 38 + row * min(max(rows, 1), most)
 
 
 def breadcrumb(selection: Selection) -> None:
