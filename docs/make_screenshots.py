@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.e2e.conftest import settle
+from tests.e2e.conftest import charts_drawn, settle
 
 PAGES = {
     "home": "/?org=ORG",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qi_dash import periods
 from qi_dash.definitions import MeasureDefinition
 
 SERIES_COLUMNS = ["period", "numerator", "denominator", "value", "comment", "teams_reporting"]

@@ -49,15 +49,15 @@ class MeasureView:
 
 def analyse_series(series: pd.DataFrame, definition: MeasureDefinition) -> object:
     """Run the engine on a gap-filled series with the definition's chart and settings."""
-    common = dict(
-        chart=definition.chart,
-        direction=definition.direction,
-        target=definition.target,
-        run_rules=definition.run_rules,
-        baseline_points=definition.baseline_points,
-        screen_moving_ranges=definition.screen_moving_ranges,
-        multiplier=definition.multiplier,
-    )
+    common = {
+        "chart": definition.chart,
+        "direction": definition.direction,
+        "target": definition.target,
+        "run_rules": definition.run_rules,
+        "baseline_points": definition.baseline_points,
+        "screen_moving_ranges": definition.screen_moving_ranges,
+        "multiplier": definition.multiplier,
+    }
     periods = pd.to_datetime(series["period"]).to_numpy()
     if definition.has_denominator:
         return analyse(

@@ -689,7 +689,7 @@ def upload_history(selection: Selection) -> pd.DataFrame:
             "Unchanged": uploads["rows_unchanged"],
             "Teams": [", ".join(t) if t is not None else "" for t in uploads["teams"]],
             "Status": [
-                "undo of upload %d" % u if k == "undo" else ("undone" if s == "undone" else "saved")
+                f"undo of upload {u}" if k == "undo" else ("undone" if s == "undone" else "saved")
                 for k, s, u in zip(uploads["kind"], uploads["status"], uploads["undoes"].fillna(0).astype(int))
             ],
         }

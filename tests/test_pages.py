@@ -105,11 +105,11 @@ def test_uploads_page_lists_the_demo_upload(app):
 
 
 WIDE = (
-    "Month,PRN doses,Plans in place,Patients audited,Notes\n"
-    "Nov-25,14,18,20,\n"
-    "Dec-25,11,19,20,+1 agency nurse\n"
-    "Total,25,37,40,\n"
-).encode()
+    b"Month,PRN doses,Plans in place,Patients audited,Notes\n"
+    b"Nov-25,14,18,20,\n"
+    b"Dec-25,11,19,20,+1 agency nurse\n"
+    b"Total,25,37,40,\n"
+)
 
 
 def map_ash_ward_sheet(at, name=""):
@@ -217,7 +217,7 @@ def test_a_definition_change_is_saved_as_a_new_version(app):
     at.selectbox(key="def_start").set_value("HUDDLES").run()
     form_inputs = [t for t in at.text_input if t.label == "Target (optional)"]
     form_inputs[0].set_value("14")
-    [t for t in at.text_input if t.label == "Your name (recorded with this version)"][0].set_value("QI lead")
+    next(t for t in at.text_input if t.label == "Your name (recorded with this version)").set_value("QI lead")
     submit = [b for b in at.get("button") if getattr(b, "label", "") == "Save definition"]
     submit[0].click().run()
     no_errors(at)
@@ -230,9 +230,9 @@ def test_a_test_of_change_recorded_on_the_team_page_is_marked_on_its_charts(app)
     assert not any("1. " in t["name"] for f in charts(at) for t in f["data"] if t.get("name"))
     from datetime import date
 
-    [d for d in at.date_input if d.label == "Started on"][0].set_value(date(2025, 6, 2))
-    [t for t in at.text_input if t.label == "Test of change"][0].set_value("Protected mealtimes")
-    [b for b in at.get("button") if getattr(b, "label", "") == "Record test of change"][0].click().run()
+    next(d for d in at.date_input if d.label == "Started on").set_value(date(2025, 6, 2))
+    next(t for t in at.text_input if t.label == "Test of change").set_value("Protected mealtimes")
+    next(b for b in at.get("button") if getattr(b, "label", "") == "Record test of change").click().run()
     no_errors(at)
     names = {t["name"] for f in charts(at) for t in f["data"] if t.get("name")}
     assert "1. Protected mealtimes" in names

@@ -537,7 +537,7 @@ def _part(part: dict, columns: _Columns, sheet: Sheet, role: str) -> np.ndarray:
     """A team or directorate for every row, as text; None where its cells are all empty."""
     n = len(columns.table)
     if "fixed" in part or "sheet_name" in part:
-        text = part["fixed"] if "fixed" in part else sheet.name
+        text = part.get("fixed", sheet.name)
         return np.full(n, _renamed(np.array([text.strip()], dtype=object), part)[0], dtype=object)
     headings = [part["column"]] if "column" in part else part["columns"]
     cells = [columns.get(h, role) for h in headings]

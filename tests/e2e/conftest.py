@@ -56,7 +56,7 @@ def server(demo_db_file, tmp_path_factory):
     db = folder / "qi_dash.duckdb"
     shutil.copy(demo_db_file, db)
     port = _free_port()
-    log = open(folder / "streamlit.log", "w")
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - open while the server runs, closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
