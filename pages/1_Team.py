@@ -13,6 +13,7 @@ if selection.level != "team":
     st.stop()
 
 st.title(selection.name())
+ui.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False, help="The inner lines used by the 'two of three' rule.")
 ui.test_of_change_form(selection)
 changes = ui.changes_for(selection)

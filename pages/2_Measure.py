@@ -21,6 +21,7 @@ if selection.level != "team":
         "none": "this measure is not combined across teams",
     }[definition.aggregation]
     st.caption(f"For a {selection.level}, {how}.")
+ui.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False)
 (view,) = ui.views(selection.path, selection.version, selection.team_codes, (definition.code,), selection.as_of_moment)
 ui.measure_panel(view, key="measure_chart", show_2s=show_2s, changes=ui.changes_for(selection), height=520)

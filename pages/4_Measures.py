@@ -15,6 +15,9 @@ ui.definitions_table(definitions)
 ui.definitions_download(definitions)
 ui.definition_details(selection, definitions)
 
+st.header("Teams and directorates")
+ui.hierarchy_table(selection)
+
 st.header("Add or change a measure")
 ui.definition_form(selection, definitions)
 st.header("Load a definitions file")

@@ -72,6 +72,13 @@ def check_units(units: pd.DataFrame, existing: pd.DataFrame | None, where: str, 
     return problems
 
 
+def write_hierarchy(units: pd.DataFrame) -> str:
+    """The CSV text of a hierarchy, in the columns ``read_hierarchy`` reads."""
+    order = {level: i for i, level in enumerate(LEVELS)}
+    frame = units[list(COLUMNS)].sort_values(["level", "code"], key=lambda c: c.map(order) if c.name == "level" else c)
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
 def children(units: pd.DataFrame, code: str) -> pd.DataFrame:
     return units[units["parent"] == code].sort_values("name")
 
