@@ -36,13 +36,13 @@ import python_calamine
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
-from fixtures_hostile import write_xlsx  # noqa: E402
+from fixtures_hostile import write_xlsx
 
-from qi_dash import bootstrap, upload  # noqa: E402
-from qi_dash.definitions import read_definitions  # noqa: E402
-from qi_dash.hierarchy import read_hierarchy  # noqa: E402
-from qi_dash.ingest import mapping  # noqa: E402
-from qi_dash.store import Store  # noqa: E402
+from qi_dash import bootstrap, upload
+from qi_dash.definitions import read_definitions
+from qi_dash.hierarchy import read_hierarchy
+from qi_dash.ingest import mapping
+from qi_dash.store import Store
 
 CANONICAL_ROWS, TEAM_ROWS = 100_000, 1_000
 LATEST_MONTH = date(2025, 10, 1)
@@ -156,24 +156,26 @@ def team_workbook(path: Path, n_rows: int = TEAM_ROWS, seed: int = 7) -> Path:
 # --- timing ----------------------------------------------------------------------------------
 
 
-class Steps:
-    """Wall time spent in named functions of the upload path, by patching them for a run."""
+# Step → (owner, attribute) of the functions plan_upload and commit call, as they look them up.
+TIMED = {
+    "read": (upload, "read_file"),
+    "table": (upload, "sheet_table"),
+    "map": (mapping, "apply"),
+    "check": (upload, "check_table"),
+    "diff": (Store, "diff"),
+    "write": (Store, "commit_upload"),
+}
 
-    TIMED = {  # step → (module, attribute) as plan_upload and commit call them
-        "read": (upload, "read_file"),
-        "table": (upload, "sheet_table"),
-        "map": (mapping, "apply"),
-        "check": (upload, "check_table"),
-        "diff": (Store, "diff"),
-        "write": (Store, "commit_upload"),
-    }
+
+class Steps:
+    """Wall time spent in each step of the upload path, by wrapping its function for a run."""
 
     def __init__(self):
-        self.seconds: dict[str, list[float]] = {step: [] for step in self.TIMED}
+        self.seconds: dict[str, list[float]] = {step: [] for step in TIMED}
 
     @contextmanager
     def timing(self):
-        originals = {step: getattr(owner, name) for step, (owner, name) in self.TIMED.items()}
+        originals = {step: getattr(owner, name) for step, (owner, name) in TIMED.items()}
 
         def timed(step, fn):
             def wrapper(*args, **kwargs):
@@ -184,12 +186,12 @@ class Steps:
                     self.seconds[step].append(time.perf_counter() - start)
             return wrapper
 
-        for step, (owner, name) in self.TIMED.items():
+        for step, (owner, name) in TIMED.items():
             setattr(owner, name, timed(step, originals[step]))
         try:
             yield
         finally:
-            for step, (owner, name) in self.TIMED.items():
+            for step, (owner, name) in TIMED.items():
                 setattr(owner, name, originals[step])
 
     def medians(self) -> str:

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
@@ -357,21 +358,30 @@ class Store:
     def _diff(cur, incoming: pd.DataFrame) -> pd.DataFrame:
         # Only the stored rows that match come back from DuckDB, with their incoming row's
         # position: the incoming rows are not copied through SQL and keep their order, so
-        # the caller's row numbers line up with them.
-        cur.register("incoming_obs", incoming.assign(_position=range(len(incoming))))
+        # the caller's row numbers line up with them. Periods go in as timestamps, which
+        # DuckDB scans far faster than Python dates.
+        frame = incoming.astype({"unit": "str", "measure": "str", "period": "datetime64[us]", "comment": "str"})
+        frame = frame.reset_index(drop=True)
+        cur.register("incoming_obs", frame.assign(_position=frame.index))
         stored = cur.execute(
             f"""SELECT i._position, {_SAME_VALUES} AS same, o.numerator, o.denominator, o.value, o.comment
                 FROM incoming_obs i JOIN observations o
                   ON i.unit = o.unit AND i.measure = o.measure AND i.period = o.period"""
-        ).df().set_index("_position")
+        ).df()
         cur.unregister("incoming_obs")
-        frame = incoming.astype({"unit": "str", "measure": "str", "period": "datetime64[us]", "comment": "str"})
-        frame = frame.reset_index(drop=True)
-        frame["change"] = pd.Series("updated", index=stored.index).where(~stored["same"], "unchanged")
-        frame["change"] = frame["change"].fillna("added").astype("str")
-        for column in VALUE_COLUMNS:
-            frame[f"old_{column}"] = stored[column]
-        return frame.astype({"old_comment": "str"})
+        # Spread the stored rows to their positions; rows with none are added.
+        at, n = stored["_position"].to_numpy(), len(frame)
+        change = np.full(n, "added", dtype=object)
+        change[at] = np.where(stored["same"], "unchanged", "updated")
+        old = {"change": pd.array(change, dtype="str")}
+        for column in ("numerator", "denominator", "value"):
+            values = np.full(n, np.nan)
+            values[at] = stored[column].to_numpy(dtype="float64", na_value=np.nan)
+            old[f"old_{column}"] = values
+        comments = np.full(n, None, dtype=object)
+        comments[at] = stored["comment"].to_numpy(dtype=object, na_value=None)
+        old["old_comment"] = pd.array(comments, dtype="str")
+        return frame.assign(**old)
 
     def commit_upload(
         self, incoming: pd.DataFrame, meta: UploadMeta, new_units: pd.DataFrame | None = None
@@ -399,11 +409,11 @@ class Store:
                     WHERE o.unit IS NULL OR NOT ({_SAME_VALUES})"""
             )
             cur.unregister("incoming_obs")
-            added, updated = cur.execute(
-                "SELECT count(*) FILTER (added), count(*) FILTER (NOT added) FROM changed_obs"
+            added, updated, touched = cur.execute(
+                """SELECT count(*) FILTER (added), count(*) FILTER (NOT added),
+                          list(DISTINCT unit) FILTER (unit IS NOT NULL) FROM changed_obs"""
             ).fetchall()[0]
-            touched = cur.execute("SELECT DISTINCT unit FROM changed_obs WHERE unit IS NOT NULL").fetchall()
-            teams = sorted(unit for (unit,) in touched)
+            teams = sorted(touched or [])
             cur.execute(
                 """DELETE FROM observations o USING changed_obs c
                    WHERE NOT c.added AND o.unit = c.unit AND o.measure = c.measure AND o.period = c.period"""

@@ -753,7 +753,7 @@ def upload_history(selection: Selection) -> pd.DataFrame:
             ],
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch", height=table_height(len(shown)))
     return uploads
 
 

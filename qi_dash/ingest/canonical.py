@@ -84,8 +84,6 @@ def _text_column(cells: pd.Series) -> pd.Series:
 _DISTINCT_KINDS = frozenset(
     {"string", "empty", "floating", "integer", "mixed-integer-float", "date", "datetime", "datetime64"}
 )
-# Kinds of a column of number cells (as a workbook gives them), which need no text parsing.
-_NUMBER_KINDS = frozenset({"integer", "mixed-integer-float"})
 
 
 class _Distinct:
@@ -121,10 +119,11 @@ def _text_numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Numeric values and a mask of cells that hold something that is not a number."""
     kind = pd.api.types.infer_dtype(cells, skipna=True)
+    # Number cells, as a workbook gives them, need no text parsing.
     if kind in ("floating", "empty"):
         numeric = cells.to_numpy(dtype="float64", na_value=np.nan)
         return numeric, np.isinf(numeric)
-    if kind in _NUMBER_KINDS:
+    if kind in ("integer", "mixed-integer-float"):
         numeric = pd.to_numeric(cells, errors="coerce").to_numpy(dtype="float64")
         return numeric, cells.notna().to_numpy() & ~np.isfinite(numeric)
     distinct = _Distinct(cells)
