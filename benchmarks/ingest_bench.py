@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 from fixtures_hostile import write_xlsx
 
-from qi_dash import bootstrap, upload
+from qi_dash import bootstrap, periods, upload
 from qi_dash.definitions import read_definitions
 from qi_dash.hierarchy import read_hierarchy
 from qi_dash.ingest import mapping
@@ -46,7 +46,6 @@ from qi_dash.store import Store
 
 CANONICAL_ROWS, TEAM_ROWS = 100_000, 1_000
 LATEST_MONTH = date(2025, 10, 1)
-TEMPLATE = ["team", "measure", "period", "numerator", "denominator", "value", "comment"]
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -64,7 +63,8 @@ def demo_rows(n_rows: int, seed: int = 2024) -> pd.DataFrame:
     definitions = read_definitions(bootstrap.STANDARD_MEASURES)
     weekly = sum(d.frequency == "week" for d in definitions)
     per_month = len(teams) * (len(definitions) - weekly + 4 * weekly)  # at least, per month back
-    months = pd.date_range(end=pd.Timestamp(LATEST_MONTH), periods=n_rows // per_month + 2, freq="MS")
+    start = max(pd.Timestamp(LATEST_MONTH) - pd.DateOffset(months=n_rows // per_month + 1), periods.EARLIEST)
+    months = pd.date_range(start, LATEST_MONTH, freq="MS")
     mondays = pd.date_range(months[0], months[-1] + pd.offsets.MonthEnd(0), freq="W-MON")
     parts = [
         pd.DataFrame({"measure": d.code, "kind": d.kind, "period": months if d.frequency == "month" else mondays})
@@ -74,7 +74,7 @@ def demo_rows(n_rows: int, seed: int = 2024) -> pd.DataFrame:
     keys = keys.sort_values("period", ascending=False, kind="stable").head(n_rows)
     keys = keys.sort_values(["team", "measure", "period"], kind="stable").reset_index(drop=True)
     if len(keys) < n_rows:
-        raise ValueError(f"periods from 1950 give only {len(keys):,} unique rows")
+        raise ValueError(f"periods from {periods.EARLIEST:%Y} on give only {len(keys):,} unique rows")
 
     rng = np.random.default_rng(seed)
     n = len(keys)
@@ -107,7 +107,7 @@ def canonical_xlsx(path: Path, rows: pd.DataFrame) -> Path:
 
 
 def canonical_csv(path: Path, rows: pd.DataFrame) -> Path:
-    rows.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    rows.to_csv(path, index=False, lineterminator="\n")
     return path
 
 
@@ -207,23 +207,22 @@ def calamine_alone(data: bytes, sheet: str) -> list[list[object]]:
     return book.get_sheet_by_name(sheet).to_python()
 
 
-def fresh_store(directory: Path, run: int) -> Store:
-    store = Store.open(directory / f"bench-{run}.duckdb")
+def fresh_store(directory: Path) -> Store:
+    """A new database file with the demo's measures and hierarchy and no observations."""
+    store = Store.open(Path(tempfile.mkdtemp(dir=directory)) / "bench.duckdb")
     bootstrap.init_store(store, bootstrap.STANDARD_MEASURES, bootstrap.DEMO_HIERARCHY)
     return store
 
 
-def bench(label, data, name, sheet, runs, directory, target, limit_text, prepare=None, mapping=None):
+def bench(label, data, name, sheet, runs, directory, target, limit_text, mapping=None):
     """Median calamine read and median upload of one file; prints both with the breakdown."""
     reads, uploads, steps = [], [], Steps()
-    for run in range(runs):
+    for _ in range(runs):
         start = time.perf_counter()
         calamine_alone(data, sheet)
         reads.append(time.perf_counter() - start)
 
-        store = fresh_store(directory, run)
-        if prepare:
-            prepare(store)
+        store = fresh_store(directory)
         with steps.timing():
             start = time.perf_counter()
             plan = upload.plan_upload(store, data, name, mapping=mapping)
