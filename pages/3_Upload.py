@@ -22,6 +22,9 @@ if uploaded is None:
     st.stop()
 
 plan = ui.plan_for(uploaded)
+if plan.needs_mapping and plan.problems:
+    ui.show_problems(plan)
+    st.stop()
 if plan.needs_mapping:
     plan = ui.mapping_form(uploaded, plan)
     if plan is None:

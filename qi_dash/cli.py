@@ -85,6 +85,8 @@ def _run(args, store: Store) -> int:
         plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping)
         for note in plan.notes:
             print(f"Note: {note}")
+        if plan.problems:
+            raise InputError(plan.problems)
         if plan.needs_mapping:
             print(
                 f"{args.file.name}: not in the upload template (columns team, measure, period, ...) and no saved "
@@ -92,8 +94,6 @@ def _run(args, store: Store) -> int:
                 file=sys.stderr,
             )
             return 1
-        if plan.problems:
-            raise InputError(plan.problems)
         if args.dry_run:
             print(f"Dry run, nothing saved: {plan.sentence()}.")
         else:
