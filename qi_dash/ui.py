@@ -271,16 +271,17 @@ def variation_matrix(selection: Selection) -> None:
     names = dict(zip(selection.units["code"], selection.units["name"]))
     parents = dict(zip(selection.units["code"], selection.units["parent"]))
     table = pd.DataFrame({
-        "Team": [f"./Team?team={code}&dir={parents[code]}&org={selection.org}" for code in grid.index],
-        "Name": [names.get(c, c) for c in grid.index],
-        "Directorate": [names.get(parents[c], "") for c in grid.index],
+        # The fragment carries the team's name for the link text; the app ignores it.
+        "Team": [f"./Team?team={code}&dir={parents[code]}&org={selection.org}#{names.get(code, code)}" for code in grid.index],
+        "_order": [(names.get(parents[c], ""), names.get(c, c)) for c in grid.index],
     })
     for d in defs:
         # An empty cell: the team does not report this measure.
         table[d.name] = [icon_uri(c, "variation") if isinstance(c, str) else "" for c in grid[d.code]]
-    table = table.sort_values(["Directorate", "Name"], ignore_index=True)
+    # Teams by directorate, then name: the sidebar narrows to one directorate.
+    table = table.sort_values("_order", ignore_index=True).drop(columns="_order")
     config = {
-        "Team": st.column_config.LinkColumn("Team", display_text=r"team=([^&]+)", width="small"),
+        "Team": st.column_config.LinkColumn("Team", display_text=r"#(.*)$", width="medium"),
         **{d.name: st.column_config.ImageColumn(d.code, help=f"{d.name} · {d.direction_words}", width="small") for d in defs},
     }
     st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table), 48), column_config=config, row_height=48)
