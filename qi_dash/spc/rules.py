@@ -234,7 +234,12 @@ def ihi_runs_limits(useful: int) -> tuple[int, int]:
     P(R = 2k+1) = [C(n1−1, k−1)·C(n2−1, k) + C(n1−1, k)·C(n2−1, k−1)] / C(N, n1).
     The median splits the points in halves (n1 = ⌊N/2⌋, n2 = ⌈N/2⌉). Fewer runs than
     ``fewest`` has probability at most 2.5 %, more than ``most`` at most 2.5 % ("about a 5 %
-    risk", Perla, Provost & Murray 2011, Table 1). Exact integer arithmetic throughout."""
+    risk", Perla, Provost & Murray 2011, Table 1). Exact integer arithmetic throughout.
+
+    The printed table could not be consulted while this was written; it is derived from the
+    same distribution but, as commonly reproduced, differs by one run in some rows (e.g. 20
+    points: 6 and 16 there, 7 and 15 here). Where it differs this function is the exact
+    2.5 %-per-tail computation; replacing it with the printed rows is a change here only."""
     n1, n2 = useful // 2, useful - useful // 2
     if n1 == 0:
         return 1, useful
