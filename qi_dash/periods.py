@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,80 +196,72 @@ def _parse_serials(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _parse_text(values: np.ndarray, dayfirst: bool) -> tuple[np.ndarray, np.ndarray]:
-    original = pd.Series(values, dtype=object).str.strip().astype(object)
+    # One regex match per distinct text: a period column holds few, and a plain loop over
+    # them costs far less than pandas' fixed cost per string operation.
     stamps = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
-    quoted = "'" + original + "'"
-    reasons = (quoted + f" is not a date; {EXPECTED}.").astype(object)
-    reasons[original == ""] = f"is empty; {EXPECTED}."
-    parts = original.str.extract(_ANY_FORM)
+    reasons = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        day, reasons[i] = _parse_one(value.strip(), dayfirst)
+        if day is not None:
+            stamps[i] = day
+    return stamps, reasons
 
-    def matched(form: str) -> tuple[pd.Index, Callable[[str], pd.Series]]:
-        rows = parts.index[parts[form].notna().to_numpy()]
-        return rows, lambda part: parts.loc[rows, f"{form}_{part}"]
 
-    def settle(rows: pd.Index, year: pd.Series, month: pd.Series, day: pd.Series | int) -> None:
-        ts = _from_parts(year, month, day)
-        stamps[rows] = ts
-        reasons[rows] = np.where(np.isnat(ts), quoted[rows] + f" is not a real date; {EXPECTED}.", None)
-
-    rows, part = matched("iso")
-    settle(rows, _full_year(part("year")), part("month").astype(int), part("day").astype(int))
-    for form in ("year_month", "month_year"):
-        rows, part = matched(form)
-        settle(rows, _full_year(part("year")), part("month").astype(int), 1)
-
-    for form in ("name", "day_name"):
-        rows, part = matched(form)
-        month = part("name").str.lower().map(_MONTH_NUMBERS)
-        known = month.notna().to_numpy()
-        day = part("day").astype(int)[known] if form == "day_name" else 1
-        settle(rows[known], _full_year(part("year"))[known], month[known].astype(int), day)
-        unknown = rows[~known]
-        reasons[unknown] = "'" + part("name")[~known] + "' in " + quoted[unknown] + f" is not a month name; {EXPECTED}."
-
-    rows, part = matched("numeric")
-    first, second, year = part("first").astype(int), part("second").astype(int), _full_year(part("year"))
-    day, month = (first, second) if dayfirst else (second, first)
-    settle(rows, year, month, day)
-    # Valid only when read the other way round: the writer's order differs from ours.
-    other_way = rows[np.isnat(stamps[rows]) & ~np.isnat(_from_parts(year, day, month))]
-    if dayfirst:
-        advice = (
-            " looks like a US month-first date, so it is refused rather than guessed; write dates "
-            "day-first (31/01/2024 for 31 January) or as 2024-01-31."
+def _parse_one(text: str, dayfirst: bool) -> tuple[dt.date | None, str | None]:
+    """A stripped text's date, or None and why not."""
+    if not text:
+        return None, f"is empty; {EXPECTED}."
+    quoted = f"'{text}'"
+    found = _ANY_FORM.match(text)
+    if found is None:
+        return None, f"{quoted} is not a date; {EXPECTED}."
+    form = found.lastgroup
+    part = {name.removeprefix(f"{form}_"): v for name, v in found.groupdict().items() if name.startswith(f"{form}_")}
+    if form == "ambiguous":
+        return None, quoted + (
+            " is ambiguous: it could be a day and month or a month and a two-digit year. "
+            "Write a month as Apr-24 or 2024-04, or a full date as 01/04/2024."
         )
-    else:
-        advice = " only makes sense day-first, but month-first dates were asked for; write dates month-first "
-        advice += "(01/31/2024 for 31 January) or as 2024-01-31."
-    reasons[other_way] = quoted[other_way] + advice
+    if form == "number":
+        return None, f"{quoted} is a number, not a date; {EXPECTED}."
+    year = _full_year(part["year"])
+    if form in ("name", "day_name"):
+        month = _MONTH_NUMBERS.get(part["name"].lower())
+        if month is None:
+            return None, f"'{part['name']}' in {quoted} is not a month name; {EXPECTED}."
+        day = int(part["day"]) if form == "day_name" else 1
+    elif form == "numeric":
+        first, second = int(part["first"]), int(part["second"])
+        day, month = (first, second) if dayfirst else (second, first)
+        if _from_parts(year, month, day) is None and _from_parts(year, day, month) is not None:
+            # Valid only when read the other way round: the writer's order differs from ours.
+            if dayfirst:
+                return None, quoted + (
+                    " looks like a US month-first date, so it is refused rather than guessed; write dates "
+                    "day-first (31/01/2024 for 31 January) or as 2024-01-31."
+                )
+            return None, quoted + (
+                " only makes sense day-first, but month-first dates were asked for; write dates month-first "
+                "(01/31/2024 for 31 January) or as 2024-01-31."
+            )
+    else:  # iso, year_month, month_year
+        month, day = int(part["month"]), int(part.get("day") or 1)
+    date = _from_parts(year, month, day)
+    return date, None if date is not None else f"{quoted} is not a real date; {EXPECTED}."
 
-    rows, _ = matched("ambiguous")
-    reasons[rows] = quoted[rows] + (
-        " is ambiguous: it could be a day and month or a month and a two-digit year. "
-        "Write a month as Apr-24 or 2024-04, or a full date as 01/04/2024."
-    )
-    rows, _ = matched("number")
-    reasons[rows] = quoted[rows] + f" is a number, not a date; {EXPECTED}."
-    return stamps, reasons.to_numpy(dtype=object)
+
+def _full_year(digits: str) -> int:
+    """A year number from its digits; two-digit years pivot as POSIX does (69–99 → 1900s)."""
+    year = int(digits)
+    return year + (2000 if year < 69 else 1900) if len(digits) == 2 else year
 
 
-def _full_year(digits: pd.Series) -> pd.Series:
-    """Year numbers from their digits; two-digit years pivot as POSIX does (69–99 → 1900s)."""
-    year = digits.astype(int)
-    two_digit = digits.str.len() == 2
-    return year + np.where(two_digit, np.where(year < 69, 2000, 1900), 0)
-
-
-def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series | int) -> np.ndarray:
-    """Dates from year, month and day numbers; NaT where no such date exists (31/04)."""
-    y, m = np.asarray(year, dtype=np.int64), np.asarray(month, dtype=np.int64)
-    d = np.broadcast_to(np.asarray(day, dtype=np.int64), y.shape)
-    valid = (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1) & (y <= 9999)
-    month_start = ((y - 1970) * 12 + np.clip(m, 1, 12) - 1).astype("datetime64[M]").astype("datetime64[D]")
-    next_month = ((y - 1970) * 12 + np.clip(m, 1, 12)).astype("datetime64[M]").astype("datetime64[D]")
-    valid &= d <= (next_month - month_start).astype(np.int64)
-    dates = (month_start + (np.clip(d, 1, None) - 1).astype("timedelta64[D]")).astype("datetime64[us]")
-    return np.where(valid, dates, np.datetime64("NaT"))
+def _from_parts(year: int, month: int, day: int) -> dt.date | None:
+    """The date from year, month and day numbers; None where no such date exists (31/04)."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 # --- alignment ---------------------------------------------------------------------------

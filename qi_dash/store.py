@@ -130,19 +130,20 @@ def _now() -> datetime:
 
 
 def _observation_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The canonical observation columns with the store's types."""
-    out = pd.DataFrame(
+    """The canonical observation columns with the store's types; periods are days, kept as
+    timestamps, which DuckDB scans far faster than Python dates."""
+    days = pd.to_datetime(frame["period"]).to_numpy().astype("datetime64[D]")
+    return pd.DataFrame(
         {
-            "unit": frame["unit"].astype("string"),
-            "measure": frame["measure"].astype("string"),
-            "period": pd.to_datetime(frame["period"]).dt.date,
+            "unit": frame["unit"].astype("str"),
+            "measure": frame["measure"].astype("str"),
+            "period": days.astype("datetime64[us]"),
             "numerator": pd.to_numeric(frame["numerator"]).astype("float64"),
             "denominator": pd.to_numeric(frame["denominator"]).astype("float64"),
             "value": pd.to_numeric(frame["value"]).astype("float64"),
-            "comment": frame["comment"].astype("string"),
+            "comment": frame["comment"].astype("str"),
         }
     )
-    return out
 
 
 class Store:
@@ -151,6 +152,8 @@ class Store:
     def __init__(self, con: duckdb.DuckDBPyConnection, path: str):
         self._con = con
         self.path = path
+        # Reads every upload needs, each kept with the data version it was read at.
+        self._cache: dict[str, tuple[int, object]] = {}
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -166,6 +169,11 @@ class Store:
                     "stop it or use another --db, then try again."
                 ) from None
             raise
+        # A commit is durable once its write-ahead log is synced; folding the log into the
+        # file (a checkpoint) can wait. At DuckDB's default 16 MB a single 100,000-row upload
+        # (about 13 MB of log) would checkpoint inside the user's wait; at this size it happens
+        # after a few dozen such uploads, or when the store is closed.
+        con.execute("SET checkpoint_threshold = '256MB'")
         store = cls(con, path)
         store._migrate()
         return store
@@ -219,6 +227,16 @@ class Store:
                     cur.execute("ROLLBACK")
                     raise
 
+    def _cached(self, name: str, load):
+        """``load()``, read again only once a write has moved the data version on. The version
+        is read first, so a write racing the load only makes the next call read again."""
+        with self._cursor() as cur:
+            version = cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
+        hit = self._cache.get(name)
+        if hit is None or hit[0] != version:
+            hit = self._cache[name] = (version, load())
+        return hit[1]
+
     def schema_version(self) -> int:
         return int(self._read("SELECT value FROM meta WHERE key = 'schema_version'").iloc[0, 0])
 
@@ -228,6 +246,9 @@ class Store:
     # -- hierarchy ------------------------------------------------------------------------
 
     def units(self) -> pd.DataFrame:
+        return self._cached("units", self._units).copy()
+
+    def _units(self) -> pd.DataFrame:
         return self._read(
             "SELECT code, name, level, coalesce(parent, '') AS parent FROM units ORDER BY level, name"
         ).astype({"code": "string", "name": "string", "level": "string", "parent": "string"})
@@ -293,6 +314,9 @@ class Store:
 
     def definitions(self) -> list[MeasureDefinition]:
         """The current version of every measure, in family then name order."""
+        return list(self._cached("definitions", self._definitions))
+
+    def _definitions(self) -> list[MeasureDefinition]:
         frame = self._read(
             "SELECT * FROM measure_versions QUALIFY version = max(version) OVER (PARTITION BY code)"
         )
@@ -358,10 +382,8 @@ class Store:
     def _diff(cur, incoming: pd.DataFrame) -> pd.DataFrame:
         # Only the stored rows that match come back from DuckDB, with their incoming row's
         # position: the incoming rows are not copied through SQL and keep their order, so
-        # the caller's row numbers line up with them. Periods go in as timestamps, which
-        # DuckDB scans far faster than Python dates.
-        frame = incoming.astype({"unit": "str", "measure": "str", "period": "datetime64[us]", "comment": "str"})
-        frame = frame.reset_index(drop=True)
+        # the caller's row numbers line up with them.
+        frame = incoming.reset_index(drop=True)
         cur.register("incoming_obs", frame.assign(_position=frame.index))
         stored = cur.execute(
             f"""SELECT i._position, {_SAME_VALUES} AS same, o.numerator, o.denominator, o.value, o.comment
