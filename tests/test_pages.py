@@ -237,3 +237,27 @@ def test_a_test_of_change_recorded_on_the_team_page_is_marked_on_its_charts(app)
     no_errors(at)
     names = {t["name"] for f in charts(at) for t in f["data"] if t.get("name")}
     assert "1. Protected mealtimes" in names
+
+
+def test_a_new_team_is_added_only_once_placed_in_a_directorate(app, demo_db):
+    new_team = b"team,measure,period,numerator,denominator,value,comment\nLarch Ward,HUDDLES,27/10/2025,,,9,\n"
+    at = app("pages/3_Upload.py")
+    at.get("file_uploader")[0].set_value(("larch.csv", new_team, "text/csv")).run()
+    no_errors(at)
+    assert "introduces 1 team(s) that are not in the hierarchy" in at.warning[0].value
+    assert "unknown team 'Larch Ward'" in at.dataframe[0].value.iloc[0]["Problem"]
+    at.selectbox(key="place_Larch Ward").set_value("DIR-ACU")
+    [b for b in at.get("button") if getattr(b, "label", "") == "Add these teams to the preview"][0].click().run()
+    no_errors(at)
+    assert "New teams to add: Larch Ward" in " ".join(m.value for m in at.markdown)
+    [b for b in at.get("button") if getattr(b, "label", "").startswith("Save 1 change")][0].click().run()
+    no_errors(at)
+    assert "Saved larch.csv: 1 added, 0 updated, 0 unchanged." in at.success[0].value
+
+    from qi_dash.store import Store
+
+    st.cache_resource.clear()
+    store = Store.open(demo_db)
+    units = store.units().set_index("code")
+    store.close()
+    assert units.loc["Larch Ward", "parent"] == "DIR-ACU" and units.loc["Larch Ward", "level"] == "team"
