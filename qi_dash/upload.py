@@ -9,6 +9,7 @@ the plan says what would be added, updated or left unchanged, or lists every pro
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -79,17 +80,20 @@ def plan_upload(
     of teams not yet in the hierarchy to the directorate code the user placed them in.
     """
     plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest())
-    try:
-        workbook = read_file(data, file_name, limits or ReadLimits())
-    except InputError as err:
-        plan.problems = err.problems
-        return plan
+    # The units and definitions load while the file is read (DuckDB and calamine both work
+    # without holding the GIL); every plan that reads its file needs them.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loading = pool.submit(lambda: (store.units(), store.definitions()))
+        try:
+            workbook = read_file(data, file_name, limits or ReadLimits())
+        except InputError as err:
+            plan.problems = err.problems
+            return plan
+        units, definitions = loading.result()
     plan.workbook = workbook
     plan.notes.extend(workbook.notes)
     plan.problems.extend(_hidden_sheet_problems(workbook, file_name))
 
-    units = store.units()
-    definitions = store.definitions()
     try:
         spec = _find_mapping(store, workbook, mapping, plan)
         if spec is None:

@@ -247,10 +247,10 @@ def test_a_new_team_is_added_only_once_placed_in_a_directorate(app, demo_db):
     assert "introduces 1 team(s) that are not in the hierarchy" in at.warning[0].value
     assert "unknown team 'Larch Ward'" in at.dataframe[0].value.iloc[0]["Problem"]
     at.selectbox(key="place_Larch Ward").set_value("DIR-ACU")
-    [b for b in at.get("button") if getattr(b, "label", "") == "Add these teams to the preview"][0].click().run()
+    next(b for b in at.get("button") if getattr(b, "label", "") == "Add these teams to the preview").click().run()
     no_errors(at)
     assert "New teams to add: Larch Ward" in " ".join(m.value for m in at.markdown)
-    [b for b in at.get("button") if getattr(b, "label", "").startswith("Save 1 change")][0].click().run()
+    next(b for b in at.get("button") if getattr(b, "label", "").startswith("Save 1 change")).click().run()
     no_errors(at)
     assert "Saved larch.csv: 1 added, 0 updated, 0 unchanged." in at.success[0].value
 

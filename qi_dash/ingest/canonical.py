@@ -306,9 +306,13 @@ def check_table(
     team_ids = pd.factorize(team.named)[0][t]
     measure_ids = pd.factorize(measure.named)[0][m]
     complete = (team_ids >= 0) & (measure_ids >= 0) & ~no_period
-    key = pd.DataFrame({"team": team_ids, "measure": measure_ids, "period": period_codes})[complete]
-    duplicated = key.duplicated(keep=False).to_numpy()
+    # Each key as one integer (its parts are small codes, ≥ 0 where complete): one hash pass
+    # instead of one per column.
+    combined = team_ids.astype(np.int64) * (measure_ids.max() + 1) + measure_ids
+    combined = combined * (period_codes.max() + 1) + period_codes
+    duplicated = pd.Series(combined[complete]).duplicated(keep=False).to_numpy()
     if duplicated.any():
+        key = pd.DataFrame({"team": team_ids, "measure": measure_ids, "period": period_codes})[complete]
         dupes = key[duplicated]
         dupes.insert(0, "position", dupes.index)
         groups = dupes.groupby(["team", "measure", "period"], sort=False)

@@ -1,13 +1,15 @@
 """Uploaded bytes → raw sheets, refusing hostile or broken files with a plain message.
 
 Only this module opens a user's file. It decides what the bytes are from their content (not
-the name), checks a workbook's zip before anything parses it, and hands back every sheet as
+the name), checks a workbook's zip directory before anything is inflated or parsed (and
+every part's size and CRC before a parse is used), and hands back every sheet as
 the cells people see — no header, type or date interpretation — so later steps can find the
 header row and name rows exactly as Excel numbers them.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import io
 import itertools
@@ -31,7 +33,8 @@ _MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """How much a single upload may hold; beyond these a file is refused before it is parsed."""
+    """How much a single upload may hold; beyond these a file is refused before its cells are
+    used (and, for the uncompressed size and ratio, before anything is inflated)."""
 
     max_rows: int = 1_000_000
     max_cells: int = 20_000_000
@@ -280,22 +283,36 @@ def _read_xlsx(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
         names = {info.filename for info in infos}
         if "xl/workbook.xml" not in names:
             _refuse(file_name, _zip_kind_message(archive, names))
-        scans = _scan_parts(archive, infos)
         sheet_parts = _sheet_parts(archive)
     except _DAMAGED_ZIP:
         _refuse(file_name, damaged)
 
+    # The declared sizes are within limits, and calamine (like zipfile) stops at a part's
+    # declared size, so calamine may parse while the parts are inflated and counted: it
+    # parses without holding the GIL, and zlib inflates without it, on another core.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        scanning = pool.submit(_scan_parts, archive, infos)
+        try:
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            metadata = book.sheets_metadata
+            parsed = {meta.name: _parse_sheet(book, meta.name) for meta in metadata
+                      if meta.typ == python_calamine.SheetTypeEnum.WorkSheet}
+            unreadable = None
+        except (python_calamine.CalamineError, ValueError, OSError) as error:
+            unreadable = error
+        try:
+            scans = scanning.result()
+        except _DAMAGED_ZIP:
+            _refuse(file_name, damaged)
+
+    # The checks and their order are as if the counts had come first.
     notes: list[str] = []
     for sheet_name, part in sheet_parts.items():
         scan = scans.get(part, _PartScan())
         if scan.rows > limits.max_rows:
             _refuse(file_name, _too_many_rows(scan.rows, limits), sheet_name)
         notes.extend(_scan_notes(sheet_name, scan))
-
-    try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        metadata = book.sheets_metadata
-    except (python_calamine.CalamineError, ValueError, OSError):
+    if unreadable is not None:
         _refuse(file_name, damaged)
 
     sheets = []
@@ -306,7 +323,7 @@ def _read_xlsx(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
         if hidden:
             notes.append(f"Sheet '{meta.name}' is hidden in Excel; unhide it to check what it holds before using it.")
-        sheet = _read_sheet(book, meta.name, hidden, file_name, limits, damaged)
+        sheet = _read_sheet(parsed[meta.name], meta.name, hidden, file_name, limits, damaged)
         if sheet.merged:
             ranges = ", ".join(map(str, sheet.merged))
             notes.append(f"Sheet '{meta.name}' has merged cells ({ranges}); unmerge any in the table before using it.")
@@ -348,7 +365,7 @@ def _scan_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[
     """Inflate every part once, counting rows, formulas and error cells in worksheets.
 
     zipfile stops at each part's declared size and checks its CRC, so a part whose header
-    understates its size fails here (as damaged) before calamine inflates it.
+    understates its size fails here (as damaged).
     """
     scans = {}
     for info in infos:
@@ -444,8 +461,16 @@ def _too_many_rows(rows: int, limits: ReadLimits) -> str:
     )
 
 
+def _parse_sheet(book: python_calamine.CalamineWorkbook, name: str) -> python_calamine.CalamineSheet | Exception:
+    """Calamine's parse of one sheet, or the error it raised, reported once the counts are in."""
+    try:
+        return book.get_sheet_by_name(name)
+    except python_calamine.CalamineError as error:
+        return error
+
+
 def _read_sheet(
-    book: python_calamine.CalamineWorkbook,
+    raw: python_calamine.CalamineSheet | Exception,
     name: str,
     hidden: bool,
     file_name: str,
@@ -453,7 +478,8 @@ def _read_sheet(
     damaged: str,
 ) -> Sheet:
     try:
-        raw = book.get_sheet_by_name(name)
+        if isinstance(raw, Exception):
+            raise raw
         end = raw.end
         # end is the last used cell (0-based); rows and columns before it are kept so that
         # frame row numbers and column letters match what Excel shows.
