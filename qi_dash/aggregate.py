@@ -8,9 +8,9 @@ time axis, so charts and the SPC engine see them.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from qi_dash import periods
 from qi_dash.definitions import MeasureDefinition
 
 SERIES_COLUMNS = ["period", "numerator", "denominator", "value", "comment", "teams_reporting"]
@@ -67,26 +67,12 @@ def fill_gaps_many(frame: pd.DataFrame, frequency: str, keys: list[str]) -> pd.D
     series gets every period of the frequency between its own first and last period."""
     if frame.empty:
         return frame
-    stamps = pd.to_datetime(frame["period"])
-    # Periods as consecutive integers: months since year 0, or weeks since a Monday.
-    if frequency == "month":
-        ordinal = stamps.dt.year * 12 + stamps.dt.month - 1
-    else:
-        ordinal = (stamps - pd.Timestamp("2000-01-03")).dt.days // 7
-    frame = frame.assign(_ordinal=ordinal.to_numpy())
+    frame = frame.assign(_ordinal=periods.ordinals(frame["period"], frequency))
     bounds = frame.groupby(keys, sort=True)["_ordinal"].agg(["min", "max"]).reset_index()
-    lengths = (bounds["max"] - bounds["min"] + 1).to_numpy()
-    full = bounds.loc[bounds.index.repeat(lengths), keys].reset_index(drop=True)
-    starts = np.repeat(bounds["min"].to_numpy(), lengths)
-    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    full["_ordinal"] = starts + offsets
+    owner, numbers = periods.ordinal_ranges(bounds["min"].to_numpy(), bounds["max"].to_numpy())
+    full = bounds.loc[owner, keys].reset_index(drop=True).assign(_ordinal=numbers)
     out = full.merge(frame.drop(columns=["period"]), on=[*keys, "_ordinal"], how="left")
-    if frequency == "month":
-        out["period"] = pd.to_datetime(
-            {"year": out["_ordinal"] // 12, "month": out["_ordinal"] % 12 + 1, "day": 1}
-        )
-    else:
-        out["period"] = pd.Timestamp("2000-01-03") + pd.to_timedelta(out["_ordinal"] * 7, unit="D")
+    out["period"] = periods.from_ordinals(out["_ordinal"].to_numpy(), frequency)
     return out.drop(columns=["_ordinal"])
 
 

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from qi_dash import periods
 from qi_dash.definitions import MeasureDefinition
-
-EPOCH_MONDAY = pd.Timestamp("2000-01-03")
-
-
-def _ordinals(stamps: pd.Series, frequency: str) -> pd.Series:
-    """Periods as consecutive integers (months since year 0, or weeks since a Monday)."""
-    if frequency == "month":
-        return stamps.dt.year * 12 + stamps.dt.month - 1
-    return (stamps - EPOCH_MONDAY).dt.days // 7
-
-
-def _stamps(ordinals: np.ndarray, frequency: str) -> pd.DatetimeIndex:
-    if frequency == "month":
-        return pd.to_datetime(pd.DataFrame({"year": ordinals // 12, "month": ordinals % 12 + 1, "day": 1}))
-    return EPOCH_MONDAY + pd.to_timedelta(ordinals * 7, unit="D")
 
 
 def missing_periods(observations: pd.DataFrame, definitions: list[MeasureDefinition]) -> pd.DataFrame:
@@ -37,19 +21,16 @@ def missing_periods(observations: pd.DataFrame, definitions: list[MeasureDefinit
         rows = present[present["measure"].map(frequency) == freq]
         if rows.empty:
             continue
-        rows = rows.assign(_ordinal=_ordinals(pd.to_datetime(rows["period"]), freq).to_numpy())
+        rows = rows.assign(_ordinal=periods.ordinals(rows["period"], freq))
         first = rows.groupby(["unit", "measure"])["_ordinal"].min().rename("first").reset_index()
         first["last"] = first["measure"].map(rows.groupby("measure")["_ordinal"].max())
-        lengths = (first["last"] - first["first"] + 1).to_numpy()
-        expected = first.loc[first.index.repeat(lengths), ["unit", "measure"]].reset_index(drop=True)
-        expected["_ordinal"] = np.repeat(first["first"].to_numpy(), lengths) + (
-            np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        )
+        owner, numbers = periods.ordinal_ranges(first["first"].to_numpy(), first["last"].to_numpy())
+        expected = first.loc[owner, ["unit", "measure"]].reset_index(drop=True).assign(_ordinal=numbers)
         gaps = expected.merge(rows[["unit", "measure", "_ordinal"]], how="left", indicator=True)
         gaps = gaps[gaps["_merge"] == "left_only"]
         out.append(pd.DataFrame({
             "unit": gaps["unit"].to_numpy(), "measure": gaps["measure"].to_numpy(),
-            "period": _stamps(gaps["_ordinal"].to_numpy(), freq),
+            "period": periods.from_ordinals(gaps["_ordinal"].to_numpy(), freq),
         }))
     if not out:
         return pd.DataFrame(columns=["unit", "measure", "period"])

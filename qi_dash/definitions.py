@@ -13,9 +13,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
 
+from qi_dash.periods import FREQUENCIES
+
 FAMILIES = ("outcome", "process", "balancing")
 KINDS = ("proportion", "rate", "count", "value")
-FREQUENCIES = ("week", "month")
 DIRECTIONS = ("increase", "decrease", "neutral")
 CHARTS = ("run", "xmr", "p", "pp", "u", "up", "c", "g", "t")
 AGGREGATIONS = ("pooled", "sum", "mean", "none")

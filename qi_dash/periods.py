@@ -351,3 +351,35 @@ def _label_one(ts: pd.Timestamp, frequency: str) -> str | None:
         return None
     month_year = f"{MONTH_ABBREVIATIONS[ts.month - 1]} {ts.year % 100:02d}"
     return month_year if frequency == "month" else f"w/c {ts.day:02d} {month_year}"
+
+
+# --- periods as consecutive integers, for filling and finding gaps in many series at once ----
+
+_EPOCH_MONDAY = pd.Timestamp("2000-01-03")
+
+
+def ordinals(stamps: pd.Series, frequency: str) -> np.ndarray:
+    """Period starts as consecutive integers: months since year 0, or weeks since a Monday."""
+    _check(frequency)
+    stamps = pd.to_datetime(stamps)
+    if frequency == "month":
+        return (stamps.dt.year * 12 + stamps.dt.month - 1).to_numpy(dtype=np.int64)
+    return ((stamps - _EPOCH_MONDAY).dt.days // 7).to_numpy(dtype=np.int64)
+
+
+def from_ordinals(numbers: np.ndarray, frequency: str) -> pd.DatetimeIndex:
+    """The period starts that ``ordinals`` numbered."""
+    _check(frequency)
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if frequency == "month":
+        return pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": numbers // 12, "month": numbers % 12 + 1, "day": 1})))
+    return pd.DatetimeIndex(_EPOCH_MONDAY + pd.to_timedelta(numbers * 7, unit="D"))
+
+
+def ordinal_ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordinal from ``first[i]`` to ``last[i]`` (inclusive) for each i, flattened: the
+    index i each belongs to, and the ordinal."""
+    lengths = np.asarray(last) - np.asarray(first) + 1
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return owner, np.asarray(first)[owner] + offsets

@@ -268,7 +268,7 @@ def test_a_date_within_the_month_moves_to_the_first_only_when_the_form_is_month(
     assert table["period"].tolist() == [pd.Timestamp("2024-04-15")]
     problems = check(table, "team").problems
     assert [(p.row, p.column) for p in problems] == [(2, "period")]
-    assert "not the first day of a month" in problems[0].message
+    assert "is not the 1st of a month" in problems[0].message
 
     table, _ = mapping.apply(dict(spec, period={"column": "Date", "form": "month"}), workbook)
     assert table["period"].tolist() == [pd.Timestamp("2024-04-01")]

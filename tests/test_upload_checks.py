@@ -63,12 +63,16 @@ def test_a_period_that_is_not_a_date_is_refused(demo_store, period):
 def test_a_weekly_period_must_be_a_monday(demo_store):
     problem = only(refused(demo_store, csv("W-ASH,HUDDLES,07/01/2025,,,3,")))
     assert problem.column == "period"
-    assert "is not a Monday" in problem.message
+    assert problem.message == (
+        "07/01/2025 is a Tuesday, not a Monday; weekly periods are dated on the Monday the week commences, "
+        "with no time (06/01/2025 for this week). Measure HUDDLES is weekly."
+    )
 
 
 def test_a_monthly_period_must_be_the_first_of_the_month(demo_store):
     problem = only(refused(demo_store, csv("W-ASH,PRN,15/01/2025,,,3,")))
-    assert "is not the first day of a month" in problem.message
+    assert problem.message.startswith("15/01/2025 is not the 1st of a month; monthly periods are dated on the 1st")
+    assert problem.message.endswith("Measure PRN is monthly.")
 
 
 def test_text_periods_are_read_day_first(demo_store):

@@ -260,13 +260,10 @@ def check_table(
     for freq in ("week", "month"):
         mask = measure.rows(frequency.eq(freq).fillna(False)) & ~no_period
         if mask.any():
-            _, misaligned = periods.align(pd.Series(distinct_periods), freq)
-            expected = "the first day of a month" if freq == "month" else "a Monday (week commencing)"
-            for r in np.flatnonzero(mask & misaligned.to_numpy(dtype=bool)[period_codes]):
-                problem(
-                    f"period {distinct_periods[period_codes[r]]:%d/%m/%Y} is not {expected}, "
-                    f"as measure {measure.named[m[r]]} ({freq}ly) needs.", r, "period"
-                )
+            reasons = periods.misaligned_reasons(pd.Series(distinct_periods), freq).to_numpy(dtype=object)
+            misaligned = pd.notna(reasons)
+            for r in np.flatnonzero(mask & misaligned[period_codes]):
+                problem(f"{reasons[period_codes[r]]} Measure {measure.named[m[r]]} is {freq}ly.", r, "period")
 
     numbers = {}
     for name in NUMBER_COLUMNS:
