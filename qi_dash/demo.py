@@ -27,15 +27,10 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from qi_dash.definitions import MeasureDefinition, read_definitions
-from qi_dash.hierarchy import read_hierarchy
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 COLUMNS = ("team", "measure", "period", "numerator", "denominator", "value", "comment")
 
 FIRST_MONTH = date(2023, 1, 1)
@@ -336,13 +331,3 @@ def demo_observations(seed: int = 2024) -> pd.DataFrame:
     rows = [r for r in rows if r["period"] not in _NOT_RETURNED.get((r["team"], r["measure"]), ())]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     return frame.sort_values(["team", "measure", "period"], ignore_index=True)
-
-
-def demo_units() -> pd.DataFrame:
-    """The demo organisation's hierarchy from ``data/hierarchy.csv``."""
-    return read_hierarchy(DATA_DIR / "hierarchy.csv")
-
-
-def demo_definitions() -> list[MeasureDefinition]:
-    """The demo measure definitions from ``data/measures.csv``."""
-    return read_definitions(DATA_DIR / "measures.csv")

@@ -27,7 +27,6 @@ import pandas as pd
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 
 OBSERVATION_COLUMNS = ["unit", "measure", "period", "numerator", "denominator", "value", "comment"]
-KEY = ["unit", "measure", "period"]
 VALUE_COLUMNS = ["numerator", "denominator", "value", "comment"]
 # An incoming row i holds the same values as the stored row o it matches.
 _SAME_VALUES = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in VALUE_COLUMNS)
@@ -379,14 +378,6 @@ class Store:
         frame = self._read(sql, params)
         frame["period"] = pd.to_datetime(frame["period"])
         return frame
-
-    def latest_periods(self) -> pd.DataFrame:
-        """Per unit and measure: the number of observations and the first and last period."""
-        return self._read(
-            """SELECT unit, measure, count(*) AS n, min(period) AS first_period,
-                      max(period) AS last_period
-               FROM observations GROUP BY unit, measure ORDER BY unit, measure"""
-        )
 
     def diff(self, incoming: pd.DataFrame) -> pd.DataFrame:
         """Each incoming row with ``change`` = added / updated / unchanged and the stored values."""

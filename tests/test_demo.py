@@ -7,8 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from qi_dash.definitions import FAMILIES, FREQUENCIES, KINDS
-from qi_dash.demo import COLUMNS, DEMO_STORY, DEMO_TEAM_MEASURES, demo_definitions, demo_observations, demo_units
+from qi_dash.bootstrap import DEMO_HIERARCHY, STANDARD_MEASURES
+from qi_dash.definitions import FAMILIES, FREQUENCIES, KINDS, read_definitions
+from qi_dash.demo import COLUMNS, DEMO_STORY, DEMO_TEAM_MEASURES, demo_observations
+from qi_dash.hierarchy import read_hierarchy
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +20,7 @@ def demo() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def definitions() -> dict:
-    return {d.code: d for d in demo_definitions()}
+    return {d.code: d for d in read_definitions(STANDARD_MEASURES)}
 
 
 def series(demo: pd.DataFrame, team: str, measure: str) -> pd.DataFrame:
@@ -57,7 +59,7 @@ def test_columns_are_the_canonical_template(demo):
 
 
 def test_organisation_has_enough_teams_and_measures(demo, definitions):
-    units = demo_units()
+    units = read_hierarchy(DEMO_HIERARCHY)
     assert (units["level"] == "organisation").sum() == 1
     assert 3 <= (units["level"] == "directorate").sum() <= 4
     teams = set(units.loc[units["level"] == "team", "code"])
