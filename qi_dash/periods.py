@@ -112,7 +112,11 @@ def parse_periods(cells: pd.Series, dayfirst: bool = True) -> ParsedPeriods:
     reasons = np.full(len(values) + 1, f"is empty; {EXPECTED}.", dtype=object)
     reasons[: len(values)] = None
 
-    kinds = np.array([_kind(v) for v in values], dtype=object)
+    if isinstance(uniques, pd.DatetimeIndex):  # a column already of dates, as a mapping gives
+        stamps[:-1] = uniques.tz_localize(None) if uniques.tz is not None else uniques
+        kinds = np.full(len(values), "date", dtype=object)
+    else:
+        kinds = np.array([_kind(v) for v in values], dtype=object)
     parsers = {
         "text": lambda v: _parse_text(v, dayfirst),
         "datetime": _parse_datetimes,
@@ -302,27 +306,44 @@ def align(timestamps: pd.Series, frequency: str) -> tuple[pd.Series, pd.Series]:
     A monthly period must be the 1st of the month at midnight (``Apr-24`` parses to the 1st);
     a weekly period must be a Monday. Empty (NaT) rows are not flagged.
     """
-    starts = period_start(timestamps, frequency)
-    return starts, timestamps.notna() & (timestamps != starts)
+    misaligned = pd.Series(misaligned_mask(timestamps.to_numpy(), frequency), index=timestamps.index)
+    return period_start(timestamps, frequency), misaligned
+
+
+# 1970-01-05, day 4 of the epoch, was a Monday.
+_MONDAY = 4
+
+
+def misaligned_mask(stamps: np.ndarray, frequency: str) -> np.ndarray:
+    """Which datetime64 values are not a period start (NaT is not)."""
+    _check(frequency)
+    days = stamps.astype("datetime64[D]")
+    if frequency == "month":
+        off = days.astype("datetime64[M]").astype("datetime64[D]") != days
+    else:
+        off = (days.view("int64") - _MONDAY) % 7 != 0
+    return ~np.isnat(stamps) & (off | (days != stamps))
 
 
 def misaligned_reasons(timestamps: pd.Series, frequency: str) -> pd.Series:
     """Why each misaligned row is refused, naming the period start expected (None elsewhere)."""
-    starts, misaligned = align(timestamps, frequency)
-    rows, start = timestamps[misaligned], starts[misaligned]
-    timed = rows != rows.dt.normalize()
-    shown = rows.dt.strftime("%d/%m/%Y")
-    if frequency == "month":
-        what = shown.where(timed, shown + " is not the 1st of a month")
-        expected = "; monthly periods are dated on the 1st, with no time (" + start.dt.strftime("%d/%m/%Y")
-        expected = expected + " or " + label(start, "month") + ")."
-    else:
-        what = shown.where(timed, shown + " is a " + rows.dt.day_name() + ", not a Monday")
-        expected = "; weekly periods are dated on the Monday the week commences, with no time ("
-        expected = expected + start.dt.strftime("%d/%m/%Y") + " for this week)."
-    what = what.where(~timed, rows.dt.strftime("%d/%m/%Y %H:%M") + " has a time of day")
+    misaligned = misaligned_mask(timestamps.to_numpy(), frequency)
     reasons = np.full(len(timestamps), None, dtype=object)
-    reasons[misaligned.to_numpy()] = (what + expected).to_numpy(dtype=object)
+    if misaligned.any():
+        rows = timestamps[misaligned]
+        start = period_start(rows, frequency)
+        timed = rows != rows.dt.normalize()
+        shown = rows.dt.strftime("%d/%m/%Y")
+        if frequency == "month":
+            what = shown.where(timed, shown + " is not the 1st of a month")
+            expected = "; monthly periods are dated on the 1st, with no time (" + start.dt.strftime("%d/%m/%Y")
+            expected = expected + " or " + label(start, "month") + ")."
+        else:
+            what = shown.where(timed, shown + " is a " + rows.dt.day_name() + ", not a Monday")
+            expected = "; weekly periods are dated on the Monday the week commences, with no time ("
+            expected = expected + start.dt.strftime("%d/%m/%Y") + " for this week)."
+        what = what.where(~timed, rows.dt.strftime("%d/%m/%Y %H:%M") + " has a time of day")
+        reasons[misaligned] = (what + expected).to_numpy(dtype=object)
     return pd.Series(reasons, index=timestamps.index, name=timestamps.name, dtype=object)
 
 

@@ -4,12 +4,13 @@ One connection per process (``Store.open``), a cursor per use, a process-wide wr
 around every write transaction, and a data version bumped inside each write so cached reads
 can tell when to refresh (see docs in the streamlit recipes note, §5 and §8).
 
-Observations are kept twice: ``observations`` is the current value of each
-unit × measure × period with the upload whose value it is, and ``observation_history`` is
-append-only — every value ever written, by which upload (``upload_id``: the upload or undo
-that wrote the row; ``source_upload``: whose value it is, which differs when an undo restores
-an earlier value), including removals made by an undo. Nothing is ever overwritten without
-the old value staying in history.
+Every value ever written is a row of ``observation_history``, appended once and never
+changed or deleted: by which upload (``upload_id``: the upload or undo that wrote the row;
+``source_upload``: whose value it is, which differs when an undo restores an earlier value),
+including removals made by an undo (``removed``). When a later upload or undo replaces a
+value, the value's row is marked ``superseded_by`` that upload. The view ``observations`` is
+the current value of each unit × measure × period: the rows not superseded or removed. So
+each value is written once, and nothing is ever overwritten.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 
 OBSERVATION_COLUMNS = ["unit", "measure", "period", "numerator", "denominator", "value", "comment"]
-VALUE_COLUMNS = ["numerator", "denominator", "value", "comment"]
+NUMBER_COLUMNS = ["numerator", "denominator", "value"]
+VALUE_COLUMNS = [*NUMBER_COLUMNS, "comment"]
 # An incoming row i holds the same values as the stored row o it matches.
 _SAME_VALUES = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in VALUE_COLUMNS)
 
@@ -73,6 +76,22 @@ MIGRATIONS: list[str] = [
         change_id BIGINT PRIMARY KEY, unit VARCHAR NOT NULL, date DATE NOT NULL,
         title VARCHAR NOT NULL, detail VARCHAR, recorded_at TIMESTAMPTZ NOT NULL,
         recorded_by VARCHAR);
+    """,
+    # Current values become a view over history (each value written once, not twice). A
+    # value is superseded by the next upload or undo that wrote its unit × measure × period.
+    """
+    ALTER TABLE observation_history ADD COLUMN superseded_by BIGINT;
+    UPDATE observation_history h SET superseded_by = n.next_upload
+    FROM (SELECT unit, measure, period, upload_id, lead(upload_id) OVER (
+              PARTITION BY unit, measure, period ORDER BY upload_id) AS next_upload
+          FROM observation_history) n
+    WHERE h.unit = n.unit AND h.measure = n.measure AND h.period = n.period
+      AND h.upload_id = n.upload_id AND n.next_upload IS NOT NULL AND NOT h.removed;
+    DROP TABLE observations;
+    CREATE VIEW observations AS
+        SELECT unit, measure, period, numerator, denominator, value, comment,
+               source_upload AS upload_id
+        FROM observation_history WHERE superseded_by IS NULL AND NOT removed;
     """,
 ]
 
@@ -124,25 +143,51 @@ class UndoSummary:
         return f"{self.restored} values restored to what they were before, {self.removed} removed"
 
 
+_HISTORY_COLUMNS = ", ".join([*OBSERVATION_COLUMNS, "upload_id", "source_upload", "removed"])
+
+
+def _supersede(cur, keys: str, upload_id: int) -> None:
+    """Mark the current values of the unit × measure × period keys in table ``keys`` as
+    replaced by ``upload_id`` (they stay in history)."""
+    cur.execute(
+        f"""UPDATE observation_history h SET superseded_by = $1 FROM {keys} k
+            WHERE h.superseded_by IS NULL AND NOT h.removed
+              AND h.unit = k.unit AND h.measure = k.measure AND h.period = k.period""",
+        [upload_id],
+    )
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _observation_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The canonical observation columns with the store's types; periods are days, kept as
-    timestamps, which DuckDB scans far faster than Python dates."""
+def _observation_columns(frame: pd.DataFrame) -> dict[str, object]:
+    """The canonical observation columns as arrays of the store's types: text as pandas'
+    Arrow-backed strings, periods as days (held as datetime64[us], which pandas keeps)."""
+    def text(column):
+        cells = frame[column]
+        return cells.array if cells.dtype == "str" else pd.array(cells.to_numpy(dtype=object), dtype="str")
+
     days = pd.to_datetime(frame["period"]).to_numpy().astype("datetime64[D]")
-    return pd.DataFrame(
-        {
-            "unit": frame["unit"].astype("str"),
-            "measure": frame["measure"].astype("str"),
-            "period": days.astype("datetime64[us]"),
-            "numerator": pd.to_numeric(frame["numerator"]).astype("float64"),
-            "denominator": pd.to_numeric(frame["denominator"]).astype("float64"),
-            "value": pd.to_numeric(frame["value"]).astype("float64"),
-            "comment": frame["comment"].astype("str"),
-        }
-    )
+    return {
+        "unit": text("unit"),
+        "measure": text("measure"),
+        "period": days.astype("datetime64[us]"),
+        **{c: pd.to_numeric(frame[c]).to_numpy(dtype="float64", na_value=np.nan) for c in NUMBER_COLUMNS},
+        "comment": text("comment"),
+    }
+
+
+def _arrow_observations(columns: dict[str, object], **extra) -> pa.Table:
+    """Observation columns as an Arrow table DuckDB scans without copying; periods as DATE."""
+    return pa.table({
+        "unit": pa.array(columns["unit"], pa.string()),
+        "measure": pa.array(columns["measure"], pa.string()),
+        "period": pa.array(np.asarray(columns["period"]).astype("datetime64[D]")),
+        **{c: pa.array(columns[c], pa.float64()) for c in NUMBER_COLUMNS},
+        "comment": pa.array(columns["comment"], pa.string()),
+        **extra,
+    })
 
 
 class Store:
@@ -244,8 +289,7 @@ class Store:
     def _cached(self, name: str, load):
         """``load()``, read again only once a write has moved the data version on. The version
         is read first, so a write racing the load only makes the next call read again."""
-        with self._cursor() as cur:
-            version = cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
+        version = self.data_version()
         hit = self._cache.get(name)
         if hit is None or hit[0] != version:
             hit = self._cache[name] = (version, load())
@@ -255,7 +299,8 @@ class Store:
         return int(self._read("SELECT value FROM meta WHERE key = 'schema_version'").iloc[0, 0])
 
     def data_version(self) -> int:
-        return int(self._read("SELECT value FROM meta WHERE key = 'data_version'").iloc[0, 0])
+        with self._cursor() as cur:
+            return int(cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0])
 
     # -- hierarchy ------------------------------------------------------------------------
 
@@ -380,88 +425,86 @@ class Store:
         return frame
 
     def diff(self, incoming: pd.DataFrame) -> pd.DataFrame:
-        """Each incoming row with ``change`` = added / updated / unchanged and the stored values."""
+        """Each incoming row with ``change`` = added / updated / unchanged and the stored values.
+
+        Read ``data_version`` before calling: the diff holds for that version, and
+        ``commit_upload`` reuses it if nothing has been written since.
+        """
         with self._cursor() as cur:
-            return self._diff(cur, _observation_frame(incoming))
+            return self._diff(cur, _observation_columns(incoming))
 
     @staticmethod
-    def _diff(cur, incoming: pd.DataFrame) -> pd.DataFrame:
+    def _diff(cur, incoming: dict[str, object]) -> pd.DataFrame:
         # Only the stored rows that match come back from DuckDB, with their incoming row's
         # position: the incoming rows are not copied through SQL and keep their order, so
         # the caller's row numbers line up with them.
-        frame = incoming.reset_index(drop=True)
-        cur.register("incoming_obs", frame.assign(_position=frame.index))
+        n = len(incoming["period"])
+        cur.register("incoming_obs", _arrow_observations(incoming, _position=np.arange(n)))
         stored = cur.execute(
             f"""SELECT i._position, {_SAME_VALUES} AS same, o.numerator, o.denominator, o.value, o.comment
                 FROM incoming_obs i JOIN observations o
                   ON i.unit = o.unit AND i.measure = o.measure AND i.period = o.period"""
-        ).df()
+        ).fetchnumpy()
         cur.unregister("incoming_obs")
         # Spread the stored rows to their positions; rows with none are added. Text columns
         # are taken from a few distinct strings (or the stored rows), not built per row.
-        at, n = stored["_position"].to_numpy(), len(frame)
+        at = np.asarray(stored["_position"], dtype=np.intp)
         change = np.zeros(n, dtype=np.intp)
-        change[at] = np.where(stored["same"], 1, 2)
-        old = {"change": pd.array(["added", "unchanged", "updated"], dtype="str").take(change)}
-        for column in ("numerator", "denominator", "value"):
+        change[at] = np.where(np.asarray(stored["same"], dtype=bool), 1, 2)
+        columns = {**incoming, "change": pd.array(["added", "unchanged", "updated"], dtype="str").take(change)}
+        for column in NUMBER_COLUMNS:
             values = np.full(n, np.nan)
-            values[at] = stored[column].to_numpy(dtype="float64", na_value=np.nan)
-            old[f"old_{column}"] = values
+            values[at] = np.ma.filled(stored[column].astype("float64"), np.nan)
+            columns[f"old_{column}"] = values
         comments = np.full(n, -1, dtype=np.intp)
         comments[at] = np.arange(len(at))
-        old_comments = pd.array(stored["comment"].to_numpy(dtype=object, na_value=None), dtype="str")
-        old["old_comment"] = old_comments.take(comments, allow_fill=True)
-        return frame.assign(**old)
+        old_comments = pd.array(np.ma.filled(stored["comment"].astype(object), None), dtype="str")
+        columns["old_comment"] = old_comments.take(comments, allow_fill=True)
+        return pd.DataFrame(columns, copy=False)
 
     def commit_upload(
-        self, incoming: pd.DataFrame, meta: UploadMeta, new_units: pd.DataFrame | None = None
+        self,
+        incoming: pd.DataFrame,
+        meta: UploadMeta,
+        new_units: pd.DataFrame | None = None,
+        diffed_at: int | None = None,
     ) -> UploadSummary:
-        """Save validated observations in one transaction; the diff is taken inside it, so a
-        change saved by someone else since the preview is accounted for."""
-        # SQL gives each column the store's type: cheaper than _observation_frame's Python
-        # date objects, which DuckDB would also scan slowly.
-        typed = """unit::VARCHAR AS unit, measure::VARCHAR AS measure, period::DATE AS period,
-                   numerator::DOUBLE AS numerator, denominator::DOUBLE AS denominator,
-                   value::DOUBLE AS value, comment::VARCHAR AS comment"""
+        """Save validated observations in one transaction.
 
+        ``incoming`` may be ``diff``'s result, taken at data version ``diffed_at``: it is used
+        as it is if nothing has been written since. Otherwise the diff is taken again inside
+        the transaction, so a change saved by someone else since the preview is accounted for.
+        """
         def work(cur):
+            version = cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0]
+            if diffed_at is not None and diffed_at == version and "change" in incoming.columns:
+                changes = incoming
+            else:
+                changes = self._diff(cur, _observation_columns(incoming))
+            change = changes["change"].to_numpy()
+            written = _observation_columns(changes[change != "unchanged"])
+            updated = int((change == "updated").sum())
             upload_id = cur.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
             if new_units is not None:
                 self._upsert_units(cur, new_units, upload_id)
-            # The diff is taken in SQL and no row makes a round trip through pandas: stored
-            # rows whose values change are deleted, then every incoming row whose key is no
-            # longer stored (added or updated) is inserted; history copies what was inserted.
-            cur.register("incoming_obs", incoming)
-            incoming_typed = f"(SELECT {typed} FROM incoming_obs)"
-            updated = cur.execute(
-                f"""DELETE FROM observations o USING {incoming_typed} i
-                    WHERE i.unit = o.unit AND i.measure = o.measure AND i.period = o.period
-                      AND NOT ({_SAME_VALUES})"""
-            ).fetchall()[0][0]
-            columns = ", ".join(OBSERVATION_COLUMNS)
-            written = cur.execute(
-                f"""INSERT INTO observations SELECT {columns}, ? FROM {incoming_typed} i
-                    ANTI JOIN observations o
-                      ON i.unit = o.unit AND i.measure = o.measure AND i.period = o.period""",
-                [upload_id],
-            ).fetchall()[0][0]
-            cur.unregister("incoming_obs")
-            added = written - updated
+            rows = _arrow_observations(written)
+            cur.register("written_obs", rows)
+            if updated:
+                _supersede(cur, "written_obs", upload_id)
             cur.execute(
-                f"""INSERT INTO observation_history
-                    SELECT {columns}, upload_id, upload_id, false FROM observations WHERE upload_id = ?""",
+                f"""INSERT INTO observation_history ({_HISTORY_COLUMNS})
+                    SELECT {", ".join(OBSERVATION_COLUMNS)}, $1, $1, false FROM written_obs""",
                 [upload_id],
             )
-            unchanged = len(incoming) - added - updated
-            # The teams written are listed by the statement that records the upload.
-            (teams,) = cur.execute(
-                """INSERT INTO uploads SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                       (SELECT coalesce(list(DISTINCT unit ORDER BY unit), []) FROM observations
-                        WHERE upload_id = ?), 'saved', NULL, NULL
-                   RETURNING teams""",
+            cur.unregister("written_obs")
+            added = len(rows) - updated
+            unchanged = len(changes) - len(rows)
+            teams = sorted(set(rows["unit"].unique().to_pylist()))
+            cur.execute(
+                "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'saved', NULL, NULL)",
                 [upload_id, _now(), meta.uploaded_by, meta.file_name, meta.sha256, meta.kind,
-                 meta.mapping, added, updated, unchanged, upload_id],
-            ).fetchall()[0]
+                 meta.mapping, added, updated, unchanged, teams],
+            )
             return UploadSummary(upload_id, added, updated, unchanged, teams)
 
         # Below some thousands of rows, changing the thread setting costs more than it saves.
@@ -509,17 +552,10 @@ class Store:
                 [upload_id, upload_id],
             ).df()
             cur.register("reverts", reverts)
+            _supersede(cur, "reverts", undo_id)
             cur.execute(
-                """DELETE FROM observations o USING reverts r
-                   WHERE o.unit = r.unit AND o.measure = r.measure AND o.period = r.period"""
-            )
-            cur.execute(
-                """INSERT INTO observations SELECT unit, measure, period, numerator, denominator,
-                       value, comment, source_upload FROM reverts WHERE NOT removed"""
-            )
-            cur.execute(
-                """INSERT INTO observation_history SELECT unit, measure, period, numerator,
-                       denominator, value, comment, ?, source_upload, removed FROM reverts""",
+                f"""INSERT INTO observation_history ({_HISTORY_COLUMNS})
+                    SELECT {", ".join(OBSERVATION_COLUMNS)}, $1, source_upload, removed FROM reverts""",
                 [undo_id],
             )
             cur.unregister("reverts")

@@ -35,6 +35,8 @@ class UploadPlan:
     needs_mapping: bool = False
     workbook: Workbook | None = None
     new_units: pd.DataFrame | None = None
+    # The store's data version the diff was taken at; saving reuses the diff if it still is.
+    diffed_at: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -133,6 +135,7 @@ def plan_upload(
         )
     if plan.problems:
         return plan
+    plan.diffed_at = store.data_version()
     plan.changes = store.diff(checked.observations)
     plan.changes["row"] = checked.observations["row"].to_numpy()
     return plan
@@ -186,6 +189,5 @@ def commit(store: Store, plan: UploadPlan, uploaded_by: str | None = None) -> Up
     """Save a checked plan in one transaction."""
     if not plan.ok:
         raise ValueError("Only a plan with no problems can be saved.")
-    rows = plan.changes[["unit", "measure", "period", "numerator", "denominator", "value", "comment"]]
     meta = UploadMeta(plan.file_name, plan.sha256, uploaded_by, plan.mapping)
-    return store.commit_upload(rows, meta, plan.new_units)
+    return store.commit_upload(plan.changes, meta, plan.new_units, diffed_at=plan.diffed_at)

@@ -52,6 +52,49 @@ def test_migration_from_an_older_schema_keeps_its_data(tmp_path):
     store.close()
 
 
+def test_migration_to_one_history_table_keeps_current_values_history_and_undo(tmp_path):
+    """A schema-3 database (current values in their own table beside history) holding an
+    upload, a correction, an undo of the correction and a later upload migrates with every
+    current value, every as-of view and undo working as before."""
+    path = tmp_path / "v3.duckdb"
+    con = duckdb.connect(str(path))
+    for script in MIGRATIONS[:3]:
+        con.execute(script)
+    con.execute("UPDATE meta SET value = 3 WHERE key = 'schema_version'")
+    times = {n: datetime(2025, 3, n, 12, tzinfo=UTC) for n in range(1, 5)}
+    con.execute("SELECT nextval('upload_ids') FROM range(4)")  # as uploads 1–4 took their ids
+    con.executemany(
+        "INSERT INTO uploads VALUES (?, ?, NULL, ?, NULL, ?, NULL, 0, 0, 0, [], ?, ?, ?)",
+        [[1, times[1], "first.csv", "upload", "saved", None, None],
+         [2, times[2], "second.csv", "upload", "undone", None, 3],
+         [3, times[3], "undo of upload 2", "undo", "saved", 2, None],
+         [4, times[4], "fourth.csv", "upload", "saved", None, None]],
+    )
+    a, b, c = (date(2025, 1, 6) + pd.Timedelta(weeks=i) for i in range(3))
+    history = [  # key, value, upload_id, source_upload, removed
+        (a, 5, 1, 1, False), (a, 50, 2, 2, False), (a, 5, 3, 1, False),
+        (b, 6, 1, 1, False), (b, 60, 2, 2, False), (b, 6, 3, 1, False), (b, 66, 4, 4, False),
+        (c, 7, 2, 2, False), (c, None, 3, None, True),
+    ]
+    con.executemany(
+        "INSERT INTO observation_history VALUES ('W-ASH', 'HUDDLES', ?, NULL, NULL, ?, NULL, ?, ?, ?)",
+        [list(row) for row in history],
+    )
+    con.execute("INSERT INTO observations VALUES ('W-ASH', 'HUDDLES', ?, NULL, NULL, 5, NULL, 1), "
+                "('W-ASH', 'HUDDLES', ?, NULL, NULL, 66, NULL, 4)", [a, b])
+    con.close()
+
+    store = Store.open(path)
+    assert store.schema_version() == len(MIGRATIONS)
+    current = store.observations()
+    assert current["value"].tolist() == [5, 66] and current["upload_id"].tolist() == [1, 4]
+    assert store.observations(as_of=times[2])["value"].tolist() == [50, 60, 7]
+    assert store.observations(as_of=times[3])["value"].tolist() == [5, 6]
+    store.undo_upload(4)
+    assert store.observations()["value"].tolist() == [5, 6]
+    store.close()
+
+
 def test_identical_reupload_changes_nothing_but_is_recorded(empty_store):
     first = empty_store.commit_upload(rows(5, 6, 7), meta())
     version = empty_store.data_version()
@@ -135,7 +178,7 @@ def test_a_failed_write_leaves_everything_as_before(empty_store):
     empty_store.commit_upload(rows(5, 6), meta())
     version = empty_store.data_version()
     broken = rows(50, 8, 9)
-    broken.loc[2, "unit"] = None  # NOT NULL fails at INSERT, after week 1's old value is deleted
+    broken.loc[2, "unit"] = None  # NOT NULL fails at INSERT, after week 1's old value is superseded
     with pytest.raises(duckdb.Error):
         empty_store.commit_upload(broken, meta())
     assert empty_store.observations()["value"].tolist() == [5, 6]

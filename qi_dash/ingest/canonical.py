@@ -8,6 +8,7 @@ problem names file, sheet, row and column. Nothing here writes anything.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from qi_dash import periods
 from qi_dash.definitions import MeasureDefinition
+from qi_dash.ingest.cells import Distinct, cell_text, factorize
 from qi_dash.problems import Problem
 
 TEMPLATE_COLUMNS = ["team", "measure", "period", "numerator", "denominator", "value", "comment"]
@@ -24,7 +26,7 @@ NUMBER_COLUMNS = ["numerator", "denominator", "value"]
 # Text that a spreadsheet would run as a formula (OWASP CSV injection). Exports prefix it
 # with an apostrophe; uploads take that apostrophe off again, so an export re-uploads as is.
 _FORMULA = r"[=+\-@\t\r]"
-_NEUTRALISED = r"'[=+\-@\t\r]"
+_NEUTRALISED = re.compile(r"'[=+\-@\t\r]")
 
 
 @dataclass
@@ -41,69 +43,15 @@ class Checked:
         return not self.problems
 
 
-def restore_neutralised(text: pd.Series) -> pd.Series:
-    """Take off the apostrophe an export put in front of formula-like text."""
-    starts = text.str.match(_NEUTRALISED).fillna(False).astype(bool)
-    return text.where(~starts, text.str[1:])
+def _restored(text: str | None) -> str | None:
+    """Text with the apostrophe an export put in front of formula-like text taken off."""
+    return text[1:] if text is not None and _NEUTRALISED.match(text) else text
 
 
 def neutralise(text: pd.Series) -> pd.Series:
     """Prefix formula-like text with an apostrophe so a spreadsheet shows it as text."""
     starts = text.str.match(_FORMULA).fillna(False).astype(bool)
     return text.where(~starts, "'" + text)
-
-
-def _cell_text(cells: pd.Series) -> pd.Series:
-    """Cells as text, as typed; whole numbers print without '.0'; empty cells → <NA>."""
-    kind = pd.api.types.infer_dtype(cells, skipna=True)
-    if kind in ("string", "empty"):
-        return cells.astype("string")
-    if kind in ("floating", "integer", "mixed-integer-float"):
-        numbers = pd.to_numeric(cells).astype("float64")
-        whole = numbers.notna() & (numbers % 1 == 0)
-        text = numbers.astype("string")
-        return text.where(~whole, numbers.where(whole).astype("Int64").astype("string"))
-
-    def as_text(cell):
-        if cell is None or (isinstance(cell, float) and np.isnan(cell)):
-            return None
-        if isinstance(cell, float) and cell.is_integer():
-            return str(int(cell))
-        return str(cell)
-
-    return pd.Series([as_text(c) for c in cells], index=cells.index, dtype="string")
-
-
-def _text_column(cells: pd.Series) -> pd.Series:
-    """Cells as stripped text; empty → <NA>."""
-    return _cell_text(cells).str.strip().replace("", pd.NA)
-
-
-# Column kinds (pandas' infer_dtype) in which cells that read differently never compare
-# equal. TRUE == 1 in Python, so a column that may hold TRUE/FALSE cells is not one of them.
-_DISTINCT_KINDS = frozenset(
-    {"string", "empty", "floating", "integer", "mixed-integer-float", "date", "datetime", "datetime64"}
-)
-
-
-class _Distinct:
-    """A column as its distinct cells, ``values``, and each row's position in them, ``codes``.
-
-    Work done on ``values`` costs what the distinct cells cost, not the rows — a team or
-    measure column of 100,000 rows holds a few dozen — and ``values[codes]`` gives every row
-    its result. The last value is an empty cell, the code of every row whose cell is empty.
-    A column that may hold TRUE/FALSE keeps one value per row, so no cell is mistaken for
-    another.
-    """
-
-    def __init__(self, cells: pd.Series):
-        raw = cells.to_numpy(dtype=object)
-        if pd.api.types.infer_dtype(raw, skipna=True) in _DISTINCT_KINDS:
-            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-        else:
-            codes, uniques = np.arange(len(raw)), raw
-        self.codes = np.where(codes < 0, len(uniques), codes)
-        self.values = pd.Series(np.append(uniques, None), dtype=object)
 
 
 def _text_numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -126,14 +74,9 @@ def _numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if kind in ("integer", "mixed-integer-float"):
         numeric = pd.to_numeric(cells, errors="coerce").to_numpy(dtype="float64")
         return numeric, cells.notna().to_numpy() & ~np.isfinite(numeric)
-    distinct = _Distinct(cells)
-    numeric, bad = _text_numbers(distinct.values)
-    return numeric[distinct.codes], bad[distinct.codes]
-
-
-def _match(names: pd.Series, lookup: dict[str, str]) -> pd.Series:
-    """Map a code or a display name (any case) to a code; <NA> where nothing matches."""
-    return names.str.casefold().map(lookup).astype("string")
+    codes, values = factorize(cells)
+    numeric, bad = _text_numbers(pd.Series(values, dtype=object))
+    return numeric[codes], bad[codes]
 
 
 def closest(name: str, choices: list[str]) -> str | None:
@@ -145,21 +88,21 @@ def closest(name: str, choices: list[str]) -> str | None:
 
 
 class _Names:
-    """A team or measure column, worked out per distinct cell: ``text`` as typed (stripped, an
-    export's apostrophe taken off) and the ``code`` it names (<NA> where it names nothing),
-    each indexed by the row's ``codes``."""
+    """A team or measure column, worked out per distinct cell: ``shown`` is the text as typed
+    (stripped, an export's apostrophe taken off) and ``named`` the code it names (None where
+    it names nothing), each indexed by the rows' ``codes``."""
 
     def __init__(self, cells: pd.Series, lookup: dict[str, str]):
-        distinct = _Distinct(cells)
+        distinct = Distinct(cells)
         self.codes = distinct.codes
-        self.text = restore_neutralised(_text_column(distinct.values))
-        self.code = _match(self.text, lookup)
-        self.shown = self.text.to_numpy(dtype=object, na_value=None)
-        self.named = self.code.to_numpy(dtype=object, na_value=None)
+        self.shown = np.array([_restored(t) for t in distinct.texts], dtype=object)
+        self.named = np.array([None if t is None else lookup.get(t.casefold()) for t in self.shown], dtype=object)
+        self.empty = np.array([t is None for t in self.shown])
+        self.unknown = ~self.empty & np.array([c is None for c in self.named])
 
-    def rows(self, per_value: pd.Series | np.ndarray) -> np.ndarray:
-        """A per-value mask as a per-row mask."""
-        return np.asarray(per_value, dtype=bool)[self.codes]
+    def rows(self, per_value: np.ndarray | list) -> np.ndarray:
+        """A per-value array as a per-row array."""
+        return np.asarray(per_value)[self.codes]
 
 
 def check_table(
@@ -209,9 +152,12 @@ def check_table(
     def column(name):
         return table[columns[name]] if name in columns else pd.Series([None] * len(table), index=table.index)
 
-    team_units = units[units["level"] == "team"]
-    team_lookup = {**{n.casefold(): c for n, c in zip(team_units["name"], team_units["code"])},
-                   **{c.casefold(): c for c in team_units["code"]}}
+    unit_keys, team_lookup = set(), {}
+    for code, name, level in zip(units["code"], units["name"], units["level"]):
+        unit_keys.update((code.casefold(), name.casefold()))
+        if level == "team":
+            team_lookup[name.casefold()] = code
+    team_lookup.update({c.casefold(): c for c, level in zip(units["code"], units["level"]) if level == "team"})
     new_teams = new_teams or {}
     team_lookup.update({n.casefold(): n for n in new_teams})
     by_code = {d.code: d for d in definitions}
@@ -222,48 +168,50 @@ def check_table(
     team = _Names(column("team"), team_lookup)
     measure = _Names(column("measure"), measure_lookup)
     t, m = team.codes, measure.codes
-    for r in np.flatnonzero(team.rows(team.text.isna())):
+    for r in np.flatnonzero(team.rows(team.empty)):
         problem("team is empty.", r, "team")
-    for r in np.flatnonzero(measure.rows(measure.text.isna())):
+    for r in np.flatnonzero(measure.rows(measure.empty)):
         problem("measure is empty.", r, "measure")
-    unknown_team = (team.text.notna() & team.code.isna()).to_numpy(dtype=bool)
-    not_a_team = unknown_team & team.text.str.casefold().isin(
-        [c.casefold() for c in units["code"]] + [n.casefold() for n in units["name"]]
-    ).to_numpy(dtype=bool)
+    not_a_team = team.unknown & np.array([t is not None and t.casefold() in unit_keys for t in team.shown])
     for r in np.flatnonzero(not_a_team[t]):
         problem(f"'{team.shown[t[r]]}' is a directorate or organisation, not a team.", r, "team")
-    unknown_team = unknown_team & ~not_a_team
+    unknown_team = team.unknown & ~not_a_team
     unknown_names = sorted(set(team.shown[unknown_team]))
     for r in np.flatnonzero(unknown_team[t]):
         problem(f"unknown team '{team.shown[t[r]]}'. Add it to the hierarchy (place it in a directorate) before saving.",
                 r, "team")
     known_measures = sorted(d.code for d in definitions)
-    unknown_measure = (measure.text.notna() & measure.code.isna()).to_numpy(dtype=bool)
     hints = {i: closest(measure.shown[i], known_measures + [d.name for d in definitions])
-             for i in np.flatnonzero(unknown_measure)}
-    for r in np.flatnonzero(unknown_measure[m]):
+             for i in np.flatnonzero(measure.unknown)}
+    for r in np.flatnonzero(measure.unknown[m]):
         hint = hints[m[r]]
         problem(
             f"unknown measure '{measure.shown[m[r]]}'." + (f" Did you mean '{hint}'?" if hint else "")
             + f" Known measures: {', '.join(known_measures)}.",
             r, "measure",
         )
+    # Each distinct measure's definition, None where the measure is unknown or empty.
+    defined = [by_code.get(code) for code in measure.named]
 
     parsed = periods.parse_periods(column("period"))
     period = parsed.timestamps
     no_period = period.isna().to_numpy()
     for r, reason in zip(np.flatnonzero(no_period), parsed.reasons.to_numpy()[no_period]):
         problem(reason or "period is empty.", r, "period")
-    # Alignment is checked per distinct period (no_period rows have code -1 and are skipped).
+    # Alignment is checked per distinct period (no_period rows have code -1 and are skipped);
+    # reasons are written only for periods some row of that frequency is refused for.
     period_codes, distinct_periods = pd.factorize(period)
-    frequency = measure.code.map({c: d.frequency for c, d in by_code.items()})
-    for freq in ("week", "month"):
-        mask = measure.rows(frequency.eq(freq).fillna(False)) & ~no_period
-        if mask.any():
-            reasons = periods.misaligned_reasons(pd.Series(distinct_periods), freq).to_numpy(dtype=object)
-            misaligned = pd.notna(reasons)
-            for r in np.flatnonzero(mask & misaligned[period_codes]):
-                problem(f"{reasons[period_codes[r]]} Measure {measure.named[m[r]]} is {freq}ly.", r, "period")
+    distinct_stamps = distinct_periods.to_numpy()
+    for freq in periods.FREQUENCIES:
+        mask = measure.rows([d is not None and d.frequency == freq for d in defined]) & ~no_period
+        # The appended False is what code -1 (no period) picks.
+        misaligned = np.append(periods.misaligned_mask(distinct_stamps, freq), False)
+        refused = np.flatnonzero(mask & misaligned[period_codes])
+        if len(refused):
+            which, at = np.unique(period_codes[refused], return_inverse=True)
+            reasons = periods.misaligned_reasons(pd.Series(distinct_stamps[which]), freq).to_numpy(dtype=object)
+            for r, reason in zip(refused, reasons[at]):
+                problem(f"{reason} Measure {measure.named[m[r]]} is {freq}ly.", r, "period")
 
     numbers = {}
     for name in NUMBER_COLUMNS:
@@ -272,11 +220,11 @@ def check_table(
         for r in np.flatnonzero(bad):
             problem(f"'{cells.iat[r]}' is not a number.", r, name)
     num, den, val = numbers["numerator"], numbers["denominator"], numbers["value"]
-    kind = measure.code.map({c: d.kind for c, d in by_code.items()})
-    ratio = measure.rows(kind.isin(["proportion", "rate"]))
-    plain = measure.rows(kind.isin(["count", "value"]))
-    count = measure.rows(kind.eq("count").fillna(False))
-    proportion = measure.rows(kind.eq("proportion").fillna(False))
+    kind = np.array([None if d is None else d.kind for d in defined], dtype=object)
+    ratio = measure.rows((kind == "proportion") | (kind == "rate"))
+    plain = measure.rows((kind == "count") | (kind == "value"))
+    count = measure.rows(kind == "count")
+    proportion = measure.rows(kind == "proportion")
     has_num, has_den, has_val = ~np.isnan(num), ~np.isnan(den), ~np.isnan(val)
 
     def fraction(x):  # x % 1 != 0, as NaN and ±inf give too, without numpy's slow modulo
@@ -326,18 +274,19 @@ def check_table(
                     r, "period",
                 )
 
-    comments = _Distinct(column("comment"))
-    comment = restore_neutralised(_cell_text(comments.values))
-    comment = comment.where(comment.str.strip().ne("").fillna(False), pd.NA)
+    # Comments are kept as typed (unstripped), less an export's apostrophe.
+    comments = Distinct(column("comment"))
+    comment = [_restored(cell_text(c)) for c in comments.values]
+    comment = pd.array([c if c is not None and c.strip() else None for c in comment], dtype="str")
     observations = pd.DataFrame(
         {
-            "unit": team.code.array.take(t),
-            "measure": measure.code.array.take(m),
+            "unit": pd.array(team.named, dtype="str").take(t),
+            "measure": pd.array(measure.named, dtype="str").take(m),
             "period": period,
             "numerator": num,
             "denominator": den,
             "value": val,
-            "comment": comment.array.take(comments.codes),
+            "comment": comment.take(comments.codes),
             "row": row_numbers,
         }
     )

@@ -81,6 +81,7 @@ import pandas as pd
 
 from qi_dash import periods
 from qi_dash.ingest.canonical import closest
+from qi_dash.ingest.cells import Distinct
 from qi_dash.ingest.read import Sheet, Workbook, sheet_table
 from qi_dash.problems import InputError, Problem
 
@@ -450,14 +451,15 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
     # Which rows hold data: a row is skipped only when its period cell reads as a total or
     # note, or when the period and every number (and measure) cell of the row are empty.
     rows = table.index.to_numpy()
-    period_codes, period_cells, texts = _distinct_text(period_raw)
-    period_text = texts[period_codes]
-    labelled = np.array([t is not None and bool(_LABEL_ROW.match(t)) for t in texts], dtype=bool)[period_codes]
+    period = Distinct(period_raw)
+    period_codes = period.codes
+    period_text = period.rows(period.texts)
+    labelled = period.rows([t is not None and bool(_LABEL_ROW.match(t)) for t in period.texts])
     number_cells = [cells for group in numbers for cells in group.values()]
     blank = period_codes < 0
     for cells in number_cells + ([measure_cells] if measure_cells is not None else []):
         if blank.any():
-            blank[blank] = _empty(cells[blank])
+            blank[blank] = Distinct(cells[blank]).empty
     skip = labelled | blank
     _note_rows(notes, rows[blank], sheet.name, "no period and no numbers (blank, total or note rows)")
     if labelled.any():
@@ -470,7 +472,7 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
         if no_team.any():
             holding = np.zeros(n, dtype=bool)
             for cells in number_cells:
-                holding[no_team] |= ~_empty(cells[no_team])
+                holding[no_team] |= ~Distinct(cells[no_team]).empty
             with_numbers = rows[holding]
             held = (f"{len(with_numbers)} of them held numbers ({_ranges(with_numbers)}), which were not loaded"
                     if len(with_numbers) else "none of them held numbers")
@@ -503,34 +505,8 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
         block[6] = np.repeat(directorate[keep], m)
     index = pd.Index(np.repeat(kept_rows, m), name="row")
     out = pd.DataFrame(block.T, index=index, columns=names, dtype=object, copy=False)
-    out.insert(2, "period", np.repeat(_periods(period_codes[keep], period_cells, period_spec.get("form", "auto")), m))
+    out.insert(2, "period", np.repeat(_periods(period_codes[keep], period.values, period_spec.get("form", "auto")), m))
     return out
-
-
-def _distinct_text(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(codes, distinct cells, their texts): ``distinct[codes]`` gives each cell back and
-    ``texts[codes]`` its stripped text. Empty and blank cells have code -1, which picks the
-    final None of both. Text is worked out once per distinct value, and key columns hold few,
-    however many rows there are."""
-    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-    distinct = np.append(np.asarray(uniques, dtype=object), None)
-    texts = np.array([_cell_text(u) for u in distinct[:-1]] + [None], dtype=object)
-    blank = np.flatnonzero(pd.isna(texts[:-1]))
-    if len(blank):
-        codes = np.where(np.isin(codes, blank), -1, codes)
-    return codes, distinct, texts
-
-
-def _cell_text(cell: object) -> str | None:
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    text = str(cell).strip()
-    return text or None
-
-
-def _empty(cells: pd.Series) -> np.ndarray:
-    """Which cells are empty or hold only spaces."""
-    return _distinct_text(cells)[0] < 0
 
 
 def _part(part: dict, columns: _Columns, sheet: Sheet, role: str) -> np.ndarray:
@@ -547,12 +523,12 @@ def _part(part: dict, columns: _Columns, sheet: Sheet, role: str) -> np.ndarray:
     # Join per distinct combination of cells, not per row; empty parts are left out, so no
     # stray separators ("average of same week over 5 years", not "…: ").
     combined = np.zeros(n, dtype=np.int64)
-    parts = [_distinct_text(c) for c in cells]
-    for codes, _, texts in parts:
-        combined, _ = pd.factorize(combined * len(texts) + codes)
+    parts = [Distinct(c) for c in cells]
+    for part_cells in parts:
+        combined, _ = pd.factorize(combined * len(part_cells.texts) + part_cells.codes)
     _, first = np.unique(combined, return_index=True)
     joined = np.array(
-        [separator.join(t for t in (texts[codes[r]] for codes, _, texts in parts) if t is not None) or None
+        [separator.join(t for t in (p.texts[p.codes[r]] for p in parts) if t is not None) or None
          for r in first],
         dtype=object,
     )
@@ -576,7 +552,7 @@ def _periods(codes: np.ndarray, distinct: np.ndarray, form: str) -> np.ndarray:
     """Each row's period as a timestamp, converted as the form says; a cell that is not a
     period is passed on as it is, so the check refuses it with the reason.
 
-    ``codes`` and ``distinct`` come from ``_distinct_text``: only distinct cells are parsed.
+    ``codes`` and ``distinct`` are a ``Distinct``'s: only distinct cells are parsed.
     """
     stamps = periods.parse_periods(pd.Series(distinct, dtype=object)).timestamps
     if form == "week_ending":
