@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 
@@ -234,22 +235,11 @@ class Store:
         with self._cursor() as cur:
             return cur.execute(sql, params or []).df()
 
-    def _write(self, work, single_threaded: bool = False) -> object:
+    def _write(self, work) -> object:
         """Run ``work(cursor)`` in one transaction under the process write lock, bumping the
-        data version; roll back everything on any error.
-
-        ``single_threaded`` runs it on one DuckDB thread: on an upload-sized append the threads
-        mostly coordinate, and one thread inserts about twice as fast. The setting is the
-        database's, so it is changed and put back under the lock, around the transaction."""
+        data version; roll back everything on any error."""
         with _WRITE_LOCK, self._cursor() as cur:
-            threads = cur.execute("SELECT current_setting('threads')").fetchone()[0] if single_threaded else None
-            if threads is not None:
-                cur.execute("SET threads = 1")
-            try:
-                return self._transaction(cur, work)
-            finally:
-                if threads is not None:
-                    cur.execute(f"SET threads = {int(threads)}")
+            return self._transaction(cur, work)
 
     @staticmethod
     def _transaction(cur, work) -> object:
@@ -308,9 +298,12 @@ class Store:
         return self._cached("units", self._units).copy()
 
     def _units(self) -> pd.DataFrame:
-        return self._read(
-            "SELECT code, name, level, coalesce(parent, '') AS parent FROM units ORDER BY level, name"
-        ).astype({"code": "string", "name": "string", "level": "string", "parent": "string"})
+        columns = ["code", "name", "level", "parent"]
+        with self._cursor() as cur:
+            found = cur.execute(
+                "SELECT code, name, level, coalesce(parent, '') FROM units ORDER BY level, name"
+            ).fetchall()
+        return pd.DataFrame({c: pd.array([row[i] for row in found], dtype="string") for i, c in enumerate(columns)})
 
     def save_units(self, units: pd.DataFrame) -> int:
         """Add new units and rename or re-parent existing ones; returns how many changed."""
@@ -376,17 +369,16 @@ class Store:
         return list(self._cached("definitions", self._definitions))
 
     def _definitions(self) -> list[MeasureDefinition]:
-        frame = self._read(
-            "SELECT * FROM measure_versions QUALIFY version = max(version) OVER (PARTITION BY code)"
-        )
+        with self._cursor() as cur:
+            found = cur.execute(
+                f"SELECT {', '.join(FIELD_NAMES)} FROM measure_versions ORDER BY code, version"
+            ).fetchall()
+        latest = {row[0]: dict(zip(FIELD_NAMES, row)) for row in found}  # the last version wins
         out = []
-        for row in frame.to_dict("records"):
-            values = {f: row[f] for f in FIELD_NAMES}
-            values["target"] = None if pd.isna(values["target"]) else float(values["target"])
-            values["baseline_points"] = None if pd.isna(values["baseline_points"]) else int(values["baseline_points"])
+        for values in latest.values():
+            values["target"] = None if values["target"] is None else float(values["target"])
             values["screen_moving_ranges"] = bool(values["screen_moving_ranges"])
             values["multiplier"] = float(values["multiplier"])
-            values["valid_from"] = pd.Timestamp(values["valid_from"]).date()
             out.append(MeasureDefinition(**values))
         order = {"outcome": 0, "process": 1, "balancing": 2}
         return sorted(out, key=lambda d: (order[d.family], d.name))
@@ -481,13 +473,15 @@ class Store:
                 changes = incoming
             else:
                 changes = self._diff(cur, _observation_columns(incoming))
-            change = changes["change"].to_numpy()
-            written = _observation_columns(changes[change != "unchanged"])
+            change = changes["change"]
             updated = int((change == "updated").sum())
+            rows = _arrow_observations(_observation_columns(changes))
+            written = (change != "unchanged").to_numpy(dtype=bool)
+            if not written.all():
+                rows = rows.filter(pa.array(written))
             upload_id = cur.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
             if new_units is not None:
                 self._upsert_units(cur, new_units, upload_id)
-            rows = _arrow_observations(written)
             cur.register("written_obs", rows)
             if updated:
                 _supersede(cur, "written_obs", upload_id)
@@ -499,7 +493,7 @@ class Store:
             cur.unregister("written_obs")
             added = len(rows) - updated
             unchanged = len(changes) - len(rows)
-            teams = sorted(set(rows["unit"].unique().to_pylist()))
+            teams = sorted(pc.unique(rows["unit"]).to_pylist())
             cur.execute(
                 "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'saved', NULL, NULL)",
                 [upload_id, _now(), meta.uploaded_by, meta.file_name, meta.sha256, meta.kind,
@@ -507,8 +501,7 @@ class Store:
             )
             return UploadSummary(upload_id, added, updated, unchanged, teams)
 
-        # Below some thousands of rows, changing the thread setting costs more than it saves.
-        return self._write(work, single_threaded=len(incoming) >= 10_000)
+        return self._write(work)
 
     # -- uploads and undo -----------------------------------------------------------------
 

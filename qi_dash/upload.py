@@ -63,7 +63,7 @@ def _hidden_sheet_problems(workbook: Workbook, file_name: str) -> list[Problem]:
     return [
         Problem(file_name, "is a hidden sheet with data. Unhide it (or delete it) so it is clear whether its data should be read.", sheet.name)
         for sheet in workbook.sheets
-        if sheet.hidden and not sheet.frame.dropna(how="all").empty
+        if sheet.hidden and sheet.filled().any()
     ]
 
 

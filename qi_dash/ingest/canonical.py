@@ -68,12 +68,14 @@ def _numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Numeric values and a mask of cells that hold something that is not a number."""
     kind = pd.api.types.infer_dtype(cells, skipna=True)
     # Number cells, as a workbook gives them, need no text parsing.
-    if kind in ("floating", "empty"):
-        numeric = cells.to_numpy(dtype="float64", na_value=np.nan)
+    if kind in ("floating", "integer", "mixed-integer-float", "empty"):
+        if cells.dtype.kind == "f":
+            numeric = cells.to_numpy(dtype="float64")
+        else:
+            raw = cells.to_numpy(dtype=object, copy=True)
+            raw[pd.isna(raw)] = np.nan
+            numeric = raw.astype("float64")
         return numeric, np.isinf(numeric)
-    if kind in ("integer", "mixed-integer-float"):
-        numeric = pd.to_numeric(cells, errors="coerce").to_numpy(dtype="float64")
-        return numeric, cells.notna().to_numpy() & ~np.isfinite(numeric)
     codes, values = factorize(cells)
     numeric, bad = _text_numbers(pd.Series(values, dtype=object))
     return numeric[codes], bad[codes]

@@ -360,7 +360,7 @@ def _sheets(spec: dict, workbook: Workbook) -> list[Sheet]:
             raise InputError([Problem(workbook.file, "has no visible sheet to read.")])
         return visible[:1]
     if wanted == EVERY_SHEET:
-        with_data = [s for s in visible if s.frame.notna().to_numpy().any()]
+        with_data = [s for s in visible if s.filled().any()]
         if not with_data:
             raise InputError([Problem(workbook.file, "has no visible sheet with data.")])
         return with_data

@@ -72,6 +72,19 @@ class Sheet:
     frame: pd.DataFrame
     hidden: bool = False
     merged: list[CellRange] = field(default_factory=list)
+    # Which of ``frame``'s cells hold something, as the reader found them; worked out again
+    # if not given or if ``frame`` is replaced.
+    present: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        self._present_of = self.frame if self.present is not None else None
+
+    def filled(self) -> np.ndarray:
+        """A mask over ``frame``'s cells: True where the cell holds something."""
+        if self.present is None or self._present_of is not self.frame:
+            self.present = ~pd.isna(self.frame.to_numpy(dtype=object))
+            self._present_of = self.frame
+        return self.present
 
 
 @dataclass
@@ -141,8 +154,8 @@ def sheet_table(sheet: Sheet, header_row: int = 1) -> pd.DataFrame:
             )
     body = frame.loc[header_row + 1 :]
     names = [h.strip() if isinstance(h, str) else h for h in frame.loc[header_row].tolist()]
-    # One pass over the cells finds both the columns and the rows that hold something.
-    present = ~pd.isna(body.to_numpy(dtype=object))
+    # The reader's mask finds both the columns and the rows that hold something.
+    present = sheet.filled()[frame.index.get_loc(header_row) + 1 :]
     has_values = present.any(axis=0)
     keep = []
     for position, (letter, name) in enumerate(zip(frame.columns, names)):
@@ -220,21 +233,24 @@ def _cfb_message(data: bytes) -> str:
     )
 
 
-def _frame(rows: list[list[object]], width: int) -> pd.DataFrame:
-    """Rows of cells → object frame indexed by spreadsheet row number, columns by letter."""
+def _frame(rows: list[list[object]], width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of cells → object frame indexed by spreadsheet row number, columns by letter,
+    and the mask of cells that hold something."""
     if rows and set(map(len, rows)) != {width}:
         raise ValueError(f"every row must hold {width} cells")
     # One flat pass over the cells: numpy's nested-list assignment costs twice as much.
     cells = np.fromiter(itertools.chain.from_iterable(rows), dtype=object, count=len(rows) * width)
     cells = cells.reshape(len(rows), width)
     # Both readers give "" for an empty cell; None is what "nothing stored" means here.
-    cells[cells == ""] = None
-    return pd.DataFrame(
+    empty = cells == ""
+    cells[empty] = None
+    frame = pd.DataFrame(
         cells,
         index=pd.RangeIndex(1, len(rows) + 1),
         columns=pd.Index([column_letter(c) for c in range(1, width + 1)], dtype=object),
         dtype=object,
     )
+    return frame, ~empty
 
 
 # --- xlsx --------------------------------------------------------------------------------
@@ -497,7 +513,8 @@ def _read_sheet(
         merged = [CellRange(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in raw.merged_cell_ranges or []]
     except python_calamine.CalamineError:
         _refuse(file_name, damaged, name)
-    return Sheet(file_name, name, _frame(rows, width), hidden, merged)
+    frame, present = _frame(rows, width)
+    return Sheet(file_name, name, frame, hidden, merged, present)
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -551,7 +568,8 @@ def _read_csv(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
         # Ragged rows (a hand-edited CSV) are padded with empty cells, as Excel shows them.
         for row in rows:
             row.extend([""] * (width - len(row)))
-    sheet = Sheet(file_name, _stem(file_name), _frame(rows, width))
+    frame, present = _frame(rows, width)
+    sheet = Sheet(file_name, _stem(file_name), frame, present=present)
     return Workbook(file_name, [sheet], notes)
 
 
