@@ -68,6 +68,9 @@ _ANY_FORM = re.compile(
     re.IGNORECASE,
 )
 
+# Each form's parts: (part name, its group in _ANY_FORM).
+_FORM_PARTS = {form: [(name, f"{form}_{name}") for name in re.compile(pattern).groupindex] for form, pattern in _FORMS.items()}
+
 
 @dataclass(frozen=True)
 class ParsedPeriods:
@@ -220,7 +223,7 @@ def _parse_one(text: str, dayfirst: bool) -> tuple[dt.date | None, str | None]:
     if found is None:
         return None, f"{quoted} is not a date; {EXPECTED}."
     form = found.lastgroup
-    part = {name.removeprefix(f"{form}_"): v for name, v in found.groupdict().items() if name.startswith(f"{form}_")}
+    part = {name: found.group(group) for name, group in _FORM_PARTS[form]}
     if form == "ambiguous":
         return None, quoted + (
             " is ambiguous: it could be a day and month or a month and a two-digit year. "

@@ -158,6 +158,13 @@ def _supersede(cur, keys: str, upload_id: int) -> None:
     )
 
 
+def _bump_version(cur) -> int:
+    """Move the data version on, inside the write transaction; returns the version before."""
+    return cur.execute(
+        "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value - 1"
+    ).fetchall()[0][0]
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -235,18 +242,20 @@ class Store:
         with self._cursor() as cur:
             return cur.execute(sql, params or []).df()
 
-    def _write(self, work) -> object:
+    def _write(self, work, bump: bool = True) -> object:
         """Run ``work(cursor)`` in one transaction under the process write lock, bumping the
-        data version; roll back everything on any error."""
+        data version (unless ``work`` bumps it itself: ``_bump_version``); roll back
+        everything on any error."""
         with _WRITE_LOCK, self._cursor() as cur:
-            return self._transaction(cur, work)
+            return self._transaction(cur, work, bump)
 
     @staticmethod
-    def _transaction(cur, work) -> object:
+    def _transaction(cur, work, bump: bool) -> object:
         cur.execute("BEGIN TRANSACTION")
         try:
             result = work(cur)
-            cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+            if bump:
+                _bump_version(cur)
             cur.execute("COMMIT")
         except duckdb.TransactionException as err:
             cur.execute("ROLLBACK")
@@ -416,14 +425,14 @@ class Store:
         frame["period"] = pd.to_datetime(frame["period"])
         return frame
 
-    def diff(self, incoming: pd.DataFrame) -> pd.DataFrame:
-        """Each incoming row with ``change`` = added / updated / unchanged and the stored values.
-
-        Read ``data_version`` before calling: the diff holds for that version, and
-        ``commit_upload`` reuses it if nothing has been written since.
-        """
+    def diff(self, incoming: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+        """Each incoming row with ``change`` = added / updated / unchanged and the stored
+        values, and the data version the diff holds for (``commit_upload`` reuses the diff if
+        nothing has been written since). The version is read first: a write landing between
+        the two reads only makes the diff look older than it is."""
         with self._cursor() as cur:
-            return self._diff(cur, _observation_columns(incoming))
+            version = cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0]
+            return self._diff(cur, _observation_columns(incoming)), int(version)
 
     @staticmethod
     def _diff(cur, incoming: dict[str, object]) -> pd.DataFrame:
@@ -468,8 +477,8 @@ class Store:
         the transaction, so a change saved by someone else since the preview is accounted for.
         """
         def work(cur):
-            version = cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0]
-            if diffed_at is not None and diffed_at == version and "change" in incoming.columns:
+            unchanged_since_diff = _bump_version(cur) == diffed_at
+            if unchanged_since_diff and "change" in incoming.columns:
                 changes = incoming
             else:
                 changes = self._diff(cur, _observation_columns(incoming))
@@ -479,7 +488,15 @@ class Store:
             written = (change != "unchanged").to_numpy(dtype=bool)
             if not written.all():
                 rows = rows.filter(pa.array(written))
-            upload_id = cur.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
+            added = len(rows) - updated
+            unchanged = len(changes) - len(rows)
+            teams = sorted(pc.unique(rows["unit"].drop_null()).to_pylist())
+            upload_id = cur.execute(
+                """INSERT INTO uploads VALUES (nextval('upload_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                       'saved', NULL, NULL) RETURNING upload_id""",
+                [_now(), meta.uploaded_by, meta.file_name, meta.sha256, meta.kind, meta.mapping,
+                 added, updated, unchanged, teams],
+            ).fetchall()[0][0]
             if new_units is not None:
                 self._upsert_units(cur, new_units, upload_id)
             cur.register("written_obs", rows)
@@ -491,17 +508,9 @@ class Store:
                 [upload_id],
             )
             cur.unregister("written_obs")
-            added = len(rows) - updated
-            unchanged = len(changes) - len(rows)
-            teams = sorted(pc.unique(rows["unit"]).to_pylist())
-            cur.execute(
-                "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'saved', NULL, NULL)",
-                [upload_id, _now(), meta.uploaded_by, meta.file_name, meta.sha256, meta.kind,
-                 meta.mapping, added, updated, unchanged, teams],
-            )
             return UploadSummary(upload_id, added, updated, unchanged, teams)
 
-        return self._write(work)
+        return self._write(work, bump=False)
 
     # -- uploads and undo -----------------------------------------------------------------
 

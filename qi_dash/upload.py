@@ -135,8 +135,7 @@ def plan_upload(
         )
     if plan.problems:
         return plan
-    plan.diffed_at = store.data_version()
-    plan.changes = store.diff(checked.observations)
+    plan.changes, plan.diffed_at = store.diff(checked.observations)
     plan.changes["row"] = checked.observations["row"].to_numpy()
     return plan
 

@@ -134,6 +134,21 @@ def test_as_of_shows_the_data_as_it_stood(empty_store):
     assert empty_store.observations(as_of=datetime(2000, 1, 1, tzinfo=UTC)).empty
 
 
+def test_a_preview_is_saved_as_it_was_diffed_only_if_nothing_was_written_since(empty_store):
+    changes, version = empty_store.diff(rows(5, 6))
+    assert changes["change"].tolist() == ["added", "added"]
+    assert empty_store.commit_upload(changes, meta("a.csv"), diffed_at=version).added == 2
+
+    # Someone saves week 3 between this preview (where week 3 is new) and its saving: the
+    # diff is taken again, so week 3 replaces their value rather than being stored twice.
+    changes, version = empty_store.diff(rows(50, 6, 8))
+    assert changes["change"].tolist() == ["updated", "unchanged", "added"]
+    empty_store.commit_upload(rows(5, 6, 9), meta("someone-else.csv"))
+    summary = empty_store.commit_upload(changes, meta("b.csv"), diffed_at=version)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 2, 1)
+    assert empty_store.observations()["value"].tolist() == [50, 6, 8]
+
+
 def test_undo_reverts_changes_and_removes_additions(empty_store):
     empty_store.commit_upload(rows(5, 6), meta("first.csv"))
     empty_store.commit_upload(rows(5, 60, 7), meta("second.csv"))
