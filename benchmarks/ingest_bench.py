@@ -9,6 +9,12 @@ Prints, from one run (medians of several runs each):
 (b) a 1,000-row team workbook in the team's own layout (one sheet, a column per measure,
     months as text such as "Apr-24") through a column mapping, end to end; target 50 ms.
 
+Each run reads the file with calamine and then uploads it into a fresh store, so each upload
+has a read beside it taken moments before. This machine's speed drifts by as much as 1.8×
+from one second to the next (two shared vCPUs), so the ratio is judged per run — upload over
+the read beside it — and the median of those ratios is the one compared with the target; the
+ratio of the two medians is printed too. Times are medians, with the fastest run shown.
+
 Each upload is also broken down into read / check / diff / write, timed on the functions
 ``plan_upload`` and ``commit`` call (the steps add up to a little less than the total, which
 also includes finding the sheet and loading units and definitions). "table" is taking the
@@ -214,8 +220,9 @@ def fresh_store(directory: Path) -> Store:
     return store
 
 
-def bench(label, data, name, sheet, runs, directory, target, limit_text, mapping=None):
-    """Median calamine read and median upload of one file; prints both with the breakdown."""
+def bench(label, data, name, sheet, runs, directory, mapping=None):
+    """Each run: calamine reads the file, then it is uploaded into a fresh store. Prints the
+    medians (and fastest runs) of both, the breakdown, and the ratios; returns the times."""
     reads, uploads, steps = [], [], Steps()
     for _ in range(runs):
         start = time.perf_counter()
@@ -232,13 +239,17 @@ def bench(label, data, name, sheet, runs, directory, target, limit_text, mapping
             uploads.append(time.perf_counter() - start)
         store.close()
     read_s, upload_s = statistics.median(reads), statistics.median(uploads)
+    paired = statistics.median(u / r for u, r in zip(uploads, reads))
     print(f"{label}: {summary.sentence()}")
-    print(f"  calamine alone  {ms(read_s):>10}   (runs: {', '.join(ms(t) for t in reads)})")
-    print(f"  upload          {ms(upload_s):>10}   (runs: {', '.join(ms(t) for t in uploads)})")
+    print(f"  calamine alone  {ms(read_s):>10}   fastest {ms(min(reads))}   (runs: {', '.join(ms(t) for t in reads)})")
+    print(f"  upload          {ms(upload_s):>10}   fastest {ms(min(uploads))}   (runs: {', '.join(ms(t) for t in uploads)})")
     print(f"  breakdown       {steps.medians()}")
-    print(f"  ratio           {upload_s / read_s:.2f}× the read alone; target {limit_text}: "
-          f"{'met' if target(upload_s, read_s) else 'NOT met'}")
-    return upload_s, read_s
+    print(f"  ratio           {paired:.2f}× the read beside it (median of runs); {upload_s / read_s:.2f}× as medians")
+    return upload_s, read_s, paired
+
+
+def verdict(met: bool, limit_text: str) -> None:
+    print(f"  target          {limit_text}: {'met' if met else 'NOT met'}")
 
 
 def main() -> None:
@@ -252,13 +263,14 @@ def main() -> None:
         big = canonical_xlsx(directory / "canonical-100k.xlsx", rows).read_bytes()
         first, last = rows["period"].min(), rows["period"].max()
         print(f"(a) {len(rows):,}-row canonical xlsx ({len(big) / 1e6:.1f} MB), periods {first} to {last}")
-        bench("(a) canonical 100k", big, "canonical-100k.xlsx", "Data", args.runs, directory,
-              lambda u, r: u <= 1.5 * r, "≤ 1.5×")
+        _, _, paired = bench("(a) canonical 100k", big, "canonical-100k.xlsx", "Data", args.runs, directory)
+        verdict(paired <= 1.5, "upload ≤ 1.5× the read alone")
 
         team = team_workbook(directory / "ward-return.xlsx").read_bytes()
         print(f"\n(b) {TEAM_ROWS:,}-row team workbook, wide, months as text, {len(TEAM_SPEC['measures'])} measures")
-        bench("(b) team workbook", team, "ward-return.xlsx", "Monthly", max(args.runs, 9), directory,
-              lambda u, r: u < 0.050, "< 50 ms end to end", mapping=TEAM_SPEC)
+        upload_s, _, _ = bench("(b) team workbook", team, "ward-return.xlsx", "Monthly", max(3 * args.runs, 15),
+                               directory, mapping=TEAM_SPEC)
+        verdict(upload_s < 0.050, "under 50 ms end to end (median)")
 
 
 if __name__ == "__main__":

@@ -249,6 +249,7 @@ def _frame(rows: list[list[object]], width: int) -> tuple[pd.DataFrame, np.ndarr
         index=pd.RangeIndex(1, len(rows) + 1),
         columns=pd.Index([column_letter(c) for c in range(1, width + 1)], dtype=object),
         dtype=object,
+        copy=False,
     )
     return frame, ~empty
 
