@@ -176,12 +176,19 @@ def _observation_columns(frame: pd.DataFrame) -> dict[str, object]:
         cells = frame[column]
         return cells.array if cells.dtype == "str" else pd.array(cells.to_numpy(dtype=object), dtype="str")
 
-    days = pd.to_datetime(frame["period"]).to_numpy().astype("datetime64[D]")
+    def number(column):
+        cells = frame[column]
+        if cells.dtype == np.float64:
+            return cells.to_numpy()
+        return pd.to_numeric(cells).to_numpy(dtype="float64", na_value=np.nan)
+
+    periods = frame["period"]
+    stamps = periods.to_numpy() if periods.dtype.kind == "M" else pd.to_datetime(periods).to_numpy()
     return {
         "unit": text("unit"),
         "measure": text("measure"),
-        "period": days.astype("datetime64[us]"),
-        **{c: pd.to_numeric(frame[c]).to_numpy(dtype="float64", na_value=np.nan) for c in NUMBER_COLUMNS},
+        "period": stamps.astype("datetime64[D]").astype("datetime64[us]"),
+        **{c: number(c) for c in NUMBER_COLUMNS},
         "comment": text("comment"),
     }
 
@@ -236,6 +243,7 @@ class Store:
     # -- plumbing -----------------------------------------------------------------------
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for one read or write; frames registered on it go when it is closed."""
         return self._con.cursor()
 
     def _read(self, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -338,7 +346,6 @@ class Store:
                    parent = excluded.parent""",
             [_now(), upload_id],
         )
-        cur.unregister("incoming_units")
         return int(changed)
 
     # -- measure definitions ---------------------------------------------------------------
@@ -361,7 +368,6 @@ class Store:
             cur.register("incoming_definitions", rows)
             cols = ", ".join(["code", "version", *[f for f in FIELD_NAMES if f != "code"], "recorded_at", "recorded_by"])
             cur.execute(f"INSERT INTO measure_versions ({cols}) SELECT {cols} FROM incoming_definitions")
-            cur.unregister("incoming_definitions")
             return len(changed)
 
         return self._write(work)
@@ -446,7 +452,6 @@ class Store:
                 FROM incoming_obs i JOIN observations o
                   ON i.unit = o.unit AND i.measure = o.measure AND i.period = o.period"""
         ).fetchnumpy()
-        cur.unregister("incoming_obs")
         # Spread the stored rows to their positions; rows with none are added. Text columns
         # are taken from a few distinct strings (or the stored rows), not built per row.
         at = np.asarray(stored["_position"], dtype=np.intp)
@@ -507,7 +512,6 @@ class Store:
                     SELECT {", ".join(OBSERVATION_COLUMNS)}, $1, $1, false FROM written_obs""",
                 [upload_id],
             )
-            cur.unregister("written_obs")
             return UploadSummary(upload_id, added, updated, unchanged, teams)
 
         return self._write(work, bump=False)
@@ -560,7 +564,6 @@ class Store:
                     SELECT {", ".join(OBSERVATION_COLUMNS)}, $1, source_upload, removed FROM reverts""",
                 [undo_id],
             )
-            cur.unregister("reverts")
             removed = int(reverts["removed"].sum())
             teams = sorted(reverts["unit"].unique().tolist())
             cur.execute(
@@ -601,7 +604,6 @@ class Store:
                        detail, ?, ? FROM incoming_changes""",
                 [_now(), recorded_by],
             )
-            cur.unregister("incoming_changes")
             return len(rows)
 
         return self._write(work)
