@@ -303,22 +303,14 @@ def period_start(times: Times, frequency: str) -> Times:
     return to_month_start(times) if frequency == "month" else to_week_commencing(times)
 
 
-def align(timestamps: pd.Series, frequency: str) -> tuple[pd.Series, pd.Series]:
-    """Strict check for uploads already in periods: (period starts, mask of rows not on one).
-
-    A monthly period must be the 1st of the month at midnight (``Apr-24`` parses to the 1st);
-    a weekly period must be a Monday. Empty (NaT) rows are not flagged.
-    """
-    misaligned = pd.Series(misaligned_mask(timestamps.to_numpy(), frequency), index=timestamps.index)
-    return period_start(timestamps, frequency), misaligned
-
-
 # 1970-01-05, day 4 of the epoch, was a Monday.
 _MONDAY = 4
 
 
 def misaligned_mask(stamps: np.ndarray, frequency: str) -> np.ndarray:
-    """Which datetime64 values are not a period start (NaT is not)."""
+    """Strict check for uploads already in periods: which datetime64 values are not a period
+    start. A monthly period must be the 1st of the month at midnight (``Apr-24`` parses to
+    the 1st); a weekly period must be a Monday. NaT is not flagged."""
     _check(frequency)
     days = stamps.astype("datetime64[D]")
     if frequency == "month":

@@ -158,6 +158,10 @@ def _supersede(cur, keys: str, upload_id: int) -> None:
     )
 
 
+def _version(cur) -> int:
+    return int(cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0])
+
+
 def _bump_version(cur) -> int:
     """Move the data version on, inside the write transaction; returns the version before."""
     return cur.execute(
@@ -307,7 +311,7 @@ class Store:
 
     def data_version(self) -> int:
         with self._cursor() as cur:
-            return int(cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0])
+            return _version(cur)
 
     # -- hierarchy ------------------------------------------------------------------------
 
@@ -437,8 +441,8 @@ class Store:
         nothing has been written since). The version is read first: a write landing between
         the two reads only makes the diff look older than it is."""
         with self._cursor() as cur:
-            version = cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0]
-            return self._diff(cur, _observation_columns(incoming)), int(version)
+            version = _version(cur)
+            return self._diff(cur, _observation_columns(incoming)), version
 
     @staticmethod
     def _diff(cur, incoming: dict[str, object]) -> pd.DataFrame:

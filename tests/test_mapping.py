@@ -6,7 +6,6 @@ import io
 import json
 import time
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -20,10 +19,9 @@ from qi_dash.ingest.canonical import check_table
 from qi_dash.ingest.read import read_file
 from qi_dash.problems import InputError
 from qi_dash.store import Store
+from tests.conftest import REPO, SHARED_DATA
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-SHARED = ROOT.parent / "shared" / "data"
+EXAMPLES = REPO / "examples"
 
 
 # --- builders ------------------------------------------------------------------------------
@@ -452,7 +450,7 @@ def test_mapping_is_vectorised():
 
 # --- the worked examples on real data ----------------------------------------------------------------
 
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (real NHS data) is not beside the repo")
+needs_shared = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data (real NHS data) is not beside the repo")
 
 
 def _new_teams(table: pd.DataFrame, units: pd.DataFrame) -> dict[str, str]:
@@ -467,23 +465,24 @@ def _new_teams(table: pd.DataFrame, units: pd.DataFrame) -> dict[str, str]:
     return dict(zip(pairs["team"], pairs["directorate"]))
 
 
+def _mapped(file_name: str, spec_name: str):
+    """A file of ../shared/data read and mapped by its example mapping: (table, sheet, path)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is absent")
+    path = SHARED_DATA / file_name
+    table, sheet = mapping.apply(mapping.load_spec(EXAMPLES / spec_name), read_file(path.read_bytes(), path.name))
+    return table, sheet, path
+
+
 @pytest.fixture(scope="module")
 def ae():
-    if not SHARED.is_dir():
-        pytest.skip("../shared/data is absent")
-    path = SHARED / "ae_attendances.xlsx"
-    workbook = read_file(path.read_bytes(), path.name)
-    table, sheet = mapping.apply(mapping.load_spec(EXAMPLES / "ae_mapping.json"), workbook)
+    table, sheet, path = _mapped("ae_attendances.xlsx", "ae_mapping.json")
     return table, sheet, pd.read_excel(path, engine="calamine", dtype={"type": str})
 
 
 @pytest.fixture(scope="module")
 def ons():
-    if not SHARED.is_dir():
-        pytest.skip("../shared/data is absent")
-    path = SHARED / "ons_mortality.csv"
-    workbook = read_file(path.read_bytes(), path.name)
-    table, sheet = mapping.apply(mapping.load_spec(EXAMPLES / "ons_mapping.json"), workbook)
+    table, sheet, path = _mapped("ons_mortality.csv", "ons_mapping.json")
     return table, sheet, pd.read_csv(path, dtype={"category_1": str, "category_2": str})
 
 

@@ -16,11 +16,12 @@ from qi_dash import definitions
 from qi_dash.periods import (
     EXPECTED,
     FREQUENCIES,
-    align,
     label,
+    misaligned_mask,
     misaligned_reasons,
     parse_periods,
     period_range,
+    period_start,
     to_month_start,
     to_week_commencing,
 )
@@ -223,7 +224,7 @@ def test_monthly_alignment_requires_the_first_at_midnight():
     stamps = pd.Series(
         pd.to_datetime(["2024-04-01", "2024-04-15", "2024-04-01 13:00", None], format="ISO8601"), index=[2, 3, 4, 5]
     )
-    aligned, misaligned = align(stamps, "month")
+    aligned, misaligned = period_start(stamps, "month"), misaligned_mask(stamps.to_numpy(), "month")
     assert misaligned.tolist() == [False, True, True, False]
     assert aligned.tolist()[:3] == [APRIL] * 3
     assert misaligned_reasons(stamps, "month").tolist() == [
@@ -241,13 +242,14 @@ def test_monthly_alignment_requires_the_first_at_midnight():
 
 
 def test_month_text_parses_to_an_aligned_month():
-    _, misaligned = align(parse_periods(pd.Series(["Apr-24", "April 2024", "2024-04"])).timestamps, "month")
+    stamps = parse_periods(pd.Series(["Apr-24", "April 2024", "2024-04"])).timestamps
+    misaligned = misaligned_mask(stamps.to_numpy(), "month")
     assert not misaligned.any()
 
 
 def test_weekly_alignment_requires_a_monday():
     stamps = pd.Series(pd.to_datetime(["2024-04-01", "2024-04-03"]))
-    aligned, misaligned = align(stamps, "week")
+    aligned, misaligned = period_start(stamps, "week"), misaligned_mask(stamps.to_numpy(), "week")
     assert misaligned.tolist() == [False, True]
     assert aligned.tolist() == [APRIL, APRIL]
     assert misaligned_reasons(stamps, "week").iloc[1] == (
@@ -280,7 +282,7 @@ def test_period_range_covers_every_period_between_start_and_end():
 
 def test_unknown_frequency_is_a_programming_error():
     with pytest.raises(ValueError, match="frequency must be one of"):
-        align(pd.Series([APRIL]), "day")
+        misaligned_mask(pd.Series([APRIL]).to_numpy(), "day")
 
 
 # --- labels -------------------------------------------------------------------------------

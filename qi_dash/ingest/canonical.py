@@ -96,15 +96,11 @@ class _Names:
 
     def __init__(self, cells: pd.Series, lookup: dict[str, str]):
         distinct = Distinct(cells)
-        self.codes = distinct.codes
+        self.codes, self.rows = distinct.codes, distinct.rows
         self.shown = np.array([_restored(t) for t in distinct.texts], dtype=object)
         self.named = np.array([None if t is None else lookup.get(t.casefold()) for t in self.shown], dtype=object)
         self.empty = np.array([t is None for t in self.shown])
         self.unknown = ~self.empty & np.array([c is None for c in self.named])
-
-    def rows(self, per_value: np.ndarray | list) -> np.ndarray:
-        """A per-value array as a per-row array."""
-        return np.asarray(per_value)[self.codes]
 
 
 def check_table(
@@ -154,12 +150,9 @@ def check_table(
     def column(name):
         return table[columns[name]] if name in columns else pd.Series([None] * len(table), index=table.index)
 
-    unit_keys, team_lookup = set(), {}
-    for code, name, level in zip(units["code"], units["name"], units["level"]):
-        unit_keys.update((code.casefold(), name.casefold()))
-        if level == "team":
-            team_lookup[name.casefold()] = code
-    team_lookup.update({c.casefold(): c for c, level in zip(units["code"], units["level"]) if level == "team"})
+    teams = [(code, name) for code, name, level in zip(units["code"], units["name"], units["level"]) if level == "team"]
+    team_lookup = {**{n.casefold(): c for c, n in teams}, **{c.casefold(): c for c, _ in teams}}
+    unit_keys = {key.casefold() for key in [*units["code"], *units["name"]]}
     new_teams = new_teams or {}
     team_lookup.update({n.casefold(): n for n in new_teams})
     by_code = {d.code: d for d in definitions}

@@ -72,18 +72,14 @@ class Sheet:
     frame: pd.DataFrame
     hidden: bool = False
     merged: list[CellRange] = field(default_factory=list)
-    # Which of ``frame``'s cells hold something, as the reader found them; worked out again
-    # if not given or if ``frame`` is replaced.
+    # Which of ``frame``'s cells hold something, as the reader found them (worked out from
+    # ``frame`` when not given).
     present: np.ndarray | None = field(default=None, repr=False)
-
-    def __post_init__(self):
-        self._present_of = self.frame if self.present is not None else None
 
     def filled(self) -> np.ndarray:
         """A mask over ``frame``'s cells: True where the cell holds something."""
-        if self.present is None or self._present_of is not self.frame:
+        if self.present is None:
             self.present = ~pd.isna(self.frame.to_numpy(dtype=object))
-            self._present_of = self.frame
         return self.present
 
 
