@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from qi_dash import ui
+from qi_dash.ui import panels, reading_guide
+from qi_dash.ui.selection import breadcrumb, page
 
-selection = ui.page("Measure", pick_measure=True)
-ui.breadcrumb(selection)
+selection = page("Measure", pick_measure=True)
+breadcrumb(selection)
 definition = selection.definition()
 if definition is None:
     st.info("No measures are defined yet. Add one on the Measures page.")
@@ -21,10 +22,10 @@ if selection.level != "team":
         "none": "this measure is not combined across teams",
     }[definition.aggregation]
     st.caption(f"For a {selection.level}, {how}.")
-ui.reading_guide()
+reading_guide.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False)
-(view,) = ui.views(selection.path, selection.version, selection.team_codes, (definition.code,), selection.as_of_moment)
-ui.measure_panel(view, key="measure_chart", show_2s=show_2s, changes=ui.changes_for(selection), height=520)
+(view,) = selection.views((definition.code,))
+panels.measure_panel(view, key="measure_chart", show_2s=show_2s, changes=selection.tests_of_change(), height=520)
 with st.expander("Operational definition"):
     st.markdown(definition.definition)
     st.markdown(f"**Numerator:** {definition.numerator}")

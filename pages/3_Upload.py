@@ -2,37 +2,42 @@
 
 import streamlit as st
 
-from qi_dash import ui
+from qi_dash.ui import mapping_form, upload_wizard
+from qi_dash.ui.selection import page
+from qi_dash.upload import Step
 
-selection = ui.page("Upload")
+selection = page("Upload")
 st.title("Upload data")
 st.markdown(
     "Upload the spreadsheet your team keeps. It is checked against the standard measure "
     "definitions and you see exactly what will change before anything is saved."
 )
-ui.template_download(selection)
+upload_wizard.template_download(selection)
 
 uploaded = st.file_uploader(
-    f"A .xlsx or .csv file (up to {ui.upload_limit_mb()} MB)",
+    f"A .xlsx or .csv file (up to {upload_wizard.upload_limit_mb()} MB)",
     type=["xlsx", "csv"],
-    key=ui.uploader_key(),
+    key=upload_wizard.uploader_key(),
 )
 if uploaded is None:
-    ui.last_saved_message()
+    upload_wizard.last_saved_message()
     st.stop()
 
-plan = ui.plan_for(uploaded)
-if plan.needs_mapping and plan.problems:
-    ui.show_problems(plan)
-    st.stop()
-if plan.needs_mapping:
-    plan = ui.mapping_form(uploaded, plan)
-    if plan is None:
-        st.stop()
-ui.show_notes(plan)
-if plan.unknown_teams and not plan.ok:
-    plan = ui.place_new_teams(uploaded, plan, selection)
-if plan.problems:
-    ui.show_problems(plan)
-    st.stop()
-ui.preview_and_save(uploaded, plan)
+plan = upload_wizard.plan_for(uploaded)
+if plan.next_step is Step.MAP:
+    plan = mapping_form.mapping_form(uploaded, plan)  # stays on screen above the mapped file's steps
+match plan.next_step:
+    case Step.REFUSED:
+        upload_wizard.show_problems(plan)
+    case Step.MAP:
+        pass  # waiting for the mapping form above
+    case Step.PLACE:
+        upload_wizard.show_notes(plan)
+        upload_wizard.place_new_teams(plan, selection)
+        upload_wizard.show_problems(plan)
+    case Step.FIX:
+        upload_wizard.show_notes(plan)
+        upload_wizard.show_problems(plan)
+    case Step.PREVIEW:
+        upload_wizard.show_notes(plan)
+        upload_wizard.preview_and_save(uploaded, plan)

@@ -2,23 +2,24 @@
 
 import streamlit as st
 
-from qi_dash import ui
+from qi_dash.ui import definitions_panel, hierarchy_table
+from qi_dash.ui.selection import page
 
-selection = ui.page("Measures")
+selection = page("Measures")
 st.title("Measure definitions")
 st.markdown(
     "Every team's data is checked against these definitions and charted the same way. "
     "A change to a definition is saved as a new dated version; earlier versions are kept."
 )
 definitions = selection.definitions()
-ui.definitions_table(definitions)
-ui.definitions_download(definitions)
-ui.definition_details(selection, definitions)
+definitions_panel.definitions_table(definitions)
+definitions_panel.definitions_download(definitions)
+definitions_panel.definition_details(selection, definitions)
 
 st.header("Teams and directorates")
-ui.hierarchy_table(selection)
+hierarchy_table.hierarchy_table(selection)
 
 st.header("Add or change a measure")
-ui.definition_form(selection, definitions)
+definitions_panel.definition_form(selection, definitions)
 st.header("Load a definitions file")
-ui.definitions_upload()
+definitions_panel.definitions_upload()

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from qi_dash import ui
+from qi_dash.ui import history
+from qi_dash.ui.selection import page
 
-selection = ui.page("Uploads")
+selection = page("Uploads")
 st.title("Upload history")
 st.markdown(
     "Every saved value records the upload that wrote it. Undoing an upload puts back the values "
     "it replaced, keeps values that later uploads wrote, and is itself recorded here."
 )
-uploads = ui.upload_history(selection)
-ui.undo_form(uploads)
+uploads = history.upload_history(selection)
+history.undo_form(uploads)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import Enum
 
 import pandas as pd
 
@@ -20,6 +21,16 @@ from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
 from qi_dash.ingest.read import ReadLimits, Sheet, Workbook, read_file, sheet_table
 from qi_dash.problems import InputError, Problem
 from qi_dash.store import Store, UploadMeta, UploadSummary
+
+
+class Step(Enum):
+    """What an upload needs next, in the order the Upload page leads a team lead through."""
+
+    REFUSED = "refused"  # the file cannot be read as it is (e.g. a hidden sheet holding data)
+    MAP = "map"  # not in the template: say which columns hold what
+    PLACE = "place"  # teams new to the hierarchy: place each in a directorate
+    FIX = "fix"  # problems in the file itself
+    PREVIEW = "preview"  # ready: what will change, then save
 
 
 @dataclass
@@ -41,6 +52,14 @@ class UploadPlan:
     @property
     def ok(self) -> bool:
         return not self.problems and not self.needs_mapping and self.changes is not None
+
+    @property
+    def next_step(self) -> Step:
+        if self.needs_mapping:
+            return Step.REFUSED if self.problems else Step.MAP
+        if self.unknown_teams and not self.ok:
+            return Step.PLACE
+        return Step.FIX if self.problems else Step.PREVIEW
 
     def count(self, change: str) -> int:
         return 0 if self.changes is None else int((self.changes["change"] == change).sum())

@@ -1,0 +1,134 @@
+"""The column-mapping form: for a file not in the template, which columns hold the period,
+the team and each measure — saved under a name so the same layout is recognised next time."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from qi_dash.ingest.mapping import load_spec_bytes, spec_signature, validate_spec
+from qi_dash.problems import InputError
+from qi_dash.ui import session
+from qi_dash.ui.upload_wizard import plan_for
+from qi_dash.upload import UploadPlan
+
+NOT_IN_FILE = ""
+
+
+def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
+    """Map a file that is not in the template: which columns are the period, the team and
+    each measure. Returns the plan for the mapped file, or ``plan`` itself (still needing a
+    mapping) until one is applied."""
+    workbook = plan.workbook
+    visible = [s for s in workbook.sheets if not s.hidden]
+    st.warning(
+        f"**{uploaded.name}** is not in the upload template. Say once which columns hold what; "
+        "save the mapping under a name and files with the same columns are recognised next time."
+    )
+    key = f"mapping_{uploaded.file_id}"
+    spec_file = st.file_uploader("Already have a mapping file (.json)? Use it", type=["json"], key=f"{key}_file")
+    if spec_file is not None:
+        try:
+            spec = load_spec_bytes(spec_file.getvalue(), spec_file.name)
+        except InputError as err:
+            for problem in err.problems:
+                st.error(str(problem))
+            return plan
+        return plan_for(uploaded, mapping=spec)
+    sheet_names = [s.name for s in visible]
+    left, right = st.columns(2)
+    sheet_choice = left.selectbox("Sheet", [*sheet_names, "*"], key=f"{key}_sheet",
+                                  format_func=lambda n: "Every sheet (a sheet per team)" if n == "*" else n)
+    header_row = right.number_input("Row holding the column headings", min_value=1, value=1, step=1, key=f"{key}_header")
+    sheet = visible[0] if sheet_choice == "*" else next(s for s in visible if s.name == sheet_choice)
+    st.caption("The first rows of the sheet, as stored:")
+    st.dataframe(sheet.frame.head(12).astype("string"), width="stretch")
+    headings = [str(h).strip() for h in sheet.frame.loc[header_row].tolist() if h is not None and str(h).strip()] if header_row in sheet.frame.index else []
+    if not headings:
+        st.error(f"Row {header_row} of sheet '{sheet.name}' has no headings; choose the row that holds them.")
+        return plan
+    columns = [NOT_IN_FILE, *headings]
+
+    def pick(label, widget_key, where=st, help_text=None):
+        return where.selectbox(label, columns, key=f"{key}_{widget_key}", help=help_text,
+                               format_func=lambda c: c or "— not in this file —")
+
+    # The first sheet is saved as "the first sheet", so the same layout is recognised in a
+    # file whose sheet has another name (a CSV's one sheet is named after the file).
+    spec: dict = {"sheet": None if sheet_choice == sheet_names[0] else sheet_choice, "header_row": int(header_row)}
+    left, right = st.columns(2)
+    period_column = pick("Period column", "period", left)
+    form = right.selectbox("The period is", ["auto", "week_ending", "week_commencing", "month"], key=f"{key}_form",
+                           format_func={"auto": "the date as written (month text such as Apr-24 is fine)",
+                                        "week_ending": "a week-ending date (moved to the Monday of its week)",
+                                        "week_commencing": "a week-commencing date (a Monday)",
+                                        "month": "any date in the month (moved to the 1st)"}.get)
+    spec["period"] = {"column": period_column, "form": form}
+    team_how = st.radio("Team", ["column", "columns", "fixed", "sheet_name"], horizontal=True, key=f"{key}_team_how",
+                        format_func={"column": "from a column", "columns": "from several columns joined",
+                                     "fixed": "the whole sheet is one team", "sheet_name": "the sheet's name"}.get)
+    if team_how == "column":
+        spec["team"] = {"column": pick("Team column", "team")}
+    elif team_how == "columns":
+        joined, separator = st.columns([3, 1])
+        spec["team"] = {
+            "columns": joined.multiselect("Team columns, in order", headings, key=f"{key}_teams"),
+            "separator": separator.text_input("Joined by", " ", key=f"{key}_separator"),
+        }
+    elif team_how == "fixed":
+        team_units = session.store().units()
+        team_units = team_units[team_units["level"] == "team"]
+        names = dict(zip(team_units["code"], team_units["name"]))
+        spec["team"] = {"fixed": st.selectbox("Team", list(names), format_func=names.get, key=f"{key}_fixed")}
+    else:
+        spec["team"] = {"sheet_name": True}
+    directorate = pick("Directorate column (optional: places teams that are new to the hierarchy)", "directorate")
+    if directorate:
+        spec["directorate"] = {"column": directorate}
+
+    layout = st.radio("Layout", ["wide", "long"], horizontal=True, key=f"{key}_layout",
+                      format_func={"wide": "a column per measure", "long": "a measure column and a value column"}.get)
+    spec["layout"] = layout
+    definitions_now = session.store().definitions()
+    if layout == "wide":
+        spec["measures"] = []
+        st.markdown("**Which columns hold which measures**")
+        for d in definitions_now:
+            cells = st.columns([2, 1, 1]) if d.has_denominator else st.columns([2, 2])
+            cells[0].markdown(f"{html.escape(d.name)}  \n`{d.code}` · {d.kind}")
+            if d.has_denominator:
+                numerator = pick("Numerator", f"num_{d.code}", cells[1])
+                denominator = pick("Denominator", f"den_{d.code}", cells[2])
+                if numerator or denominator:
+                    spec["measures"].append({"measure": d.code, "numerator": numerator, "denominator": denominator})
+            else:
+                value = pick("Value", f"val_{d.code}", cells[1])
+                if value:
+                    spec["measures"].append({"measure": d.code, "value": value})
+    else:
+        cells = st.columns(4)
+        spec["measure_column"] = pick("Measure column", "measure_column", cells[0])
+        for cell, part in zip(cells[1:], ("value", "numerator", "denominator")):
+            chosen = pick(part.capitalize(), f"long_{part}", cell)
+            if chosen:
+                spec[part] = chosen
+    comment = pick("Comment column (optional)", "comment")
+    spec["comment"] = comment or None
+    name = st.text_input("Save this mapping as (optional)", key=f"{key}_name",
+                         help="Files with the same column headings will be recognised next time.")
+    if name:
+        spec["name"] = name
+    if not st.button("Apply mapping", type="primary", key=f"{key}_apply"):
+        applied = st.session_state.get(f"{key}_applied")
+        return plan_for(uploaded, mapping=applied) if applied else plan
+    problems = validate_spec(spec)
+    if problems:
+        for problem in problems:
+            st.error(problem)
+        return plan
+    st.session_state[f"{key}_applied"] = spec
+    if name:
+        session.store().save_mapping(name, spec_signature(spec, workbook), spec)
+        st.success(f"Mapping '{name}' saved: files with these columns will be recognised next time.")
+    return plan_for(uploaded, mapping=spec)

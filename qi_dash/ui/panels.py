@@ -1,0 +1,64 @@
+"""Measures on screen: one measure's chart with its icons and signals explained, and a family
+of measures for the huddle."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from qi_dash import charts, periods
+from qi_dash.analysis import MeasureView
+from qi_dash.ui.widgets import icon_block
+
+FAMILY_TITLES = {
+    "outcome": "Outcome measures",
+    "process": "Process measures",
+    "balancing": "Balancing measures",
+}
+
+
+def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes: pd.DataFrame | None = None, height: int = 400) -> None:
+    """One measure: the chart with its signals explained, its MDC icons, and the latest value."""
+    d = view.definition
+    if not view.has_data:
+        st.markdown(f"#### {html.escape(d.name)}")
+        st.info(view.message or "No data yet.")
+        return
+    result = view.result
+    chart, badges = st.columns([6, 1], vertical_alignment="center")
+    figure = charts.spc_figure(view.points, result.phases, d, show_2s=show_2s, changes=changes, height=height)
+    chart.plotly_chart(figure, key=key, config={"displaylogo": False})
+    badges.markdown(icon_block(result), unsafe_allow_html=True)
+    latest = view.latest
+    if latest is not None:
+        st.caption(
+            f"Latest: **{html.escape(charts.format_value(latest['value'], d))}** "
+            f"({periods.label(latest['period'], d.frequency)}). {html.escape(result.summary)}"
+        )
+    signals = result.points[result.points["signal"]]
+    if not signals.empty:
+        with st.expander(f"Why {len(signals)} point(s) are highlighted"):
+            table = pd.DataFrame({
+                "Period": [periods.label(p, d.frequency) for p in signals["period"]],
+                "Value": [charts.format_value(v, d) for v in signals["value"]],
+                "Signal": signals["reason"].tolist(),
+            })
+            st.dataframe(table, hide_index=True, width="stretch")
+
+
+def measure_grid(views: list[MeasureView], family: str, *, show_2s: bool, changes: pd.DataFrame | None) -> None:
+    """A family's measures, each chart the full width so a shared screen can read it."""
+    mine = [v for v in views if v.definition.family == family and v.has_data]
+    if not mine:
+        return
+    st.header(FAMILY_TITLES[family])
+    for view in mine:
+        measure_panel(view, key=f"chart_{view.definition.code}", show_2s=show_2s, changes=changes, height=380)
+
+
+def not_reported(views: list[MeasureView]) -> None:
+    names = [v.definition.name for v in views if not v.has_data]
+    if names:
+        st.caption("Not reported by this team: " + ", ".join(names) + ".")

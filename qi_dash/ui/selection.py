@@ -1,0 +1,201 @@
+"""Page set-up and the shared selection: organisation → directorate → team (→ measure).
+
+Every page starts with ``page(title)``: it sets the page up, opens the store (creating the
+demo organisation on a new database), draws the selector in the sidebar and keeps it in the
+address bar, so every view is a link. Data is read through the returned ``Selection``, which
+applies "Show data as it was on" to every read.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from qi_dash import hierarchy
+from qi_dash.analysis import MeasureView
+from qi_dash.definitions import MeasureDefinition
+from qi_dash.store import as_of_end_of
+from qi_dash.ui import session
+
+ALL = ""  # the "whole directorate / organisation" choice in the selector
+QUERY_KEYS = ("org", "dir", "team", "measure", "as_of")
+PAGES = (
+    ("app.py", "Home", ":material/home:"),
+    ("pages/1_Team.py", "Team", ":material/groups:"),
+    ("pages/2_Measure.py", "Measure", ":material/show_chart:"),
+    ("pages/3_Upload.py", "Upload", ":material/upload_file:"),
+    ("pages/4_Measures.py", "Measures", ":material/menu_book:"),
+    ("pages/5_Uploads.py", "Uploads", ":material/history:"),
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    path: str
+    version: int
+    org: str
+    directorate: str
+    team: str
+    measure: str
+    units: pd.DataFrame
+    as_of: date | None = None
+
+    @property
+    def as_of_moment(self):
+        """The end of the chosen day, for reading data as it stood then (None: now)."""
+        return None if self.as_of is None else as_of_end_of(self.as_of)
+
+    @property
+    def unit(self) -> str:
+        """The most specific unit chosen."""
+        return self.team or self.directorate or self.org
+
+    @property
+    def level(self) -> str:
+        return "team" if self.team else "directorate" if self.directorate else "organisation"
+
+    def name(self, code: str | None = None) -> str:
+        code = code or self.unit
+        names = dict(zip(self.units["code"], self.units["name"]))
+        return names.get(code, code)
+
+    @property
+    def team_codes(self) -> tuple[str, ...]:
+        return tuple(hierarchy.teams_under(self.units, self.unit))
+
+    def definitions(self) -> list[MeasureDefinition]:
+        return session.definitions(self.path, self.version)
+
+    def definition(self) -> MeasureDefinition | None:
+        return next((d for d in self.definitions() if d.code == self.measure), None)
+
+    # Reads through the selection: its teams, as they stood on the chosen day.
+
+    def observations(self) -> pd.DataFrame:
+        return session.observations(self.path, self.version, self.team_codes, self.as_of_moment)
+
+    def views(self, measure_codes: tuple[str, ...]) -> list[MeasureView]:
+        return session.views(self.path, self.version, self.team_codes, measure_codes, self.as_of_moment)
+
+    def icon_matrix(self) -> pd.DataFrame:
+        return session.icon_matrix(self.path, self.version, self.team_codes, self.as_of_moment)
+
+    def tests_of_change(self) -> pd.DataFrame | None:
+        """A team's tests of change (none above team level: they are the team's)."""
+        if self.level != "team":
+            return None
+        return session.tests_of_change(self.path, self.version, self.team_codes)
+
+    def link(self, **changes: str) -> dict[str, str]:
+        """Query parameters for a link to another view of the same selection."""
+        params = {"org": self.org, "dir": self.directorate, "team": self.team, "measure": self.measure,
+                  "as_of": self.as_of.isoformat() if self.as_of else ""}
+        params.update(changes)
+        return {k: v for k, v in params.items() if v}
+
+
+def page(title: str, *, pick_measure: bool = False) -> Selection:
+    """Set up a page and return the shared selection."""
+    icon = next(i for _, label, i in PAGES if label == title)
+    st.set_page_config(page_title=f"{title} · qi-dash", page_icon=icon, layout="wide")
+    navigation = st.sidebar.container()
+    path = session.database_path()
+    store = session.store()  # opens (and on a new database, creates the demo) before anything reads
+    version = store.data_version()
+    all_units = session.units(path, version)
+    _seed_from_url()
+
+    names = dict(zip(all_units["code"], all_units["name"]))
+    st.sidebar.markdown("### Where")
+    orgs = all_units.loc[all_units["level"] == "organisation", "code"].tolist()
+    org = _pick("Organisation", orgs, "org", names) if orgs else ALL
+    dirs = hierarchy.children(all_units, org)["code"].tolist()
+    names[ALL] = "All directorates"
+    directorate = _pick("Directorate", [ALL, *dirs], "dir", names)
+    team_parent = [directorate] if directorate else dirs
+    teams = all_units[all_units["parent"].isin(team_parent) & (all_units["level"] == "team")].sort_values("name")
+    team_names = {**names, ALL: "All teams"}
+    team = _pick("Team", [ALL, *teams["code"].tolist()], "team", team_names)
+    if team and not directorate:
+        directorate = dict(zip(all_units["code"], all_units["parent"]))[team]
+    measure_defs = session.definitions(path, version)
+    measure = st.session_state.get("sel_measure", "")
+    if pick_measure and measure_defs:
+        measure_names = {d.code: d.name for d in measure_defs}
+        measure = _pick("Measure", list(measure_names), "measure", measure_names)
+
+    selection = Selection(path, version, org, directorate, team, measure, all_units, _as_of())
+    _write_url(selection)
+    _navigation(navigation, selection)
+    return selection
+
+
+def breadcrumb(selection: Selection) -> None:
+    parts = [selection.name(c) for c in hierarchy.path_to(selection.units, selection.unit)]
+    st.caption(" › ".join(html.escape(p) for p in parts))
+    if selection.as_of:
+        st.warning(f"Showing the data as it was at the end of {selection.as_of:%d/%m/%Y}. Clear the date in the sidebar to see it as it is now.")
+
+
+def _seed_from_url() -> None:
+    if st.session_state.get("_seeded"):
+        return
+    for key in QUERY_KEYS:
+        if key in st.query_params:
+            st.session_state[f"sel_{key}"] = st.query_params[key]
+    st.session_state["_seeded"] = True
+
+
+def _pick(label: str, options: list[str], key: str, names: dict[str, str]) -> str:
+    """A sidebar select bound to a plain session key (which survives page switches)."""
+    if st.session_state.get(f"sel_{key}") not in options:
+        st.session_state[f"sel_{key}"] = options[0] if options else ALL
+    st.session_state[f"w_{key}"] = st.session_state[f"sel_{key}"]
+
+    def keep():
+        st.session_state[f"sel_{key}"] = st.session_state[f"w_{key}"]
+
+    st.sidebar.selectbox(label, options, key=f"w_{key}", format_func=lambda c: names.get(c, c), on_change=keep)
+    return st.session_state[f"sel_{key}"]
+
+
+def _navigation(container, selection: Selection) -> None:
+    """Page links that carry the selection, so moving between pages keeps the view."""
+    with container:
+        st.markdown("### qi-dash")
+        for script, label, icon in PAGES:
+            st.page_link(script, label=label, icon=icon, query_params=selection.link())
+        st.divider()
+
+
+def _as_of() -> date | None:
+    """An optional day to show the data as it was then (undo and corrections are visible)."""
+    seeded = st.session_state.get("sel_as_of")
+    if isinstance(seeded, str):
+        try:
+            st.session_state["sel_as_of"] = date.fromisoformat(seeded)
+        except ValueError:
+            st.session_state["sel_as_of"] = None
+    st.session_state["w_as_of"] = st.session_state.get("sel_as_of")
+
+    def keep():
+        st.session_state["sel_as_of"] = st.session_state["w_as_of"]
+
+    st.sidebar.date_input(
+        "Show data as it was on", key="w_as_of", format="DD/MM/YYYY", on_change=keep,
+        help="Leave empty for the data as it is now.",
+    )
+    return st.session_state.get("sel_as_of")
+
+
+def _write_url(selection: Selection) -> None:
+    wanted = selection.link()
+    for key in QUERY_KEYS:
+        if key in wanted and st.query_params.get(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
+        elif key not in wanted and key in st.query_params:
+            del st.query_params[key]

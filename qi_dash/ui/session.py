@@ -1,0 +1,78 @@
+"""The store a session works on, and its reads, cached by data version.
+
+Every cached read takes the database path and its data version, so a save in any session
+refreshes every session's next read and nothing stale is ever shown.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from qi_dash import bootstrap, overview
+from qi_dash.analysis import MeasureView, measure_view
+from qi_dash.definitions import MeasureDefinition
+from qi_dash.store import Store
+
+
+def database_path() -> str:
+    return os.environ.get("QI_DASH_DB") or str(bootstrap.DEFAULT_DB)
+
+
+@st.cache_resource(on_release=lambda store: store.close())
+def _store(path: str) -> Store:
+    store = Store.open(path)
+    if bootstrap.is_new(store):
+        bootstrap.load_demo(store)
+    return store
+
+
+def store() -> Store:
+    return _store(database_path())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def units(path: str, version: int) -> pd.DataFrame:
+    return _store(path).units()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def definitions(path: str, version: int) -> list[MeasureDefinition]:
+    return _store(path).definitions()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def observations(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime | None) -> pd.DataFrame:
+    return _store(path).observations(units=list(team_codes), as_of=as_of)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def views(
+    path: str, version: int, team_codes: tuple[str, ...], measure_codes: tuple[str, ...], as_of: datetime | None
+) -> list[MeasureView]:
+    frame = observations(path, version, team_codes, as_of)
+    by_code = {d.code: d for d in definitions(path, version)}
+    return [measure_view(frame, by_code[code], list(team_codes)) for code in measure_codes]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def icon_matrix(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime | None) -> pd.DataFrame:
+    return overview.icon_matrix(observations(path, version, team_codes, as_of), definitions(path, version))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def tests_of_change(path: str, version: int, team_codes: tuple[str, ...]) -> pd.DataFrame:
+    return _store(path).tests_of_change(list(team_codes))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def uploads(path: str, version: int) -> pd.DataFrame:
+    return _store(path).uploads()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def definition_versions(path: str, version: int, code: str) -> pd.DataFrame:
+    return _store(path).definition_versions(code)

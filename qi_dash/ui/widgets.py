@@ -1,0 +1,31 @@
+"""Small pieces every page area uses: table heights and Making Data Count icon images."""
+
+from __future__ import annotations
+
+import base64
+import html
+
+from qi_dash import icons
+
+
+def table_height(rows: int, row: int = 35, most: int = 25) -> int:
+    """Pixels for a dataframe showing every row (up to ``most``, then it scrolls)."""
+    return 38 + row * min(max(rows, 1), most)
+
+
+def icon_uri(code: str, kind: str) -> str:
+    """An icon as a data URI, for image cells in a table."""
+    svg = icons.icon_svg(code, 40, kind=kind)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def icon_block(result) -> str:
+    """HTML of the variation and assurance icons of a result, each with its words."""
+    parts = []
+    for code, kind in ((result.variation_icon, "variation"), (result.assurance_icon, "assurance")):
+        title = html.escape(icons.icon_title(code, kind=kind))
+        parts.append(
+            f'<div style="text-align:center;margin-bottom:0.6rem" title="{title}">{icons.icon_svg(code, 56, kind=kind)}'
+            f'<div style="font-size:0.75rem;line-height:1.1;color:#425563">{title}</div></div>'
+        )
+    return "".join(parts)
