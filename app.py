@@ -3,7 +3,7 @@
 import streamlit as st
 
 from qi_dash.ui import organisation
-from qi_dash.ui.selection import breadcrumb, page
+from qi_dash.ui.selection import as_of_notice, page
 
 selection = page("Home")
 st.title(selection.name(selection.org) or "qi-dash")
@@ -11,7 +11,7 @@ st.markdown(
     "Every team's quality-improvement measures in one place, with the same definitions, "
     "run charts and SPC for all — to learn from variation, not to judge."
 )
-breadcrumb(selection)
+as_of_notice(selection)
 summary = organisation.headline(selection)
 
 st.subheader("Variation across teams")

@@ -137,6 +137,11 @@ def page(title: str, *, pick_measure: bool = False) -> Selection:
 def breadcrumb(selection: Selection) -> None:
     parts = [selection.name(c) for c in hierarchy.path_to(selection.units, selection.unit)]
     st.caption(" › ".join(html.escape(p) for p in parts))
+    as_of_notice(selection)
+
+
+def as_of_notice(selection: Selection) -> None:
+    """Say plainly when the data shown is not as it is now."""
     if selection.as_of:
         st.warning(f"Showing the data as it was at the end of {selection.as_of:%d/%m/%Y}. Clear the date in the sidebar to see it as it is now.")
 

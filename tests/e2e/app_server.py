@@ -1,0 +1,87 @@
+"""The app served by a real Streamlit server on loopback, for browser tests and page benchmarks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class AppDidNotStart(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(db: Path, log_path: Path, script: Path = REPO / "app.py", timeout: float = 60) -> Iterator[str]:
+    """Serve ``script`` (the app) on ``db`` until the block ends; yields its URL."""
+    port = free_port()
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+            cwd=REPO, env={**os.environ, "QI_DASH_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_healthy(process, url, log_path, timeout)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_healthy(process: subprocess.Popen, url: str, log_path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise AppDidNotStart("The app did not start:\n" + log_path.read_text())
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AppDidNotStart(f"The app did not become healthy within {timeout:g} s.")
+        time.sleep(0.2)
+
+
+def settle(page, timeout: float = 30_000) -> None:
+    """Wait until the script has finished running (no status widget)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+                 && !document.querySelector('[data-testid="stSkeleton"]')
+                 && document.querySelector('[data-testid="stMainBlockContainer"] h1')""",
+        timeout=timeout,
+    )
+
+
+def charts_drawn(page, count: int = 1, timeout: float = 30_000) -> None:
+    """Wait until at least ``count`` Plotly charts have drawn their data."""
+    page.wait_for_function(
+        """n => { const charts = [...document.querySelectorAll('.js-plotly-plot')];
+                  return charts.length >= n
+                      && charts.every(c => c.data && c.data.length && c.querySelector('.scatterlayer .trace')); }""",
+        arg=count,
+        timeout=timeout,
+    )
