@@ -9,7 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from qi_dash.store import MIGRATIONS, Store, StoreBusy, StoreError, UploadMeta
+from qi_dash.store import Store, StoreBusy, StoreError, UploadMeta
+from qi_dash.store.schema import MIGRATIONS
 
 
 def rows(*values, measure="HUDDLES", unit="W-ASH"):
