@@ -33,7 +33,8 @@ from qi_dash.definitions import (
     read_definitions,
     write_definitions,
 )
-from qi_dash.ingest.mapping import load_spec_bytes, spec_signature, validate_spec
+from qi_dash.ingest.recognise import spec_signature
+from qi_dash.ingest.spec import load_spec_bytes, validate_spec
 from qi_dash.problems import InputError
 from qi_dash.store import Store, StoreConflict, StoreError, as_of_end_of
 from qi_dash.upload import UploadPlan, commit, plan_upload

@@ -33,8 +33,9 @@ from fixtures_hostile import (
     zip_bomb_xlsx,
 )
 
-from qi_dash.ingest import read
-from qi_dash.ingest.read import CellRange, ReadLimits, Sheet, read_file, sheet_table
+from qi_dash.ingest import xlsx_scan
+from qi_dash.ingest.read import read_file
+from qi_dash.ingest.workbook import CellRange, ReadLimits, Sheet, Workbook, cells_frame, sheet_table
 from qi_dash.periods import misaligned_mask, parse_periods, to_week_commencing
 from qi_dash.problems import InputError, Problem
 from tests.conftest import SHARED_DATA
@@ -44,7 +45,7 @@ ONS_CSV = SHARED_DATA / "ons_mortality.csv"
 needs_shared = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="needs ../shared/data beside the repository")
 
 
-def read_path(path: Path, limits: ReadLimits | None = None) -> read.Workbook:
+def read_path(path: Path, limits: ReadLimits | None = None) -> Workbook:
     return read_file(path.read_bytes(), path.name, limits or ReadLimits())
 
 
@@ -125,7 +126,7 @@ def test_formulas_are_counted_with_namespace_prefixes_and_across_chunks(tmp_path
     expected = read_path(formulas_xlsx(tmp_path)).notes
     assert read_path(prefixed_formulas_xlsx(tmp_path)).notes == expected
     # Tiny chunks split every token somewhere; the counts must not change.
-    monkeypatch.setattr(read, "_CHUNK", 7)
+    monkeypatch.setattr(xlsx_scan, "_CHUNK", 7)
     assert read_path(formulas_xlsx(tmp_path)).notes == expected
     assert read_path(prefixed_formulas_xlsx(tmp_path)).notes == expected
 
@@ -414,7 +415,7 @@ def test_a_csv_the_csv_reader_rejects_is_refused_with_its_line():
 
 def _sheet(rows: list[list[object]]) -> Sheet:
     # Cells given as None (not the readers' ""), so the sheet works out which hold something.
-    return Sheet("t.xlsx", "Data", read._frame(rows, max(map(len, rows)))[0])
+    return Sheet("t.xlsx", "Data", cells_frame(rows, max(map(len, rows)))[0])
 
 
 def test_sheet_table_strips_headings_and_drops_empty_unnamed_columns():
