@@ -869,7 +869,7 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan | None:
     name = st.text_input("Save this mapping as (optional)", key=f"{key}_name",
                          help="Files with the same column headings will be recognised next time.")
     spec = mapping_from_form(FormChoices(
-        sheet=sheet_choice, first_sheet=sheet_choice == sheet_names[0], header_row=int(header_row),
+        sheet=sheet_choice, first_sheet=sheet_choice == sheet_names[0], header_row=header_row,
         period_column=period_column, period_form=form, team_source=team_how, **team,
         directorate_column=directorate, layout=layout, measures=measures, **long_columns,
         comment_column=comment, name=name,

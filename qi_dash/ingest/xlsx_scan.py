@@ -132,6 +132,7 @@ class _SheetTokens:
 
 
 def scan_notes(sheet_name: str, scan: PartScan) -> Iterator[str]:
+    """What a sheet's counts tell the user: formulas, formulas with no saved result, error cells."""
     if scan.formulas:
         yield (
             f"Sheet '{sheet_name}' has {scan.formulas:,} formula{'s' if scan.formulas != 1 else ''}; "
