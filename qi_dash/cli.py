@@ -9,7 +9,7 @@ from pathlib import Path
 from qi_dash import bootstrap, exports
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import HierarchyError
-from qi_dash.ingest.mapping import load_spec
+from qi_dash.ingest.spec import load_spec
 from qi_dash.problems import InputError
 from qi_dash.store import Store, StoreBusy, StoreConflict
 from qi_dash.upload import commit, plan_upload

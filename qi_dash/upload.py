@@ -18,7 +18,9 @@ import pandas as pd
 from qi_dash.hierarchy import check_units
 from qi_dash.ingest import mapping as mappings
 from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
-from qi_dash.ingest.read import ReadLimits, Sheet, Workbook, read_file, sheet_table
+from qi_dash.ingest.read import read_file
+from qi_dash.ingest.recognise import recognise
+from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, sheet_table
 from qi_dash.problems import InputError, Problem
 from qi_dash.store import Store, UploadMeta, UploadSummary
 
@@ -195,7 +197,7 @@ def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan) -
             raise InputError([Problem(plan.file_name, f"there is no saved mapping called '{mapping}' (saved mappings: {known}).")])
         plan.mapping = mapping
         return match.iloc[0]["spec"]
-    recognised = mappings.recognise(workbook, saved)
+    recognised = recognise(workbook, saved)
     if recognised is not None:
         plan.mapping = recognised["name"]
         plan.notes.append(f"Recognised the layout of this file: using the saved mapping '{recognised['name']}'.")

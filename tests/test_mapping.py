@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import time
 from datetime import datetime
 
@@ -16,9 +15,9 @@ from qi_dash.definitions import parse_definition, read_definitions
 from qi_dash.hierarchy import read_hierarchy
 from qi_dash.ingest import mapping
 from qi_dash.ingest.canonical import check_table
+from qi_dash.ingest.spec import load_spec, validate_spec
 from qi_dash.ingest.read import read_file
 from qi_dash.problems import InputError
-from qi_dash.store import Store
 from tests.conftest import REPO, SHARED_DATA
 
 EXAMPLES = REPO / "examples"
@@ -215,7 +214,7 @@ def test_values_rename_teams_and_directorates():
             "measures": [{"measure": "FALLS", "value": "Falls"}]}
     table, _ = mapping.apply(spec, workbook)
     assert table[["team", "directorate"]].values.tolist() == [["W-ASH", "DIR"], ["Birch Ward", "DIR"]]
-    assert mapping.validate_spec(dict(spec, team={"column": "Ward", "values": {"Ash": ""}})) == [
+    assert validate_spec(dict(spec, team={"column": "Ward", "values": {"Ash": ""}})) == [
         'team.values must map text to text, e.g. {"Ash": "Ash Ward"}.']
 
 
@@ -345,90 +344,6 @@ def test_a_sheet_not_found_names_the_closest():
     assert len(mapping.apply(WIDE_SPEC, xlsx({" data": WIDE_ROWS}))[0]) == 6
 
 
-def test_the_spec_shape_is_checked_with_plain_messages():
-    assert mapping.validate_spec(WIDE_SPEC) == []
-    bad = {
-        "perod": {"column": "Month"},
-        "team": {"column": "Ward", "fixed": "W-ASH"},
-        "layout": "wide",
-        "measures": [{"measure": "FALLS", "value": "Falls", "numerator": "n"}, {"measure": "falls", "value": "x"}],
-        "header_row": 0,
-    }
-    problems = mapping.validate_spec(bad)
-    assert problems[0].startswith("unknown key 'perod'. Did you mean 'period'? Keys are: name, sheet, header_row,")
-    assert problems[1:] == [
-        "header_row must be a whole number of at least 1, not 0.",
-        'period is required: {"column": HEADING, "form": "auto"}.',
-        ('team must be one of {"column": HEADING}, {"columns": [HEADING, ...], "separator": " "}, {"fixed": TEXT} '
-         'or {"sheet_name": true}; it has column and fixed.'),
-        "measures item 1 takes a value column or a numerator and denominator pair, not both.",
-        "measures item 2: measure 'falls' is listed twice.",
-    ]
-    assert mapping.validate_spec({"period": {"column": "M", "form": "weekly"}, "team": {"fixed": "A"},
-                                  "layout": "long", "measure_column": "Measure", "numerator": "N"}) == [
-        "period.form is 'weekly'; expected one of auto, week_commencing, week_ending, month.",
-        "the long layout needs both a numerator and a denominator column.",
-    ]
-    assert mapping.validate_spec([]) == ["a mapping must be a JSON object (a dict), not list."]
-    with pytest.raises(InputError) as err:
-        mapping.apply(bad, xlsx({"Data": WIDE_ROWS}))
-    assert len(err.value.problems) == len(problems)
-
-
-def test_load_spec_reads_json_and_refuses_a_bad_one(tmp_path):
-    good = tmp_path / "ward.json"
-    good.write_text(json.dumps(WIDE_SPEC))
-    assert mapping.load_spec(good) == WIDE_SPEC
-    broken = tmp_path / "broken.json"
-    broken.write_text("{'sheet': 'Data'}")
-    with pytest.raises(InputError, match="broken.json: is not valid JSON"):
-        mapping.load_spec(broken)
-    wrong = tmp_path / "wrong.json"
-    wrong.write_text(json.dumps({"period": {"column": "Month"}, "measures": []}))
-    with pytest.raises(InputError) as err:
-        mapping.load_spec(wrong)
-    assert [p.message for p in err.value.problems] == [
-        'mapping: team is required, e.g. {"column": "Team"}, {"fixed": "Ash Ward"} or {"sheet_name": true}.',
-        'mapping: measures must list at least one measure, e.g. [{"measure": "FALLS", "value": "Falls"}].',
-    ]
-
-
-def test_the_example_mappings_are_valid():
-    for name in ("ae_mapping.json", "ons_mapping.json"):
-        assert mapping.validate_spec(mapping.load_spec(EXAMPLES / name)) == []
-
-
-# --- recognising a saved mapping ------------------------------------------------------------------
-
-
-def test_a_saved_mapping_is_recognised_from_the_headings_next_time(tmp_path):
-    store = Store.open(tmp_path / "qi.duckdb")
-    first = xlsx({"Data": WIDE_ROWS})
-    store.save_mapping("Ward return", mapping.spec_signature(WIDE_SPEC, first), WIDE_SPEC)
-    other = {"period": {"column": "When"}, "team": {"fixed": "W-ASH"}, "measures": [{"measure": "FALLS", "value": "n"}]}
-    store.save_mapping("Other", mapping.signature(["When", "n"]), other)
-    saved = store.mappings()
-
-    # Next month's file: same headings, in another order and case, with other data.
-    later = xlsx({"Cover": [["x"]], "Data": [["ward", "Month", "Notes", "Patients", "Plans", "FALLS"],
-                                             ["Ash Ward", "Jun-24", None, 20, 17, 2]]})
-    found = mapping.recognise(later, saved)
-    assert found == {"name": "Ward return", "spec": WIDE_SPEC}
-    assert mapping.apply(found["spec"], later)[0]["value"].tolist() == [2, None]
-
-    assert mapping.recognise(xlsx({"Data": [["Month", "Ward", "Falls"]]}), saved) is None
-    assert mapping.recognise(xlsx({"Elsewhere": WIDE_ROWS}), saved) is None  # the mapped sheet is missing
-    assert mapping.recognise(csv("When,n\nApr-24,1\n"), saved)["name"] == "Other"
-    store.close()
-
-
-def test_signature_ignores_order_case_spacing_and_empty_headings():
-    assert mapping.signature(["Month", "Falls", None, ""]) == mapping.signature(["falls ", "MONTH"])
-    assert mapping.signature(["Month", "Falls"]) != mapping.signature(["Month", "Falls", "Notes"])
-    sheet = xlsx({"Data": [["title"], ["Month", "Falls"]]}).sheets[0]
-    assert mapping.signature(sheet, header_row=2) == mapping.signature(["Month", "Falls"])
-
-
 # --- speed -----------------------------------------------------------------------------------------
 
 
@@ -470,7 +385,7 @@ def _mapped(file_name: str, spec_name: str):
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is absent")
     path = SHARED_DATA / file_name
-    table, sheet = mapping.apply(mapping.load_spec(EXAMPLES / spec_name), read_file(path.read_bytes(), path.name))
+    table, sheet = mapping.apply(load_spec(EXAMPLES / spec_name), read_file(path.read_bytes(), path.name))
     return table, sheet, path
 
 

@@ -46,8 +46,8 @@ from python_calamine import CalamineWorkbook
 
 from benchmarks.ingest_bench import canonical_csv, demo_rows
 from qi_dash import cli, exports
-from qi_dash.ingest.mapping import load_spec
-from qi_dash.ingest.read import ReadLimits
+from qi_dash.ingest.spec import load_spec
+from qi_dash.ingest.workbook import ReadLimits
 from qi_dash.problems import Problem
 from qi_dash.store import Store
 from qi_dash.upload import UploadPlan, commit, plan_upload

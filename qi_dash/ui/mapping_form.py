@@ -7,13 +7,13 @@ import html
 
 import streamlit as st
 
-from qi_dash.ingest.mapping import load_spec_bytes, spec_signature, validate_spec
+from qi_dash.ingest.mapping_form import NOT_CHOSEN, FormChoices, mapping_from_form
+from qi_dash.ingest.recognise import spec_signature
+from qi_dash.ingest.spec import LAYOUTS, PERIOD_FORMS, TEAM_SOURCES, load_spec_bytes, validate_spec
 from qi_dash.problems import InputError
 from qi_dash.ui import session
 from qi_dash.ui.upload_wizard import plan_for
 from qi_dash.upload import UploadPlan
-
-NOT_IN_FILE = ""
 
 
 def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
@@ -48,77 +48,58 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
     if not headings:
         st.error(f"Row {header_row} of sheet '{sheet.name}' has no headings; choose the row that holds them.")
         return plan
-    columns = [NOT_IN_FILE, *headings]
+    columns = [NOT_CHOSEN, *headings]
 
     def pick(label, widget_key, where=st, help_text=None):
         return where.selectbox(label, columns, key=f"{key}_{widget_key}", help=help_text,
                                format_func=lambda c: c or "— not in this file —")
 
-    # The first sheet is saved as "the first sheet", so the same layout is recognised in a
-    # file whose sheet has another name (a CSV's one sheet is named after the file).
-    spec: dict = {"sheet": None if sheet_choice == sheet_names[0] else sheet_choice, "header_row": int(header_row)}
+    team: dict = {}
     left, right = st.columns(2)
     period_column = pick("Period column", "period", left)
-    form = right.selectbox("The period is", ["auto", "week_ending", "week_commencing", "month"], key=f"{key}_form",
-                           format_func={"auto": "the date as written (month text such as Apr-24 is fine)",
-                                        "week_ending": "a week-ending date (moved to the Monday of its week)",
-                                        "week_commencing": "a week-commencing date (a Monday)",
-                                        "month": "any date in the month (moved to the 1st)"}.get)
-    spec["period"] = {"column": period_column, "form": form}
-    team_how = st.radio("Team", ["column", "columns", "fixed", "sheet_name"], horizontal=True, key=f"{key}_team_how",
-                        format_func={"column": "from a column", "columns": "from several columns joined",
-                                     "fixed": "the whole sheet is one team", "sheet_name": "the sheet's name"}.get)
+    form = right.selectbox("The period is", list(PERIOD_FORMS), key=f"{key}_form", format_func=PERIOD_FORMS.get)
+    team_how = st.radio("Team", list(TEAM_SOURCES), horizontal=True, key=f"{key}_team_how",
+                        format_func=TEAM_SOURCES.get)
     if team_how == "column":
-        spec["team"] = {"column": pick("Team column", "team")}
+        team["team_column"] = pick("Team column", "team")
     elif team_how == "columns":
         joined, separator = st.columns([3, 1])
-        spec["team"] = {
-            "columns": joined.multiselect("Team columns, in order", headings, key=f"{key}_teams"),
-            "separator": separator.text_input("Joined by", " ", key=f"{key}_separator"),
-        }
+        team["team_columns"] = tuple(joined.multiselect("Team columns, in order", headings, key=f"{key}_teams"))
+        team["separator"] = separator.text_input("Joined by", " ", key=f"{key}_separator")
     elif team_how == "fixed":
         team_units = session.store().units()
         team_units = team_units[team_units["level"] == "team"]
         names = dict(zip(team_units["code"], team_units["name"]))
-        spec["team"] = {"fixed": st.selectbox("Team", list(names), format_func=names.get, key=f"{key}_fixed")}
-    else:
-        spec["team"] = {"sheet_name": True}
+        team["fixed_team"] = st.selectbox("Team", list(names), format_func=names.get, key=f"{key}_fixed")
     directorate = pick("Directorate column (optional: places teams that are new to the hierarchy)", "directorate")
-    if directorate:
-        spec["directorate"] = {"column": directorate}
 
-    layout = st.radio("Layout", ["wide", "long"], horizontal=True, key=f"{key}_layout",
-                      format_func={"wide": "a column per measure", "long": "a measure column and a value column"}.get)
-    spec["layout"] = layout
-    definitions_now = session.store().definitions()
+    layout = st.radio("Layout", list(LAYOUTS), horizontal=True, key=f"{key}_layout", format_func=LAYOUTS.get)
+    measures: dict = {}
+    long_columns: dict = {}
     if layout == "wide":
-        spec["measures"] = []
         st.markdown("**Which columns hold which measures**")
-        for d in definitions_now:
+        for d in session.store().definitions():
             cells = st.columns([2, 1, 1]) if d.has_denominator else st.columns([2, 2])
             cells[0].markdown(f"{html.escape(d.name)}  \n`{d.code}` · {d.kind}")
             if d.has_denominator:
-                numerator = pick("Numerator", f"num_{d.code}", cells[1])
-                denominator = pick("Denominator", f"den_{d.code}", cells[2])
-                if numerator or denominator:
-                    spec["measures"].append({"measure": d.code, "numerator": numerator, "denominator": denominator})
+                measures[d.code] = (pick("Numerator", f"num_{d.code}", cells[1]),
+                                    pick("Denominator", f"den_{d.code}", cells[2]))
             else:
-                value = pick("Value", f"val_{d.code}", cells[1])
-                if value:
-                    spec["measures"].append({"measure": d.code, "value": value})
+                measures[d.code] = (pick("Value", f"val_{d.code}", cells[1]),)
     else:
         cells = st.columns(4)
-        spec["measure_column"] = pick("Measure column", "measure_column", cells[0])
+        long_columns["measure_column"] = pick("Measure column", "measure_column", cells[0])
         for cell, part in zip(cells[1:], ("value", "numerator", "denominator")):
-            chosen = pick(part.capitalize(), f"long_{part}", cell)
-            if chosen:
-                spec[part] = chosen
+            long_columns[f"{part}_column"] = pick(part.capitalize(), f"long_{part}", cell)
     comment = pick("Comment column (optional)", "comment")
-    spec["comment"] = comment or None
     name = st.text_input("Save this mapping as (optional)", key=f"{key}_name",
                          help="Files with the same column headings will be recognised next time.")
-    if name:
-        spec["name"] = name
+    spec = mapping_from_form(FormChoices(
+        sheet=sheet_choice, first_sheet=sheet_choice == sheet_names[0], header_row=header_row,
+        period_column=period_column, period_form=form, team_source=team_how, **team,
+        directorate_column=directorate, layout=layout, measures=measures, **long_columns,
+        comment_column=comment, name=name,
+    ))
     if not st.button("Apply mapping", type="primary", key=f"{key}_apply"):
         applied = st.session_state.get(f"{key}_applied")
         return plan_for(uploaded, mapping=applied) if applied else plan

@@ -1,0 +1,133 @@
+"""Reading a CSV (or other delimited text) file: its encoding and delimiter worked out, and
+files that are not text refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from pathlib import PurePosixPath, PureWindowsPath
+
+from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, cells_frame, refuse, too_many_rows
+
+_SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+# C0 controls other than tab, line feed, vertical tab, form feed, carriage return and DOS EOF
+# never occur in a real CSV; their presence means binary data.
+_BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
+_DELIMITERS = (",", ";", "\t")
+_SNIFF_CHARS = 64 * 1024
+_SNIFF_ROWS = 50
+
+
+def read_csv(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
+    """A delimited text file's bytes as a one-sheet workbook named after the file; InputError if refused."""
+    notes: list[str] = []
+    start = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:2048].lower()
+    if data.startswith(b"%PDF"):
+        refuse(file_name, "is a PDF document, not a spreadsheet; upload the .xlsx or .csv file the data is kept in.")
+    # Only a file that *starts* as markup is a web page: a CSV may hold HTML in a comment.
+    if start.startswith(b"<") and any(tag in start for tag in (b"<!doctype html", b"<html", b"<table")):
+        refuse(
+            file_name,
+            "is a web page (HTML), not a spreadsheet, though some systems export it with a spreadsheet name. "
+            "Open it in Excel, save it as 'Excel Workbook (.xlsx)' and upload that.",
+        )
+    text = _decode(data, file_name, notes)
+    if _BINARY_CONTROLS.search(text[:_SNIFF_CHARS]):
+        refuse(file_name, _not_text_message(file_name))
+    if _extension(file_name) in _SPREADSHEET_EXTENSIONS:
+        notes.append(f"'{file_name}' holds plain text, not an Excel workbook; it was read as a CSV file.")
+    if not text.strip():
+        refuse(file_name, "has no data: it holds no text.")
+
+    delimiter = _delimiter(text)
+    if delimiter != ",":
+        notes.append(f"'{file_name}' was read as {'semicolon' if delimiter == ';' else 'tab'}-separated.")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(itertools.islice(reader, limits.max_rows + 1))
+        if len(rows) > limits.max_rows:
+            # Keep counting (without storing) so the message can give the real size.
+            total = len(rows) + sum(1 for _ in reader)
+            refuse(file_name, too_many_rows(total, limits), _stem(file_name))
+    except csv.Error as error:
+        refuse(file_name, f"could not be read as CSV at line {reader.line_num}: {error}.")
+    lengths = list(map(len, rows))
+    width = max(lengths, default=0)
+    if len(rows) * width > limits.max_cells:
+        refuse(file_name, f"has {len(rows) * width:,} cells, more than the {limits.max_cells:,} allowed.")
+    if min(lengths, default=width) < width:
+        # Ragged rows (a hand-edited CSV) are padded with empty cells, as Excel shows them.
+        for row in rows:
+            row.extend([""] * (width - len(row)))
+    frame, present = cells_frame(rows, width)
+    sheet = Sheet(file_name, _stem(file_name), frame, present=present)
+    return Workbook(file_name, [sheet], notes)
+
+
+def _extension(file_name: str) -> str:
+    # Browsers may send a Windows path; only the final name's suffix matters.
+    return PurePosixPath(PureWindowsPath(file_name).name).suffix.lower()
+
+
+def _stem(file_name: str) -> str:
+    return PurePosixPath(PureWindowsPath(file_name).name).stem or "Sheet1"
+
+
+def _not_text_message(file_name: str) -> str:
+    kind = "an Excel workbook" if _extension(file_name) in _SPREADSHEET_EXTENSIONS else "a CSV file"
+    return (
+        f"is not {kind}: it holds binary data, not a spreadsheet (perhaps another kind of file was "
+        "renamed). Upload the .xlsx or .csv file the data is kept in."
+    )
+
+
+def _decode(data: bytes, file_name: str, notes: list[str]) -> str:
+    """Text from a BOM, else UTF-8, else Windows-1252 (Excel's 'CSV' on UK Windows)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode Text" is UTF-16 with a BOM; its NUL bytes are not binary data.
+        encoding = "utf-16"
+    else:
+        if b"\x00" in data[:_SNIFF_CHARS]:
+            refuse(file_name, _not_text_message(file_name))
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        if encoding != "utf-8":
+            refuse(file_name, f"is not valid {encoding.upper()} text despite its byte-order mark.")
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        refuse(
+            file_name,
+            "is not text we can read (neither UTF-8 nor Windows-1252), so it is probably not a CSV file. "
+            "In Excel, save it as 'CSV UTF-8' and upload that.",
+        )
+    notes.append(f"'{file_name}' is not UTF-8; it was read as Windows-1252 (Excel's usual CSV encoding).")
+    return text
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that splits the first rows into the most consistent number of columns."""
+    sample = text[:_SNIFF_CHARS]
+    if len(text) > _SNIFF_CHARS:
+        sample = sample[: sample.rfind("\n") + 1] or sample  # drop a partial last line
+    best, best_key = ",", (0.0, 1)
+    for delimiter in _DELIMITERS:
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if r]
+        except csv.Error:
+            continue
+        widths = widths[:_SNIFF_ROWS]
+        if not widths:
+            continue
+        mode = max(set(widths), key=widths.count)
+        key = (widths.count(mode) / len(widths), mode)
+        # Comma wins ties: it is listed first and only a strictly better split replaces it.
+        if mode > 1 and key > best_key:
+            best, best_key = delimiter, key
+    return best

@@ -1,0 +1,23 @@
+"""The store: the only package that knows DuckDB and holds SQL.
+
+``database`` holds the ``Store``: one connection per process, a cursor per use, a
+process-wide write lock around every write transaction, and a data version bumped inside
+each write so cached reads can tell when to refresh (see the streamlit recipes note, §5 and
+§8). ``schema`` creates and migrates the tables; ``history`` keeps every observation ever
+written (uploads, diffs and undo); ``units`` the hierarchy's units.
+"""
+
+from qi_dash.store.database import Store
+from qi_dash.store.errors import StoreBusy, StoreConflict, StoreError
+from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary, as_of_end_of
+
+__all__ = [
+    "Store",
+    "StoreBusy",
+    "StoreConflict",
+    "StoreError",
+    "UndoSummary",
+    "UploadMeta",
+    "UploadSummary",
+    "as_of_end_of",
+]

@@ -1,0 +1,276 @@
+"""Observation history: every value ever written, and what uploads and undos wrote.
+
+Every value ever written is a row of ``observation_history``, appended once and never
+changed or deleted: by which upload (``upload_id``: the upload or undo that wrote the row;
+``source_upload``: whose value it is, which differs when an undo restores an earlier value),
+including removals made by an undo (``removed``). When a later upload or undo replaces a
+value, the value's row is marked ``superseded_by`` that upload. The view ``observations`` is
+the current value of each unit × measure × period: the rows not superseded or removed. So
+each value is written once, and nothing is ever overwritten.
+
+The functions here run on a cursor the ``Store`` gives them, writes inside its transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from qi_dash.store.errors import StoreError
+from qi_dash.store.schema import bump_data_version
+from qi_dash.store.units import upsert_units
+
+OBSERVATION_COLUMNS = ["unit", "measure", "period", "numerator", "denominator", "value", "comment"]
+NUMBER_COLUMNS = ["numerator", "denominator", "value"]
+VALUE_COLUMNS = [*NUMBER_COLUMNS, "comment"]
+# An incoming row i holds the same values as the stored row o it matches.
+_SAME_VALUES = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in VALUE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class UploadMeta:
+    file_name: str
+    sha256: str
+    uploaded_by: str | None = None
+    mapping: str | None = None
+    kind: str = "upload"
+
+
+@dataclass
+class UploadSummary:
+    upload_id: int | None
+    added: int
+    updated: int
+    unchanged: int
+    teams: list[str] = field(default_factory=list)
+
+    def sentence(self) -> str:
+        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class UndoSummary:
+    undo_id: int
+    restored: int
+    removed: int
+    teams: list[str]
+
+    def sentence(self) -> str:
+        return f"{self.restored} values restored to what they were before, {self.removed} removed"
+
+
+_HISTORY_COLUMNS = ", ".join([*OBSERVATION_COLUMNS, "upload_id", "source_upload", "removed"])
+
+
+def _supersede(cur, keys: str, upload_id: int) -> None:
+    """Mark the current values of the unit × measure × period keys in table ``keys`` as
+    replaced by ``upload_id`` (they stay in history)."""
+    cur.execute(
+        f"""UPDATE observation_history h SET superseded_by = $1 FROM {keys} k
+            WHERE h.superseded_by IS NULL AND NOT h.removed
+              AND h.unit = k.unit AND h.measure = k.measure AND h.period = k.period""",
+        [upload_id],
+    )
+
+
+def _observation_columns(frame: pd.DataFrame) -> dict[str, object]:
+    """The canonical observation columns as arrays of the store's types: text as pandas'
+    Arrow-backed strings, periods as days (held as datetime64[us], which pandas keeps)."""
+    def text(column):
+        cells = frame[column]
+        return cells.array if cells.dtype == "str" else pd.array(cells.to_numpy(dtype=object), dtype="str")
+
+    def number(column):
+        cells = frame[column]
+        if cells.dtype == np.float64:
+            return cells.to_numpy()
+        return pd.to_numeric(cells).to_numpy(dtype="float64", na_value=np.nan)
+
+    periods = frame["period"]
+    stamps = periods.to_numpy() if periods.dtype.kind == "M" else pd.to_datetime(periods).to_numpy()
+    return {
+        "unit": text("unit"),
+        "measure": text("measure"),
+        "period": stamps.astype("datetime64[D]").astype("datetime64[us]"),
+        **{c: number(c) for c in NUMBER_COLUMNS},
+        "comment": text("comment"),
+    }
+
+
+def _arrow_observations(columns: dict[str, object], **extra) -> pa.Table:
+    """Observation columns as an Arrow table DuckDB scans without copying; periods as DATE."""
+    return pa.table({
+        "unit": pa.array(columns["unit"], pa.string()),
+        "measure": pa.array(columns["measure"], pa.string()),
+        "period": pa.array(np.asarray(columns["period"]).astype("datetime64[D]")),
+        **{c: pa.array(columns[c], pa.float64()) for c in NUMBER_COLUMNS},
+        "comment": pa.array(columns["comment"], pa.string()),
+        **extra,
+    })
+
+
+def read_observations(
+    cur: duckdb.DuckDBPyConnection,
+    units: list[str] | None,
+    measures: list[str] | None,
+    as_of: datetime | None,
+) -> pd.DataFrame:
+    """Observations (current, or as they stood at ``as_of``) in team, measure, period order."""
+    where, params = [], []
+    if units is not None:
+        where.append("list_contains(?, unit)")
+        params.append(list(units))
+    if measures is not None:
+        where.append("list_contains(?, measure)")
+        params.append(list(measures))
+    cond = " AND ".join(where) or "TRUE"
+    cols = "unit, measure, period, numerator, denominator, value, comment, upload_id"
+    if as_of is None:
+        sql = f"SELECT {cols} FROM observations WHERE {cond} ORDER BY unit, measure, period"
+    else:
+        sql = f"""
+            SELECT {cols.replace('upload_id', 'source_upload AS upload_id')} FROM (
+                SELECT h.*, row_number() OVER (
+                    PARTITION BY unit, measure, period ORDER BY h.upload_id DESC) AS rn
+                FROM observation_history h JOIN uploads u USING (upload_id)
+                WHERE u.uploaded_at <= ? AND {cond})
+            WHERE rn = 1 AND NOT removed ORDER BY unit, measure, period"""
+        params = [as_of, *params]
+    frame = cur.execute(sql, params).df()
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def diff(cur: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame:
+    """Each incoming row with ``change`` = added / updated / unchanged and the stored values."""
+    columns = _observation_columns(incoming)
+    # Only the stored rows that match come back from DuckDB, with their incoming row's
+    # position: the incoming rows are not copied through SQL and keep their order, so
+    # the caller's row numbers line up with them.
+    n = len(columns["period"])
+    cur.register("incoming_obs", _arrow_observations(columns, _position=np.arange(n)))
+    stored = cur.execute(
+        f"""SELECT i._position, {_SAME_VALUES} AS same, o.numerator, o.denominator, o.value, o.comment
+            FROM incoming_obs i JOIN observations o
+              ON i.unit = o.unit AND i.measure = o.measure AND i.period = o.period"""
+    ).fetchnumpy()
+    # Spread the stored rows to their positions; rows with none are added. Text columns
+    # are taken from a few distinct strings (or the stored rows), not built per row.
+    at = np.asarray(stored["_position"], dtype=np.intp)
+    change = np.zeros(n, dtype=np.intp)
+    change[at] = np.where(np.asarray(stored["same"], dtype=bool), 1, 2)
+    columns = {**columns, "change": pd.array(["added", "unchanged", "updated"], dtype="str").take(change)}
+    for column in NUMBER_COLUMNS:
+        values = np.full(n, np.nan)
+        values[at] = np.ma.filled(stored[column].astype("float64"), np.nan)
+        columns[f"old_{column}"] = values
+    comments = np.full(n, -1, dtype=np.intp)
+    comments[at] = np.arange(len(at))
+    old_comments = pd.array(np.ma.filled(stored["comment"].astype(object), None), dtype="str")
+    columns["old_comment"] = old_comments.take(comments, allow_fill=True)
+    return pd.DataFrame(columns, copy=False)
+
+
+def commit(
+    cur: duckdb.DuckDBPyConnection,
+    incoming: pd.DataFrame,
+    meta: UploadMeta,
+    new_units: pd.DataFrame | None,
+    diffed_at: int | None,
+) -> UploadSummary:
+    """Save an upload's observations (and new units), bumping the data version: the work of
+    ``Store.commit_upload`` inside its transaction."""
+    unchanged_since_diff = bump_data_version(cur) == diffed_at
+    if unchanged_since_diff and "change" in incoming.columns:
+        changes = incoming
+    else:
+        changes = diff(cur, incoming)
+    change = changes["change"]
+    updated = int((change == "updated").sum())
+    rows = _arrow_observations(_observation_columns(changes))
+    written = (change != "unchanged").to_numpy(dtype=bool)
+    if not written.all():
+        rows = rows.filter(pa.array(written))
+    added = len(rows) - updated
+    unchanged = len(changes) - len(rows)
+    teams = sorted(pc.unique(rows["unit"].drop_null()).to_pylist())
+    upload_id = cur.execute(
+        """INSERT INTO uploads VALUES (nextval('upload_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+               'saved', NULL, NULL) RETURNING upload_id""",
+        [datetime.now(UTC), meta.uploaded_by, meta.file_name, meta.sha256, meta.kind, meta.mapping,
+         added, updated, unchanged, teams],
+    ).fetchall()[0][0]
+    if new_units is not None:
+        upsert_units(cur, new_units, upload_id)
+    cur.register("written_obs", rows)
+    if updated:
+        _supersede(cur, "written_obs", upload_id)
+    cur.execute(
+        f"""INSERT INTO observation_history ({_HISTORY_COLUMNS})
+            SELECT {", ".join(OBSERVATION_COLUMNS)}, $1, $1, false FROM written_obs""",
+        [upload_id],
+    )
+    return UploadSummary(upload_id, added, updated, unchanged, teams)
+
+
+def undo(cur: duckdb.DuckDBPyConnection, upload_id: int, undone_by: str | None) -> UndoSummary:
+    """Revert an upload: the work of ``Store.undo_upload`` inside its transaction."""
+    found = cur.execute(
+        "SELECT status, kind, file_name FROM uploads WHERE upload_id = ?", [upload_id]
+    ).fetchall()
+    if not found:
+        raise StoreError(f"There is no upload number {upload_id}.")
+    status, kind, file_name = found[0]
+    if kind == "undo":
+        raise StoreError(f"Upload {upload_id} is itself an undo; it cannot be undone.")
+    if status == "undone":
+        raise StoreError(f"Upload {upload_id} ({file_name}) has already been undone.")
+    undo_id = cur.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
+    reverts = cur.execute(
+        """
+        WITH mine AS (
+            SELECT unit, measure, period FROM observations WHERE upload_id = ?),
+        earlier AS (
+            SELECT h.*, row_number() OVER (
+                PARTITION BY h.unit, h.measure, h.period ORDER BY h.upload_id DESC) AS rn
+            FROM observation_history h JOIN mine USING (unit, measure, period)
+            LEFT JOIN uploads u ON u.upload_id = h.source_upload
+            WHERE h.upload_id < ? AND coalesce(u.status, '') <> 'undone')
+        SELECT m.unit, m.measure, m.period, e.numerator, e.denominator, e.value,
+               e.comment, e.source_upload, coalesce(e.removed, true) AS removed
+        FROM mine m LEFT JOIN earlier e
+          ON e.unit = m.unit AND e.measure = m.measure AND e.period = m.period AND e.rn = 1
+        """,
+        [upload_id, upload_id],
+    ).df()
+    cur.register("reverts", reverts)
+    _supersede(cur, "reverts", undo_id)
+    cur.execute(
+        f"""INSERT INTO observation_history ({_HISTORY_COLUMNS})
+            SELECT {", ".join(OBSERVATION_COLUMNS)}, $1, source_upload, removed FROM reverts""",
+        [undo_id],
+    )
+    removed = int(reverts["removed"].sum())
+    teams = sorted(reverts["unit"].unique().tolist())
+    cur.execute(
+        """INSERT INTO uploads VALUES (?, ?, ?, ?, NULL, 'undo', NULL, 0, ?, 0, ?,
+               'saved', ?, NULL)""",
+        [undo_id, datetime.now(UTC), undone_by, f"undo of upload {upload_id} ({file_name})",
+         len(reverts), teams, upload_id],
+    )
+    cur.execute(
+        "UPDATE uploads SET status = 'undone', undone_by = ? WHERE upload_id = ?",
+        [undo_id, upload_id],
+    )
+    return UndoSummary(undo_id, len(reverts) - removed, removed, teams)
+
+
+def as_of_end_of(day: date) -> datetime:
+    """The moment at the end of a calendar day (UTC), for "as it was on" views."""
+    return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=UTC)
