@@ -13,7 +13,7 @@ st.markdown(
 
 frame = ui.observations(selection.path, selection.version, selection.team_codes)
 definitions = selection.definitions()
-summary = coverage.team_summary(frame, selection.units, definitions, list(selection.team_codes))
+summary = coverage.team_summary(frame, selection.hierarchy, definitions, list(selection.team_codes))
 latest_month = coverage.latest(frame, definitions, "month")
 
 teams, measures, latest = st.columns(3)
@@ -31,7 +31,7 @@ ui.variation_matrix(selection)
 
 st.subheader("Teams and where data is missing")
 st.dataframe(
-    summary.drop(columns=["team"]),
+    summary.drop(columns=["unit"]),
     hide_index=True,
     width="stretch",
     height=ui.table_height(len(summary)),

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qi_dash import bootstrap, charts, exports, hierarchy, icons, overview, periods
+from qi_dash import bootstrap, charts, exports, icons, overview, periods
 from qi_dash.analysis import MeasureView, measure_view
 from qi_dash.definitions import (
     AGGREGATIONS,
@@ -33,6 +33,7 @@ from qi_dash.definitions import (
     read_definitions,
     write_definitions,
 )
+from qi_dash.hierarchy import Hierarchy, write_hierarchy
 from qi_dash.ingest.mapping import load_spec_bytes, spec_signature, validate_spec
 from qi_dash.problems import InputError
 from qi_dash.store import Store, StoreConflict, StoreError, as_of_end_of
@@ -74,9 +75,10 @@ def store() -> Store:
 # -- cached reads: keyed by the data version, so a save anywhere refreshes every session ----
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def units(path: str, version: int) -> pd.DataFrame:
-    return _store(path).units()
+# A resource, not data: the value is immutable, so every session shares one without copying.
+@st.cache_resource(max_entries=8, show_spinner=False)
+def hierarchy(path: str, version: int) -> Hierarchy:
+    return Hierarchy(_store(path).units())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -118,7 +120,7 @@ class Selection:
     directorate: str
     team: str
     measure: str
-    units: pd.DataFrame
+    hierarchy: Hierarchy
     as_of: date | None = None
 
     @property
@@ -136,13 +138,11 @@ class Selection:
         return "team" if self.team else "directorate" if self.directorate else "organisation"
 
     def name(self, code: str | None = None) -> str:
-        code = code or self.unit
-        names = dict(zip(self.units["code"], self.units["name"]))
-        return names.get(code, code)
+        return self.hierarchy.name(code or self.unit)
 
     @property
     def team_codes(self) -> tuple[str, ...]:
-        return tuple(hierarchy.teams_under(self.units, self.unit))
+        return tuple(self.hierarchy.teams_under(self.unit))
 
     def definitions(self) -> list[MeasureDefinition]:
         return definitions(self.path, self.version)
@@ -188,14 +188,15 @@ def page(title: str, *, pick_measure: bool = False) -> Selection:
     path = database_path()
     store()  # opens (and on a new database, creates the demo) before anything reads
     version = _store(path).data_version()
-    all_units = units(path, version)
+    tree = hierarchy(path, version)
+    all_units = tree.frame
     _seed_from_url()
 
     names = dict(zip(all_units["code"], all_units["name"]))
     st.sidebar.markdown("### Where")
     orgs = all_units.loc[all_units["level"] == "organisation", "code"].tolist()
     org = _pick("Organisation", orgs, "org", names) if orgs else ALL
-    dirs = hierarchy.children(all_units, org)["code"].tolist()
+    dirs = tree.children(org)
     names[ALL] = "All directorates"
     directorate = _pick("Directorate", [ALL, *dirs], "dir", names)
     team_parent = [directorate] if directorate else dirs
@@ -210,7 +211,7 @@ def page(title: str, *, pick_measure: bool = False) -> Selection:
         measure_names = {d.code: d.name for d in measure_defs}
         measure = _pick("Measure", list(measure_names), "measure", measure_names)
 
-    selection = Selection(path, version, org, directorate, team, measure, all_units, _as_of())
+    selection = Selection(path, version, org, directorate, team, measure, tree, _as_of())
     _write_url(selection)
     _navigation(navigation, selection)
     return selection
@@ -268,8 +269,8 @@ def variation_matrix(selection: Selection) -> None:
         return
     defs = [d for d in selection.definitions() if d.code in set(matrix["measure"])]
     grid = matrix.pivot(index="unit", columns="measure", values="variation_icon")
-    names = dict(zip(selection.units["code"], selection.units["name"]))
-    parents = dict(zip(selection.units["code"], selection.units["parent"]))
+    names = dict(zip(selection.hierarchy.frame["code"], selection.hierarchy.frame["name"]))
+    parents = dict(zip(selection.hierarchy.frame["code"], selection.hierarchy.frame["parent"]))
     table = pd.DataFrame({
         # The fragment carries the team's name for the link text; the app ignores it.
         "Team": [f"./Team?team={code}&dir={parents[code]}&org={selection.org}#{names.get(code, code)}" for code in grid.index],
@@ -299,7 +300,7 @@ def table_height(rows: int, row: int = 35, most: int = 25) -> int:
 
 
 def breadcrumb(selection: Selection) -> None:
-    parts = [selection.name(c) for c in hierarchy.path_to(selection.units, selection.unit)]
+    parts = [selection.name(c) for c in selection.hierarchy.path_to(selection.unit)]
     st.caption(" › ".join(html.escape(p) for p in parts))
     if selection.as_of:
         st.warning(f"Showing the data as it was at the end of {selection.as_of:%d/%m/%Y}. Clear the date in the sidebar to see it as it is now.")
@@ -423,7 +424,7 @@ def template_download(selection: Selection) -> None:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _template_bytes(path: str, version: int) -> bytes:
-    return exports.template_workbook(definitions(path, version), units(path, version))
+    return exports.template_workbook(definitions(path, version), hierarchy(path, version))
 
 
 def uploader_key() -> str:
@@ -472,7 +473,7 @@ def show_problems(plan: UploadPlan) -> None:
 
 def place_new_teams(uploaded, plan: UploadPlan, selection: Selection) -> UploadPlan:
     """Ask where each team that is new to the hierarchy belongs, then check again."""
-    directorates = selection.units[selection.units["level"] == "directorate"]
+    directorates = selection.hierarchy.frame[selection.hierarchy.frame["level"] == "directorate"]
     names = dict(zip(directorates["code"], directorates["name"]))
     st.warning(
         f"This file introduces {len(plan.unknown_teams)} team(s) that are not in the hierarchy yet. "
@@ -676,7 +677,7 @@ def definitions_upload() -> None:
 
 def hierarchy_table(selection: Selection) -> None:
     """The organisation's structure in full, and as a CSV to edit or keep."""
-    units = selection.units
+    units = selection.hierarchy.frame
     names = dict(zip(units["code"], units["name"]))
     teams = units[units["level"] == "team"]
     st.dataframe(
@@ -687,7 +688,7 @@ def hierarchy_table(selection: Selection) -> None:
         hide_index=True, width="stretch", height=table_height(len(teams)),
     )
     st.download_button(
-        "Download the hierarchy (CSV)", data=hierarchy.write_hierarchy(units).encode("utf-8"),
+        "Download the hierarchy (CSV)", data=write_hierarchy(units).encode("utf-8"),
         file_name="hierarchy.csv", mime="text/csv",
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
@@ -157,3 +158,23 @@ def test_rows_with_no_numbers_are_saved_as_gaps_not_zero(demo_store):
     saved = demo_store.observations(units=["W-ASH"], measures=["HUDDLES"]).iloc[-1]
     assert saved["value"] != saved["value"]  # NaN
     assert saved["comment"] == "Ward closed"
+
+
+def test_a_team_is_found_by_its_name_whatever_the_case_and_spacing(demo_store):
+    plan = plan_upload(demo_store, csv("  ash   WARD ,HUDDLES,01/12/2025,,,3,"), "team.csv")
+    assert plan.ok
+    assert plan.changes["unit"].tolist() == ["W-ASH"]
+
+
+def test_a_directorate_is_not_a_team(demo_store):
+    problem = only(refused(demo_store, csv("Forensic Services,HUDDLES,06/01/2025,,,3,")))
+    assert (problem.row, problem.column) == (2, "team")
+    assert problem.message == "'Forensic Services' is a directorate or organisation, not a team."
+
+
+def test_a_name_two_teams_share_is_refused_and_their_codes_named(demo_store):
+    demo_store.save_units(pd.DataFrame({"code": ["W-ASH2"], "name": ["Ash Ward"], "level": ["team"], "parent": ["DIR-FOR"]}))
+    problem = only(refused(demo_store, csv("Ash Ward,HUDDLES,06/01/2025,,,3,")))
+    assert (problem.row, problem.column) == (2, "team")
+    assert problem.message == "'Ash Ward' is the name of more than one team (W-ASH, W-ASH2); use the team's code."
+    assert plan_upload(demo_store, csv("W-ASH2,HUDDLES,06/01/2025,,,3,"), "team.csv").ok
