@@ -153,8 +153,9 @@ def _placements_from_file(
         for text in pairs["directorate"].unique()
         if len(codes := hierarchy.candidates(text, level="directorate")) > 1
     ]
-    pairs["directorate"] = [hierarchy.resolve(d, level="directorate") or d for d in pairs["directorate"]]
-    pairs = pairs.drop_duplicates()
+    pairs = pairs.assign(
+        directorate=[hierarchy.resolve(d, level="directorate") or d for d in pairs["directorate"]]
+    ).drop_duplicates()
     problems += [
         Problem(file_name, f"new team '{team}' is placed in more than one directorate ({', '.join(group['directorate'])}).")
         for team, group in pairs.groupby("team") if len(group) > 1

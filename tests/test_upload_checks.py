@@ -178,3 +178,23 @@ def test_a_name_two_teams_share_is_refused_and_their_codes_named(demo_store):
     assert (problem.row, problem.column) == (2, "team")
     assert problem.message == "'Ash Ward' is the name of more than one team (W-ASH, W-ASH2); use the team's code."
     assert plan_upload(demo_store, csv("W-ASH2,HUDDLES,06/01/2025,,,3,"), "team.csv").ok
+
+
+PLACED = {"period": {"column": "period"}, "team": {"column": "ward"}, "directorate": {"column": "dir"},
+          "measures": [{"measure": "HUDDLES", "value": "n"}]}
+
+
+def test_a_directorate_column_places_a_new_team_by_the_directorates_name_or_code(demo_store):
+    data = b"ward,dir,period,n\nLarch Ward, forensic  SERVICES ,2025-01-06,3\nAsh Ward,DIR-FOR,2025-01-06,4\n"
+    plan = plan_upload(demo_store, data, "wards.csv", mapping=PLACED)
+    assert plan.ok, [str(p) for p in plan.problems]
+    assert plan.new_units[["code", "level", "parent"]].values.tolist() == [["Larch Ward", "team", "DIR-FOR"]]
+
+
+def test_a_directorate_name_two_directorates_share_is_refused(demo_store):
+    demo_store.save_units(pd.DataFrame({"code": ["DIR-FOR2"], "name": ["Forensic Services"], "level": ["directorate"],
+                                        "parent": ["ORG"]}))
+    data = b"ward,dir,period,n\nLarch Ward,Forensic Services,2025-01-06,3\n"
+    problem = only(plan_upload(demo_store, data, "wards.csv", mapping=PLACED).problems)
+    assert problem.message == ("directorate 'Forensic Services' is the name of more than one directorate "
+                               "(DIR-FOR, DIR-FOR2); use its code.")
