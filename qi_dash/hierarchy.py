@@ -51,6 +51,7 @@ def check_units(units: pd.DataFrame, existing: pd.DataFrame | None, where: str, 
     problems = []
     known = pd.concat([existing, units]) if existing is not None else units
     levels = dict(zip(known["code"], known["level"]))
+    existing_codes = set() if existing is None else set(existing["code"])
     seen: set[str] = set()
     for i, unit in enumerate(units.itertuples(index=False), start=first_row):
         at = f"{where} row {i}"
@@ -58,7 +59,7 @@ def check_units(units: pd.DataFrame, existing: pd.DataFrame | None, where: str, 
             problems.append(f"{at}: code is empty")
         if not unit.name:
             problems.append(f"{at}: name is empty")
-        if unit.code in seen or (existing is not None and unit.code in set(existing["code"])):
+        if unit.code in seen or unit.code in existing_codes:
             problems.append(f"{at}: unit code '{unit.code}' is used twice")
         seen.add(unit.code)
         if unit.level not in LEVELS:
@@ -98,11 +99,12 @@ class Hierarchy:
     def __init__(self, units: pd.DataFrame):
         frame = units[list(COLUMNS)].reset_index(drop=True)
         self._frame = frame
-        codes = frame["code"].tolist()
-        self._name = dict(zip(codes, frame["name"]))
-        self._parent = dict(zip(codes, frame["parent"]))
-        self._level = dict(zip(codes, frame["level"]))
-        ordered = [code for _, code in sorted(zip(frame["name"], codes))]
+        # Plain lists: iterating a string column element by element is slow.
+        codes, names = frame["code"].tolist(), frame["name"].tolist()
+        self._name = dict(zip(codes, names))
+        self._parent = dict(zip(codes, frame["parent"].tolist()))
+        self._level = dict(zip(codes, frame["level"].tolist()))
+        ordered = [code for _, code in sorted(zip(names, codes))]
         self._at_level: dict[str, list[str]] = {level: [] for level in LEVELS}
         self._children: dict[str, list[str]] = {}
         # Each unit is listed under every unit above it (at its own level), in name order.
@@ -118,9 +120,10 @@ class Hierarchy:
         self._by_code: dict[tuple[str | None, str], list[str]] = {}
         self._by_name: dict[tuple[str | None, str], list[str]] = {}
         for code in ordered:
+            code_key, name_key = _key(code), _key(self._name[code])
             for level in (self._level[code], None):
-                self._by_code.setdefault((level, _key(code)), []).append(code)
-                self._by_name.setdefault((level, _key(self._name[code])), []).append(code)
+                self._by_code.setdefault((level, code_key), []).append(code)
+                self._by_name.setdefault((level, name_key), []).append(code)
 
     @property
     def frame(self) -> pd.DataFrame:
