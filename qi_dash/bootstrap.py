@@ -35,13 +35,12 @@ def init_store(store: Store, measures: Path = STANDARD_MEASURES, hierarchy: Path
 def load_demo(store: Store) -> UploadSummary:
     """The demo organisation, saved through the same upload path as a user's file."""
     init_store(store, STANDARD_MEASURES, DEMO_HIERARCHY)
-    frame = demo.demo_observations()
     # Written as the canonical template, exactly as a team lead's export would be.
-    data = to_csv_bytes(template_frame(frame.rename(columns={"team": "unit"})))
+    data = to_csv_bytes(template_frame(demo.demo_observations()))
     plan = plan_upload(store, data, "demo_organisation.csv")
     if plan.problems:
         raise InputError(plan.problems)
     summary = commit(store, plan, uploaded_by="demo")
-    store.add_tests_of_change(pd.DataFrame(demo.DEMO_TESTS_OF_CHANGE).rename(columns={"team": "unit"}), recorded_by="demo")
+    store.add_tests_of_change(pd.DataFrame(demo.DEMO_TESTS_OF_CHANGE), recorded_by="demo")
     return summary
 

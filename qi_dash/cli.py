@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qi_dash import bootstrap, exports
 from qi_dash.definitions import DefinitionError
-from qi_dash.hierarchy import HierarchyError
+from qi_dash.hierarchy import Hierarchy, HierarchyError
 from qi_dash.ingest.spec import load_spec
 from qi_dash.problems import InputError
 from qi_dash.store import Store, StoreBusy, StoreConflict
@@ -104,6 +104,6 @@ def _run(args, store: Store) -> int:
         exports.write_export(frame, args.out)
         print(f"Exported {len(frame)} observations to {args.out}.")
     elif args.command == "template":
-        args.out.write_bytes(exports.template_workbook(store.definitions(), store.units()))
+        args.out.write_bytes(exports.template_workbook(store.definitions(), Hierarchy(store.units())))
         print(f"Template written to {args.out}.")
     return 0

@@ -6,6 +6,7 @@ import pandas as pd
 
 from qi_dash import periods
 from qi_dash.definitions import MeasureDefinition
+from qi_dash.hierarchy import Hierarchy
 
 
 def missing_periods(observations: pd.DataFrame, definitions: list[MeasureDefinition]) -> pd.DataFrame:
@@ -45,11 +46,10 @@ def latest(observations: pd.DataFrame, definitions: list[MeasureDefinition], fre
 
 
 def team_summary(
-    observations: pd.DataFrame, units: pd.DataFrame, definitions: list[MeasureDefinition], team_codes: list[str]
+    observations: pd.DataFrame, hierarchy: Hierarchy, definitions: list[MeasureDefinition], team_codes: list[str]
 ) -> pd.DataFrame:
     """One row per team: directorate, measures reporting, latest month and week, missing periods."""
-    teams = units[units["code"].isin(team_codes)].set_index("code")
-    names = dict(zip(units["code"], units["name"]))
+    teams = [code for code in team_codes if code in hierarchy]
     frequency = {d.code: d.frequency for d in definitions}
     mine = observations[observations["unit"].isin(team_codes)]
     mine = mine.assign(frequency=mine["measure"].map(frequency))
@@ -72,17 +72,18 @@ def team_summary(
     )
 
     def label(stamps: pd.Series, freq: str) -> list[str]:
-        found = [stamps.get(code) for code in teams.index]
+        found = [stamps.get(code) for code in teams]
         return [periods.label(pd.Timestamp(v), freq) if pd.notna(v) else "–" for v in found]
 
+    measures, missing = by_team["measure"].nunique(), gaps["unit"].value_counts()
     summary = pd.DataFrame({
-        "team": teams.index,
-        "Team": teams["name"].to_numpy(),
-        "Directorate": [names.get(p, p) for p in teams["parent"]],
-        "Measures": [int(by_team["measure"].nunique().get(code, 0)) for code in teams.index],
+        "unit": teams,
+        "Team": [hierarchy.name(code) for code in teams],
+        "Directorate": [hierarchy.name(hierarchy.parent(code)) for code in teams],
+        "Measures": [int(measures.get(code, 0)) for code in teams],
         "Latest month": label(latest_month, "month"),
         "Latest week": label(latest_week, "week"),
-        "Missing periods": teams.index.map(gaps["unit"].value_counts()).fillna(0).astype(int).to_numpy(),
-        "Where": [where.get(code, "") for code in teams.index],
+        "Missing periods": [int(missing.get(code, 0)) for code in teams],
+        "Where": [where.get(code, "") for code in teams],
     })
     return summary.sort_values(["Directorate", "Team"], ignore_index=True)

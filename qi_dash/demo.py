@@ -2,8 +2,8 @@
 
 Riverside NHS Foundation Trust (fictional) has nine inpatient wards and four community teams
 (``data/hierarchy.csv``) reporting the measures in ``data/measures.csv``. ``demo_observations``
-simulates their data in the canonical long upload template, deterministically from a seed, so
-the app, the tests and the screenshots always show the same story:
+simulates their data as the store holds observations, deterministically from a seed, so the
+app, the tests and the screenshots always show the same story:
 
 * Ash Ward starts twice-daily safety huddles (May 2023), then Safewards (January 2024), after
   which restrictive practice falls by about 40%.
@@ -31,7 +31,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-COLUMNS = ("team", "measure", "period", "numerator", "denominator", "value", "comment")
+from qi_dash.store import OBSERVATION_COLUMNS
 
 FIRST_MONTH = date(2023, 1, 1)
 LAST_MONTH = date(2025, 10, 1)
@@ -155,11 +155,11 @@ _EVENTS: tuple[_Event, ...] = (
 )
 
 DEMO_STORY: list[dict] = [
-    {"team": e.team, "date": e.day, "title": e.title, "detail": e.detail} for e in _EVENTS
+    {"unit": e.team, "date": e.day, "title": e.title, "detail": e.detail} for e in _EVENTS
 ]
 # The tests of change the teams recorded (PDSA cycles), marked on their charts.
 DEMO_TESTS_OF_CHANGE: list[dict] = [
-    {"team": e.team, "date": e.day, "title": e.title, "detail": e.detail} for e in _EVENTS if e.tested
+    {"unit": e.team, "date": e.day, "title": e.title, "detail": e.detail} for e in _EVENTS if e.tested
 ]
 
 # Periods a team did not return (besides closures and periods with nothing to report).
@@ -222,7 +222,7 @@ def _last_wednesday(month: date) -> date:
 
 def _row(team: str, measure: str, period: date, *, numerator: float = np.nan,
          denominator: float = np.nan, value: float = np.nan) -> dict:
-    return {"team": team, "measure": measure, "period": period, "numerator": float(numerator),
+    return {"unit": team, "measure": measure, "period": period, "numerator": float(numerator),
             "denominator": float(denominator), "value": float(value),
             "comment": _COMMENTS.get((team, measure, period), "")}
 
@@ -312,9 +312,9 @@ def _community_rows(code: str, team: _Team, rng: np.random.Generator) -> Iterato
 
 
 def demo_observations(seed: int = 2024) -> pd.DataFrame:
-    """The demo organisation's observations in the canonical long template.
+    """The demo organisation's observations, in the store's columns (``unit`` is the team code).
 
-    One row per team × measure × period, ordered by team, measure, period. ``period`` is a
+    One row per team × measure × period, ordered by unit, measure, period. ``period`` is a
     ``datetime.date`` (first of the month, or the Monday of the week). Proportions and rates
     fill numerator and denominator; counts and values fill value; empty numbers are NaN and an
     empty comment is ''. The same seed always gives the same frame.
@@ -328,6 +328,6 @@ def demo_observations(seed: int = 2024) -> pd.DataFrame:
             rows.extend(_ward_weeks(code, team, team.ward, rng))
         else:
             rows.extend(_community_rows(code, team, rng))
-    rows = [r for r in rows if r["period"] not in _NOT_RETURNED.get((r["team"], r["measure"]), ())]
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    return frame.sort_values(["team", "measure", "period"], ignore_index=True)
+    rows = [r for r in rows if r["period"] not in _NOT_RETURNED.get((r["unit"], r["measure"]), ())]
+    frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+    return frame.sort_values(["unit", "measure", "period"], ignore_index=True)

@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qi_dash.definitions import MeasureDefinition
+from qi_dash.hierarchy import Hierarchy
 from qi_dash.ingest.canonical import TEMPLATE_COLUMNS, neutralise
 
 # Fixed zip timestamps make xlsx output depend on content alone.
@@ -34,7 +35,10 @@ def _number_text(values: pd.Series) -> pd.Series:
 
 
 def template_frame(observations: pd.DataFrame) -> pd.DataFrame:
-    """Stored observations (store.observations()) as the canonical template, in stable order."""
+    """Stored observations (store.observations()) as the canonical template, in stable order.
+
+    The stored "unit" column becomes the template's "team" here (see canonical.TEMPLATE_COLUMNS).
+    """
     frame = observations.sort_values(["unit", "measure", "period"], kind="stable")
     return pd.DataFrame(
         {
@@ -118,7 +122,7 @@ def write_export(frame: pd.DataFrame, out: str | Path) -> None:
         raise ValueError(f"Cannot export to '{out}': the file name must end in .csv or .xlsx.")
 
 
-def template_workbook(definitions: list[MeasureDefinition], units: pd.DataFrame) -> bytes:
+def template_workbook(definitions: list[MeasureDefinition], hierarchy: Hierarchy) -> bytes:
     """A blank canonical template with the measure and team lists, and drop-downs that use them."""
     workbook = Workbook()
     data = workbook.active
@@ -129,12 +133,11 @@ def template_workbook(definitions: list[MeasureDefinition], units: pd.DataFrame)
     for letter, width in zip("ABCDEFG", (16, 14, 12, 12, 13, 10, 40)):
         data.column_dimensions[letter].width = width
 
-    teams = units[units["level"] == "team"].sort_values("code")
-    names = dict(zip(units["code"], units["name"]))
+    teams = sorted(hierarchy.teams)
     team_sheet = workbook.create_sheet("teams")
     _text_rows(team_sheet, pd.DataFrame({
-        "team": teams["code"], "name": teams["name"],
-        "directorate": [names.get(p, p) for p in teams["parent"]],
+        "team": teams, "name": [hierarchy.name(code) for code in teams],
+        "directorate": [hierarchy.name(hierarchy.parent(code)) for code in teams],
     }))
     measure_sheet = workbook.create_sheet("measures")
     _text_rows(measure_sheet, pd.DataFrame({

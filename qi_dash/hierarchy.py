@@ -1,8 +1,10 @@
 """Organisational units: organisation → directorate → team, loaded from ``data/hierarchy.csv``.
 
 The hierarchy is data (code, name, level, parent). This module is the one home of the
-concept: reading and checking a hierarchy file and walking the tree held in a frame with
-columns ``code, name, level, parent``.
+concept: reading, checking and writing a hierarchy file, and ``Hierarchy``, the value every
+lookup goes through — a unit's name, parent and level, the teams under it, the path to it,
+and which unit a user's text names. In code a unit (team, directorate or organisation) is
+named by its code; "team" is only what users call the unit column of their files.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def check_units(units: pd.DataFrame, existing: pd.DataFrame | None, where: str, 
     problems = []
     known = pd.concat([existing, units]) if existing is not None else units
     levels = dict(zip(known["code"], known["level"]))
+    existing_codes = set() if existing is None else set(existing["code"])
     seen: set[str] = set()
     for i, unit in enumerate(units.itertuples(index=False), start=first_row):
         at = f"{where} row {i}"
@@ -56,7 +59,7 @@ def check_units(units: pd.DataFrame, existing: pd.DataFrame | None, where: str, 
             problems.append(f"{at}: code is empty")
         if not unit.name:
             problems.append(f"{at}: name is empty")
-        if unit.code in seen or (existing is not None and unit.code in set(existing["code"])):
+        if unit.code in seen or unit.code in existing_codes:
             problems.append(f"{at}: unit code '{unit.code}' is used twice")
         seen.add(unit.code)
         if unit.level not in LEVELS:
@@ -79,26 +82,111 @@ def write_hierarchy(units: pd.DataFrame) -> str:
     return frame.to_csv(index=False, lineterminator="\n")
 
 
-def children(units: pd.DataFrame, code: str) -> pd.DataFrame:
-    return units[units["parent"] == code].sort_values("name")
+def _key(text: str) -> str:
+    """Text as a lookup key: case and runs of spacing do not matter."""
+    return " ".join(text.split()).casefold()
 
 
-def teams_under(units: pd.DataFrame, code: str) -> list[str]:
-    """Codes of the teams at or below a unit (a team is under itself), in name order."""
-    found = {code}
-    frontier = {code}
-    while frontier:  # one step per level of the hierarchy
-        frontier = set(units.loc[units["parent"].isin(frontier), "code"]) - found
-        found |= frontier
-    teams = units[units["code"].isin(found) & (units["level"] == "team")]
-    return teams.sort_values("name")["code"].tolist()
+class Hierarchy:
+    """The units as one immutable value: every lookup the app makes, precomputed once.
 
+    Built from a frame with columns ``code, name, level, parent`` (as ``read_hierarchy`` and
+    the store give it). Codes identify units everywhere; names are for people. Lists of units
+    are in name order (then code). Lookups cost a dict access each however many teams a
+    director has, so the UI builds one per data version and keeps it.
+    """
 
-def path_to(units: pd.DataFrame, code: str) -> list[str]:
-    """Codes from the organisation down to ``code``."""
-    parents = dict(zip(units["code"], units["parent"]))
-    path = []
-    while code:
-        path.append(code)
-        code = parents.get(code, "")
-    return path[::-1]
+    def __init__(self, units: pd.DataFrame):
+        frame = units[list(COLUMNS)].reset_index(drop=True)
+        self._frame = frame
+        # Plain lists: iterating a string column element by element is slow.
+        codes, names = frame["code"].tolist(), frame["name"].tolist()
+        self._name = dict(zip(codes, names))
+        self._parent = dict(zip(codes, frame["parent"].tolist()))
+        self._level = dict(zip(codes, frame["level"].tolist()))
+        ordered = [code for _, code in sorted(zip(names, codes))]
+        self._at_level: dict[str, list[str]] = {level: [] for level in LEVELS}
+        self._children: dict[str, list[str]] = {}
+        # Each unit is listed under every unit above it (at its own level), in name order.
+        self._below: dict[tuple[str, str], list[str]] = {}
+        for code in ordered:
+            level = self._level[code]
+            self._at_level.setdefault(level, []).append(code)
+            self._children.setdefault(self._parent[code], []).append(code)
+            for above in self.path_to(code)[:-1]:
+                self._below.setdefault((above, level), []).append(code)
+        # What a user's text names: the codes it spells, and the units it names, per level
+        # (None: any level). A code is unique; a name may be shared.
+        self._by_code: dict[tuple[str | None, str], list[str]] = {}
+        self._by_name: dict[tuple[str | None, str], list[str]] = {}
+        for code in ordered:
+            code_key, name_key = _key(code), _key(self._name[code])
+            for level in (self._level[code], None):
+                self._by_code.setdefault((level, code_key), []).append(code)
+                self._by_name.setdefault((level, name_key), []).append(code)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The units frame (code, name, level, parent), for tables and files; read it, don't change it."""
+        return self._frame
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._level
+
+    def __len__(self) -> int:
+        return len(self._level)
+
+    def name(self, code: str) -> str:
+        """A unit's name; an unknown code is shown as itself."""
+        return self._name.get(code, code)
+
+    def parent(self, code: str) -> str:
+        """The code of the unit a unit sits in ('' for an organisation)."""
+        return self._parent[code]
+
+    def level(self, code: str) -> str:
+        return self._level[code]
+
+    def children(self, code: str, level: str | None = None) -> list[str]:
+        """The units directly under ``code``; with ``level``, every unit of that level below it."""
+        if level is None:
+            return list(self._children.get(code, ()))
+        return list(self._below.get((code, level), ()))
+
+    def teams_under(self, code: str) -> list[str]:
+        """Codes of the teams at or below a unit (a team is under itself), in name order."""
+        if self._level.get(code) == "team":
+            return [code]
+        return self.children(code, "team")
+
+    def path_to(self, code: str) -> list[str]:
+        """Codes from the organisation down to ``code``."""
+        path = []
+        while code and code not in path:  # a cycle in an unchecked frame must not hang
+            path.append(code)
+            code = self._parent.get(code, "")
+        return path[::-1]
+
+    @property
+    def organisations(self) -> list[str]:
+        return list(self._at_level["organisation"])
+
+    @property
+    def directorates(self) -> list[str]:
+        return list(self._at_level["directorate"])
+
+    @property
+    def teams(self) -> list[str]:
+        return list(self._at_level["team"])
+
+    def candidates(self, text: str, level: str | None = "team") -> list[str]:
+        """The units of ``level`` (None: any) that a user's text may mean, ignoring case and
+        spacing: the unit whose code it is, else every unit with that name."""
+        key = _key(text)
+        return list(self._by_code.get((level, key)) or self._by_name.get((level, key), ()))
+
+    def resolve(self, text: str, level: str | None = "team") -> str | None:
+        """The code a user's text (a code or a name) means; None if it names no unit of
+        ``level``, or more than one (a name two units share)."""
+        found = self.candidates(text, level)
+        return found[0] if len(found) == 1 else None

@@ -15,7 +15,7 @@ from enum import Enum
 
 import pandas as pd
 
-from qi_dash.hierarchy import check_units
+from qi_dash.hierarchy import COLUMNS, Hierarchy, check_units
 from qi_dash.ingest import mapping as mappings
 from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
 from qi_dash.ingest.read import read_file
@@ -113,6 +113,7 @@ def plan_upload(
             plan.problems = err.problems
             return plan
         units, definitions = loading.result()
+    hierarchy = Hierarchy(units)
     plan.workbook = workbook
     plan.notes.extend(workbook.notes)
     plan.problems.extend(_hidden_sheet_problems(workbook, file_name))
@@ -134,12 +135,12 @@ def plan_upload(
         return plan
 
     plan.notes.extend(table.attrs.get("notes", []))
-    new_directorates = pd.DataFrame(columns=["code", "name", "level", "parent"])
+    new_directorates = pd.DataFrame(columns=list(COLUMNS))
     if "directorate" in table.columns:
-        new_teams, new_directorates, placement_problems = _placements_from_file(table, units, new_teams or {}, file_name)
+        new_teams, new_directorates, placement_problems = _placements_from_file(table, hierarchy, new_teams or {}, file_name)
         plan.problems.extend(placement_problems)
         table = table.drop(columns=["directorate"])
-    checked: Checked = check_table(table, file_name, plan.sheet, units, definitions, new_teams)
+    checked: Checked = check_table(table, file_name, plan.sheet, hierarchy, definitions, new_teams)
     plan.problems.extend(checked.problems)
     plan.notes.extend(checked.notes)
     plan.unknown_teams = checked.unknown_teams
@@ -162,25 +163,27 @@ def plan_upload(
 
 
 def _placements_from_file(
-    table: pd.DataFrame, units: pd.DataFrame, placed: dict[str, str], file_name: str
+    table: pd.DataFrame, hierarchy: Hierarchy, placed: dict[str, str], file_name: str
 ) -> tuple[dict[str, str], pd.DataFrame, list[Problem]]:
     """New teams placed by the mapping's directorate column (and new directorates named
     there, under the organisation). Placements the user made by hand take precedence."""
-    known = {c.casefold() for c in units["code"]} | {n.casefold() for n in units["name"]}
-    directorates = units[units["level"] == "directorate"]
-    directorate_code = {**{n.casefold(): c for n, c in zip(directorates["name"], directorates["code"])},
-                        **{c.casefold(): c for c in directorates["code"]}}
-    pairs = table[["team", "directorate"]].dropna().astype(str).apply(lambda c: c.str.strip())
-    pairs = pairs[~pairs["team"].str.casefold().isin(known)].drop_duplicates()
-    pairs["directorate"] = [directorate_code.get(d.casefold(), d) for d in pairs["directorate"]]
-    pairs = pairs.drop_duplicates()
+    pairs = table[["team", "directorate"]].dropna().astype(str).apply(lambda c: c.str.strip()).drop_duplicates()
+    pairs = pairs[pairs["team"].map(lambda team: not hierarchy.candidates(team, level=None)).astype(bool)]
     problems = [
+        Problem(file_name, f"directorate '{text}' is the name of more than one directorate ({', '.join(codes)}); use its code.")
+        for text in pairs["directorate"].unique()
+        if len(codes := hierarchy.candidates(text, level="directorate")) > 1
+    ]
+    pairs = pairs.assign(
+        directorate=[hierarchy.resolve(d, level="directorate") or d for d in pairs["directorate"]]
+    ).drop_duplicates()
+    problems += [
         Problem(file_name, f"new team '{team}' is placed in more than one directorate ({', '.join(group['directorate'])}).")
         for team, group in pairs.groupby("team") if len(group) > 1
     ]
-    organisations = units.loc[units["level"] == "organisation", "code"].tolist()
-    new_directorates = sorted(set(pairs["directorate"]) - set(directorates["code"]))
+    new_directorates = sorted(set(pairs["directorate"]) - set(hierarchy.directorates))
     placements = {**dict(zip(pairs["team"], pairs["directorate"])), **placed}
+    organisations = hierarchy.organisations
     frame = pd.DataFrame({"code": new_directorates, "name": new_directorates, "level": "directorate",
                           "parent": organisations[0] if organisations else ""})
     return placements, frame, problems

@@ -6,9 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
-from python_calamine import CalamineWorkbook
-
 from tests.conftest import REPO
 
 
@@ -17,34 +14,6 @@ def qi(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     if check:
         assert done.returncode == 0, done.stderr
     return done
-
-
-def test_export_then_upload_is_a_no_op_and_exports_byte_identically(demo_db, tmp_path):
-    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
-    qi("export", "--db", demo_db, "--out", first)
-    done = qi("upload", first, "--db", demo_db)
-    assert "0 added, 0 updated" in done.stdout
-    qi("export", "--db", demo_db, "--out", second)
-    assert first.read_bytes() == second.read_bytes()
-
-
-def test_xlsx_export_reuploads_as_a_no_op_and_is_reproducible(demo_db, tmp_path):
-    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
-    qi("export", "--db", demo_db, "--out", first)
-    assert "0 added, 0 updated" in qi("upload", first, "--db", demo_db).stdout
-    qi("export", "--db", demo_db, "--out", second)
-    assert first.read_bytes() == second.read_bytes()
-
-
-def test_export_is_in_team_measure_period_order_and_neutralises_formulas(demo_db, tmp_path):
-    out = tmp_path / "all.csv"
-    qi("export", "--db", demo_db, "--out", out)
-    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(frame.columns) == ["team", "measure", "period", "numerator", "denominator", "value", "comment"]
-    key = frame[["team", "measure", "period"]].apply(tuple, axis=1).tolist()
-    assert key == sorted(key)
-    risky = frame.loc[frame["comment"].str.contains("agency nurse"), "comment"]
-    assert risky.tolist() == ["'+1 agency nurse on nights"]
 
 
 def test_a_bad_file_prints_every_error_exits_1_and_writes_nothing(demo_db, tmp_path):
@@ -70,17 +39,6 @@ def test_dry_run_reports_and_saves_nothing(demo_db, tmp_path):
     assert "Dry run, nothing saved: 1 added, 0 updated, 0 unchanged." in qi("upload", new, "--db", demo_db, "--dry-run").stdout
     assert "Saved upload" in qi("upload", new, "--db", demo_db).stdout
     assert "0 added, 0 updated, 1 unchanged" in qi("upload", new, "--db", demo_db, "--dry-run").stdout
-
-
-def test_template_lists_teams_and_measures(demo_db, tmp_path):
-    out = tmp_path / "template.xlsx"
-    qi("template", "--db", demo_db, "--out", out)
-    book = CalamineWorkbook.from_path(str(out))
-    assert book.sheet_names[:3] == ["data", "teams", "measures"]
-    header = book.get_sheet_by_name("data").to_python()[0]
-    assert header == ["team", "measure", "period", "numerator", "denominator", "value", "comment"]
-    teams = [row[0] for row in book.get_sheet_by_name("teams").to_python()[1:]]
-    assert "W-ASH" in teams and len(teams) >= 12
 
 
 def test_demo_refuses_a_database_that_holds_data(demo_db):

@@ -1,12 +1,11 @@
-"""Measure definitions and the hierarchy: read from editable files, checked, written back."""
+"""Measure definitions: read from editable files, checked, written back."""
 
 from __future__ import annotations
 
 import pytest
 
-from qi_dash.bootstrap import DEMO_HIERARCHY, STANDARD_MEASURES
+from qi_dash.bootstrap import STANDARD_MEASURES
 from qi_dash.definitions import DefinitionError, read_definitions, write_definitions
-from qi_dash.hierarchy import HierarchyError, path_to, read_hierarchy, teams_under, write_hierarchy
 
 HEADER = ("code,name,family,kind,definition,numerator,denominator,unit,multiplier,frequency,direction,"
           "chart,aggregation,target,run_rules,baseline_points,screen_moving_ranges,valid_from\n")
@@ -34,19 +33,3 @@ def test_a_proportion_is_never_aggregated_as_a_mean_of_team_rates():
     bad = HEADER + "P,Pct,process,proportion,def,num,den,%,100,month,increase,p,mean,,ihi,,false,\n"
     with pytest.raises(DefinitionError, match="never by mean of team rates"):
         read_definitions(bad.encode())
-
-
-def test_the_demo_hierarchy_round_trips_and_walks():
-    units = read_hierarchy(DEMO_HIERARCHY)
-    again = read_hierarchy(write_hierarchy(units).encode())
-    assert again.sort_values("code").reset_index(drop=True).equals(units.sort_values("code").reset_index(drop=True))
-    assert teams_under(units, "DIR-FOR") == ["W-ROW", "W-YEW"]
-    assert len(teams_under(units, "ORG")) == 13
-    assert teams_under(units, "W-ASH") == ["W-ASH"]
-    assert path_to(units, "W-ASH") == ["ORG", "DIR-ACU", "W-ASH"]
-
-
-def test_a_team_must_sit_in_a_directorate():
-    bad = b"code,name,level,parent\nORG,Org,organisation,\nT1,Team,team,ORG\n"
-    with pytest.raises(HierarchyError, match="row 3: the parent of team 'T1' must be a directorate"):
-        read_hierarchy(bad)

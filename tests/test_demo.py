@@ -9,8 +9,9 @@ import pytest
 
 from qi_dash.bootstrap import DEMO_HIERARCHY, STANDARD_MEASURES
 from qi_dash.definitions import FAMILIES, FREQUENCIES, KINDS, read_definitions
-from qi_dash.demo import COLUMNS, DEMO_STORY, DEMO_TEAM_MEASURES, demo_observations
+from qi_dash.demo import DEMO_STORY, DEMO_TEAM_MEASURES, demo_observations
 from qi_dash.hierarchy import read_hierarchy
+from qi_dash.store import OBSERVATION_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def definitions() -> dict:
 
 
 def series(demo: pd.DataFrame, team: str, measure: str) -> pd.DataFrame:
-    return demo[(demo["team"] == team) & (demo["measure"] == measure)]
+    return demo[(demo["unit"] == team) & (demo["measure"] == measure)]
 
 
 def series_of(demo: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -53,8 +54,8 @@ def test_another_seed_gives_other_numbers(demo):
     assert not demo["numerator"].equals(demo_observations(seed=7)["numerator"])
 
 
-def test_columns_are_the_canonical_template(demo):
-    assert tuple(demo.columns) == COLUMNS
+def test_columns_are_the_stored_observation_columns(demo):
+    assert list(demo.columns) == OBSERVATION_COLUMNS
     assert all(type(p) is date for p in demo["period"])
 
 
@@ -64,7 +65,7 @@ def test_organisation_has_enough_teams_and_measures(demo, definitions):
     assert 3 <= (units["level"] == "directorate").sum() <= 4
     teams = set(units.loc[units["level"] == "team", "code"])
     assert len(teams) >= 12
-    assert set(demo["team"]) == teams == set(DEMO_TEAM_MEASURES)
+    assert set(demo["unit"]) == teams == set(DEMO_TEAM_MEASURES)
     assert len(definitions) >= 9
     assert set(demo["measure"]) == set(definitions)
     assert {d.family for d in definitions.values()} == set(FAMILIES)
@@ -73,7 +74,7 @@ def test_organisation_has_enough_teams_and_measures(demo, definitions):
 
 
 def test_each_team_reports_exactly_its_measures(demo):
-    reported = demo.groupby("team")["measure"].agg(set).to_dict()
+    reported = demo.groupby("unit")["measure"].agg(set).to_dict()
     assert reported == {team: set(measures) for team, measures in DEMO_TEAM_MEASURES.items()}
 
 
@@ -92,7 +93,7 @@ def test_periods_align_with_each_measures_frequency(demo, definitions):
 
 
 def test_no_duplicate_team_measure_period(demo):
-    assert not demo.duplicated(["team", "measure", "period"]).any()
+    assert not demo.duplicated(["unit", "measure", "period"]).any()
 
 
 def test_numbers_fill_the_columns_their_kind_needs(demo, definitions):
@@ -116,7 +117,7 @@ def test_numbers_are_valid(demo, definitions):
 def test_ward_bed_days_are_realistic(demo):
     # Ash and Cedar have 22 beds: at most 22 x 31 bed days, and over 80% full even in February.
     bed_days = series_of(demo, "RP_RATE")
-    bed_days = bed_days.loc[bed_days["team"].isin(["W-ASH", "W-CED"]), "denominator"]
+    bed_days = bed_days.loc[bed_days["unit"].isin(["W-ASH", "W-CED"]), "denominator"]
     assert bed_days.between(0.8 * 22 * 28, 22 * 31).all()
 
 
@@ -128,11 +129,11 @@ def test_comments_exercise_escaping_and_formula_neutralising(demo):
 
 
 def test_the_story_names_real_teams_and_dates(demo):
-    teams = set(demo["team"])
+    teams = set(demo["unit"])
     assert len(DEMO_STORY) >= 5
     for event in DEMO_STORY:
-        assert set(event) == {"team", "date", "title", "detail"}
-        assert event["team"] in teams
+        assert set(event) == {"unit", "date", "title", "detail"}
+        assert event["unit"] in teams
         assert type(event["date"]) is date
         assert event["title"] and event["detail"]
 
@@ -159,7 +160,7 @@ def test_a_stable_ward_stays_stable(demo):
 
 
 def test_birch_ward_reports_nothing_while_closed(demo):
-    birch = demo[demo["team"] == "W-BIR"]
+    birch = demo[demo["unit"] == "W-BIR"]
     closed = birch[(birch["period"] >= date(2024, 8, 1)) & (birch["period"] < date(2024, 9, 30))]
     assert closed.empty
     assert (birch["period"] >= date(2024, 10, 1)).any()

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from qi_dash.definitions import parse_definition, read_definitions
-from qi_dash.hierarchy import read_hierarchy
+from qi_dash.hierarchy import Hierarchy, read_hierarchy
 from qi_dash.ingest import mapping
 from qi_dash.ingest.canonical import check_table
 from qi_dash.ingest.spec import load_spec, validate_spec
@@ -81,7 +81,7 @@ WIDE_ROWS = [
 
 
 def check(table: pd.DataFrame, sheet: str = "Data", new_teams: dict | None = None):
-    return check_table(table, "team.xlsx", sheet, UNITS, DEFINITIONS, new_teams)
+    return check_table(table, "team.xlsx", sheet, Hierarchy(UNITS), DEFINITIONS, new_teams)
 
 
 # --- wide, long, sheet per team, fixed team -----------------------------------------------
@@ -466,7 +466,7 @@ def test_check_table_accepts_the_mapped_real_files(example, request):
     units = read_hierarchy(EXAMPLES / f"{example}_hierarchy.csv")
     definitions = read_definitions(EXAMPLES / f"{example}_measures.csv")
     new_teams = _new_teams(table, units)
-    checked = check_table(table, sheet + ".file", sheet, units, definitions, new_teams)
+    checked = check_table(table, sheet + ".file", sheet, Hierarchy(units), definitions, new_teams)
     assert checked.problems == []
     assert len(checked.observations) == len(table)
     assert sorted(checked.unknown_teams) == []

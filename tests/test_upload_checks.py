@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
@@ -157,3 +158,43 @@ def test_rows_with_no_numbers_are_saved_as_gaps_not_zero(demo_store):
     saved = demo_store.observations(units=["W-ASH"], measures=["HUDDLES"]).iloc[-1]
     assert saved["value"] != saved["value"]  # NaN
     assert saved["comment"] == "Ward closed"
+
+
+def test_a_team_is_found_by_its_name_whatever_the_case_and_spacing(demo_store):
+    plan = plan_upload(demo_store, csv("  ash   WARD ,HUDDLES,01/12/2025,,,3,"), "team.csv")
+    assert plan.ok
+    assert plan.changes["unit"].tolist() == ["W-ASH"]
+
+
+def test_a_directorate_is_not_a_team(demo_store):
+    problem = only(refused(demo_store, csv("Forensic Services,HUDDLES,06/01/2025,,,3,")))
+    assert (problem.row, problem.column) == (2, "team")
+    assert problem.message == "'Forensic Services' is a directorate or organisation, not a team."
+
+
+def test_a_name_two_teams_share_is_refused_and_their_codes_named(demo_store):
+    demo_store.save_units(pd.DataFrame({"code": ["W-ASH2"], "name": ["Ash Ward"], "level": ["team"], "parent": ["DIR-FOR"]}))
+    problem = only(refused(demo_store, csv("Ash Ward,HUDDLES,06/01/2025,,,3,")))
+    assert (problem.row, problem.column) == (2, "team")
+    assert problem.message == "'Ash Ward' is the name of more than one team (W-ASH, W-ASH2); use the team's code."
+    assert plan_upload(demo_store, csv("W-ASH2,HUDDLES,06/01/2025,,,3,"), "team.csv").ok
+
+
+PLACED = {"period": {"column": "period"}, "team": {"column": "ward"}, "directorate": {"column": "dir"},
+          "measures": [{"measure": "HUDDLES", "value": "n"}]}
+
+
+def test_a_directorate_column_places_a_new_team_by_the_directorates_name_or_code(demo_store):
+    data = b"ward,dir,period,n\nLarch Ward, forensic  SERVICES ,2025-01-06,3\nAsh Ward,DIR-FOR,2025-01-06,4\n"
+    plan = plan_upload(demo_store, data, "wards.csv", mapping=PLACED)
+    assert plan.ok, [str(p) for p in plan.problems]
+    assert plan.new_units[["code", "level", "parent"]].values.tolist() == [["Larch Ward", "team", "DIR-FOR"]]
+
+
+def test_a_directorate_name_two_directorates_share_is_refused(demo_store):
+    demo_store.save_units(pd.DataFrame({"code": ["DIR-FOR2"], "name": ["Forensic Services"], "level": ["directorate"],
+                                        "parent": ["ORG"]}))
+    data = b"ward,dir,period,n\nLarch Ward,Forensic Services,2025-01-06,3\n"
+    problem = only(plan_upload(demo_store, data, "wards.csv", mapping=PLACED).problems)
+    assert problem.message == ("directorate 'Forensic Services' is the name of more than one directorate "
+                               "(DIR-FOR, DIR-FOR2); use its code.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,9 +17,13 @@ import pandas as pd
 
 from qi_dash import periods
 from qi_dash.definitions import MeasureDefinition
+from qi_dash.hierarchy import Hierarchy
 from qi_dash.ingest.cells import Distinct, cell_text, factorize
 from qi_dash.problems import Problem
 
+# The template's "team" column is what users type; in code and in the store the column is
+# "unit" (a unit code). check_table turns team into unit and exports.template_frame turns it
+# back: the only two places the name changes.
 TEMPLATE_COLUMNS = ["team", "measure", "period", "numerator", "denominator", "value", "comment"]
 REQUIRED_COLUMNS = ["team", "measure", "period"]
 NUMBER_COLUMNS = ["numerator", "denominator", "value"]
@@ -94,11 +99,11 @@ class _Names:
     (stripped, an export's apostrophe taken off) and ``named`` the code it names (None where
     it names nothing), each indexed by the rows' ``codes``."""
 
-    def __init__(self, cells: pd.Series, lookup: dict[str, str]):
+    def __init__(self, cells: pd.Series, resolve: Callable[[str], str | None]):
         distinct = Distinct(cells)
         self.codes, self.rows = distinct.codes, distinct.rows
         self.shown = np.array([_restored(t) for t in distinct.texts], dtype=object)
-        self.named = np.array([None if t is None else lookup.get(t.casefold()) for t in self.shown], dtype=object)
+        self.named = np.array([None if t is None else resolve(t) for t in self.shown], dtype=object)
         self.empty = np.array([t is None for t in self.shown])
         self.unknown = ~self.empty & np.array([c is None for c in self.named])
 
@@ -107,7 +112,7 @@ def check_table(
     table: pd.DataFrame,
     file: str,
     sheet: str | None,
-    units: pd.DataFrame,
+    hierarchy: Hierarchy,
     definitions: list[MeasureDefinition],
     new_teams: dict[str, str] | None = None,
 ) -> Checked:
@@ -150,27 +155,31 @@ def check_table(
     def column(name):
         return table[columns[name]] if name in columns else pd.Series([None] * len(table), index=table.index)
 
-    teams = [(code, name) for code, name, level in zip(units["code"], units["name"], units["level"]) if level == "team"]
-    team_lookup = {**{n.casefold(): c for c, n in teams}, **{c.casefold(): c for c, _ in teams}}
-    unit_keys = {key.casefold() for key in [*units["code"], *units["name"]]}
-    new_teams = new_teams or {}
-    team_lookup.update({n.casefold(): n for n in new_teams})
+    placed = {n.casefold(): n for n in new_teams or {}}
     by_code = {d.code: d for d in definitions}
     measure_lookup = {**{d.name.casefold(): d.code for d in definitions},
                       **{d.code.casefold(): d.code for d in definitions}}
 
     # Team and measure are worked out per distinct cell; t and m give each row's.
-    team = _Names(column("team"), team_lookup)
-    measure = _Names(column("measure"), measure_lookup)
+    team = _Names(column("team"), lambda text: hierarchy.resolve(text) or placed.get(text.casefold()))
+    measure = _Names(column("measure"), lambda text: measure_lookup.get(text.casefold()))
     t, m = team.codes, measure.codes
     for r in np.flatnonzero(team.rows(team.empty)):
         problem("team is empty.", r, "team")
     for r in np.flatnonzero(measure.rows(measure.empty)):
         problem("measure is empty.", r, "measure")
-    not_a_team = team.unknown & np.array([t is not None and t.casefold() in unit_keys for t in team.shown])
+    # Text that names no one team may name several, or a unit that is not a team.
+    meant = [hierarchy.candidates(text) if unknown else [] for text, unknown in zip(team.shown, team.unknown)]
+    ambiguous = np.array([len(codes) > 1 for codes in meant], dtype=bool)
+    for r in np.flatnonzero(ambiguous[t]):
+        problem(f"'{team.shown[t[r]]}' is the name of more than one team ({', '.join(meant[t[r]])}); use the team's code.",
+                r, "team")
+    not_a_team = team.unknown & ~ambiguous & np.array(
+        [unknown and bool(hierarchy.candidates(text, level=None)) for text, unknown in zip(team.shown, team.unknown)],
+        dtype=bool)
     for r in np.flatnonzero(not_a_team[t]):
         problem(f"'{team.shown[t[r]]}' is a directorate or organisation, not a team.", r, "team")
-    unknown_team = team.unknown & ~not_a_team
+    unknown_team = team.unknown & ~ambiguous & ~not_a_team
     unknown_names = sorted(set(team.shown[unknown_team]))
     for r in np.flatnonzero(unknown_team[t]):
         problem(f"unknown team '{team.shown[t[r]]}'. Add it to the hierarchy (place it in a directorate) before saving.",

@@ -67,10 +67,8 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
         team["team_columns"] = tuple(joined.multiselect("Team columns, in order", headings, key=f"{key}_teams"))
         team["separator"] = separator.text_input("Joined by", " ", key=f"{key}_separator")
     elif team_how == "fixed":
-        team_units = session.store().units()
-        team_units = team_units[team_units["level"] == "team"]
-        names = dict(zip(team_units["code"], team_units["name"]))
-        team["fixed_team"] = st.selectbox("Team", list(names), format_func=names.get, key=f"{key}_fixed")
+        tree = session.hierarchy(session.database_path(), session.store().data_version())
+        team["fixed_team"] = st.selectbox("Team", tree.teams, format_func=tree.name, key=f"{key}_fixed")
     directorate = pick("Directorate column (optional: places teams that are new to the hierarchy)", "directorate")
 
     layout = st.radio("Layout", list(LAYOUTS), horizontal=True, key=f"{key}_layout", format_func=LAYOUTS.get)

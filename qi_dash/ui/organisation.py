@@ -18,7 +18,7 @@ def headline(selection: Selection) -> pd.DataFrame:
     """Teams, measures and the latest month with data; returns the per-team summary."""
     frame = selection.observations()
     definitions = selection.definitions()
-    summary = coverage.team_summary(frame, selection.units, definitions, list(selection.team_codes))
+    summary = coverage.team_summary(frame, selection.hierarchy, definitions, list(selection.team_codes))
     latest_month = coverage.latest(frame, definitions, "month")
     teams, measures, latest = st.columns(3)
     teams.metric("Teams", len(summary))
@@ -29,7 +29,7 @@ def headline(selection: Selection) -> pd.DataFrame:
 
 def coverage_table(summary: pd.DataFrame) -> None:
     st.dataframe(
-        summary.drop(columns=["team"]),
+        summary.drop(columns=["unit"]),
         hide_index=True,
         width="stretch",
         height=table_height(len(summary)),
@@ -50,11 +50,10 @@ def variation_matrix(selection: Selection) -> None:
         return
     defs = [d for d in selection.definitions() if d.code in set(matrix["measure"])]
     grid = matrix.pivot(index="unit", columns="measure", values="variation_icon")
-    names = dict(zip(selection.units["code"], selection.units["name"]))
-    parents = dict(zip(selection.units["code"], selection.units["parent"]))
+    tree = selection.hierarchy
     table = pd.DataFrame({
-        "Team": [_team_link(selection, code, parents[code], names.get(code, code)) for code in grid.index],
-        "_order": [(names.get(parents[c], ""), names.get(c, c)) for c in grid.index],
+        "Team": [_team_link(selection, code) for code in grid.index],
+        "_order": [(tree.name(tree.parent(c)), tree.name(c)) for c in grid.index],
     })
     for d in defs:
         # An empty cell: the team does not report this measure.
@@ -74,8 +73,9 @@ def variation_matrix(selection: Selection) -> None:
     ))
 
 
-def _team_link(selection: Selection, team: str, directorate: str, name: str) -> str:
+def _team_link(selection: Selection, team: str) -> str:
     """A link to the team's page keeping the rest of the selection (the as-of day too). The
     fragment carries the team's name for the link text; the app ignores it."""
-    query = urlencode({"team": team, "dir": directorate, **selection.link(team="", dir="")})
-    return f"./Team?{query}#{name}"
+    tree = selection.hierarchy
+    query = urlencode({"team": team, "dir": tree.parent(team), **selection.link(team="", dir="")})
+    return f"./Team?{query}#{tree.name(team)}"

@@ -9,15 +9,16 @@ applies "Show data as it was on" to every read.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from qi_dash import hierarchy
 from qi_dash.analysis import MeasureView
 from qi_dash.definitions import MeasureDefinition
+from qi_dash.hierarchy import Hierarchy
 from qi_dash.store import as_of_end_of
 from qi_dash.ui import session
 
@@ -41,7 +42,7 @@ class Selection:
     directorate: str
     team: str
     measure: str
-    units: pd.DataFrame
+    hierarchy: Hierarchy
     as_of: date | None = None
 
     @property
@@ -59,13 +60,11 @@ class Selection:
         return "team" if self.team else "directorate" if self.directorate else "organisation"
 
     def name(self, code: str | None = None) -> str:
-        code = code or self.unit
-        names = dict(zip(self.units["code"], self.units["name"]))
-        return names.get(code, code)
+        return self.hierarchy.name(code or self.unit)
 
     @property
     def team_codes(self) -> tuple[str, ...]:
-        return tuple(hierarchy.teams_under(self.units, self.unit))
+        return tuple(self.hierarchy.teams_under(self.unit))
 
     def definitions(self) -> list[MeasureDefinition]:
         return session.definitions(self.path, self.version)
@@ -106,36 +105,30 @@ def page(title: str, *, pick_measure: bool = False) -> Selection:
     path = session.database_path()
     store = session.store()  # opens (and on a new database, creates the demo) before anything reads
     version = store.data_version()
-    all_units = session.units(path, version)
+    tree = session.hierarchy(path, version)
     _seed_from_url()
 
-    names = dict(zip(all_units["code"], all_units["name"]))
     st.sidebar.markdown("### Where")
-    orgs = all_units.loc[all_units["level"] == "organisation", "code"].tolist()
-    org = _pick("Organisation", orgs, "org", names) if orgs else ALL
-    dirs = hierarchy.children(all_units, org)["code"].tolist()
-    names[ALL] = "All directorates"
-    directorate = _pick("Directorate", [ALL, *dirs], "dir", names)
-    team_parent = [directorate] if directorate else dirs
-    teams = all_units[all_units["parent"].isin(team_parent) & (all_units["level"] == "team")].sort_values("name")
-    team_names = {**names, ALL: "All teams"}
-    team = _pick("Team", [ALL, *teams["code"].tolist()], "team", team_names)
+    orgs = tree.organisations
+    org = _pick("Organisation", orgs, "org", tree.name) if orgs else ALL
+    directorate = _pick("Directorate", [ALL, *tree.children(org)], "dir", lambda c: tree.name(c) if c else "All directorates")
+    team = _pick("Team", [ALL, *tree.teams_under(directorate or org)], "team", lambda c: tree.name(c) if c else "All teams")
     if team and not directorate:
-        directorate = dict(zip(all_units["code"], all_units["parent"]))[team]
+        directorate = tree.parent(team)
     measure_defs = session.definitions(path, version)
     measure = st.session_state.get("sel_measure", "")
     if pick_measure and measure_defs:
         measure_names = {d.code: d.name for d in measure_defs}
-        measure = _pick("Measure", list(measure_names), "measure", measure_names)
+        measure = _pick("Measure", list(measure_names), "measure", measure_names.get)
 
-    selection = Selection(path, version, org, directorate, team, measure, all_units, _as_of())
+    selection = Selection(path, version, org, directorate, team, measure, tree, _as_of())
     _write_url(selection)
     _navigation(navigation, selection)
     return selection
 
 
 def breadcrumb(selection: Selection) -> None:
-    parts = [selection.name(c) for c in hierarchy.path_to(selection.units, selection.unit)]
+    parts = [selection.name(c) for c in selection.hierarchy.path_to(selection.unit)]
     st.caption(" › ".join(html.escape(p) for p in parts))
     as_of_notice(selection)
 
@@ -155,7 +148,7 @@ def _seed_from_url() -> None:
     st.session_state["_seeded"] = True
 
 
-def _pick(label: str, options: list[str], key: str, names: dict[str, str]) -> str:
+def _pick(label: str, options: list[str], key: str, name: Callable[[str], str]) -> str:
     """A sidebar select bound to a plain session key (which survives page switches)."""
     if st.session_state.get(f"sel_{key}") not in options:
         st.session_state[f"sel_{key}"] = options[0] if options else ALL
@@ -164,7 +157,7 @@ def _pick(label: str, options: list[str], key: str, names: dict[str, str]) -> st
     def keep():
         st.session_state[f"sel_{key}"] = st.session_state[f"w_{key}"]
 
-    st.sidebar.selectbox(label, options, key=f"w_{key}", format_func=lambda c: names.get(c, c), on_change=keep)
+    st.sidebar.selectbox(label, options, key=f"w_{key}", format_func=name, on_change=keep)
     return st.session_state[f"sel_{key}"]
 
 

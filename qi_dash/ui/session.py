@@ -15,6 +15,7 @@ import streamlit as st
 from qi_dash import bootstrap, overview
 from qi_dash.analysis import MeasureView, measure_view
 from qi_dash.definitions import MeasureDefinition
+from qi_dash.hierarchy import Hierarchy
 from qi_dash.store import Store
 
 
@@ -34,9 +35,10 @@ def store() -> Store:
     return _store(database_path())
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def units(path: str, version: int) -> pd.DataFrame:
-    return _store(path).units()
+@st.cache_resource(max_entries=8, show_spinner=False)
+def hierarchy(path: str, version: int) -> Hierarchy:
+    """One immutable hierarchy per data version, shared by every session (not copied per rerun)."""
+    return Hierarchy(_store(path).units())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

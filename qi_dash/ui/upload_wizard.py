@@ -36,7 +36,7 @@ def template_download(selection: Selection) -> None:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _template_bytes(path: str, version: int) -> bytes:
-    return exports.template_workbook(session.definitions(path, version), session.units(path, version))
+    return exports.template_workbook(session.definitions(path, version), session.hierarchy(path, version))
 
 
 def uploader_key() -> str:
@@ -86,8 +86,7 @@ def show_problems(plan: UploadPlan) -> None:
 
 def place_new_teams(plan: UploadPlan, selection: Selection) -> None:
     """Ask where each team that is new to the hierarchy belongs; the plan is then made again."""
-    directorates = selection.units[selection.units["level"] == "directorate"]
-    names = dict(zip(directorates["code"], directorates["name"]))
+    tree = selection.hierarchy
     st.warning(
         f"This file introduces {len(plan.unknown_teams)} team(s) that are not in the hierarchy yet. "
         "Place each in its directorate to add it, or correct the team names in the file."
@@ -96,7 +95,8 @@ def place_new_teams(plan: UploadPlan, selection: Selection) -> None:
     with st.form("place_teams"):
         for team in plan.unknown_teams[:50]:
             placements[team] = st.selectbox(
-                f"Directorate for the new team '{team}'", ["", *names], format_func=lambda c: names.get(c, "— choose —"),
+                f"Directorate for the new team '{team}'", ["", *tree.directorates],
+                format_func=lambda c: tree.name(c) if c else "— choose —",
                 key=f"place_{team}",
             )
         placed = st.form_submit_button("Add these teams to the preview")
