@@ -19,6 +19,7 @@ XMR_LIMIT = 2.66  # MDC / NHSRplotthedots: mean ± 2.66 × AMR
 D2 = 1.128  # qicharts2: σ = AMR / 1.128 for P′, U′ and T
 SCREEN = 3.267  # a moving range not strictly below 3.267 × AMR is screened out
 T_POWER = 3.6  # qicharts2 T chart: y ** (1 / 3.6) is roughly normal
+TRIAL_LIMIT_POINTS = 13  # a phase with fewer points has trial limits (NHSRplotthedots)
 
 
 @dataclass
