@@ -11,6 +11,7 @@ from __future__ import annotations
 CHARTS = ("run", "xmr", "p", "pp", "u", "up", "c", "g", "t")
 RATIO_CHARTS = ("p", "pp", "u", "up")
 PROPORTION_CHARTS = ("p", "pp")  # the ratio charts that need a proportion
+LANEY_CHARTS = ("pp", "up")  # P′ and U′: sigma widened by the moving range of z-scores
 VALUE_CHARTS = ("c", "g", "t")
 MEDIAN_CHARTS = ("run", "g")  # charts whose centre line is a median, not a mean
 CHART_NAMES = {

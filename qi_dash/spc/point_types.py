@@ -11,7 +11,8 @@ from .rules import RUNS
 
 # Codes: indexes into POINT_TYPES and DIRECTIONS.
 COMMON, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW = range(len(POINT_TYPES))
-INCREASE, DECREASE, NO_DIRECTION = (DIRECTIONS.index(d) for d in ("increase", "decrease", "neutral"))
+INCREASE = DIRECTIONS.index("increase")
+NO_DIRECTION = DIRECTIONS.index("neutral")
 
 
 def point_types(rule: np.ndarray, side: np.ndarray, direction: np.ndarray) -> np.ndarray:
