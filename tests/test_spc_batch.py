@@ -88,9 +88,8 @@ def test_analyse_many_equals_analyse_on_every_series(lists, chart, run_rules, ba
     batch = analyse_many(frame.drop(columns=["value"]) if ratio else frame, SpcSettings(target=5.0, **kw))
     for key, part in frame.groupby("series", sort=False):
         if ratio:
-            one = analyse(
-                part.period, numerators=part.numerator, denominators=part.denominator, settings=SpcSettings(target=5.0, **kw)
-            )
+            counts = {"numerators": part.numerator, "denominators": part.denominator}
+            one = analyse(part.period, **counts, settings=SpcSettings(target=5.0, **kw))
         else:
             one = analyse(part.period, part.value, settings=SpcSettings(target=5.0, **kw))
         assert batch[key].equals(one)
@@ -130,3 +129,19 @@ def test_many_random_xmr_series_equal_analyse():
     batch = analyse_many(frame)
     for s in range(n_series):
         assert batch[s].equals(analyse(dates(width), frame.value.values[s * width : (s + 1) * width]))
+
+
+def test_analyse_many_keeps_counts_for_series_charted_from_the_ratio():
+    frame = pd.DataFrame({
+        "series": ["a"] * 3, "period": dates(3), "numerator": [1.0, 2.0, 3.0], "denominator": [10.0, 20.0, 30.0],
+    })
+    points = analyse_many(frame, SpcSettings(chart="u"))["a"].points
+    assert points.numerator.tolist() == [1, 2, 3] and points.denominator.tolist() == [10, 20, 30]
+
+
+def test_analyse_many_takes_one_target_per_series():
+    frame = pd.DataFrame({"series": ["a"] * 3, "period": dates(3), "value": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="one target per series"):
+        analyse_many(frame, SpcSettings(target=[1, 2, 3]))
+    with pytest.raises(ValueError, match="no settings given"):
+        analyse_many(frame, {"b": SpcSettings()})

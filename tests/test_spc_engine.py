@@ -147,3 +147,20 @@ def test_empty_series_gives_empty_frames():
     r = analyse([], [])
     assert r.points.empty and list(r.points.columns) == POINT_COLUMNS
     assert (r.variation_icon, r.assurance_icon, r.summary) == ("none", "none", "No data.")
+
+
+def test_points_keep_the_numerators_and_denominators_given_in_date_order():
+    dates = list(months(3))
+    r = analyse([dates[1], dates[0], dates[2]], numerators=[2, 1, 3], denominators=[20, 0, 30],
+                settings=SpcSettings(chart="p"))
+    assert list(r.points.columns) == POINT_COLUMNS + ["numerator", "denominator"]
+    assert r.points.numerator.tolist() == [1, 2, 3] and r.points.denominator.tolist() == [0, 20, 30]
+    empty = analyse([], numerators=[], denominators=[])
+    assert list(empty.points.columns) == POINT_COLUMNS + ["numerator", "denominator"]
+
+
+def test_periods_stay_datetime64_from_input_to_points_and_phases():
+    periods = months(4).to_numpy().astype("datetime64[D]")
+    r = analyse(periods, [1, 2, 3, 4], phase_starts=[months(4)[2]])
+    assert r.points.period.dtype == "datetime64[ns]" and r.phases.start.dtype == "datetime64[ns]"
+    assert r.points.period.tolist() == list(months(4))
