@@ -86,9 +86,10 @@ def spc_figure(
 ) -> go.Figure:
     """A run or SPC chart of one series.
 
-    ``points`` and ``phases`` are the engine's ``result.points`` and ``result.phases``; the caller
-    has already inserted a NaN row for each missing period, so gaps stay gaps on the time axis.
-    Optional ``numerator``/``denominator`` columns in ``points`` are shown on hover. ``changes``
+    ``points`` and ``phases`` are the engine's ``result.points`` and ``result.phases``, read as
+    they are: rows in date order, periods datetime64. The caller has already inserted a NaN row
+    for each missing period, so gaps stay gaps on the time axis. The ``numerator`` and
+    ``denominator`` columns the engine keeps for ratio data are shown on hover. ``changes``
     (columns ``date``, ``title`` and optionally ``detail``) are tests of change: numbered
     vertical markers whose titles are in the hover and the legend. ``compact`` is the small
     multiple: title only, no legend, no line labels.
