@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from qi_dash.definitions import FAMILIES
 from qi_dash.ui import panels, reading_guide, tests_of_change
 from qi_dash.ui.selection import breadcrumb, page
+from qi_dash.vocabulary import FAMILIES
 
 selection = page("Team")
 breadcrumb(selection)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from qi_dash.ui import panels, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
+from qi_dash.vocabulary import AGGREGATION_WORDS
 
 selection = page("Measure", pick_measure=True)
 breadcrumb(selection)
@@ -15,13 +16,7 @@ if definition is None:
 st.title(definition.name)
 st.markdown(f"**{selection.name()}** · {definition.family} measure · {definition.unit}")
 if selection.level != "team":
-    how = {
-        "pooled": "numerators and denominators of all its teams are added up each period (a pooled rate, never an average of team rates)",
-        "sum": "the teams' values are added up each period",
-        "mean": "the mean of the teams' values each period",
-        "none": "this measure is not combined across teams",
-    }[definition.aggregation]
-    st.caption(f"For a {selection.level}, {how}.")
+    st.caption(f"For a {selection.level}, {AGGREGATION_WORDS[definition.aggregation]}.")
 reading_guide.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False)
 (view,) = selection.views((definition.code,))

@@ -14,28 +14,19 @@ import pandas as pd
 
 from qi_dash import aggregate
 from qi_dash.definitions import MeasureDefinition
-from qi_dash.spc import analyse
+from qi_dash.spc import SPCResult, analyse
 
 
 @dataclass
 class MeasureView:
     definition: MeasureDefinition
     series: pd.DataFrame  # one row per period, gaps included (aggregate.SERIES_COLUMNS)
-    result: object | None  # the SPC engine's result; None when there is no data
+    result: SPCResult | None  # the SPC engine's result (its points keep numerators and denominators); None without data
     message: str = ""
 
     @property
     def has_data(self) -> bool:
         return self.result is not None
-
-    @property
-    def points(self) -> pd.DataFrame:
-        """The engine's points with each period's numerator and denominator, for hover text."""
-        points = self.result.points
-        if self.definition.has_denominator:
-            counts = self.series.assign(period=pd.to_datetime(self.series["period"]))
-            points = points.merge(counts[["period", "numerator", "denominator"]], on="period", how="left")
-        return points
 
     @property
     def latest(self) -> pd.Series | None:
@@ -47,26 +38,17 @@ class MeasureView:
         return None if present.empty else present.iloc[-1]
 
 
-def analyse_series(series: pd.DataFrame, definition: MeasureDefinition) -> object:
+def analyse_series(series: pd.DataFrame, definition: MeasureDefinition) -> SPCResult:
     """Run the engine on a gap-filled series with the definition's chart and settings."""
-    common = {
-        "chart": definition.chart,
-        "direction": definition.direction,
-        "target": definition.target,
-        "run_rules": definition.run_rules,
-        "baseline_points": definition.baseline_points,
-        "screen_moving_ranges": definition.screen_moving_ranges,
-        "multiplier": definition.multiplier,
-    }
-    periods = pd.to_datetime(series["period"]).to_numpy()
+    settings = definition.spc_settings()
     if definition.has_denominator:
         return analyse(
-            periods,
+            series["period"],
             numerators=series["numerator"].to_numpy(dtype=float),
             denominators=series["denominator"].to_numpy(dtype=float),
-            **common,
+            settings=settings,
         )
-    return analyse(periods, values=series["value"].to_numpy(dtype=float), **common)
+    return analyse(series["period"], values=series["value"].to_numpy(dtype=float), settings=settings)
 
 
 def measure_view(observations: pd.DataFrame, definition: MeasureDefinition, team_codes: list[str]) -> MeasureView:

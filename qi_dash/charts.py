@@ -20,12 +20,10 @@ import plotly.graph_objects as go
 
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.icons import COMMON_CAUSE, NHS_BLUE, POINT_STYLE, TARGET
+from qi_dash.spc.limits import TRIAL_LIMIT_POINTS
+from qi_dash.vocabulary import MEDIAN_CHARTS, RATIO_CHARTS, RULE_SET_NAMES
 
-# P and U charts (and their Laney versions) have limits that change with each denominator.
-PER_POINT_LIMIT_CHARTS = ("p", "pp", "u", "up")
-RUN_RULE_NAMES = {"ihi": "IHI rules", "anhoej": "Anhøj rules"}
-SPC_RULE_NAME = "Making Data Count rules"
-TRIAL_LIMITS = "Trial limits (fewer than 13 points)"
+TRIAL_LIMITS = f"Trial limits (fewer than {TRIAL_LIMIT_POINTS} points)"
 
 FONT = "Arial, Helvetica, sans-serif"
 TEXT = "#212B32"  # NHS black
@@ -71,7 +69,7 @@ def _number(value: float) -> str:
 
 def chart_caption(definition: MeasureDefinition) -> str:
     """The chart type, rule set and improvement direction, e.g. "XmR chart (individuals) · Making Data Count rules · Lower is better"."""
-    rules = RUN_RULE_NAMES.get(definition.run_rules, "IHI rules") if definition.chart == "run" else SPC_RULE_NAME
+    rules = RULE_SET_NAMES[definition.spc_settings().rule_set]
     return f"{definition.chart_name} · {rules} · {definition.direction_words}"
 
 
@@ -88,21 +86,22 @@ def spc_figure(
 ) -> go.Figure:
     """A run or SPC chart of one series.
 
-    ``points`` and ``phases`` are the engine's ``result.points`` and ``result.phases``; the caller
-    has already inserted a NaN row for each missing period, so gaps stay gaps on the time axis.
-    Optional ``numerator``/``denominator`` columns in ``points`` are shown on hover. ``changes``
+    ``points`` and ``phases`` are the engine's ``result.points`` and ``result.phases``, read as
+    they are: rows in date order, periods datetime64. The caller has already inserted a NaN row
+    for each missing period, so gaps stay gaps on the time axis. The ``numerator`` and
+    ``denominator`` columns the engine keeps for ratio data are shown on hover. ``changes``
     (columns ``date``, ``title`` and optionally ``detail``) are tests of change: numbered
     vertical markers whose titles are in the hover and the legend. ``compact`` is the small
     multiple: title only, no legend, no line labels.
     """
-    frame = points.assign(period=pd.to_datetime(points["period"])).sort_values("period", kind="stable")
-    frame = frame.reset_index(drop=True)
+    frame = points
     trial = _trial_phases(phases)
     style = _Style(compact, height)
     fig = go.Figure()
 
-    centre_name = "Median" if definition.chart == "run" else "Mean"
-    limit_shape = "hvh" if definition.chart in PER_POINT_LIMIT_CHARTS else "linear"
+    centre_name = "Median" if definition.chart in MEDIAN_CHARTS else "Mean"
+    # Ratio charts have limits that change with each denominator: drawn as steps.
+    limit_shape = "hvh" if definition.chart in RATIO_CHARTS else "linear"
     in_trial = frame["phase"].isin(trial)
 
     # Reference lines first, so the data and points are drawn over them.

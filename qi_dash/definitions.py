@@ -2,7 +2,8 @@
 
 A definition is data, loaded from a human-editable CSV (``data/measures.csv``) and kept in
 the store with every dated version. This module is the one home of the concept: its fields,
-their allowed values, and how a file of them is read and checked.
+how a file of them is read and checked, and the engine settings it gives; the values a field
+may take are the chart vocabulary's (``qi_dash.vocabulary``).
 """
 
 from __future__ import annotations
@@ -14,34 +15,20 @@ from datetime import date
 from pathlib import Path
 
 from qi_dash.periods import FREQUENCIES
-
-FAMILIES = ("outcome", "process", "balancing")
-KINDS = ("proportion", "rate", "count", "value")
-DIRECTIONS = ("increase", "decrease", "neutral")
-CHARTS = ("run", "xmr", "p", "pp", "u", "up", "c", "g", "t")
-AGGREGATIONS = ("pooled", "sum", "mean", "none")
-RUN_RULES = ("ihi", "anhoej")
-
-# Charts that need a numerator and a denominator per period.
-RATIO_CHARTS = ("p", "pp", "u", "up")
-
-DIRECTION_WORDS = {
-    "increase": "Higher is better",
-    "decrease": "Lower is better",
-    "neutral": "Neither higher nor lower is better",
-}
-CHART_NAMES = {
-    "run": "Run chart (median)",
-    "xmr": "XmR chart (individuals)",
-    "p": "P chart (proportion)",
-    "pp": "P′ chart (Laney proportion)",
-    "u": "U chart (rate)",
-    "up": "U′ chart (Laney rate)",
-    "c": "C chart (count)",
-    "g": "G chart (opportunities between events)",
-    "t": "T chart (time between events)",
-}
-
+from qi_dash.spc import SpcSettings
+from qi_dash.vocabulary import (
+    AGGREGATIONS,
+    CHART_NAMES,
+    CHARTS,
+    DIRECTION_WORDS,
+    DIRECTIONS,
+    FAMILIES,
+    KINDS,
+    PROPORTION_CHARTS,
+    RATIO_CHARTS,
+    RATIO_KINDS,
+    RUN_RULES,
+)
 
 @dataclass(frozen=True)
 class MeasureDefinition:
@@ -73,7 +60,7 @@ class MeasureDefinition:
 
     @property
     def has_denominator(self) -> bool:
-        return self.kind in ("proportion", "rate")
+        return self.kind in RATIO_KINDS
 
     @property
     def direction_words(self) -> str:
@@ -83,28 +70,46 @@ class MeasureDefinition:
     def chart_name(self) -> str:
         return CHART_NAMES[self.chart]
 
+    def spc_settings(self) -> SpcSettings:
+        """The SPC engine's settings for this measure, as one value."""
+        return SpcSettings(
+            chart=self.chart,
+            direction=self.direction,
+            target=self.target,
+            run_rules=self.run_rules,
+            baseline_points=self.baseline_points,
+            screen_moving_ranges=self.screen_moving_ranges,
+            multiplier=self.multiplier,
+        )
+
     def as_row(self) -> dict:
         return asdict(self)
 
 
 FIELD_NAMES = tuple(f.name for f in fields(MeasureDefinition))
 
+
+def _one_of(values: tuple[str, ...]) -> str:
+    """The values in words: "a, b or c"."""
+    return f"{', '.join(values[:-1])} or {values[-1]}"
+
+
 FIELD_HELP = {
     "code": "Short stable identifier used in uploads, e.g. RP_RATE.",
     "name": "Name shown to people.",
-    "family": "outcome, process or balancing.",
-    "kind": "proportion, rate, count or value.",
+    "family": f"{_one_of(FAMILIES)}.",
+    "kind": f"{_one_of(KINDS)}.",
     "definition": "The operational definition in words.",
     "numerator": "What is counted (for a proportion or rate), or what the value is.",
     "denominator": "What it is divided by (proportion or rate); empty otherwise.",
     "unit": "Unit shown on charts, e.g. '%' or 'per 1,000 occupied bed days'.",
     "multiplier": "Applied to numerator/denominator, e.g. 100 for %, 1000 for per 1,000.",
     "frequency": "week (week commencing Monday) or month (first of the month).",
-    "direction": "increase, decrease or neutral: which way is improvement.",
-    "chart": "run, xmr, p, pp, u, up, c, g or t.",
+    "direction": f"{_one_of(DIRECTIONS)}: which way is improvement.",
+    "chart": f"{_one_of(CHARTS)}.",
     "aggregation": "Up the hierarchy: pooled (sum numerators and denominators), sum, mean or none.",
     "target": "Optional target on the charted scale (after the multiplier).",
-    "run_rules": "Rules for run charts: ihi or anhoej.",
+    "run_rules": f"Rules for run charts: {_one_of(RUN_RULES)}.",
     "baseline_points": "Optional: freeze the centre line and limits on the first k points.",
     "screen_moving_ranges": "true to screen large moving ranges (off matches the MDC Excel tool).",
     "valid_from": "Date this version of the definition applies from (YYYY-MM-DD).",
@@ -158,7 +163,7 @@ def parse_definition(raw: dict, where: str = "") -> MeasureDefinition:
     aggregation = choice("aggregation", AGGREGATIONS)
     run_rules = _text(raw, "run_rules").lower() or "ihi"
     if run_rules not in RUN_RULES:
-        problems.append(f"{prefix}run_rules is '{run_rules}'; expected ihi or anhoej")
+        problems.append(f"{prefix}run_rules is '{run_rules}'; expected {_one_of(RUN_RULES)}")
     multiplier = number("multiplier", optional=True)
     target = number("target", optional=True)
     baseline = number("baseline_points", optional=True)
@@ -171,15 +176,15 @@ def parse_definition(raw: dict, where: str = "") -> MeasureDefinition:
             valid_from = date.fromisoformat(_text(raw, "valid_from")[:10])
         except ValueError:
             problems.append(f"{prefix}valid_from is '{_text(raw, 'valid_from')}'; expected YYYY-MM-DD")
-    if kind in ("proportion", "rate") and not _text(raw, "denominator"):
+    if kind in RATIO_KINDS and not _text(raw, "denominator"):
         problems.append(f"{prefix}a {kind} needs a denominator definition")
-    if chart in RATIO_CHARTS and kind not in ("proportion", "rate"):
+    if chart in RATIO_CHARTS and kind not in RATIO_KINDS:
         problems.append(f"{prefix}a {chart} chart needs a proportion or rate measure")
-    if chart in ("p", "pp") and kind != "proportion":
+    if chart in PROPORTION_CHARTS and kind != "proportion":
         problems.append(f"{prefix}a {chart} chart needs a proportion measure")
-    if aggregation == "pooled" and kind not in ("proportion", "rate"):
+    if aggregation == "pooled" and kind not in RATIO_KINDS:
         problems.append(f"{prefix}pooled aggregation needs a proportion or rate measure")
-    if kind in ("proportion", "rate") and aggregation in ("sum", "mean"):
+    if kind in RATIO_KINDS and aggregation in ("sum", "mean"):
         problems.append(f"{prefix}a {kind} aggregates as pooled (or none), never by {aggregation} of team rates")
     if problems:
         raise DefinitionError(problems)

@@ -65,13 +65,13 @@ ASSURANCE_ICONS: dict[str, Icon] = {
     "hit_and_miss": Icon("Hit and miss: the target lies within the process limits", COMMON_CAUSE, "?"),
     "none": Icon("No target / not enough data", COMMON_CAUSE, ""),
 }
-KINDS = ("variation", "assurance")
+ICON_KINDS = ("variation", "assurance")
 
 
 def _icon(code: str, kind: str | None) -> Icon:
     """The icon of a code. "none" is both a variation and an assurance code; without a kind it
     means the assurance one, whose title ("No target / not enough data") covers both cases."""
-    if kind not in (None, *KINDS):
+    if kind not in (None, *ICON_KINDS):
         raise ValueError(f"unknown icon kind {kind!r}; expected variation or assurance")
     tables = [VARIATION_ICONS] if kind == "variation" else [ASSURANCE_ICONS] if kind == "assurance" else [
         ASSURANCE_ICONS, VARIATION_ICONS]

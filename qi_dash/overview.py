@@ -32,16 +32,10 @@ def icon_matrix(observations: pd.DataFrame, definitions: list[MeasureDefinition]
     frame["value"] = frame["value"].where(~ratio, frame["numerator"] / frame["denominator"])
     frame["series"] = frame["unit"] + "\x1f" + frame["measure"]
     keys = frame.drop_duplicates("series")
-    setting = {s: by_code[m] for s, m in zip(keys["series"], keys["measure"])}
+    settings = {code: d.spc_settings() for code, d in by_code.items()}
     batch = analyse_many(
         frame[["series", "period", "value", "numerator", "denominator"]],
-        chart={s: d.chart for s, d in setting.items()},
-        direction={s: d.direction for s, d in setting.items()},
-        target={s: d.target for s, d in setting.items()},
-        run_rules={s: d.run_rules for s, d in setting.items()},
-        baseline_points={s: d.baseline_points for s, d in setting.items()},
-        screen_moving_ranges={s: d.screen_moving_ranges for s, d in setting.items()},
-        multiplier={s: d.multiplier for s, d in setting.items()},
+        {s: settings[m] for s, m in zip(keys["series"], keys["measure"])},
     )
     icons = batch.icons
     icons[["unit", "measure"]] = icons["series"].str.split("\x1f", expand=True)

@@ -197,6 +197,12 @@ def test_run_chart_has_a_median_and_no_limits():
     assert "Run chart (median) · IHI rules" in fig.layout.title.subtitle.text
 
 
+
+def test_a_g_charts_centre_line_is_named_the_median_it_is():
+    fig = spc_figure(points_frame([20, 21, 22]), phases_frame({1: False}), definition(chart="g", kind="count"))
+    assert "Median" in traces(fig) and "Mean" not in traces(fig)
+    assert "G chart (opportunities between events) · Making Data Count rules" in fig.layout.title.subtitle.text
+
 def test_two_sigma_lines_only_when_asked():
     points = points_frame([20, 21, 22])
     assert "2σ lines" not in traces(spc_figure(points, phases_frame({1: False}), definition()))

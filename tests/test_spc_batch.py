@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qi_dash.spc import analyse, analyse_many
+from qi_dash.spc import SpcSettings, analyse, analyse_many
 
 CHARTS = ["run", "xmr", "p", "pp", "u", "up", "c", "g", "t"]
 RATIO = {"p", "pp", "u", "up"}
@@ -38,9 +38,9 @@ def test_no_series_of_numbers_makes_analyse_raise(chart, values, data):
     }
     if chart in RATIO:
         den = data.draw(st.lists(numbers, min_size=n, max_size=n))
-        r = analyse(dates(n), numerators=values, denominators=den, **kw)
+        r = analyse(dates(n), numerators=values, denominators=den, settings=SpcSettings(**kw))
     else:
-        r = analyse(dates(n), values, **kw)
+        r = analyse(dates(n), values, settings=SpcSettings(**kw))
     assert len(r.points) == n
     assert r.variation_icon in {
         "common_cause",
@@ -60,9 +60,9 @@ def test_no_series_of_numbers_makes_analyse_raise(chart, values, data):
 def test_edge_series_do_not_raise(chart, values):
     n = len(values)
     if chart in RATIO:
-        analyse(dates(n), numerators=values, denominators=values, chart=chart)
+        analyse(dates(n), numerators=values, denominators=values, settings=SpcSettings(chart=chart))
     else:
-        analyse(dates(n), values, chart=chart)
+        analyse(dates(n), values, settings=SpcSettings(chart=chart))
 
 
 def _frame(draw_lists):
@@ -85,12 +85,13 @@ def test_analyse_many_equals_analyse_on_every_series(lists, chart, run_rules, ba
     frame = _frame(lists)
     kw = {"chart": chart, "run_rules": run_rules, "baseline_points": baseline, "multiplier": multiplier}
     ratio = chart in RATIO
-    batch = analyse_many(frame.drop(columns=["value"]) if ratio else frame, target=5.0, **kw)
+    batch = analyse_many(frame.drop(columns=["value"]) if ratio else frame, SpcSettings(target=5.0, **kw))
     for key, part in frame.groupby("series", sort=False):
         if ratio:
-            one = analyse(part.period, numerators=part.numerator, denominators=part.denominator, target=5.0, **kw)
+            counts = {"numerators": part.numerator, "denominators": part.denominator}
+            one = analyse(part.period, **counts, settings=SpcSettings(target=5.0, **kw))
         else:
-            one = analyse(part.period, part.value, target=5.0, **kw)
+            one = analyse(part.period, part.value, settings=SpcSettings(target=5.0, **kw))
         assert batch[key].equals(one)
 
 
@@ -106,18 +107,12 @@ def test_analyse_many_mixes_charts_settings_phases_and_unsorted_rows():
     charts = {s: ["xmr", "run", "c", "t", "g"][s % 5] for s in range(40)}
     directions = {s: ["increase", "decrease", "neutral"][s % 3] for s in range(40)}
     starts = {s: [dates(40)[12]] for s in range(0, 40, 4)}
-    batch = analyse_many(frame, chart=charts, direction=directions, phase_starts=starts, target=21.0)
+    settings = {s: SpcSettings(chart=charts[s], direction=directions[s], target=21.0) for s in range(40)}
+    batch = analyse_many(frame, settings, phase_starts=starts)
     assert len(batch) == 40 and len(batch.icons) == 40
     for s in range(40):
         part = frame[frame.series == s]
-        one = analyse(
-            part.period,
-            part.value,
-            chart=charts[s],
-            direction=directions[s],
-            phase_starts=starts.get(s, ()),
-            target=21.0,
-        )
+        one = analyse(part.period, part.value, settings=settings[s], phase_starts=starts.get(s, ()))
         assert batch[s].equals(one)
 
 
@@ -134,3 +129,19 @@ def test_many_random_xmr_series_equal_analyse():
     batch = analyse_many(frame)
     for s in range(n_series):
         assert batch[s].equals(analyse(dates(width), frame.value.values[s * width : (s + 1) * width]))
+
+
+def test_analyse_many_keeps_counts_for_series_charted_from_the_ratio():
+    frame = pd.DataFrame({
+        "series": ["a"] * 3, "period": dates(3), "numerator": [1.0, 2.0, 3.0], "denominator": [10.0, 20.0, 30.0],
+    })
+    points = analyse_many(frame, SpcSettings(chart="u"))["a"].points
+    assert points.numerator.tolist() == [1, 2, 3] and points.denominator.tolist() == [10, 20, 30]
+
+
+def test_analyse_many_takes_one_target_per_series():
+    frame = pd.DataFrame({"series": ["a"] * 3, "period": dates(3), "value": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="one target per series"):
+        analyse_many(frame, SpcSettings(target=[1, 2, 3]))
+    with pytest.raises(ValueError, match="no settings given"):
+        analyse_many(frame, {"b": SpcSettings()})

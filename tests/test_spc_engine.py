@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qi_dash.spc import SPCResult, analyse
+from qi_dash.spc import SPCResult, SpcSettings, analyse
 
 POINT_COLUMNS = [
     "period",
@@ -53,7 +53,7 @@ def test_result_has_exactly_the_documented_columns_in_order():
 
 def test_rows_come_back_in_date_order_whatever_the_input_order():
     dates = list(months(4))
-    r = analyse([dates[2], dates[0], dates[3], dates[1]], [30, 10, 40, 20], target=[3, 1, 4, 2])
+    r = analyse([dates[2], dates[0], dates[3], dates[1]], [30, 10, 40, 20], settings=SpcSettings(target=[3, 1, 4, 2]))
     assert r.points.value.tolist() == [10, 20, 30, 40]
     assert r.points.period.tolist() == dates
     assert r.target == 4
@@ -76,12 +76,12 @@ def test_a_period_given_twice_is_an_error():
 )
 def test_bad_settings_are_refused(kwargs):
     with pytest.raises(ValueError):
-        analyse(months(3), [1, 2, 3], **kwargs)
+        analyse(months(3), [1, 2, 3], settings=SpcSettings(**kwargs))
 
 
 def test_ratio_charts_need_numerators_and_denominators():
     with pytest.raises(ValueError):
-        analyse(months(3), [1, 2, 3], chart="p")
+        analyse(months(3), [1, 2, 3], settings=SpcSettings(chart="p"))
     with pytest.raises(ValueError):
         analyse(months(3), [1, 2, 3], numerators=[1, 2, 3], denominators=[4, 5, 6])
 
@@ -113,7 +113,7 @@ def test_runs_never_cross_a_phase_boundary():
 
 def test_freeze_applies_within_each_phase():
     dates = months(8)
-    r = analyse(dates, [1, 3, 50, 50, 10, 30, 99, 99], baseline_points=2, phase_starts=[dates[4]])
+    r = analyse(dates, [1, 3, 50, 50, 10, 30, 99, 99], phase_starts=[dates[4]], settings=SpcSettings(baseline_points=2))
     assert r.points.centre.tolist() == [2] * 4 + [20] * 4
     assert r.points.upper.iloc[0] == pytest.approx(2 + 2.66 * 2)
     assert r.points.upper.iloc[4] == pytest.approx(20 + 2.66 * 20)
@@ -132,13 +132,13 @@ def test_identical_values_lie_exactly_on_the_centre_line_and_give_no_signal():
 
 
 def test_xmr_of_a_ratio_charts_numerator_over_denominator():
-    r = analyse(months(3), numerators=[1, 2, 3], denominators=[10, 10, 10], multiplier=100)
+    r = analyse(months(3), numerators=[1, 2, 3], denominators=[10, 10, 10], settings=SpcSettings(multiplier=100))
     assert r.points.value.tolist() == pytest.approx([10, 20, 30])
     assert r.points.centre.iloc[0] == pytest.approx(20)
 
 
 def test_a_zero_denominator_is_a_gap_with_a_note():
-    r = analyse(months(3), numerators=[1, 2, 3], denominators=[10, 0, 10], chart="p")
+    r = analyse(months(3), numerators=[1, 2, 3], denominators=[10, 0, 10], settings=SpcSettings(chart="p"))
     assert np.isnan(r.points.value.iloc[1]) and "Denominator" in r.points.reason.iloc[1]
     assert r.messages
 
@@ -147,3 +147,20 @@ def test_empty_series_gives_empty_frames():
     r = analyse([], [])
     assert r.points.empty and list(r.points.columns) == POINT_COLUMNS
     assert (r.variation_icon, r.assurance_icon, r.summary) == ("none", "none", "No data.")
+
+
+def test_points_keep_the_numerators_and_denominators_given_in_date_order():
+    dates = list(months(3))
+    r = analyse([dates[1], dates[0], dates[2]], numerators=[2, 1, 3], denominators=[20, 0, 30],
+                settings=SpcSettings(chart="p"))
+    assert list(r.points.columns) == POINT_COLUMNS + ["numerator", "denominator"]
+    assert r.points.numerator.tolist() == [1, 2, 3] and r.points.denominator.tolist() == [0, 20, 30]
+    empty = analyse([], numerators=[], denominators=[])
+    assert list(empty.points.columns) == POINT_COLUMNS + ["numerator", "denominator"]
+
+
+def test_periods_stay_datetime64_from_input_to_points_and_phases():
+    periods = months(4).to_numpy().astype("datetime64[D]")
+    r = analyse(periods, [1, 2, 3, 4], phase_starts=[months(4)[2]])
+    assert r.points.period.dtype == "datetime64[ns]" and r.phases.start.dtype == "datetime64[ns]"
+    assert r.points.period.tolist() == list(months(4))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qi_dash.spc import analyse
+from qi_dash.spc import SpcSettings, analyse
 
 
 def months(n):
@@ -37,13 +37,13 @@ def test_a_missing_value_breaks_the_moving_ranges_on_both_sides():
 def test_screening_drops_moving_ranges_not_below_3_267_amr_once():
     values = [1, 2, 1, 2, 1, 2, 1, 2, 1, 30]  # MRs: eight 1s and 29 -> AMR 37/9
     plain = analyse(months(10), values).points
-    screened = analyse(months(10), values, screen_moving_ranges=True).points
+    screened = analyse(months(10), values, settings=SpcSettings(screen_moving_ranges=True)).points
     assert plain.upper.iloc[0] == pytest.approx(4.3 + 2.66 * 37 / 9)
     assert screened.upper.iloc[0] == pytest.approx(4.3 + 2.66 * 1)  # 29 ≥ 3.267·37/9 dropped
 
 
 def test_p_chart_limits_vary_with_each_denominator_and_use_the_pooled_proportion():
-    r = analyse(months(3), numerators=[10, 20, 30], denominators=[100, 100, 200], chart="p")
+    r = analyse(months(3), numerators=[10, 20, 30], denominators=[100, 100, 200], settings=SpcSettings(chart="p"))
     p = r.points
     cl = 60 / 400  # pooled, not the mean of 0.1, 0.2, 0.15
     assert (p.centre == cl).all()
@@ -55,12 +55,12 @@ def test_p_chart_limits_vary_with_each_denominator_and_use_the_pooled_proportion
 
 
 def test_p_chart_limits_are_capped_at_one_and_floored_at_zero():
-    p = analyse(months(2), numerators=[1, 0], denominators=[2, 2], chart="p").points
+    p = analyse(months(2), numerators=[1, 0], denominators=[2, 2], settings=SpcSettings(chart="p")).points
     assert (p.upper == 1).all() and (p.lower == 0).all()
 
 
 def test_u_chart_has_no_cap_and_multiplier_scales_value_centre_and_limits():
-    r = analyse(months(2), numerators=[4, 9], denominators=[1, 2], chart="u", multiplier=1000)
+    r = analyse(months(2), numerators=[4, 9], denominators=[1, 2], settings=SpcSettings(chart="u", multiplier=1000))
     p = r.points
     cl = 13 / 3
     assert p.centre.iloc[0] == pytest.approx(cl * 1000)
@@ -71,7 +71,7 @@ def test_u_chart_has_no_cap_and_multiplier_scales_value_centre_and_limits():
 
 def test_laney_p_prime_scales_sigma_by_the_moving_range_of_z_scores():
     num, den = [30, 45, 28, 60, 41], [300, 350, 310, 400, 330]
-    p = analyse(months(5), numerators=num, denominators=den, chart="pp").points
+    p = analyse(months(5), numerators=num, denominators=den, settings=SpcSettings(chart="pp")).points
     cl = sum(num) / sum(den)
     sig = [math.sqrt(cl * (1 - cl) / n) for n in den]
     z = [(y / n - cl) / s for y, n, s in zip(num, den, sig)]
@@ -82,14 +82,14 @@ def test_laney_p_prime_scales_sigma_by_the_moving_range_of_z_scores():
 
 
 def test_c_chart_sigma_is_the_root_of_the_mean_and_lcl_floors_at_zero():
-    p = analyse(months(3), [4, 9, 5], chart="c").points
+    p = analyse(months(3), [4, 9, 5], settings=SpcSettings(chart="c")).points
     assert p.centre.iloc[0] == 6
     assert p.upper.iloc[0] == pytest.approx(6 + 3 * math.sqrt(6))
     assert p.lower.iloc[0] == 0
 
 
 def test_g_chart_limits_from_the_mean_and_centre_line_at_the_median():
-    p = analyse(months(4), [1, 3, 8, 20], chart="g").points  # mean 8, median 5.5
+    p = analyse(months(4), [1, 3, 8, 20], settings=SpcSettings(chart="g")).points  # mean 8, median 5.5
     assert p.centre.iloc[0] == 5.5
     assert p.upper.iloc[0] == pytest.approx(8 + 3 * math.sqrt(8 * 9))
     assert p.lower.iloc[0] == 0
@@ -97,7 +97,7 @@ def test_g_chart_limits_from_the_mean_and_centre_line_at_the_median():
 
 def test_t_chart_transforms_to_the_power_1_over_3_6_and_back():
     values = [2.0, 30.0, 7.0, 12.0, 3.0, 45.0]
-    p = analyse(months(6), values, chart="t").points
+    p = analyse(months(6), values, settings=SpcSettings(chart="t")).points
     yt = [v ** (1 / 3.6) for v in values]
     m = sum(yt) / 6
     sigma = sum(abs(b - a) for a, b in itertools.pairwise(yt)) / 5 / 1.128
@@ -109,7 +109,7 @@ def test_t_chart_transforms_to_the_power_1_over_3_6_and_back():
 
 
 def test_t_chart_treats_zero_or_less_as_missing_and_says_so():
-    r = analyse(months(4), [5, 0, -1, 8], chart="t")
+    r = analyse(months(4), [5, 0, -1, 8], settings=SpcSettings(chart="t"))
     assert np.isnan(r.points.value.iloc[1]) and np.isnan(r.points.value.iloc[2])
     assert "zero or less" in r.points.reason.iloc[1]
     assert any("zero or less" in m for m in r.messages)
@@ -123,11 +123,11 @@ def test_one_usable_point_has_no_centre_or_limits_two_have_both():
 
 
 def test_baseline_points_freeze_centre_and_limits_on_the_first_k_points():
-    p = analyse(months(6), [1, 2, 3, 100, 100, 100], baseline_points=3).points
+    p = analyse(months(6), [1, 2, 3, 100, 100, 100], settings=SpcSettings(baseline_points=3)).points
     assert (p.centre == 2).all() and p.upper.iloc[5] == pytest.approx(2 + 2.66)
     assert p.rule.iloc[3:].tolist() == ["beyond_limit"] * 3
 
 
 def test_run_chart_centre_is_the_median_and_has_no_limits():
-    p = analyse(months(4), [1, 9, 3, 4], chart="run").points
+    p = analyse(months(4), [1, 9, 3, 4], settings=SpcSettings(chart="run")).points
     assert (p.centre == 3.5).all() and p.upper.isna().all() and p.lower_2s.isna().all()

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qi_dash.spc import analyse
+from qi_dash.spc import SpcSettings, analyse
 from qi_dash.spc.rules import anhoej_limits, ihi_runs_limits
 
 
@@ -16,11 +16,11 @@ def months(n):
 
 
 def xmr(values, **kw):
-    return analyse(months(len(values)), values, **kw).points
+    return analyse(months(len(values)), values, settings=SpcSettings(**kw)).points
 
 
 def run(values, **kw):
-    return analyse(months(len(values)), values, chart="run", **kw).points
+    return analyse(months(len(values)), values, settings=SpcSettings(chart="run", **kw)).points
 
 
 # Baseline [4, 6, 6, 4] frozen: mean 5, AMR 4/3 -> limits 5 ± 3.5467, 2σ lines 5 ± 2.3644.
@@ -100,7 +100,10 @@ def test_p_chart_signals_use_each_points_own_limits():
     # Baseline 4 × 10/100: CL 0.1. The same proportion 0.18 is inside the limit at n = 100
     # (UCL 0.1 + 3·√(0.09/100) = 0.19) and far beyond it at n = 10,000 (UCL 0.109).
     p = analyse(
-        months(6), numerators=[10, 10, 10, 10, 18, 1800], denominators=[100] * 5 + [10000], chart="p", baseline_points=4
+        months(6),
+        numerators=[10, 10, 10, 10, 18, 1800],
+        denominators=[100] * 5 + [10000],
+        settings=SpcSettings(chart="p", baseline_points=4),
     ).points
     assert p.upper.iloc[4] == pytest.approx(0.19) and p.upper.iloc[5] == pytest.approx(0.109)
     assert p.rule.iloc[4:].tolist() == ["", "beyond_limit"]
@@ -219,7 +222,7 @@ def test_anhoej_limits_reproduce_the_table(n):
 
 def test_anhoej_long_run_signals_shift_with_reason():
     values = [1, 2, 1, 2, 1, 2, 1, 2, 9, 8, 9, 8, 9, 8, 9, 8]  # median 5, two runs of 8 > 7
-    r = analyse(months(16), values, chart="run", run_rules="anhoej")
+    r = analyse(months(16), values, settings=SpcSettings(chart="run", run_rules="anhoej"))
     assert r.points.rule.tolist() == ["shift"] * 16
     assert r.points.reason.iloc[0] == (
         "Point 1 of 8 in a row below the median: longer than the 7 expected for 16 points"
@@ -231,7 +234,7 @@ def test_anhoej_long_run_signals_shift_with_reason():
 
 def test_anhoej_too_few_crossings_flags_every_useful_point():
     values = [1, 2, 1, 2, 1, 8, 9, 8, 9, 8, 2, 1, 2, 1, 2, 9, 8, 9, 8, 9]  # 3 crossings, need 6
-    p = analyse(months(20), values, chart="run", run_rules="anhoej").points
+    p = analyse(months(20), values, settings=SpcSettings(chart="run", run_rules="anhoej")).points
     assert p.rule.tolist() == ["runs"] * 20
     assert (
         p.reason.iloc[0] == "Too few crossings: 3 crossings of the median where at least 6 are expected for 20 points"
@@ -239,7 +242,7 @@ def test_anhoej_too_few_crossings_flags_every_useful_point():
 
 
 def test_points_on_the_centre_line_are_not_useful_for_anhoej_statistics():
-    r = analyse(months(5), [1, 3, 3, 3, 5], chart="run")  # median 3
+    r = analyse(months(5), [1, 3, 3, 3, 5], settings=SpcSettings(chart="run"))  # median 3
     ph = r.phases.iloc[0]
     assert ph.n == 5 and ph.n_useful == 2 and ph.crossings == 1 and ph.longest_run == 1
 

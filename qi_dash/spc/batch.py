@@ -13,19 +13,25 @@ from collections.abc import Hashable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
+from qi_dash.vocabulary import RATIO_CHARTS, VALUE_CHARTS
+
 from .engine import run_pack
-from .inputs import RATIO_CHARTS, charted_values, check_settings, phase_numbers, to_floats
+from .inputs import SpcSettings, charted_values, phase_numbers, to_floats
 from .result import PackResult, SPCResult
 
 
-def _per_series(setting, keys: list) -> list:
-    """A setting for every series: one value for all, or a mapping from series key."""
-    if isinstance(setting, Mapping):
-        missing = [k for k in keys if k not in setting]
+def _per_series(settings: SpcSettings | Mapping[Hashable, SpcSettings], keys: list) -> list[SpcSettings]:
+    """The settings of every series: one value for all, or a mapping from series key."""
+    if isinstance(settings, Mapping):
+        missing = [k for k in keys if k not in settings]
         if missing:
-            raise ValueError(f"no setting given for series {missing[:3]}")
-        return [setting[k] for k in keys]
-    return [setting] * len(keys)
+            raise ValueError(f"no settings given for series {missing[:3]}")
+        chosen = [settings[k] for k in keys]
+    else:
+        chosen = [settings] * len(keys)
+    if any(isinstance(s.target, tuple) for s in chosen):
+        raise ValueError("analyse_many takes one target per series; per-point targets are for analyse")
+    return chosen
 
 
 def _pick(column: np.ndarray | None, take) -> np.ndarray | None:
@@ -67,29 +73,24 @@ class SPCBatch:
 
 def analyse_many(
     frame: pd.DataFrame,
+    settings: SpcSettings | Mapping[Hashable, SpcSettings] = SpcSettings(),
     *,
+    phase_starts: Mapping | None = None,
     series: str = "series",
     period: str = "period",
     value: str = "value",
     numerator: str = "numerator",
     denominator: str = "denominator",
-    chart: str | Mapping = "xmr",
-    direction: str | Mapping = "increase",
-    target: float | Mapping | str | None = None,
-    run_rules: str | Mapping = "ihi",
-    baseline_points: int | Mapping | None = None,
-    phase_starts: Mapping | None = None,
-    screen_moving_ranges: bool | Mapping = False,
-    multiplier: float | Mapping = 1,
 ) -> SPCBatch:
     """Analyse every series of a long frame (one row per series and period).
 
     Column names are given by ``series``, ``period``, ``value``, ``numerator`` and
-    ``denominator``. Every setting takes one value for all series or a mapping from series
-    key to value, with the meaning it has in ``analyse``; ``target`` may also name a column
-    of per-point targets, and ``phase_starts`` maps a series key to its phase start dates.
-    Ratio charts read numerator and denominator; c, g and t read value; run and xmr read
-    value when the frame has that column, else the ratio.
+    ``denominator``. ``settings`` is one ``SpcSettings`` for all series or a mapping from
+    series key to its settings (each with one target, or none), with the meaning they have
+    in ``analyse``; ``phase_starts`` maps a series key to its phase start dates. Ratio
+    charts read numerator and denominator; c, g and t read value; run and xmr read value
+    when the frame has that column, else the ratio. A series charted from the ratio keeps
+    its numerators and denominators in its points.
     """
     codes, uniques = pd.factorize(frame[series], sort=False)
     keys = list(uniques)
@@ -112,28 +113,13 @@ def analyse_many(
         numbers = to_floats(frame[name].to_numpy(), name)
         return numbers if in_order else numbers[order]
 
-    settings = [
-        check_settings(*args)
-        for args in zip(
-            _per_series(chart, keys),
-            _per_series(direction, keys),
-            _per_series(run_rules, keys),
-            _per_series(baseline_points, keys),
-            _per_series(screen_moving_ranges, keys),
-            _per_series(multiplier, keys),
-        )
-    ]
-    if isinstance(target, str):
-        targets = column(target)
-    else:
-        per_point = np.array([np.nan if t is None else float(t) for t in _per_series(target, keys)])
-        targets = np.repeat(per_point, np.diff(bounds))
-    targets = np.where(np.isfinite(targets), targets, np.nan)
+    chosen = _per_series(settings, keys)
+    targets = np.repeat(np.array([np.nan if s.target is None else s.target for s in chosen]), np.diff(bounds))
     values, numerators, denominators = column(value), column(numerator), column(denominator)
 
     groups: dict[tuple, list[int]] = {}
-    for i, s in enumerate(settings):
-        uses_ratio = s.chart in RATIO_CHARTS or (s.chart in ("run", "xmr") and values is None)
+    for i, s in enumerate(chosen):
+        uses_ratio = s.chart in RATIO_CHARTS or (s.chart not in VALUE_CHARTS and values is None)
         groups.setdefault((s.chart, s.rule_set, s.screen_moving_ranges, uses_ratio), []).append(i)
 
     packs, where = [], {}
@@ -146,8 +132,10 @@ def analyse_many(
             else np.concatenate([np.arange(bounds[m], bounds[m + 1]) for m in members])
         )
         if uses_ratio:
-            y, num, den, notes = charted_values(chart_type, None, _pick(numerators, take), _pick(denominators, take))
+            counts = (_pick(numerators, take), _pick(denominators, take))
+            y, num, den, notes = charted_values(chart_type, None, *counts)
         else:
+            counts = None
             y, num, den, notes = charted_values(chart_type, _pick(values, take), None, None)
         starts = np.concatenate([[0], np.cumsum(lengths)])
         phase = np.ones(int(starts[-1]), np.int64)
@@ -156,7 +144,9 @@ def analyse_many(
                 phase[starts[j] : starts[j + 1]] = phase_numbers(
                     dates[take][starts[j] : starts[j + 1]], phase_starts[keys[m]]
                 )
-        result = run_pack([settings[m] for m in members], dates[take], y, num, den, notes, phase, starts, targets[take])
+        result = run_pack(
+            [chosen[m] for m in members], dates[take], y, num, den, notes, phase, starts, targets[take], counts
+        )
         for j, m in enumerate(members):
             where[keys[m]] = (len(packs), j)
         packs.append(result)

@@ -6,24 +6,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import icons
-from .inputs import (
-    Settings,
-    charted_values,
-    check_settings,
-    phase_numbers,
-    target_per_point,
-    to_floats,
-    to_periods,
-)
+from qi_dash.vocabulary import DIRECTIONS
+
+from . import point_types
+from .inputs import SpcSettings, charted_values, phase_numbers, target_per_point, to_floats, to_periods
 from .kernel import Pack, compute
-from .result import PHASE_COLUMNS, POINT_COLUMNS, PackResult, SPCResult
+from .result import COUNT_COLUMNS, PHASE_COLUMNS, POINT_COLUMNS, PackResult, SPCResult
 
 NOT_FROZEN = np.iinfo(np.int64).max
 
 
 def run_pack(
-    settings: list[Settings],
+    settings: list[SpcSettings],
     periods: np.ndarray,
     y: np.ndarray,
     num: np.ndarray | None,
@@ -32,9 +26,11 @@ def run_pack(
     phase: np.ndarray,
     starts: np.ndarray,
     target: np.ndarray,
+    counts: tuple[np.ndarray, np.ndarray] | None,
 ) -> PackResult:
     """Analyse the series of a pack (same chart, rule set and screening; each series a
-    non-empty slice ``starts[i]:starts[i+1]`` sorted by period, with its 1-based phases)."""
+    non-empty slice ``starts[i]:starts[i+1]`` sorted by period, with its 1-based phases).
+    ``counts`` are the numerators and denominators as given, kept for the result's points."""
     first = settings[0]
     n_series = len(settings)
     lengths = np.diff(starts)
@@ -49,7 +45,7 @@ def run_pack(
     new_row[1:] = row[1:] != row[:-1]
     row_first[row[new_row]] = np.flatnonzero(new_row)
     column = np.arange(row.size) - row_first[row]
-    direction = np.array([icons.DIRECTIONS.index(s.direction) for s in settings])
+    direction = np.array([DIRECTIONS.index(s.direction) for s in settings])
     pack = Pack(
         chart=first.chart,
         screen=first.screen_moving_ranges,
@@ -65,8 +61,8 @@ def run_pack(
         baseline=np.array([NOT_FROZEN if s.baseline_points is None else s.baseline_points for s in settings]),
     )
     c = compute(pack)
-    reference = icons.latest(c.value, starts[:-1])
-    last_target = icons.latest(target, starts[:-1])
+    reference = point_types.latest(c.value, starts[:-1])
+    last_target = point_types.latest(target, starts[:-1])
     latest_target = np.where(last_target >= 0, target[np.clip(last_target, 0, None)], np.nan)
     ref = np.clip(reference, 0, None)
     no_ref = reference < 0
@@ -76,13 +72,14 @@ def run_pack(
         computed=c,
         settings=settings,
         periods=periods,
+        counts=counts,
         notes=notes,
         phase=phase,
         starts=starts,
         row_starts=row_starts,
         target=latest_target,
-        variation_icon=icons.variation_icons(reference, c.point_type, c.centre, c.upper, direction, first.chart),
-        assurance_icon=icons.assurance_icons(latest_target, lower, upper, direction, first.chart),
+        variation_icon=point_types.variation_icons(reference, c.point_type, c.centre, c.upper, direction, first.chart),
+        assurance_icon=point_types.assurance_icons(latest_target, lower, upper, direction, first.chart),
         reference=reference,
     )
 
@@ -92,14 +89,9 @@ def analyse(
     values=None,
     numerators=None,
     denominators=None,
-    chart: str = "xmr",
-    direction: str = "increase",
-    target=None,
-    run_rules: str = "ihi",
-    baseline_points: int | None = None,
+    *,
+    settings: SpcSettings = SpcSettings(),
     phase_starts=(),
-    screen_moving_ranges: bool = False,
-    multiplier: float = 1,
 ) -> SPCResult:
     """Analyse one series: centre line, limits, special-cause signals with reasons, point
     types and MDC icons (spc-methods.md Part A; issue 3 gives the result's shape).
@@ -107,8 +99,9 @@ def analyse(
     ``periods`` are dates, one per point, in any order (rows come back sorted by date; a
     date given twice is an error: aggregate first). ``values`` chart run/xmr/c/g/t;
     ``numerators`` and ``denominators`` chart p/pp/u/up, or the ratio on run/xmr. None or
-    NaN is a gap, never a zero. ``target`` (on the charted scale, after ``multiplier``) is a
-    number or one per point; assurance uses the latest one given.
+    NaN is a gap, never a zero; the result's points keep the numerators and denominators
+    given. ``settings`` are the chart, direction, target, rules, baseline, screening and
+    multiplier (``SpcSettings``); ``phase_starts`` are the dates new phases start.
 
     Where the reference packages differ, we take this side, and why:
 
@@ -141,7 +134,6 @@ def analyse(
     * Too few / too many runs (and Anhøj's too few crossings) say the process is not random
       but not which way it moved: those points are neutral high/low by their side.
     """
-    settings = check_settings(chart, direction, run_rules, baseline_points, screen_moving_ranges, multiplier)
     dates = to_periods(periods)
     n = dates.size
     data = {
@@ -151,26 +143,28 @@ def analyse(
     for name, array in data.items():
         if array is not None and array.size != n:
             raise ValueError(f"{name} has {array.size} entries for {n} periods")
-    targets = target_per_point(target, n)
+    targets = target_per_point(settings.target, n)
     order = np.argsort(dates, kind="stable")
     dates = dates[order]
     if n > 1 and (dates[1:] == dates[:-1]).any():
         raise ValueError("each period may appear only once: aggregate rows of the same period first")
     sorted_data = {name: None if array is None else array[order] for name, array in data.items()}
     y, num, den, notes = charted_values(
-        chart, sorted_data["values"], sorted_data["numerators"], sorted_data["denominators"]
+        settings.chart, sorted_data["values"], sorted_data["numerators"], sorted_data["denominators"]
     )
+    counts = None if values is not None else (sorted_data["numerators"], sorted_data["denominators"])
     phase = phase_numbers(dates, phase_starts)
     if n == 0:
-        return _empty(settings)
-    pack = run_pack([settings], dates, y, num, den, notes, phase, np.array([0, n]), targets[order])
+        return _empty(settings, counts is not None)
+    pack = run_pack([settings], dates, y, num, den, notes, phase, np.array([0, n]), targets[order], counts)
     return pack.result(0)
 
 
-def _empty(settings: Settings) -> SPCResult:
+def _empty(settings: SpcSettings, has_counts: bool) -> SPCResult:
     """The result for a series with no points: empty frames, no icons."""
+    columns = POINT_COLUMNS + (COUNT_COLUMNS if has_counts else ())
     return SPCResult(
-        points=pd.DataFrame({c: [] for c in POINT_COLUMNS}),
+        points=pd.DataFrame({c: [] for c in columns}),
         phases=pd.DataFrame({c: [] for c in PHASE_COLUMNS}),
         variation_icon="none",
         assurance_icon="none",

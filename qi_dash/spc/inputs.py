@@ -14,11 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-CHARTS = ("run", "xmr", "p", "pp", "u", "up", "c", "g", "t")
-RATIO_CHARTS = ("p", "pp", "u", "up")
-VALUE_CHARTS = ("c", "g", "t")
-DIRECTIONS = ("increase", "decrease", "neutral")
-RUN_RULES = ("ihi", "anhoej")
+from qi_dash.vocabulary import CHARTS, DIRECTIONS, MDC_RULES, RATIO_CHARTS, RUN_RULES, VALUE_CHARTS
 
 # Why a point's value was turned into a gap (index into NOTES).
 NOTE_NONE, NOTE_NOT_FINITE, NOTE_T_NOT_POSITIVE, NOTE_BAD_DENOMINATOR = 0, 1, 2, 3
@@ -37,20 +33,42 @@ MESSAGES = (
 
 
 @dataclass(frozen=True)
-class Settings:
-    """A measure's chart settings, validated."""
+class SpcSettings:
+    """A series' chart settings as one value, checked when made (all at once,
+    NHSRplotthedots style); a measure definition gives its own (``spc_settings``).
 
-    chart: str
-    direction: str
-    run_rules: str
-    baseline_points: int | None
-    screen_moving_ranges: bool
-    multiplier: float
+    ``target`` is on the charted scale (after ``multiplier``): a number, or, for ``analyse``,
+    one per point (assurance uses the latest one given)."""
+
+    chart: str = "xmr"
+    direction: str = "increase"
+    target: float | tuple[float, ...] | None = None
+    run_rules: str = "ihi"
+    baseline_points: int | None = None
+    screen_moving_ranges: bool = False
+    multiplier: float = 1.0
+
+    def __post_init__(self) -> None:
+        _one_of("chart", self.chart, CHARTS)
+        _one_of("direction", self.direction, DIRECTIONS)
+        _one_of("run_rules", self.run_rules, RUN_RULES)
+        baseline, multiplier = self.baseline_points, self.multiplier
+        if baseline is not None:
+            if isinstance(baseline, bool) or not float(baseline).is_integer() or baseline < 1:
+                raise ValueError(f"baseline_points must be a whole number of at least 1; got {baseline!r}")
+            baseline = int(baseline)
+        if isinstance(multiplier, bool) or not np.isfinite(float(multiplier)) or float(multiplier) <= 0:
+            raise ValueError(f"multiplier must be a finite number above zero; got {multiplier!r}")
+        # Frozen: the normalised values are set once, here.
+        object.__setattr__(self, "baseline_points", baseline)
+        object.__setattr__(self, "multiplier", float(multiplier))
+        object.__setattr__(self, "screen_moving_ranges", bool(self.screen_moving_ranges))
+        object.__setattr__(self, "target", _checked_target(self.target))
 
     @property
     def rule_set(self) -> str:
         """Rule set actually applied: MDC on charts with limits, the chosen one on run charts."""
-        return self.run_rules if self.chart == "run" else "mdc"
+        return self.run_rules if self.chart == "run" else MDC_RULES
 
 
 def _one_of(name: str, value, allowed: Sequence[str]) -> str:
@@ -59,37 +77,23 @@ def _one_of(name: str, value, allowed: Sequence[str]) -> str:
     return value
 
 
-def check_settings(chart, direction, run_rules, baseline_points, screen_moving_ranges, multiplier) -> Settings:
-    """Validate the per-measure settings (all at once, NHSRplotthedots style)."""
-    key = (chart, direction, run_rules, baseline_points, screen_moving_ranges, multiplier)
-    try:
-        return _checked[key]
-    except (KeyError, TypeError):  # TypeError: an unhashable (hence invalid) setting
-        pass
-    settings = _check_settings(*key)
-    _checked[key] = settings
-    return settings
-
-
-_checked: dict[tuple, Settings] = {}  # a batch repeats a few distinct settings many times
-
-
-def _check_settings(chart, direction, run_rules, baseline_points, screen_moving_ranges, multiplier) -> Settings:
-    _one_of("chart", chart, CHARTS)
-    _one_of("direction", direction, DIRECTIONS)
-    _one_of("run_rules", run_rules, RUN_RULES)
-    if baseline_points is not None:
-        if isinstance(baseline_points, bool) or not float(baseline_points).is_integer() or baseline_points < 1:
-            raise ValueError(f"baseline_points must be a whole number of at least 1; got {baseline_points!r}")
-        baseline_points = int(baseline_points)
-    if isinstance(multiplier, bool) or not np.isfinite(float(multiplier)) or float(multiplier) <= 0:
-        raise ValueError(f"multiplier must be a finite number above zero; got {multiplier!r}")
-    return Settings(chart, direction, run_rules, baseline_points, bool(screen_moving_ranges), float(multiplier))
+def _checked_target(target) -> float | tuple[float, ...] | None:
+    """None, a finite number, or a tuple of numbers (NaN where a point has none)."""
+    if target is None:
+        return None
+    if np.ndim(target) == 0:
+        value = float(to_floats([target], "target")[0])
+        return value if np.isfinite(value) else None
+    return tuple(float(v) for v in to_floats(target, "target"))
 
 
 def to_periods(periods) -> np.ndarray:
-    """Dates as datetime64[ns]; a missing or unreadable date is an error."""
-    index = pd.DatetimeIndex(pd.to_datetime(pd.Index(list(periods), dtype=object)))
+    """Dates as datetime64[ns]; a missing or unreadable date is an error. Dates already
+    held as datetime64 (an array, Series or index) pass through without a per-point object."""
+    if getattr(periods, "dtype", None) is not None and periods.dtype.kind == "M":
+        index = pd.DatetimeIndex(periods)
+    else:
+        index = pd.DatetimeIndex(pd.to_datetime(pd.Index(list(periods), dtype=object)))
     if index.tz is not None:
         index = index.tz_localize(None)
     if index.hasnans:
@@ -162,14 +166,13 @@ def phase_numbers(periods: np.ndarray, phase_starts) -> np.ndarray:
     return 1 + np.searchsorted(first_rows, np.arange(len(periods)), side="right")
 
 
-def target_per_point(target, n: int) -> np.ndarray:
-    """Target of each point in input order (NaN = none): a number, or one per point."""
+def target_per_point(target: float | tuple[float, ...] | None, n: int) -> np.ndarray:
+    """Target of each point in input order (NaN = none), from a checked setting."""
     if target is None:
         return np.full(n, np.nan)
-    if np.ndim(target) == 0:
-        value = to_floats([target], "target")[0]
-        return np.full(n, value if np.isfinite(value) else np.nan)
-    per_point = to_floats(target, "target")
-    if len(per_point) != n:
-        raise ValueError(f"target has {len(per_point)} values for {n} periods")
+    if isinstance(target, float):
+        return np.full(n, target)
+    if len(target) != n:
+        raise ValueError(f"target has {len(target)} values for {n} periods")
+    per_point = np.array(target, dtype=float)
     return np.where(np.isfinite(per_point), per_point, np.nan)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import icons, limits, rules
+from . import limits, point_types, rules
 
 
 @dataclass
@@ -92,7 +92,7 @@ def _compute_block_steps(pack: Pack, y, num, den, base, direction):
     else:
         signals = rules.anhoej_rules(rules.anhoej(y, valid, lines.centre))
     mr = limits.moving_ranges(y)
-    kinds = icons.point_types(signals.rule, signals.side, direction)
+    kinds = point_types.point_types(signals.rule, signals.side, direction)
     return lines, signals, mr, kinds
 
 

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qi_dash.vocabulary import LANEY_CHARTS, PROPORTION_CHARTS, RATIO_CHARTS
+
 from .exact import row_means, row_sums
 
 XMR_LIMIT = 2.66  # MDC / NHSRplotthedots: mean ± 2.66 × AMR
 D2 = 1.128  # qicharts2: σ = AMR / 1.128 for P′, U′ and T
 SCREEN = 3.267  # a moving range not strictly below 3.267 × AMR is screened out
 T_POWER = 3.6  # qicharts2 T chart: y ** (1 / 3.6) is roughly normal
+TRIAL_LIMIT_POINTS = 13  # a phase with fewer points has trial limits (NHSRplotthedots)
 
 
 @dataclass
@@ -93,7 +96,7 @@ def _run(y, valid, base):
 
 
 def _proportion_sigma(chart, centre, den):
-    if chart in ("p", "pp"):
+    if chart in PROPORTION_CHARTS:
         return np.sqrt(centre * (1 - centre) / den)
     return np.sqrt(centre / den)
 
@@ -104,12 +107,12 @@ def _ratio(chart, y, num, den, valid, base, screen):
     centre = row_sums(num, use) / row_sums(den, use)
     centre = _constant(centre, y.shape[1])
     sigma = np.where(valid, _proportion_sigma(chart, centre, den), np.nan)
-    if chart in ("pp", "up"):
+    if chart in LANEY_CHARTS:
         # Laney: scale σ_i by the spread of the z-scores, measured by their moving ranges.
         z = (y - centre) / sigma
         z_ok = use & np.isfinite(z)
         sigma = sigma * _constant(_average_moving_range(z, z_ok, screen) / D2, y.shape[1])
-    cap = 1.0 if chart in ("p", "pp") else None
+    cap = 1.0 if chart in PROPORTION_CHARTS else None
     return _lines(centre, 3 * sigma, 2 * sigma, floor=0.0, cap=cap)
 
 
@@ -160,7 +163,7 @@ def centre_and_limits(
             lines = _run(y, valid, base)
         elif chart == "xmr":
             lines = _xmr(y, valid, base, screen)
-        elif chart in ("p", "pp", "u", "up"):
+        elif chart in RATIO_CHARTS:
             lines = _ratio(chart, y, num, den, valid, base, screen)
         elif chart in ("c", "g"):
             lines = _count(chart, y, valid, base)

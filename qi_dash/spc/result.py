@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import icons, rules
-from .inputs import MESSAGES, NOTES, Settings
+from qi_dash.vocabulary import MEDIAN_CHARTS, POINT_TYPES
+
+from . import rules
+from .inputs import MESSAGES, NOTES, SpcSettings
 from .kernel import Computed
+from .limits import TRIAL_LIMIT_POINTS
 
 POINT_COLUMNS = (
     "period",
@@ -30,6 +33,7 @@ POINT_COLUMNS = (
     "reason",
     "point_type",
 )
+COUNT_COLUMNS = ("numerator", "denominator")  # after POINT_COLUMNS when the series was given them
 PHASE_COLUMNS = (
     "phase",
     "start",
@@ -43,12 +47,12 @@ PHASE_COLUMNS = (
     "runs_signal",
     "trial_limits",
 )
-TRIAL_LIMIT_POINTS = 13  # a phase with fewer points has trial limits (NHSRplotthedots)
 
 
 @dataclass(eq=False)
 class SPCResult:
-    """One series analysed. ``points`` and ``phases`` have exactly the columns above.
+    """One series analysed. ``points`` and ``phases`` have exactly the columns above;
+    ``points`` also has COUNT_COLUMNS when the series was given numerators and denominators.
 
     ``run_rules`` is the rule set applied: "mdc" on charts with limits, "ihi" or "anhoej"
     on run charts. ``target`` is the latest target (NaN if none), used for assurance.
@@ -116,8 +120,9 @@ class PackResult:
     ``row_starts[i]:row_starts[i+1]``."""
 
     computed: Computed
-    settings: list[Settings]
-    periods: np.ndarray
+    settings: list[SpcSettings]
+    periods: np.ndarray  # datetime64[ns], per point
+    counts: tuple[np.ndarray, np.ndarray] | None  # numerators and denominators as given
     notes: np.ndarray
     phase: np.ndarray  # 1-based phase of every point
     starts: np.ndarray
@@ -153,7 +158,7 @@ class PackResult:
     def points(self, i: int) -> pd.DataFrame:
         lo, hi = int(self.starts[i]), int(self.starts[i + 1])
         s, c = self.settings[i], self.computed
-        word = "median" if s.chart in ("run", "g") else "mean"
+        word = "median" if s.chart in MEDIAN_CHARTS else "mean"
         columns = {
             "period": self.periods[lo:hi],
             "value": c.value[lo:hi],
@@ -167,9 +172,13 @@ class PackResult:
             "signal": c.rule[lo:hi] != 0,
             "rule": np.array(rules.RULES, dtype=object)[c.rule[lo:hi]],
             "reason": self._reasons(lo, hi, int(self.row_starts[i]), word, s.rule_set),
-            "point_type": np.array(icons.POINT_TYPES, dtype=object)[c.point_type[lo:hi]],
+            "point_type": np.array(POINT_TYPES, dtype=object)[c.point_type[lo:hi]],
         }
-        return pd.DataFrame(columns, columns=list(POINT_COLUMNS))
+        if self.counts is None:
+            return pd.DataFrame(columns, columns=list(POINT_COLUMNS))
+        for name, given in zip(COUNT_COLUMNS, self.counts):
+            columns[name] = given[lo:hi]
+        return pd.DataFrame(columns, columns=[*POINT_COLUMNS, *COUNT_COLUMNS])
 
     def phases(self, i: int) -> pd.DataFrame:
         lo, hi = int(self.row_starts[i]), int(self.row_starts[i + 1])
@@ -225,7 +234,7 @@ class PackResult:
                 else f"Common cause variation at the latest point; {flagged} earlier point(s) in the last phase signal."
             )
         if s.chart != "run" and bool(phases.trial_limits.iloc[-1]):
-            text += " Trial limits: fewer than 13 points in the last phase."
+            text += f" Trial limits: fewer than {TRIAL_LIMIT_POINTS} points in the last phase."
         return (
             text
             + {

@@ -23,6 +23,10 @@ import numpy as np
 RULES = ("", "beyond_limit", "trend", "two_of_three", "shift", "runs")
 BEYOND, TREND, TWO_OF_THREE, SHIFT, RUNS = 1, 2, 3, 4, 5
 
+# Precedence: when several rules flag a point, the first of these names its signal.
+MDC_ORDER = (BEYOND, TREND, TWO_OF_THREE, SHIFT)
+IHI_ORDER = (TREND, SHIFT, RUNS)
+
 MDC_TREND = 7  # points; Part A §4 (MDC Excel also allows 6)
 MDC_SHIFT = 7
 IHI_TREND = 5
@@ -115,7 +119,10 @@ def _consecutive_trend(y: np.ndarray, valid: np.ndarray, points: int):
     ends = qualifies  # point i ends step i
     starts = np.zeros_like(qualifies)  # point i starts step i+1
     starts[:, :-1] = qualifies[:, 1:] & (place[:, 1:] == 1)
-    nxt = lambda a: np.hstack([a[:, 1:], np.zeros((rows, 1), a.dtype)])
+
+    def nxt(a: np.ndarray) -> np.ndarray:  # each point's value for the step after it
+        return np.hstack([a[:, 1:], np.zeros((rows, 1), a.dtype)])
+
     side = np.where(starts, nxt(step), np.where(ends, step, 0)).astype(np.int8)
     span = np.where(starts, nxt(length) + 1, np.where(ends, length + 1, 0))
     place = np.where(starts, 1, np.where(ends, place + 1, 0))
@@ -213,16 +220,13 @@ def mdc_rules(y: np.ndarray, valid: np.ndarray, lines) -> Signals:
     _, length, place, _ = runs(has_limits, side)
     shift = (side != 0) & (length >= MDC_SHIFT)
 
-    return _combine(
-        [
-            (BEYOND, beyond, np.where(above, 1, -1), 0, 0),
-            (TREND, trend, trend_side, trend_span, trend_place),
-            (TWO_OF_THREE, two_of_three, side, 0, 0),
-            (SHIFT, shift, side, length, place),
-        ],
-        (rows, width),
-        _no_runs_test(rows),
-    )
+    flagged = {
+        BEYOND: (beyond, np.where(above, 1, -1), 0, 0),
+        TREND: (trend, trend_side, trend_span, trend_place),
+        TWO_OF_THREE: (two_of_three, side, 0, 0),
+        SHIFT: (shift, side, length, place),
+    }
+    return _combine([(code, *flagged[code]) for code in MDC_ORDER], (rows, width), _no_runs_test(rows))
 
 
 @cache
@@ -343,12 +347,13 @@ def ihi_rules(y: np.ndarray, valid: np.ndarray, centre: np.ndarray) -> Signals:
     many = (n_useful > 0) & (n_runs > bounds[:, 1])
     kind = np.where(few, TOO_FEW_RUNS, np.where(many, TOO_MANY_RUNS, NO_RUNS_SIGNAL)).astype(np.int8)
     limit = np.where(few, bounds[:, 0], bounds[:, 1])
+    flagged = {
+        TREND: (trend, trend_side, trend_span, trend_place),
+        SHIFT: (shift, side, length, place),
+        RUNS: (useful & (kind != NO_RUNS_SIGNAL)[:, None], side, 0, 0),
+    }
     return _combine(
-        [
-            (TREND, trend, trend_side, trend_span, trend_place),
-            (SHIFT, shift, side, length, place),
-            (RUNS, useful & (kind != NO_RUNS_SIGNAL)[:, None], side, 0, 0),
-        ],
+        [(code, *flagged[code]) for code in IHI_ORDER],
         (rows, width),
         (kind, n_runs, limit, n_useful, np.zeros(rows, np.int64)),
     )

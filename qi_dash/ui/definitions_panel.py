@@ -9,15 +9,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from qi_dash.periods import FREQUENCIES
 from qi_dash.definitions import (
-    AGGREGATIONS,
-    CHARTS,
-    DIRECTIONS,
-    FAMILIES,
     FIELD_HELP,
-    FREQUENCIES,
-    KINDS,
-    RUN_RULES,
     DefinitionError,
     MeasureDefinition,
     parse_definition,
@@ -27,6 +21,7 @@ from qi_dash.definitions import (
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import table_height
+from qi_dash.vocabulary import AGGREGATIONS, CHARTS, DIRECTIONS, FAMILIES, KINDS, RUN_RULES
 
 
 def definitions_table(definitions: list[MeasureDefinition]) -> None:

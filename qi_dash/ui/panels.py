@@ -11,13 +11,7 @@ import streamlit as st
 from qi_dash import charts, periods
 from qi_dash.analysis import MeasureView
 from qi_dash.ui.widgets import icon_block
-
-FAMILY_TITLES = {
-    "outcome": "Outcome measures",
-    "process": "Process measures",
-    "balancing": "Balancing measures",
-}
-
+from qi_dash.vocabulary import FAMILY_TITLES
 
 def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes: pd.DataFrame | None = None, height: int = 400) -> None:
     """One measure: the chart with its signals explained, its MDC icons, and the latest value."""
@@ -28,7 +22,7 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
         return
     result = view.result
     chart, badges = st.columns([6, 1], vertical_alignment="center")
-    figure = charts.spc_figure(view.points, result.phases, d, show_2s=show_2s, changes=changes, height=height)
+    figure = charts.spc_figure(result.points, result.phases, d, show_2s=show_2s, changes=changes, height=height)
     chart.plotly_chart(figure, key=key, config={"displaylogo": False})
     badges.markdown(icon_block(result), unsafe_allow_html=True)
     latest = view.latest

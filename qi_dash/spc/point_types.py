@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from qi_dash.vocabulary import DIRECTIONS, POINT_TYPES
+
 from .rules import RUNS
 
-POINT_TYPES = ("common_cause", "improvement", "concern", "neutral_high", "neutral_low")
-COMMON, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW = range(5)
-DIRECTIONS = ("increase", "decrease", "neutral")
+# Codes: indexes into POINT_TYPES and DIRECTIONS.
+COMMON, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW = range(len(POINT_TYPES))
+INCREASE = DIRECTIONS.index("increase")
+NO_DIRECTION = DIRECTIONS.index("neutral")
 
 
 def point_types(rule: np.ndarray, side: np.ndarray, direction: np.ndarray) -> np.ndarray:
@@ -21,16 +24,16 @@ def point_types(rule: np.ndarray, side: np.ndarray, direction: np.ndarray) -> np
     high = side > 0
     neutral = np.where(high, NEUTRAL_HIGH, NEUTRAL_LOW)
     d = np.broadcast_to(np.asarray(direction)[:, None], rule.shape)
-    good = np.where(d == 0, high, ~high)
-    directed = np.where(d == 2, neutral, np.where(good, IMPROVEMENT, CONCERN))
+    good = np.where(d == INCREASE, high, ~high)
+    directed = np.where(d == NO_DIRECTION, neutral, np.where(good, IMPROVEMENT, CONCERN))
     kind = np.where(rule == RUNS, neutral, directed)
     return np.where(rule == 0, COMMON, kind).astype(np.int8)
 
 
-VARIATION_ICONS = {  # point type → icon, per direction (increase, decrease, neutral)
-    0: ("common_cause", "improvement_high", "concern_low", "neutral_high", "neutral_low"),
-    1: ("common_cause", "improvement_low", "concern_high", "neutral_high", "neutral_low"),
-    2: ("common_cause", "improvement_high", "concern_low", "neutral_high", "neutral_low"),
+VARIATION_ICONS = {  # per direction, the icon of each point type (in POINT_TYPES order)
+    "increase": ("common_cause", "improvement_high", "concern_low", "neutral_high", "neutral_low"),
+    "decrease": ("common_cause", "improvement_low", "concern_high", "neutral_high", "neutral_low"),
+    "neutral": ("common_cause", "improvement_high", "concern_low", "neutral_high", "neutral_low"),
 }
 
 
@@ -54,7 +57,7 @@ def variation_icons(
     gap does not hide the latest signal); "none" when that point has no centre line or,
     on a chart with limits, no limits (Part A §8)."""
     ref = np.clip(reference, 0, None)
-    table = np.array([VARIATION_ICONS[d] for d in range(3)], dtype=object)
+    table = np.array([VARIATION_ICONS[d] for d in DIRECTIONS], dtype=object)
     icon = table[direction, point_type[ref]]
     missing = (reference < 0) | np.isnan(centre[ref])
     if chart != "run":
@@ -71,9 +74,9 @@ def assurance_icons(
     "none" without a target or limits, for a neutral direction, or on a run chart."""
     with np.errstate(invalid="ignore"):
         above, below = target > upper, target < lower
-    increase = direction == 0
+    increase = direction == INCREASE
     icon = np.where(
         above, np.where(increase, "fail", "pass"), np.where(below, np.where(increase, "pass", "fail"), "hit_and_miss")
     )
-    none = np.isnan(target) | np.isnan(lower) | np.isnan(upper) | (direction == 2) | (chart == "run")
+    none = np.isnan(target) | np.isnan(lower) | np.isnan(upper) | (direction == NO_DIRECTION) | (chart == "run")
     return np.where(none, "none", icon).astype(object)
