@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from qi_dash.upload import commit, plan_upload
+from qi_dash.upload import Step, commit, plan_upload
 from tests.conftest import export_csv
 
 HEADER = "team,measure,period,numerator,denominator,value,comment\n"
@@ -198,3 +198,38 @@ def test_a_directorate_name_two_directorates_share_is_refused(demo_store):
     problem = only(plan_upload(demo_store, data, "wards.csv", mapping=PLACED).problems)
     assert problem.message == ("directorate 'Forensic Services' is the name of more than one directorate "
                                "(DIR-FOR, DIR-FOR2); use its code.")
+
+
+# -- the step the Upload page takes next ---------------------------------------------------------
+
+
+def _wide_workbook(hidden_data: bool) -> bytes:
+    """A team's own layout (needs a mapping), with or without a hidden sheet holding data."""
+    book = Workbook()
+    book.active.append(["Month", "Huddles"])
+    book.active.append(["Oct-25", 9])
+    if hidden_data:
+        old = book.create_sheet("Old figures")
+        old.append(["Month", "Huddles"])
+        old.append(["Sep-25", 7])
+        old.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("data", "name", "step"), [
+    (csv("W-ASH,HUDDLES,27/10/2025,,,9,"), "team.csv", Step.PREVIEW),
+    (csv("W-ASH,HUDDLES,32/10/2025,,,9,"), "team.csv", Step.FIX),
+    (csv("Larch Ward,HUDDLES,27/10/2025,,,9,"), "team.csv", Step.PLACE),
+    (_wide_workbook(hidden_data=False), "ward.xlsx", Step.MAP),
+    (_wide_workbook(hidden_data=True), "ward.xlsx", Step.REFUSED),
+])
+def test_the_plan_names_the_step_the_upload_page_takes_next(demo_store, data, name, step):
+    assert plan_upload(demo_store, data, name).next_step is step
+
+
+def test_a_new_team_once_placed_leaves_the_placement_step_for_the_preview(demo_store):
+    data = csv("Larch Ward,HUDDLES,27/10/2025,,,9,")
+    placed = plan_upload(demo_store, data, "team.csv", new_teams={"Larch Ward": "DIR-ACU"})
+    assert placed.next_step is Step.PREVIEW and placed.count("added") == 1
