@@ -1,13 +1,17 @@
-"""Shared fixtures: a demo database built once per run, and fresh copies of it per test."""
+"""Shared fixtures: a demo database built once per run, fresh copies of it per test, and the
+command line run in-process."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
-from qi_dash import bootstrap
+from qi_dash import bootstrap, cli
+from qi_dash.exports import template_frame, to_csv_bytes
 from qi_dash.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,7 +51,35 @@ def empty_store(tmp_path):
     store.close()
 
 
-def export_csv(store: Store) -> bytes:
-    from qi_dash.exports import template_frame, to_csv_bytes
+class Printed(NamedTuple):
+    out: str
+    err: str
 
+
+@pytest.fixture
+def qi(capsys) -> Callable[..., Printed]:
+    """``qi("export", "--db", db, ..., status=0)`` runs ``python -m qi_dash export --db db ...``
+    in this process, checks its exit status and returns what it printed."""
+
+    def run(*args: object, status: int = 0) -> Printed:
+        capsys.readouterr()  # only this command's output is returned
+        code = cli.main([str(arg) for arg in args])
+        printed = Printed(*capsys.readouterr())
+        assert code == status, printed.err
+        return printed
+
+    return run
+
+
+def export_csv(store: Store) -> bytes:
     return to_csv_bytes(template_frame(store.observations()))
+
+
+def export_db(path: Path) -> bytes:
+    """An export of a database file that the test does not hold open (the CLI or another
+    process opens it)."""
+    store = Store.open(path)
+    try:
+        return export_csv(store)
+    finally:
+        store.close()

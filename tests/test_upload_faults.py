@@ -5,12 +5,13 @@ Two uploads at once go through one Store (as the app's sessions do), each planni
 committing on its own thread: both succeed, one after the other under the process-wide write
 lock, or one is told plainly to try again. A CLI upload of a large file killed with SIGKILL
 leaves the database exactly as before it, or — only once the commit is made — exactly as
-after it; an export tells the two apart.
+after it, whenever the kill lands.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import signal
@@ -18,17 +19,20 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+import traceback
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
-from benchmarks.ingest_bench import canonical_csv, demo_rows
+from qi_dash import cli
 from qi_dash.store import Store, StoreConflict, UploadSummary
 from qi_dash.upload import commit, plan_upload
-from tests.conftest import REPO, export_csv
+from tests.builders import canonical_csv, demo_rows
+from tests.conftest import REPO
 
 HEADER = "team,measure,period,numerator,denominator,value,comment\n"
 RETRY = "Someone else saved changes at the same moment; nothing of yours was saved. Please try again."
@@ -175,152 +179,222 @@ def test_two_people_uploading_the_same_team_at_once_leave_one_whole_upload(demo_
 
 # --- a process killed during an upload -------------------------------------------------------
 
-BIG_ROWS = 200_000
+# More new rows than a DuckDB row group (122,880): the insert writes rows into the database file
+# before COMMIT, so a kill just before COMMIT leaves uncommitted rows on disk.
+BIG_ROWS = 150_000
+
+# The moments of a CLI upload, in order, each marked by the process as it reaches it: "plan",
+# reading and checking the file begins; "commit", they are done (the notes printed) and the
+# write transaction begins; "COMMIT", every row is written and the COMMIT statement is next;
+# "committed", it has returned; "close" and "closed", the database is closed (a checkpoint).
+MOMENTS = ("plan", "commit", "COMMIT", "committed", "close", "closed")
 
 
-@dataclass
-class Watch:
-    """What was seen of one CLI upload, in seconds from its start."""
-
-    note: float | None = None  # the CLI printed its notes: reading and checking are done
-    grew: float | None = None  # the database file grew: the transaction is writing its rows
-    wal: float | None = None  # the write-ahead log appeared: the commit is being written
-    saved: float | None = None  # the CLI reported the upload saved
-    killed: float | None = None
-    wal_left: bool = False  # a WAL was on disk once the process was dead
-    returncode: int | None = None
-    lines: list[str] = field(default_factory=list)
-
-    def stage(self) -> str:
-        """Where the process was when it was killed, by what had been seen by then."""
-        if self.killed is None:
-            return "finished"
-        done = {name for name in ("note", "grew", "wal", "saved")
-                if getattr(self, name) is not None and getattr(self, name) <= self.killed}
-        if "saved" in done:
-            return "after commit"
-        if "wal" in done or self.wal_left:
-            return "committing"
-        if "grew" in done:
-            return "write transaction, rows on disk"
-        return "write transaction" if "note" in done else "reading"
-
-
-def run_upload(db: Path, data: Path, kill_when=None) -> Watch:
-    """Run ``python -m qi_dash upload`` and watch it every half millisecond: its output (a reader
-    thread stamps each line), its database file's size and its WAL. ``kill_when(watch, now)``
-    says when to send SIGKILL; without it the upload runs to the end."""
-    watch, wal, size = Watch(), Path(f"{db}.wal"), db.stat().st_size
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # notes arrive as they are printed
+def upload_marking_moments(db: str, data: str, log: str, kill_at: str | None, delay: float) -> int:
+    """``python -m qi_dash upload DATA --db DB``, run in a forked process: everything it prints,
+    and a line "@moment seconds" as it reaches each moment, goes to LOG (line by line, so a
+    killed process leaves every line it got to); at ``kill_at`` it sends itself SIGKILL, at
+    once or ``delay`` seconds later while it carries on."""
+    signal.alarm(300)  # an upload that hangs dies rather than hanging the test
+    out = open(log, "w", buffering=1)  # noqa: SIM115 - open until the process ends
+    sys.stdout = sys.stderr = out
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "qi_dash", "upload", str(data), "--db", str(db)],
-                               cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def read_lines() -> None:
-        for line in process.stdout:
-            at = time.perf_counter() - started
-            watch.lines.append(line.rstrip("\n"))
-            if line.startswith("Note:") and watch.note is None:
-                watch.note = at
-            if line.startswith("Saved upload"):
-                watch.saved = at
+    def reached(moment: str) -> None:
+        out.write(f"@{moment} {time.perf_counter() - started:.4f}\n")
+        if moment == kill_at and delay:
+            threading.Timer(delay, os.kill, (os.getpid(), signal.SIGKILL)).start()
+        elif moment == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)  # delivered before the call returns
 
-    reader = threading.Thread(target=read_lines)
-    reader.start()
-    try:
-        while process.poll() is None:
-            now = time.perf_counter() - started
-            if watch.grew is None and db.stat().st_size > size:
-                watch.grew = now
-            if watch.wal is None and wal.exists():
-                watch.wal = now
-            if kill_when is not None and kill_when(watch, now):
-                watch.killed = time.perf_counter() - started
-                os.kill(process.pid, signal.SIGKILL)
-                break
-            time.sleep(0.0005)
-        watch.returncode = process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-        reader.join()
-        process.stderr.close()
-    if watch.returncode != -signal.SIGKILL:
-        watch.killed = None  # it finished before the signal
-    watch.wal_left = wal.exists()
-    return watch
+    def marking(moment, fn):
+        def marked(*args, **kwargs):
+            reached(moment)
+            return fn(*args, **kwargs)
+        return marked
+
+    class Cursor:
+        """DuckDB's cursor, marking the COMMIT statement as it starts and returns."""
+
+        def __init__(self, cursor):
+            self._cursor = cursor
+
+        def __getattr__(self, name):
+            return getattr(self._cursor, name)
+
+        def __enter__(self):
+            self._cursor.__enter__()
+            return self
+
+        def __exit__(self, *exc):
+            return self._cursor.__exit__(*exc)
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT":
+                reached("COMMIT")
+            result = self._cursor.execute(sql, *args)
+            if sql == "COMMIT":
+                reached("committed")
+            return result
+
+    class Connection:
+        def __init__(self, con):
+            self._con = con
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+        def cursor(self):
+            return Cursor(self._con.cursor())
+
+        def close(self):
+            reached("close")
+            self._con.close()
+            reached("closed")
+
+    connect = duckdb.connect
+    duckdb.connect = lambda *args, **kwargs: Connection(connect(*args, **kwargs))
+    cli.plan_upload, cli.commit = marking("plan", cli.plan_upload), marking("commit", cli.commit)
+    return cli.main(["upload", data, "--db", db])
 
 
-def export_file(db: Path) -> bytes:
-    store = Store.open(db)  # replays a complete WAL, discards an incomplete one
-    try:
-        return export_csv(store)
-    finally:
-        store.close()
+def serve_forks() -> None:
+    """A process that has imported the app once and forks a fresh process for each upload
+    asked of it on stdin (a JSON list of arguments), answering with its exit status: each
+    killed upload is a process of its own without paying Python's start-up again."""
+    for line in sys.stdin:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                code = upload_marking_moments(*json.loads(line))
+            except BaseException:
+                traceback.print_exc()
+                code = 70
+            sys.stdout.flush()
+            os._exit(code)
+        print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
 
 
-def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between(tmp_path):
-    """SIGKILL at each stage of a 200,000-row CLI upload, on a fresh copy of a demo database.
+@dataclass(frozen=True)
+class Run:
+    """One CLI upload: its exit status (``-SIGKILL`` if killed), its lines (with the moments'
+    marks), and what was on disk once it had ended."""
 
-    How a kill is made to land inside the write transaction, with no hook in the app: the
-    file has a column the template lacks, so the CLI prints a note once reading and checking
-    are done, straight before it commits (unbuffered, so the line arrives at once). From that
-    line until "Saved upload" the process is in ``commit``. One kill comes halfway through
-    the time the full run spent there before touching the disk (diff, deletes, inserts in
-    memory); another as soon as the database file grows, which DuckDB does when it writes a
-    large insert's rows into the file before COMMIT. A kill counts as in the transaction
-    only if it was still running (killed by the signal), had printed the note, had not
-    reported the upload saved, and left no WAL: such a kill must leave the database exactly
-    as before.
+    status: int
+    lines: list[str]
+    wal_left: bool
+    grew: bool  # the database file is larger than before the upload
+
+    @property
+    def moments(self) -> dict[str, float]:
+        """The moments reached, in order, with when (seconds from the start)."""
+        marks = [line[1:].split() for line in self.lines if line.startswith("@")]
+        return {moment: float(at) for moment, at in marks}
+
+    @property
+    def killed(self) -> bool:
+        return self.status == -signal.SIGKILL
+
+    @property
+    def last(self) -> str | None:
+        return next(reversed(self.moments), None)
+
+    def line(self, start: str) -> int:
+        return next(i for i, line in enumerate(self.lines) if line.startswith(start))
+
+    def __str__(self) -> str:
+        how = f"killed after '{self.last}'" if self.killed else f"ended with status {self.status}"
+        disk = ", WAL left" * self.wal_left + ", rows on disk" * self.grew
+        return f"{how}{disk} ({' | '.join(self.lines)})"
+
+
+class Saved:
+    """What a database holds, as the app reads it: its data version, its uploads (but when
+    each was made, which differs from run to run) and its observations."""
+
+    def __init__(self, db: Path):
+        store = Store.open(db)  # replays a complete WAL, discards an incomplete one
+        try:
+            self.version, self.observations = store.data_version(), store.observations()
+            self.uploads = store.uploads().drop(columns="uploaded_at").to_csv(index=False)
+        finally:
+            store.close()
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Saved) and (self.version, self.uploads) == (other.version, other.uploads)
+                and self.observations.equals(other.observations))
+
+
+class Uploads:
+    """Runs CLI uploads of one file, each into a fresh copy of one database, in processes
+    forked by ``serve_forks``."""
+
+    def __init__(self, pristine: Path, data: Path, directory: Path):
+        self.pristine, self.data, self.directory = pristine, data, directory
+        self.server = subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.path.insert(0, 'tests'); "
+             "from test_upload_faults import serve_forks; serve_forks()"],
+            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def run(self, kill_at: str | None = None, delay: float = 0) -> tuple[Run, Path]:
+        db = self.directory / "qi.duckdb"
+        for leftover in self.directory.glob("qi.duckdb*"):
+            leftover.unlink() if leftover.is_file() else shutil.rmtree(leftover)
+        shutil.copy(self.pristine, db)
+        log = self.directory / "upload.log"
+        self.server.stdin.write(json.dumps([str(db), str(self.data), str(log), kill_at, delay]) + "\n")
+        self.server.stdin.flush()
+        status = int(self.server.stdout.readline())
+        wal_left, grew = Path(f"{db}.wal").exists(), db.stat().st_size > self.pristine.stat().st_size
+        return Run(status, log.read_text().splitlines(), wal_left, grew), db
+
+    def close(self) -> None:
+        self.server.stdin.close()
+        self.server.wait(timeout=60)
+
+
+def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between(demo_db, tmp_path):
+    """SIGKILL at each stage of a 150,000-row CLI upload, on a fresh copy of a demo database.
+
+    The upload process marks each moment as it reaches it, before going on (a line in its
+    log), and kills itself at a chosen one: at once, or after half the time the whole upload
+    spent before the next moment. Whatever the timing, the marks it left say where it was:
+    killed before COMMIT began, the database opens exactly as before (even with the
+    transaction's rows already written into the file); killed once COMMIT had returned,
+    exactly as after; killed anywhere, as one or the other: the same data version, uploads
+    and observations.
     """
-    pristine = tmp_path / "pristine.duckdb"
-    subprocess.run([sys.executable, "-m", "qi_dash", "demo", "--db", str(pristine)], cwd=REPO, check=True,
-                   capture_output=True)
     rows = demo_rows(BIG_ROWS)  # new rows for every team and measure, and changes to the demo's
     rows.insert(len(rows.columns), "entered_by", "ward clerk")  # not in the template: the CLI notes it
     big = canonical_csv(tmp_path / "big.csv", rows)
-    before = export_file(pristine)
+    before = Saved(demo_db)
+    work = tmp_path / "work"
+    work.mkdir()
+    uploads = Uploads(demo_db, big, work)
+    try:
+        # One upload to the end: the state after, and when it reached each moment.
+        whole, db = uploads.run()
+        assert whole.status == 0, whole
+        assert [line.split()[0] for line in whole.lines if line.startswith("@")] == [f"@{m}" for m in MOMENTS]
+        assert whole.line("Note:") < whole.line("@commit ") and whole.line("@committed") < whole.line("Saved upload")
+        after = Saved(db)
+        assert after != before
 
-    def fresh() -> Path:
-        db = tmp_path / "qi.duckdb"
-        for leftover in tmp_path.glob("qi.duckdb*"):
-            leftover.unlink() if leftover.is_file() else shutil.rmtree(leftover)
-        shutil.copy(pristine, db)
-        return db
+        def half_to_next(moment: str) -> float:
+            return (whole.moments[MOMENTS[MOMENTS.index(moment) + 1]] - whole.moments[moment]) / 2
 
-    # One upload to the end: the state after, and when each stage began on this machine.
-    db = fresh()
-    whole = run_upload(db, big)
-    assert whole.returncode == 0 and whole.saved is not None, whole.lines
-    assert None not in (whole.note, whole.wal) and whole.note < whole.wal < whole.saved
-    after = export_file(db)
-    assert after != before
-    writes_before_commit = whole.grew is not None and whole.grew < whole.wal
-    quiet = (whole.grew if writes_before_commit else whole.wal) - whole.note
-
-    moments = {
-        "reading": lambda w, now: now >= 0.5 * whole.note,
-        "write transaction": lambda w, now: w.note is not None and now >= w.note + 0.5 * quiet,
-        "write transaction, rows on disk": lambda w, now: w.grew is not None or w.wal is not None,
-        "committing": lambda w, now: w.wal is not None,
-        "after commit": lambda w, now: w.saved is not None,
-    }
-    if not writes_before_commit:
-        del moments["write transaction, rows on disk"]
-    landed = []
-    for intended, kill_when in moments.items():
-        for _ in range(3):  # timing on a busy machine may miss a stage; try it again
-            db = fresh()
-            watch = run_upload(db, big, kill_when)
-            state, stage = export_file(db), watch.stage()
-            landed.append((stage, "before" if state == before else "after" if state == after else "neither"))
-            assert state in (before, after), f"killed at {stage}: the database is neither as before nor as after"
-            if stage in ("reading", "write transaction", "write transaction, rows on disk"):
-                assert state == before, f"killed at {stage}, before any commit, yet the upload was kept"
-            if stage == "after commit":
-                assert state == after, "an upload the CLI reported saved was lost"
-            if stage == intended:
-                break
-    assert ("write transaction", "before") in landed, landed
-    assert not writes_before_commit or ("write transaction, rows on disk", "before") in landed, landed
+        # (moment, delay): at once where the moment is a point that must be hit exactly.
+        kills = [("plan", half_to_next("plan")), ("commit", half_to_next("commit")), ("COMMIT", 0),
+                 ("COMMIT", half_to_next("COMMIT")), ("committed", 0), ("close", half_to_next("close"))]
+        for kill_at, delay in kills:
+            run, db = uploads.run(kill_at, delay)
+            if not delay:
+                assert run.killed and run.last == kill_at, run
+            state = Saved(db)
+            assert state in (before, after), f"{run}: the database is neither as before nor as after"
+            if "COMMIT" not in run.moments or (kill_at == "COMMIT" and not delay):
+                assert state == before, f"{run}: killed before COMMIT began, yet the upload was kept"
+            if "committed" in run.moments:
+                assert state == after, f"{run}: COMMIT had returned, yet the upload was lost"
+    finally:
+        uploads.close()

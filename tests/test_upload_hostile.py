@@ -14,8 +14,6 @@ import csv
 import io
 import json
 import re
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,14 +42,14 @@ from fixtures_hostile import (
 )
 from python_calamine import CalamineWorkbook
 
-from benchmarks.ingest_bench import canonical_csv, demo_rows
-from qi_dash import cli, exports
+from qi_dash import exports
 from qi_dash.ingest.mapping import load_spec
 from qi_dash.ingest.read import ReadLimits
 from qi_dash.problems import Problem
 from qi_dash.store import Store
 from qi_dash.upload import UploadPlan, commit, plan_upload
-from tests.conftest import REPO, export_csv
+from tests.builders import canonical_csv, demo_rows, frame_cells
+from tests.conftest import export_csv, export_db
 
 HEADER = ",".join(CANONICAL_COLUMNS) + "\n"
 # What a leaked Python error looks like: a traceback, a source line, an exception class name.
@@ -96,15 +94,6 @@ def saved(store: Store, data: bytes, name: str, **options) -> UploadPlan:
 
     assert others(export_csv(store)) == others(before)
     return plan
-
-
-def export_of(db: Path) -> bytes:
-    """An export of a database file, for a test that lets the CLI open the file itself."""
-    store = Store.open(db)
-    try:
-        return export_csv(store)
-    finally:
-        store.close()
 
 
 def stored(store: Store, unit: str, measure: str) -> pd.DataFrame:
@@ -214,7 +203,7 @@ def test_a_hostile_file_is_refused_plainly_and_changes_nothing(demo_store, tmp_p
 
 @pytest.mark.parametrize("case", [c for c in CASES.values() if c.limits is None],
                          ids=[k for k, c in CASES.items() if c.limits is None])
-def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(demo_db, tmp_path, capsys, case):
+def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(qi, demo_db, tmp_path, case):
     path = case.build(tmp_path)
     options = []
     if case.mapping:
@@ -222,26 +211,23 @@ def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(demo_db, tmp
         spec.write_text(json.dumps(case.mapping(tmp_path)))
         assert load_spec(spec)  # the file the CLI reads is a valid mapping
         options = ["--mapping", str(spec)]
-    before = export_of(demo_db)
-    code = cli.main(["upload", str(path), "--db", str(demo_db), *options])
-    out = capsys.readouterr()
-    assert code == 1
+    before = export_db(demo_db)
+    out = qi("upload", path, "--db", demo_db, *options, status=1)
     first, last = out.err.strip().splitlines()
     where = path.name + (f", sheet '{case.sheet}'" if case.sheet else "") + (f", row {case.row}" if case.row else "")
     assert first.startswith(f"{where}: ")
     assert re.search(case.says, first.removeprefix(f"{where}: "))
     assert last == "1 problem(s); nothing was saved."
     assert_plain([out.out, out.err])
-    assert export_of(demo_db) == before
+    assert export_db(demo_db) == before
 
 
-def test_a_text_file_that_is_not_a_table_is_sent_to_column_mapping_not_saved(demo_db, tmp_path, capsys):
+def test_a_text_file_that_is_not_a_table_is_sent_to_column_mapping_not_saved(qi, demo_db, tmp_path):
     letter = text_file(tmp_path, "letter.csv", "Dear team,\nplease find the figures attached.\n")
-    before = export_of(demo_db)
-    assert cli.main(["upload", str(letter), "--db", str(demo_db)]) == 1
-    err = capsys.readouterr().err
+    before = export_db(demo_db)
+    err = qi("upload", letter, "--db", demo_db, status=1).err
     assert err.startswith("letter.csv: not in the upload template (columns team, measure, period, ...)")
-    assert export_of(demo_db) == before
+    assert export_db(demo_db) == before
 
 
 # --- one bad row among thousands -------------------------------------------------------------
@@ -258,8 +244,7 @@ BAD_ROWS = [
 
 
 def _thousands_with_three_bad(tmp_path: Path, kind: str) -> Path:
-    rows = demo_rows(5000)
-    cells = rows.astype(object).where(rows.notna(), None).values.tolist()
+    _, *cells = frame_cells(demo_rows(5000))
     for position, bad, _, _ in BAD_ROWS:
         cells.insert(position, bad)
     if kind == "xlsx":
@@ -283,13 +268,11 @@ def test_one_bad_row_among_thousands_refuses_the_file_and_lists_every_bad_row(de
         assert problem.file == path.name
 
 
-def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(demo_db, tmp_path):
+def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(qi, demo_db, tmp_path):
     path = _thousands_with_three_bad(tmp_path, "csv")
-    before = export_of(demo_db)
-    done = subprocess.run([sys.executable, "-m", "qi_dash", "upload", str(path), "--db", str(demo_db)],
-                          cwd=REPO, capture_output=True, text=True, check=False)
-    assert done.returncode == 1
-    assert done.stderr.splitlines() == [
+    before = export_db(demo_db)
+    done = qi("upload", path, "--db", demo_db, status=1)
+    assert done.err.splitlines() == [
         ("ward-figures.csv, row 2, column 'measure': unknown measure 'HUDDLE'. Did you mean 'HUDDLES'? Known measures: "
          "ADMISSIONS, ASSAULT, DEBRIEF, HUDDLES, PRN, RESTRAINT, RP_RATE, SAFETY_PLAN, SAFE_SCORE, SECL_HRS, SICKNESS."),
         "ward-figures.csv, row 2502, column 'value': 'three' is not a number.",
@@ -297,8 +280,8 @@ def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(demo_db, tmp
          "proportion."),
         "3 problem(s); nothing was saved.",
     ]
-    assert_plain([done.stdout, done.stderr])
-    assert export_of(demo_db) == before
+    assert_plain([done.out, done.err])
+    assert export_db(demo_db) == before
 
 
 def test_the_preview_of_thousands_of_rows_names_each_change_by_its_own_row(demo_store, tmp_path):
@@ -416,7 +399,7 @@ def test_formula_like_text_is_stored_as_typed_and_neutralised_in_a_csv_export(de
     assert_comments_as_typed(demo_store)
 
 
-def test_formula_like_text_is_neutralised_in_an_xlsx_export_which_reuploads_as_a_no_op(demo_db, tmp_path, capsys):
+def test_formula_like_text_is_neutralised_in_an_xlsx_export_which_reuploads_as_a_no_op(qi, demo_db, tmp_path):
     store = Store.open(demo_db)
     try:
         _formula_like_upload(store)
@@ -424,15 +407,13 @@ def test_formula_like_text_is_neutralised_in_an_xlsx_export_which_reuploads_as_a
     finally:
         store.close()
     out = tmp_path / "export.xlsx"
-    assert cli.main(["export", "--db", str(demo_db), "--out", str(out)]) == 0
+    qi("export", "--db", demo_db, "--out", out)
     sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("observations").to_python()
     comments = [r[6] for r in sheet if r[:2] == ["W-ASH", "HUDDLES"] and r[2] >= date(2025, 11, 3)]
     assert comments == ["'+1 agency nurse", "'=SUM(A1)", "'@risk", "'-2 staff"]
     with zipfile.ZipFile(out) as book:
         assert b"<f>" not in book.read("xl/worksheets/sheet1.xml")  # no cell is a formula
-    capsys.readouterr()
-    assert cli.main(["upload", str(out), "--db", str(demo_db)]) == 0
-    assert "0 added, 0 updated" in capsys.readouterr().out
+    assert "0 added, 0 updated" in qi("upload", out, "--db", demo_db).out
     store = Store.open(demo_db)
     try:
         assert export_csv(store) == before
