@@ -1,5 +1,5 @@
-"""Shared fixtures: a demo database built once per run, fresh copies of it per test, and the
-command line run in-process."""
+"""Shared fixtures: the demo database and an empty one, each built once per run and copied
+fresh for each test, and the command line run in-process."""
 
 from __future__ import annotations
 
@@ -18,21 +18,35 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
-@pytest.fixture(scope="session")
-def demo_db_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+def _built_once(factory: pytest.TempPathFactory, name: str, fill: Callable[[Store], object]) -> Path:
+    path = factory.mktemp(name) / f"{name}.duckdb"
     store = Store.open(path)
-    bootstrap.load_demo(store)
+    fill(store)
     store.close()
     return path
+
+
+def _copy(source: Path, path: Path) -> Path:
+    shutil.copy(source, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory) -> Path:
+    return _built_once(tmp_path_factory, "demo", bootstrap.load_demo)
+
+
+@pytest.fixture(scope="session")
+def empty_db_file(tmp_path_factory) -> Path:
+    """The standard measures and the demo hierarchy, no observations."""
+    return _built_once(tmp_path_factory, "empty", lambda store: bootstrap.init_store(
+        store, bootstrap.STANDARD_MEASURES, bootstrap.DEMO_HIERARCHY))
 
 
 @pytest.fixture
 def demo_db(demo_db_file, tmp_path) -> Path:
     """A private copy of the demo database file."""
-    path = tmp_path / "qi_dash.duckdb"
-    shutil.copy(demo_db_file, path)
-    return path
+    return _copy(demo_db_file, tmp_path / "qi_dash.duckdb")
 
 
 @pytest.fixture
@@ -43,10 +57,9 @@ def demo_store(demo_db):
 
 
 @pytest.fixture
-def empty_store(tmp_path):
+def empty_store(empty_db_file, tmp_path):
     """A store with the standard measures and the demo hierarchy but no observations."""
-    store = Store.open(tmp_path / "empty.duckdb")
-    bootstrap.init_store(store, bootstrap.STANDARD_MEASURES, bootstrap.DEMO_HIERARCHY)
+    store = Store.open(_copy(empty_db_file, tmp_path / "empty.duckdb"))
     yield store
     store.close()
 
