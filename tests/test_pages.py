@@ -29,13 +29,13 @@ def page_opener(db: Path, monkeypatch):
     monkeypatch.chdir(REPO)
 
     def open_page(page: str = "app.py", **query: str) -> AppTest:
-        """Run the app as a visitor following a link to ``page`` with ``query``."""
+        """Run the app as a visitor following a link to ``page`` with ``query``: only that
+        page's script runs, as in the browser."""
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
         at.query_params.update(query)
-        at.run()
         if page != "app.py":
-            at.switch_page(page).run()
-        return at
+            at.switch_page(page)
+        return at.run()
 
     return open_page
 

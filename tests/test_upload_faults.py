@@ -32,7 +32,7 @@ from qi_dash import cli
 from qi_dash.store import Store, StoreConflict, UploadSummary
 from qi_dash.upload import commit, plan_upload
 from tests.builders import canonical_csv, demo_rows
-from tests.conftest import REPO
+from tests.conftest import REPO, Contents
 
 HEADER = "team,measure,period,numerator,denominator,value,comment\n"
 RETRY = "Someone else saved changes at the same moment; nothing of yours was saved. Please try again."
@@ -308,23 +308,6 @@ class Run:
         return f"{how}{disk} ({' | '.join(self.lines)})"
 
 
-class Saved:
-    """What a database holds, as the app reads it: its data version, its uploads (but when
-    each was made, which differs from run to run) and its observations."""
-
-    def __init__(self, db: Path):
-        store = Store.open(db)  # replays a complete WAL, discards an incomplete one
-        try:
-            self.version, self.observations = store.data_version(), store.observations()
-            self.uploads = store.uploads().drop(columns="uploaded_at").to_csv(index=False)
-        finally:
-            store.close()
-
-    def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Saved) and (self.version, self.uploads) == (other.version, other.uploads)
-                and self.observations.equals(other.observations))
-
-
 class Uploads:
     """Runs CLI uploads of one file, each into a fresh copy of one database, in processes
     forked by ``serve_forks``."""
@@ -367,7 +350,7 @@ def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between
     rows = demo_rows(BIG_ROWS)  # new rows for every team and measure, and changes to the demo's
     rows.insert(len(rows.columns), "entered_by", "ward clerk")  # not in the template: the CLI notes it
     big = canonical_csv(tmp_path / "big.csv", rows)
-    before = Saved(demo_db)
+    before = Contents.of_file(demo_db)
     work = tmp_path / "work"
     work.mkdir()
     uploads = Uploads(demo_db, big, work)
@@ -377,7 +360,7 @@ def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between
         assert whole.status == 0, whole
         assert [line.split()[0] for line in whole.lines if line.startswith("@")] == [f"@{m}" for m in MOMENTS]
         assert whole.line("Note:") < whole.line("@commit ") and whole.line("@committed") < whole.line("Saved upload")
-        after = Saved(db)
+        after = Contents.of_file(db)
         assert after != before
 
         def half_to_next(moment: str) -> float:
@@ -390,7 +373,7 @@ def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between
             run, db = uploads.run(kill_at, delay)
             if not delay:
                 assert run.killed and run.last == kill_at, run
-            state = Saved(db)
+            state = Contents.of_file(db)
             assert state in (before, after), f"{run}: the database is neither as before nor as after"
             if "COMMIT" not in run.moments or (kill_at == "COMMIT" and not delay):
                 assert state == before, f"{run}: killed before COMMIT began, yet the upload was kept"

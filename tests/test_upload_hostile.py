@@ -2,8 +2,8 @@
 the CLI, as users meet it — not just the reader (``test_read.py`` covers that alone).
 
 A file that cannot be taken is refused with a plain message naming file, sheet, row and
-column where they apply, never a traceback, and the database is left exactly as it was: an
-export of it is byte-identical and the data version has not moved. Files that only look odd
+column where they apply, never a traceback, and the database is left exactly as it was: the
+same observations, uploads and data version. Files that only look odd
 (a BOM, semicolons, Windows-1252, formulas with saved results, HTML or formula-like text) are
 accepted, and what they hold is stored exactly as typed.
 """
@@ -49,7 +49,7 @@ from qi_dash.problems import Problem
 from qi_dash.store import Store
 from qi_dash.upload import UploadPlan, commit, plan_upload
 from tests.builders import canonical_csv, demo_rows, frame_cells
-from tests.conftest import export_csv, export_db
+from tests.conftest import Contents, export_csv
 
 HEADER = ",".join(CANONICAL_COLUMNS) + "\n"
 # What a leaked Python error looks like: a traceback, a source line, an exception class name.
@@ -67,13 +67,12 @@ def assert_plain(texts: list[str]) -> None:
 
 def refused(store: Store, data: bytes, name: str, **options) -> list[Problem]:
     """Plan a file that must be refused; prove it cannot be saved and nothing changed."""
-    before, version = export_csv(store), store.data_version()
+    before = Contents(store)
     plan = plan_upload(store, data, name, **options)
     assert plan.problems and not plan.ok, plan.notes
     with pytest.raises(ValueError):
         commit(store, plan)
-    assert export_csv(store) == before
-    assert store.data_version() == version
+    assert Contents(store) == before
     assert_plain([str(p) for p in plan.problems] + plan.notes)
     return plan.problems
 
@@ -211,7 +210,7 @@ def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(qi, demo_db,
         spec.write_text(json.dumps(case.mapping(tmp_path)))
         assert load_spec(spec)  # the file the CLI reads is a valid mapping
         options = ["--mapping", str(spec)]
-    before = export_db(demo_db)
+    before = Contents.of_file(demo_db)
     out = qi("upload", path, "--db", demo_db, *options, status=1)
     first, last = out.err.strip().splitlines()
     where = path.name + (f", sheet '{case.sheet}'" if case.sheet else "") + (f", row {case.row}" if case.row else "")
@@ -219,15 +218,15 @@ def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(qi, demo_db,
     assert re.search(case.says, first.removeprefix(f"{where}: "))
     assert last == "1 problem(s); nothing was saved."
     assert_plain([out.out, out.err])
-    assert export_db(demo_db) == before
+    assert Contents.of_file(demo_db) == before
 
 
 def test_a_text_file_that_is_not_a_table_is_sent_to_column_mapping_not_saved(qi, demo_db, tmp_path):
     letter = text_file(tmp_path, "letter.csv", "Dear team,\nplease find the figures attached.\n")
-    before = export_db(demo_db)
+    before = Contents.of_file(demo_db)
     err = qi("upload", letter, "--db", demo_db, status=1).err
     assert err.startswith("letter.csv: not in the upload template (columns team, measure, period, ...)")
-    assert export_db(demo_db) == before
+    assert Contents.of_file(demo_db) == before
 
 
 # --- one bad row among thousands -------------------------------------------------------------
@@ -270,7 +269,7 @@ def test_one_bad_row_among_thousands_refuses_the_file_and_lists_every_bad_row(de
 
 def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(qi, demo_db, tmp_path):
     path = _thousands_with_three_bad(tmp_path, "csv")
-    before = export_db(demo_db)
+    before = Contents.of_file(demo_db)
     done = qi("upload", path, "--db", demo_db, status=1)
     assert done.err.splitlines() == [
         ("ward-figures.csv, row 2, column 'measure': unknown measure 'HUDDLE'. Did you mean 'HUDDLES'? Known measures: "
@@ -281,7 +280,7 @@ def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(qi, demo_db,
         "3 problem(s); nothing was saved.",
     ]
     assert_plain([done.out, done.err])
-    assert export_db(demo_db) == before
+    assert Contents.of_file(demo_db) == before
 
 
 def test_the_preview_of_thousands_of_rows_names_each_change_by_its_own_row(demo_store, tmp_path):
