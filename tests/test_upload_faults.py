@@ -181,7 +181,7 @@ def test_two_people_uploading_the_same_team_at_once_leave_one_whole_upload(demo_
 
 # More new rows than a DuckDB row group (122,880): the insert writes rows into the database file
 # before COMMIT, so a kill just before COMMIT leaves uncommitted rows on disk.
-BIG_ROWS = 150_000
+BIG_ROWS = 130_000
 
 # The moments of a CLI upload, in order, each marked by the process as it reaches it: "plan",
 # reading and checking the file begins; "commit", they are done (the notes printed) and the
@@ -337,7 +337,7 @@ class Uploads:
 
 
 def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between(demo_db, tmp_path):
-    """SIGKILL at each stage of a 150,000-row CLI upload, on a fresh copy of a demo database.
+    """SIGKILL at each stage of a 130,000-row CLI upload, on a fresh copy of a demo database.
 
     The upload process marks each moment as it reaches it, before going on (a line in its
     log), and kills itself at a chosen one: at once, or after half the time the whole upload
@@ -347,14 +347,15 @@ def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between
     exactly as after; killed anywhere, as one or the other: the same data version, uploads
     and observations.
     """
-    rows = demo_rows(BIG_ROWS)  # new rows for every team and measure, and changes to the demo's
-    rows.insert(len(rows.columns), "entered_by", "ward clerk")  # not in the template: the CLI notes it
-    big = canonical_csv(tmp_path / "big.csv", rows)
-    before = Contents.of_file(demo_db)
     work = tmp_path / "work"
     work.mkdir()
-    uploads = Uploads(demo_db, big, work)
+    uploads = Uploads(demo_db, tmp_path / "big.csv", work)  # starts importing the app meanwhile
     try:
+        rows = demo_rows(BIG_ROWS)  # new rows for every team and measure, and changes to the demo's
+        rows.insert(len(rows.columns), "entered_by", "ward clerk")  # not in the template: the CLI notes it
+        canonical_csv(uploads.data, rows)
+        before = Contents.of_file(demo_db)
+
         # One upload to the end: the state after, and when it reached each moment.
         whole, db = uploads.run()
         assert whole.status == 0, whole
