@@ -4,7 +4,10 @@ fresh for each test, and the command line run in-process."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -62,6 +65,21 @@ def empty_store(empty_db_file, tmp_path):
     store = Store.open(_copy(empty_db_file, tmp_path / "empty.duckdb"))
     yield store
     store.close()
+
+
+@contextmanager
+def held_by_another_process(path: Path) -> Iterator[None]:
+    """The database file held open by another process, as the running app holds it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 class Printed(NamedTuple):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from tests.conftest import REPO
+from tests.conftest import REPO, held_by_another_process
 
 
 def test_python_m_qi_dash_runs_the_cli_and_exits_with_its_status(tmp_path):
@@ -91,16 +91,8 @@ def test_demo_refuses_a_database_that_holds_data(qi, demo_db):
 
 def test_a_database_held_by_the_app_is_reported_in_one_sentence(qi, tmp_path):
     path = tmp_path / "held.duckdb"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with held_by_another_process(path):
         done = qi("export", "--db", path, "--out", tmp_path / "x.csv", status=1)
-    finally:
-        holder.kill()
-        holder.wait()
     assert done.err.strip().count("\n") == 0
     assert "in use by another program (probably the running app)" in done.err
     assert "Traceback" not in done.err
