@@ -16,7 +16,14 @@ from qi_dash import bootstrap, periods
 from qi_dash.definitions import read_definitions
 from qi_dash.hierarchy import read_hierarchy
 
+CANONICAL_COLUMNS = ["team", "measure", "period", "numerator", "denominator", "value", "comment"]
+CSV_HEADER = ",".join(CANONICAL_COLUMNS) + "\n"
 LATEST_MONTH = date(2025, 10, 1)
+
+
+def csv_bytes(*lines: str, encoding: str = "utf-8") -> bytes:
+    """A canonical-template CSV file: the header, then ``lines``."""
+    return (CSV_HEADER + "".join(f"{line}\n" for line in lines)).encode(encoding)
 
 
 def demo_rows(n_rows: int, seed: int = 2024) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from tests.builders import csv_bytes
 from tests.conftest import REPO, held_by_another_process
 
 
@@ -53,10 +54,7 @@ def test_a_bad_file_prints_every_error_exits_1_and_writes_nothing(qi, demo_db, t
     before, after = tmp_path / "before.csv", tmp_path / "after.csv"
     qi("export", "--db", demo_db, "--out", before)
     bad = tmp_path / "bad.csv"
-    bad.write_text(
-        "team,measure,period,numerator,denominator,value,comment\n"
-        "W-ASH,HUDDLES,06/01/2025,,,x,\nNowhere,HUDDLES,06/01/2025,,,3,\n"
-    )
+    bad.write_bytes(csv_bytes("W-ASH,HUDDLES,06/01/2025,,,x,", "Nowhere,HUDDLES,06/01/2025,,,3,"))
     done = qi("upload", bad, "--db", demo_db, status=1)
     assert "bad.csv, row 2, column 'value': 'x' is not a number." in done.err
     assert "bad.csv, row 3, column 'team': unknown team 'Nowhere'" in done.err
@@ -67,7 +65,7 @@ def test_a_bad_file_prints_every_error_exits_1_and_writes_nothing(qi, demo_db, t
 
 def test_dry_run_reports_and_saves_nothing(qi, demo_db, tmp_path):
     new = tmp_path / "new.csv"
-    new.write_text("team,measure,period,numerator,denominator,value,comment\nW-ASH,HUDDLES,01/12/2025,,,9,\n")
+    new.write_bytes(csv_bytes("W-ASH,HUDDLES,01/12/2025,,,9,"))
     assert "Dry run, nothing saved: 1 added, 0 updated, 0 unchanged." in qi("upload", new, "--db", demo_db, "--dry-run").out
     assert "Saved upload" in qi("upload", new, "--db", demo_db).out
     assert "0 added, 0 updated, 1 unchanged" in qi("upload", new, "--db", demo_db, "--dry-run").out

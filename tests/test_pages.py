@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.builders import csv_bytes
 from tests.conftest import REPO
 
 TIMEOUT = 60
@@ -179,7 +180,7 @@ def test_a_wide_team_sheet_is_mapped_previewed_saved_and_recognised_next_time(ap
 
 def test_an_upload_with_problems_lists_them_and_saves_nothing(app, demo_db):
     at = app("pages/3_Upload.py")
-    bad = b"team,measure,period,numerator,denominator,value,comment\nW-ASH,HUDDLES,07/01/2025,,,3,\n"
+    bad = csv_bytes("W-ASH,HUDDLES,07/01/2025,,,3,")
     at.get("file_uploader")[0].set_value(("bad.csv", bad, "text/csv")).run()
     no_errors(at)
     assert "was not saved: 1 problem(s)" in at.error[0].value
@@ -194,7 +195,7 @@ def test_undo_on_the_uploads_page_reverts_a_correction(app, demo_db):
 
     store = Store.open(demo_db)
     before = store.observations(units=["W-ASH"], measures=["HUDDLES"]).iloc[-1]["value"]
-    plan = plan_upload(store, b"team,measure,period,numerator,denominator,value,comment\nW-ASH,HUDDLES,27/10/2025,,,37,\n", "fix.csv")
+    plan = plan_upload(store, csv_bytes("W-ASH,HUDDLES,27/10/2025,,,37,"), "fix.csv")
     commit(store, plan, uploaded_by="Ash lead")
     store.close()
 
@@ -232,7 +233,7 @@ def test_as_of_link_shows_the_chart_as_it_was(app, demo_db):
     from qi_dash.upload import commit, plan_upload
 
     store = Store.open(demo_db)
-    commit(store, plan_upload(store, b"team,measure,period,numerator,denominator,value,comment\nW-ASH,HUDDLES,03/11/2025,,,21,\n", "new.csv"))
+    commit(store, plan_upload(store, csv_bytes("W-ASH,HUDDLES,03/11/2025,,,21,"), "new.csv"))
     store.close()
     now = app("pages/2_Measure.py", team="W-ASH", measure="HUDDLES")
     then = app("pages/2_Measure.py", team="W-ASH", measure="HUDDLES", as_of="2020-01-01")
@@ -269,7 +270,7 @@ def test_a_test_of_change_recorded_on_the_team_page_is_marked_on_its_charts(app)
 
 
 def test_a_new_team_is_added_only_once_placed_in_a_directorate(app, demo_db):
-    new_team = b"team,measure,period,numerator,denominator,value,comment\nLarch Ward,HUDDLES,27/10/2025,,,9,\n"
+    new_team = csv_bytes("Larch Ward,HUDDLES,27/10/2025,,,9,")
     at = app("pages/3_Upload.py")
     at.get("file_uploader")[0].set_value(("larch.csv", new_team, "text/csv")).run()
     no_errors(at)

@@ -31,10 +31,9 @@ import pytest
 from qi_dash import cli
 from qi_dash.store import Store, StoreConflict, UploadSummary
 from qi_dash.upload import commit, plan_upload
-from tests.builders import canonical_csv, demo_rows
+from tests.builders import canonical_csv, csv_bytes, demo_rows
 from tests.conftest import REPO, Contents
 
-HEADER = "team,measure,period,numerator,denominator,value,comment\n"
 RETRY = "Someone else saved changes at the same moment; nothing of yours was saved. Please try again."
 
 
@@ -50,7 +49,7 @@ def weekly_file(team: str, start: date, weeks: int, offset: int) -> bytes:
         lines += [f"{team},HUDDLES,{monday},,,{(i + offset) % 40},",
                   f"{team},RESTRAINT,{monday},,,{(i * 7 + offset) % 9},",
                   f"{team},SAFE_SCORE,{monday},,,{(i + offset) % 100 / 10},note {offset}"]
-    return (HEADER + "\n".join(lines) + "\n").encode()
+    return csv_bytes(*lines)
 
 
 def upload_together(store: Store, files: dict[str, bytes]) -> dict[str, UploadSummary | StoreConflict]:
@@ -213,43 +212,40 @@ def upload_marking_moments(db: str, data: str, log: str, kill_at: str | None, de
             return fn(*args, **kwargs)
         return marked
 
-    class Cursor:
-        """DuckDB's cursor, marking the COMMIT statement as it starts and returns."""
-
-        def __init__(self, cursor):
-            self._cursor = cursor
+    class Wrapping:
+        def __init__(self, inner):
+            self._inner = inner
 
         def __getattr__(self, name):
-            return getattr(self._cursor, name)
+            return getattr(self._inner, name)
+
+    class Cursor(Wrapping):
+        """DuckDB's cursor, marking the COMMIT statement as it starts and returns."""
 
         def __enter__(self):
-            self._cursor.__enter__()
+            self._inner.__enter__()
             return self
 
         def __exit__(self, *exc):
-            return self._cursor.__exit__(*exc)
+            return self._inner.__exit__(*exc)
 
         def execute(self, sql, *args):
             if sql == "COMMIT":
                 reached("COMMIT")
-            result = self._cursor.execute(sql, *args)
+            result = self._inner.execute(sql, *args)
             if sql == "COMMIT":
                 reached("committed")
             return result
 
-    class Connection:
-        def __init__(self, con):
-            self._con = con
-
-        def __getattr__(self, name):
-            return getattr(self._con, name)
+    class Connection(Wrapping):
+        """DuckDB's connection, whose cursors mark COMMIT, marking its close."""
 
         def cursor(self):
-            return Cursor(self._con.cursor())
+            return Cursor(self._inner.cursor())
 
         def close(self):
             reached("close")
-            self._con.close()
+            self._inner.close()
             reached("closed")
 
     connect = duckdb.connect

@@ -23,7 +23,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fixtures_hostile import (
-    CANONICAL_COLUMNS,
     Formula,
     canonical_xlsx,
     empty_workbook_xlsx,
@@ -48,16 +47,11 @@ from qi_dash.ingest.read import ReadLimits
 from qi_dash.problems import Problem
 from qi_dash.store import Store
 from qi_dash.upload import UploadPlan, commit, plan_upload
-from tests.builders import canonical_csv, demo_rows, frame_cells
+from tests.builders import CANONICAL_COLUMNS, CSV_HEADER, canonical_csv, csv_bytes, demo_rows, frame_cells
 from tests.conftest import Contents, export_csv
 
-HEADER = ",".join(CANONICAL_COLUMNS) + "\n"
 # What a leaked Python error looks like: a traceback, a source line, an exception class name.
 LEAK = re.compile(r"Traceback|File \"|\b\w+(Error|Exception)\b|<class '|object at 0x")
-
-
-def csv_bytes(*lines: str, encoding: str = "utf-8") -> bytes:
-    return (HEADER + "\n".join(lines) + "\n").encode(encoding)
 
 
 def assert_plain(texts: list[str]) -> None:
@@ -121,7 +115,7 @@ def _web_page(tmp_path: Path) -> Path:
 
 def _rows_csv(tmp_path: Path) -> Path:
     lines = [f"W-ASH,HUDDLES,{date(2025, 11, 3) + pd.Timedelta(weeks=i):%d/%m/%Y},,,3," for i in range(6)]
-    return text_file(tmp_path, "weekly.csv", HEADER + "\n".join(lines) + "\n")
+    return text_file(tmp_path, "weekly.csv", csv_bytes(*lines).decode())
 
 
 def _hidden_sheet(tmp_path: Path) -> Path:
@@ -178,7 +172,7 @@ CASES = {
         lambda d: text_file(d, "empty.xlsx", ""), r"^is empty \(0 bytes\)\."),
     "workbook with no cells": Case(empty_workbook_xlsx, r"^has no data: every sheet in it is empty\.$"),
     "csv of blank lines": Case(lambda d: text_file(d, "blank.csv", " \r\n\r\n"), r"^has no data: it holds no text\.$"),
-    "template with no rows": Case(lambda d: text_file(d, "header.csv", HEADER), r"^has no data rows\.$"),
+    "template with no rows": Case(lambda d: text_file(d, "header.csv", CSV_HEADER), r"^has no data rows\.$"),
     "hidden sheet with data": Case(
         _hidden_sheet, r"^is a hidden sheet with data\. Unhide it \(or delete it\) so it is clear whether its data "
                        r"should be read\.$", sheet="Old figures"),
