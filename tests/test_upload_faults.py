@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -256,19 +257,25 @@ def upload_marking_moments(db: str, data: str, log: str, kill_at: str | None, de
 
 def serve_forks() -> None:
     """A process that has imported the app once and forks a fresh process for each upload
-    asked of it on stdin (a JSON list of arguments), answering with its exit status: each
-    killed upload is a process of its own without paying Python's start-up again."""
+    asked of it, so that each killed upload is a process of its own without paying Python's
+    start-up again. Each line on stdin is a JSON list of uploads (their arguments), run side
+    by side; the answer is a line of their exit statuses."""
     for line in sys.stdin:
-        pid = os.fork()
-        if pid == 0:
-            try:
-                code = upload_marking_moments(*json.loads(line))
-            except BaseException:
-                traceback.print_exc()
-                code = 70
-            sys.stdout.flush()
-            os._exit(code)
-        print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+        pids = [_forked(args) for args in json.loads(line)]
+        print(json.dumps([os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]), flush=True)
+
+
+def _forked(args: list) -> int:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            code = upload_marking_moments(*args)
+        except BaseException:
+            traceback.print_exc()
+            code = 70
+        sys.stdout.flush()
+        os._exit(code)
+    return pid
 
 
 @dataclass(frozen=True)
@@ -305,8 +312,8 @@ class Run:
 
 
 class Uploads:
-    """Runs CLI uploads of one file, each into a fresh copy of one database, in processes
-    forked by ``serve_forks``."""
+    """Runs CLI uploads of one file, each into a fresh copy of one database in a folder of its
+    own, in processes forked by ``serve_forks``."""
 
     def __init__(self, pristine: Path, data: Path, directory: Path):
         self.pristine, self.data, self.directory = pristine, data, directory
@@ -315,17 +322,20 @@ class Uploads:
              "from test_upload_faults import serve_forks; serve_forks()"],
             cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
-    def run(self, kill_at: str | None = None, delay: float = 0) -> tuple[Run, Path]:
-        db = self.directory / "qi.duckdb"
-        for leftover in self.directory.glob("qi.duckdb*"):
-            leftover.unlink() if leftover.is_file() else shutil.rmtree(leftover)
-        shutil.copy(self.pristine, db)
-        log = self.directory / "upload.log"
-        self.server.stdin.write(json.dumps([str(db), str(self.data), str(log), kill_at, delay]) + "\n")
+    def run(self, *kills: tuple[str | None, float]) -> list[tuple[Run, Path]]:
+        """One upload per (``kill_at``, ``delay``), side by side; ``kill_at`` None runs to the end."""
+        folders = [Path(tempfile.mkdtemp(dir=self.directory)) for _ in kills]
+        for folder in folders:
+            shutil.copy(self.pristine, folder / "qi.duckdb")
+        jobs = [[str(f / "qi.duckdb"), str(self.data), str(f / "upload.log"), *kill] for f, kill in zip(folders, kills)]
+        self.server.stdin.write(json.dumps(jobs) + "\n")
         self.server.stdin.flush()
-        status = int(self.server.stdout.readline())
-        wal_left, grew = Path(f"{db}.wal").exists(), db.stat().st_size > self.pristine.stat().st_size
-        return Run(status, log.read_text().splitlines(), wal_left, grew), db
+        runs = []
+        for folder, status in zip(folders, json.loads(self.server.stdout.readline())):
+            db = folder / "qi.duckdb"
+            wal_left, grew = Path(f"{db}.wal").exists(), db.stat().st_size > self.pristine.stat().st_size
+            runs.append((Run(status, (folder / "upload.log").read_text().splitlines(), wal_left, grew), db))
+        return runs
 
     def close(self) -> None:
         self.server.stdin.close()
@@ -337,15 +347,14 @@ def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between
 
     The upload process marks each moment as it reaches it, before going on (a line in its
     log), and kills itself at a chosen one: at once, or after half the time the whole upload
-    spent before the next moment. Whatever the timing, the marks it left say where it was:
+    spent before the next moment (the killed uploads run side by side, so each may run slower
+    than the whole one did). Whatever the timing, the marks it left say where it was:
     killed before COMMIT began, the database opens exactly as before (even with the
     transaction's rows already written into the file); killed once COMMIT had returned,
     exactly as after; killed anywhere, as one or the other: the same data version, uploads
     and observations.
     """
-    work = tmp_path / "work"
-    work.mkdir()
-    uploads = Uploads(demo_db, tmp_path / "big.csv", work)  # starts importing the app meanwhile
+    uploads = Uploads(demo_db, tmp_path / "big.csv", tmp_path)  # starts importing the app meanwhile
     try:
         rows = demo_rows(BIG_ROWS)  # new rows for every team and measure, and changes to the demo's
         rows.insert(len(rows.columns), "entered_by", "ward clerk")  # not in the template: the CLI notes it
@@ -353,7 +362,7 @@ def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between
         before = Contents.of_file(demo_db)
 
         # One upload to the end: the state after, and when it reached each moment.
-        whole, db = uploads.run()
+        [(whole, db)] = uploads.run((None, 0))
         assert whole.status == 0, whole
         assert [line.split()[0] for line in whole.lines if line.startswith("@")] == [f"@{m}" for m in MOMENTS]
         assert whole.line("Note:") < whole.line("@commit ") and whole.line("@committed") < whole.line("Saved upload")
@@ -366,8 +375,7 @@ def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between
         # (moment, delay): at once where the moment is a point that must be hit exactly.
         kills = [("plan", half_to_next("plan")), ("commit", half_to_next("commit")), ("COMMIT", 0),
                  ("COMMIT", half_to_next("COMMIT")), ("committed", 0), ("close", half_to_next("close"))]
-        for kill_at, delay in kills:
-            run, db = uploads.run(kill_at, delay)
+        for (kill_at, delay), (run, db) in zip(kills, uploads.run(*kills)):
             if not delay:
                 assert run.killed and run.last == kill_at, run
             state = Contents.of_file(db)
