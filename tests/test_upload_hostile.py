@@ -14,8 +14,9 @@ import csv
 import io
 import json
 import re
+import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -57,6 +58,15 @@ LEAK = re.compile(r"Traceback|File \"|\b\w+(Error|Exception)\b|<class '|object a
 def assert_plain(texts: list[str]) -> None:
     for text in texts:
         assert not LEAK.search(text), f"looks like a leaked error: {text}"
+
+
+@pytest.fixture(scope="module")
+def unchanging_store(demo_db_file, tmp_path_factory) -> Iterator[Store]:
+    """One demo store for the tests of files that must change nothing: each proves that it
+    changed nothing, so the next finds the demo as it was."""
+    store = Store.open(shutil.copy(demo_db_file, tmp_path_factory.mktemp("refusals") / "demo.duckdb"))
+    yield store
+    store.close()
 
 
 def refused(store: Store, data: bytes, name: str, **options) -> list[Problem]:
@@ -186,10 +196,10 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_a_hostile_file_is_refused_plainly_and_changes_nothing(demo_store, tmp_path, case):
+def test_a_hostile_file_is_refused_plainly_and_changes_nothing(unchanging_store, tmp_path, case):
     path = case.build(tmp_path)
     mapping = case.mapping(tmp_path) if case.mapping else None
-    [problem] = refused(demo_store, path.read_bytes(), path.name, limits=case.limits, mapping=mapping)
+    [problem] = refused(unchanging_store, path.read_bytes(), path.name, limits=case.limits, mapping=mapping)
     assert (problem.file, problem.sheet, problem.row, problem.column) == (path.name, case.sheet, case.row, None)
     assert re.search(case.says, problem.message), problem.message
 
@@ -250,9 +260,9 @@ def _thousands_with_three_bad(tmp_path: Path, kind: str) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_one_bad_row_among_thousands_refuses_the_file_and_lists_every_bad_row(demo_store, tmp_path, kind):
+def test_one_bad_row_among_thousands_refuses_the_file_and_lists_every_bad_row(unchanging_store, tmp_path, kind):
     path = _thousands_with_three_bad(tmp_path, kind)
-    problems = refused(demo_store, path.read_bytes(), path.name)
+    problems = refused(unchanging_store, path.read_bytes(), path.name)
     sheet = "Figures" if kind == "xlsx" else None
     # Header is row 1, so data position p is spreadsheet row p + 2.
     assert [(p.sheet, p.row, p.column) for p in problems] == [(sheet, pos + 2, col) for pos, _, col, _ in BAD_ROWS]
@@ -356,8 +366,8 @@ def test_html_and_script_in_team_names_and_comments_are_stored_as_text(demo_stor
     assert '\nW-ASH,HUDDLES,2025-11-03,,,6,"\'=HYPERLINK(""http://x"")<script>"\n' in export
 
 
-def test_html_in_an_unknown_team_is_quoted_as_text_in_the_message(demo_store):
-    [problem] = refused(demo_store, csv_bytes("<script>alert(1)</script>,HUDDLES,03/11/2025,,,5,"), "t.csv")
+def test_html_in_an_unknown_team_is_quoted_as_text_in_the_message(unchanging_store):
+    [problem] = refused(unchanging_store, csv_bytes("<script>alert(1)</script>,HUDDLES,03/11/2025,,,5,"), "t.csv")
     assert (problem.row, problem.column) == (2, "team")
     assert problem.message.startswith("unknown team '<script>alert(1)</script>'. Add it to the hierarchy")
 
