@@ -63,7 +63,9 @@ def assert_plain(texts: list[str]) -> None:
 @pytest.fixture(scope="module")
 def unchanging_store(demo_db_file, tmp_path_factory) -> Iterator[Store]:
     """One demo store for the tests of files that must change nothing: each proves that it
-    changed nothing, so the next finds the demo as it was."""
+    changed nothing, so the next finds the demo as it was. The CLI, given its path, opens the
+    same database (DuckDB shares one open database within a process, as the app's sessions
+    do), so no test pays for opening the file."""
     store = Store.open(shutil.copy(demo_db_file, tmp_path_factory.mktemp("refusals") / "demo.duckdb"))
     yield store
     store.close()
@@ -206,7 +208,7 @@ def test_a_hostile_file_is_refused_plainly_and_changes_nothing(unchanging_store,
 
 @pytest.mark.parametrize("case", [c for c in CASES.values() if c.limits is None],
                          ids=[k for k, c in CASES.items() if c.limits is None])
-def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(qi, demo_db, tmp_path, case):
+def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(qi, unchanging_store, tmp_path, case):
     path = case.build(tmp_path)
     options = []
     if case.mapping:
@@ -214,23 +216,23 @@ def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(qi, demo_db,
         spec.write_text(json.dumps(case.mapping(tmp_path)))
         assert load_spec(spec)  # the file the CLI reads is a valid mapping
         options = ["--mapping", str(spec)]
-    before = Contents.of_file(demo_db)
-    out = qi("upload", path, "--db", demo_db, *options, status=1)
+    before = Contents(unchanging_store)
+    out = qi("upload", path, "--db", unchanging_store.path, *options, status=1)
     first, last = out.err.strip().splitlines()
     where = path.name + (f", sheet '{case.sheet}'" if case.sheet else "") + (f", row {case.row}" if case.row else "")
     assert first.startswith(f"{where}: ")
     assert re.search(case.says, first.removeprefix(f"{where}: "))
     assert last == "1 problem(s); nothing was saved."
     assert_plain([out.out, out.err])
-    assert Contents.of_file(demo_db) == before
+    assert Contents(unchanging_store) == before
 
 
-def test_a_text_file_that_is_not_a_table_is_sent_to_column_mapping_not_saved(qi, demo_db, tmp_path):
+def test_a_text_file_that_is_not_a_table_is_sent_to_column_mapping_not_saved(qi, unchanging_store, tmp_path):
     letter = text_file(tmp_path, "letter.csv", "Dear team,\nplease find the figures attached.\n")
-    before = Contents.of_file(demo_db)
-    err = qi("upload", letter, "--db", demo_db, status=1).err
+    before = Contents(unchanging_store)
+    err = qi("upload", letter, "--db", unchanging_store.path, status=1).err
     assert err.startswith("letter.csv: not in the upload template (columns team, measure, period, ...)")
-    assert Contents.of_file(demo_db) == before
+    assert Contents(unchanging_store) == before
 
 
 # --- one bad row among thousands -------------------------------------------------------------
@@ -271,10 +273,10 @@ def test_one_bad_row_among_thousands_refuses_the_file_and_lists_every_bad_row(un
         assert problem.file == path.name
 
 
-def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(qi, demo_db, tmp_path):
+def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(qi, unchanging_store, tmp_path):
     path = _thousands_with_three_bad(tmp_path, "csv")
-    before = Contents.of_file(demo_db)
-    done = qi("upload", path, "--db", demo_db, status=1)
+    before = Contents(unchanging_store)
+    done = qi("upload", path, "--db", unchanging_store.path, status=1)
     assert done.err.splitlines() == [
         ("ward-figures.csv, row 2, column 'measure': unknown measure 'HUDDLE'. Did you mean 'HUDDLES'? Known measures: "
          "ADMISSIONS, ASSAULT, DEBRIEF, HUDDLES, PRN, RESTRAINT, RP_RATE, SAFETY_PLAN, SAFE_SCORE, SECL_HRS, SICKNESS."),
@@ -284,7 +286,7 @@ def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(qi, demo_db,
         "3 problem(s); nothing was saved.",
     ]
     assert_plain([done.out, done.err])
-    assert Contents.of_file(demo_db) == before
+    assert Contents(unchanging_store) == before
 
 
 def test_the_preview_of_thousands_of_rows_names_each_change_by_its_own_row(demo_store, tmp_path):
