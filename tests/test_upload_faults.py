@@ -361,8 +361,10 @@ def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between
         canonical_csv(uploads.data, rows)
         before = Contents.of_file(demo_db)
 
-        # One upload to the end: the state after, and when it reached each moment.
-        [(whole, db)] = uploads.run((None, 0))
+        # One upload to the end (the state after, and when it reached each moment), beside the
+        # kills that need no timing: as COMMIT is about to start, and once it has returned.
+        at_once = [("COMMIT", 0), ("committed", 0)]
+        [(whole, db), *killed] = uploads.run((None, 0), *at_once)
         assert whole.status == 0, whole
         assert [line.split()[0] for line in whole.lines if line.startswith("@")] == [f"@{m}" for m in MOMENTS]
         assert whole.line("Note:") < whole.line("@commit ") and whole.line("@committed") < whole.line("Saved upload")
@@ -372,10 +374,10 @@ def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between
         def half_to_next(moment: str) -> float:
             return (whole.moments[MOMENTS[MOMENTS.index(moment) + 1]] - whole.moments[moment]) / 2
 
-        # (moment, delay): at once where the moment is a point that must be hit exactly.
-        kills = [("plan", half_to_next("plan")), ("commit", half_to_next("commit")), ("COMMIT", 0),
-                 ("COMMIT", half_to_next("COMMIT")), ("committed", 0), ("close", half_to_next("close"))]
-        for (kill_at, delay), (run, db) in zip(kills, uploads.run(*kills)):
+        timed = [("plan", half_to_next("plan")), ("commit", half_to_next("commit")), ("COMMIT", half_to_next("COMMIT")),
+                 ("close", half_to_next("close"))]
+        killed += uploads.run(*timed)
+        for (kill_at, delay), (run, db) in zip(at_once + timed, killed):
             if not delay:
                 assert run.killed and run.last == kill_at, run
             state = Contents.of_file(db)
