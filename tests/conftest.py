@@ -107,9 +107,9 @@ def export_csv(store: Store) -> bytes:
 
 
 class Contents:
-    """What a database holds, as the app reads it: its data version, its uploads (but when
-    each was made, which differs from run to run) and its observations. Two are equal when
-    nothing was written between them; cheaper to take than an export, and as exact."""
+    """What a database holds, as the app reads it: its data version, its uploads (all but the
+    moment each was made, which differs from run to run) and its observations. Two are equal
+    when nothing was written between them; cheaper to take than an export, and as exact."""
 
     def __init__(self, store: Store):
         self.version, self.observations = store.data_version(), store.observations()
