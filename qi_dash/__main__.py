@@ -1,3 +1,5 @@
+import sys
+
 from qi_dash.cli import main
 
-raise SystemExit(main())
+sys.exit(main())

@@ -1,34 +1,55 @@
-"""Shared fixtures: a demo database built once per run, and fresh copies of it per test."""
+"""Shared fixtures: the demo database and an empty one, each built once per run and copied
+fresh for each test, and the command line run in-process."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
-from qi_dash import bootstrap
+from qi_dash import bootstrap, cli
+from qi_dash.exports import template_frame, to_csv_bytes
 from qi_dash.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
-@pytest.fixture(scope="session")
-def demo_db_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+def _built_once(factory: pytest.TempPathFactory, name: str, fill: Callable[[Store], object]) -> Path:
+    path = factory.mktemp(name) / f"{name}.duckdb"
     store = Store.open(path)
-    bootstrap.load_demo(store)
+    fill(store)
     store.close()
     return path
+
+
+def _copy(source: Path, path: Path) -> Path:
+    shutil.copy(source, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory) -> Path:
+    return _built_once(tmp_path_factory, "demo", bootstrap.load_demo)
+
+
+@pytest.fixture(scope="session")
+def empty_db_file(tmp_path_factory) -> Path:
+    """The standard measures and the demo hierarchy, no observations."""
+    return _built_once(tmp_path_factory, "empty", lambda store: bootstrap.init_store(
+        store, bootstrap.STANDARD_MEASURES, bootstrap.DEMO_HIERARCHY))
 
 
 @pytest.fixture
 def demo_db(demo_db_file, tmp_path) -> Path:
     """A private copy of the demo database file."""
-    path = tmp_path / "qi_dash.duckdb"
-    shutil.copy(demo_db_file, path)
-    return path
+    return _copy(demo_db_file, tmp_path / "qi_dash.duckdb")
 
 
 @pytest.fixture
@@ -39,15 +60,73 @@ def demo_store(demo_db):
 
 
 @pytest.fixture
-def empty_store(tmp_path):
+def empty_store(empty_db_file, tmp_path):
     """A store with the standard measures and the demo hierarchy but no observations."""
-    store = Store.open(tmp_path / "empty.duckdb")
-    bootstrap.init_store(store, bootstrap.STANDARD_MEASURES, bootstrap.DEMO_HIERARCHY)
+    store = Store.open(_copy(empty_db_file, tmp_path / "empty.duckdb"))
     yield store
     store.close()
 
 
-def export_csv(store: Store) -> bytes:
-    from qi_dash.exports import template_frame, to_csv_bytes
+@contextmanager
+def held_by_another_process(path: Path) -> Iterator[None]:
+    """The database file held open by another process, as the running app holds it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
 
+
+class Printed(NamedTuple):
+    out: str
+    err: str
+
+
+@pytest.fixture
+def qi(capsys) -> Callable[..., Printed]:
+    """``qi("export", "--db", db, ..., status=0)`` runs ``python -m qi_dash export --db db ...``
+    in this process, checks its exit status and returns what it printed."""
+
+    def run(*args: object, status: int = 0) -> Printed:
+        capsys.readouterr()  # only this command's output is returned
+        code = cli.main([str(arg) for arg in args])
+        printed = Printed(*capsys.readouterr())
+        assert code == status, printed.err
+        return printed
+
+    return run
+
+
+def export_csv(store: Store) -> bytes:
     return to_csv_bytes(template_frame(store.observations()))
+
+
+class Contents:
+    """What a database holds, as the app reads it: its data version, its uploads (all but the
+    moment each was made, which differs from run to run) and its observations. Two are equal
+    when nothing was written between them; cheaper to take than an export, and as exact."""
+
+    def __init__(self, store: Store):
+        self.version, self.observations = store.data_version(), store.observations()
+        self.uploads = store.uploads().drop(columns="uploaded_at").to_csv(index=False)
+
+    @classmethod
+    def of_file(cls, path: Path) -> Contents:
+        """For a database the test does not hold open (the CLI or another process opens it)."""
+        store = Store.open(path)  # replays a complete WAL, discards an incomplete one
+        try:
+            return cls(store)
+        finally:
+            store.close()
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Contents) and (self.version, self.uploads) == (other.version, other.uploads)
+                and self.observations.equals(other.observations))
+
+    def __repr__(self) -> str:
+        return f"<data version {self.version}, {len(self.observations)} observations>"

@@ -24,8 +24,9 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 
+from tests.builders import CANONICAL_COLUMNS
+
 CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-CANONICAL_COLUMNS = ["team", "measure", "period", "numerator", "denominator", "value", "comment"]
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -12,27 +12,26 @@ from qi_dash.bootstrap import DEMO_HIERARCHY, STANDARD_MEASURES
 from qi_dash.definitions import read_definitions
 from qi_dash.exports import template_workbook
 from qi_dash.hierarchy import Hierarchy, read_hierarchy
-from tests.test_cli import qi
 
 
-def test_export_then_upload_is_a_no_op_and_exports_byte_identically(demo_db, tmp_path):
+def test_export_then_upload_is_a_no_op_and_exports_byte_identically(qi, demo_db, tmp_path):
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     qi("export", "--db", demo_db, "--out", first)
     done = qi("upload", first, "--db", demo_db)
-    assert "0 added, 0 updated" in done.stdout
+    assert "0 added, 0 updated" in done.out
     qi("export", "--db", demo_db, "--out", second)
     assert first.read_bytes() == second.read_bytes()
 
 
-def test_xlsx_export_reuploads_as_a_no_op_and_is_reproducible(demo_db, tmp_path):
+def test_xlsx_export_reuploads_as_a_no_op_and_is_reproducible(qi, demo_db, tmp_path):
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
     qi("export", "--db", demo_db, "--out", first)
-    assert "0 added, 0 updated" in qi("upload", first, "--db", demo_db).stdout
+    assert "0 added, 0 updated" in qi("upload", first, "--db", demo_db).out
     qi("export", "--db", demo_db, "--out", second)
     assert first.read_bytes() == second.read_bytes()
 
 
-def test_export_is_in_team_measure_period_order_and_neutralises_formulas(demo_db, tmp_path):
+def test_export_is_in_team_measure_period_order_and_neutralises_formulas(qi, demo_db, tmp_path):
     out = tmp_path / "all.csv"
     qi("export", "--db", demo_db, "--out", out)
     frame = pd.read_csv(out, dtype=str, keep_default_na=False)
@@ -43,7 +42,7 @@ def test_export_is_in_team_measure_period_order_and_neutralises_formulas(demo_db
     assert risky.tolist() == ["'+1 agency nurse on nights"]
 
 
-def test_template_lists_teams_and_measures(demo_db, tmp_path):
+def test_template_lists_teams_and_measures(qi, demo_db, tmp_path):
     out = tmp_path / "template.xlsx"
     qi("template", "--db", demo_db, "--out", out)
     book = CalamineWorkbook.from_path(str(out))

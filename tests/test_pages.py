@@ -3,33 +3,63 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.builders import csv_bytes
 from tests.conftest import REPO
 
 TIMEOUT = 60
 
 
-@pytest.fixture
-def app(demo_db, monkeypatch):
-    monkeypatch.setenv("QI_DASH_DB", str(demo_db))
+@pytest.fixture(scope="module", autouse=True)
+def fresh_streamlit_caches():
+    """Streamlit's caches are keyed by database path and data version, so they carry over
+    from one test to the next only where tests share a database; they go with the module."""
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def page_opener(db: Path, monkeypatch):
+    monkeypatch.setenv("QI_DASH_DB", str(db))
     monkeypatch.chdir(REPO)
 
     def open_page(page: str = "app.py", **query: str) -> AppTest:
-        """Run the app as a visitor following a link to ``page`` with ``query``."""
+        """Run the app as a visitor following a link to ``page`` with ``query``: only that
+        page's script runs, as in the browser."""
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
         at.query_params.update(query)
-        at.run()
         if page != "app.py":
-            at.switch_page(page).run()
-        return at
+            at.switch_page(page)
+        return at.run()
 
-    yield open_page
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return open_page
+
+
+@pytest.fixture(scope="module")
+def read_only_db(demo_db_file, tmp_path_factory) -> Path:
+    """One copy of the demo database for the tests that only look at pages."""
+    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
+    shutil.copy(demo_db_file, path)
+    return path
+
+
+@pytest.fixture
+def viewer(read_only_db, monkeypatch):
+    """Pages of a demo database shared by the tests that save nothing (so the data each
+    page reads is cached once for them all)."""
+    return page_opener(read_only_db, monkeypatch)
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    """Pages of this test's own copy of the demo database, for a test that saves."""
+    return page_opener(demo_db, monkeypatch)
 
 
 def charts(at):
@@ -41,8 +71,8 @@ def no_errors(at):
     return at
 
 
-def test_home_lists_teams_and_missing_data(app):
-    at = no_errors(app())
+def test_home_lists_teams_and_missing_data(viewer):
+    at = no_errors(viewer())
     assert at.title[0].value == "Riverside NHS Foundation Trust"
     matrix = at.dataframe[0].value
     assert len(matrix) == 13
@@ -57,8 +87,8 @@ def test_home_lists_teams_and_missing_data(app):
     assert at.query_params["org"] == "ORG"
 
 
-def test_team_page_deep_link_shows_the_family_of_measures(app):
-    at = no_errors(app("pages/1_Team.py", team="W-ASH"))
+def test_team_page_deep_link_shows_the_family_of_measures(viewer):
+    at = no_errors(viewer("pages/1_Team.py", team="W-ASH"))
     assert at.title[0].value == "Ash Ward"
     assert [h.value for h in at.header] == ["Outcome measures", "Process measures", "Balancing measures"]
     figures = charts(at)
@@ -66,41 +96,41 @@ def test_team_page_deep_link_shows_the_family_of_measures(app):
     assert at.query_params["team"] == "W-ASH" and at.query_params["dir"] == "DIR-ACU"
 
 
-def test_team_page_without_a_team_asks_for_one(app):
-    at = no_errors(app("pages/1_Team.py"))
+def test_team_page_without_a_team_asks_for_one(viewer):
+    at = no_errors(viewer("pages/1_Team.py"))
     assert "Choose a team" in at.info[0].value
     assert not at.get("plotly_chart")
 
 
-def test_measure_page_pools_a_directorate(app):
-    at = no_errors(app("pages/2_Measure.py", dir="DIR-ACU", measure="RP_RATE"))
+def test_measure_page_pools_a_directorate(viewer):
+    at = no_errors(viewer("pages/2_Measure.py", dir="DIR-ACU", measure="RP_RATE"))
     assert at.title[0].value.startswith("Restrictive practice incidents")
     assert any("pooled rate" in c.value for c in at.caption)
     (figure,) = charts(at)
     assert figure["data"], "the chart has traces"
 
 
-def test_measure_page_for_a_team_follows_the_url(app):
-    at = no_errors(app("pages/2_Measure.py", team="W-CED", measure="SICKNESS"))
+def test_measure_page_for_a_team_follows_the_url(viewer):
+    at = no_errors(viewer("pages/2_Measure.py", team="W-CED", measure="SICKNESS"))
     assert at.selectbox(key="w_measure").value == "SICKNESS"
     assert at.selectbox(key="w_team").value == "W-CED"
 
 
-def test_upload_page_offers_the_template_and_states_the_limit(app):
-    at = no_errors(app("pages/3_Upload.py"))
+def test_upload_page_offers_the_template_and_states_the_limit(viewer):
+    at = no_errors(viewer("pages/3_Upload.py"))
     assert at.get("download_button")
     assert "up to 20 MB" in at.get("file_uploader")[0].proto.label
 
 
-def test_measures_page_shows_every_definition(app):
-    at = no_errors(app("pages/4_Measures.py"))
+def test_measures_page_shows_every_definition(viewer):
+    at = no_errors(viewer("pages/4_Measures.py"))
     table = at.dataframe[0].value
     assert len(table) == 11
     assert set(table["Family"]) == {"outcome", "process", "balancing"}
 
 
-def test_uploads_page_lists_the_demo_upload(app):
-    at = no_errors(app("pages/5_Uploads.py"))
+def test_uploads_page_lists_the_demo_upload(viewer):
+    at = no_errors(viewer("pages/5_Uploads.py"))
     table = at.dataframe[0].value
     assert table["File"].tolist() == ["demo_organisation.csv"]
 
@@ -150,7 +180,7 @@ def test_a_wide_team_sheet_is_mapped_previewed_saved_and_recognised_next_time(ap
 
 def test_an_upload_with_problems_lists_them_and_saves_nothing(app, demo_db):
     at = app("pages/3_Upload.py")
-    bad = b"team,measure,period,numerator,denominator,value,comment\nW-ASH,HUDDLES,07/01/2025,,,3,\n"
+    bad = csv_bytes("W-ASH,HUDDLES,07/01/2025,,,3,")
     at.get("file_uploader")[0].set_value(("bad.csv", bad, "text/csv")).run()
     no_errors(at)
     assert "was not saved: 1 problem(s)" in at.error[0].value
@@ -165,7 +195,7 @@ def test_undo_on_the_uploads_page_reverts_a_correction(app, demo_db):
 
     store = Store.open(demo_db)
     before = store.observations(units=["W-ASH"], measures=["HUDDLES"]).iloc[-1]["value"]
-    plan = plan_upload(store, b"team,measure,period,numerator,denominator,value,comment\nW-ASH,HUDDLES,27/10/2025,,,37,\n", "fix.csv")
+    plan = plan_upload(store, csv_bytes("W-ASH,HUDDLES,27/10/2025,,,37,"), "fix.csv")
     commit(store, plan, uploaded_by="Ash lead")
     store.close()
 
@@ -203,7 +233,7 @@ def test_as_of_link_shows_the_chart_as_it_was(app, demo_db):
     from qi_dash.upload import commit, plan_upload
 
     store = Store.open(demo_db)
-    commit(store, plan_upload(store, b"team,measure,period,numerator,denominator,value,comment\nW-ASH,HUDDLES,03/11/2025,,,21,\n", "new.csv"))
+    commit(store, plan_upload(store, csv_bytes("W-ASH,HUDDLES,03/11/2025,,,21,"), "new.csv"))
     store.close()
     now = app("pages/2_Measure.py", team="W-ASH", measure="HUDDLES")
     then = app("pages/2_Measure.py", team="W-ASH", measure="HUDDLES", as_of="2020-01-01")
@@ -240,7 +270,7 @@ def test_a_test_of_change_recorded_on_the_team_page_is_marked_on_its_charts(app)
 
 
 def test_a_new_team_is_added_only_once_placed_in_a_directorate(app, demo_db):
-    new_team = b"team,measure,period,numerator,denominator,value,comment\nLarch Ward,HUDDLES,27/10/2025,,,9,\n"
+    new_team = csv_bytes("Larch Ward,HUDDLES,27/10/2025,,,9,")
     at = app("pages/3_Upload.py")
     at.get("file_uploader")[0].set_value(("larch.csv", new_team, "text/csv")).run()
     no_errors(at)

@@ -5,32 +5,36 @@ Two uploads at once go through one Store (as the app's sessions do), each planni
 committing on its own thread: both succeed, one after the other under the process-wide write
 lock, or one is told plainly to try again. A CLI upload of a large file killed with SIGKILL
 leaves the database exactly as before it, or — only once the commit is made — exactly as
-after it; an export tells the two apart.
+after it, whenever the kill lands.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+import traceback
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
-from benchmarks.ingest_bench import canonical_csv, demo_rows
+from qi_dash import cli
 from qi_dash.store import Store, StoreConflict, UploadSummary
 from qi_dash.upload import commit, plan_upload
-from tests.conftest import REPO, export_csv
+from tests.builders import canonical_csv, csv_bytes, demo_rows
+from tests.conftest import REPO, Contents
 
-HEADER = "team,measure,period,numerator,denominator,value,comment\n"
 RETRY = "Someone else saved changes at the same moment; nothing of yours was saved. Please try again."
 
 
@@ -46,7 +50,7 @@ def weekly_file(team: str, start: date, weeks: int, offset: int) -> bytes:
         lines += [f"{team},HUDDLES,{monday},,,{(i + offset) % 40},",
                   f"{team},RESTRAINT,{monday},,,{(i * 7 + offset) % 9},",
                   f"{team},SAFE_SCORE,{monday},,,{(i + offset) % 100 / 10},note {offset}"]
-    return (HEADER + "\n".join(lines) + "\n").encode()
+    return csv_bytes(*lines)
 
 
 def upload_together(store: Store, files: dict[str, bytes]) -> dict[str, UploadSummary | StoreConflict]:
@@ -175,152 +179,212 @@ def test_two_people_uploading_the_same_team_at_once_leave_one_whole_upload(demo_
 
 # --- a process killed during an upload -------------------------------------------------------
 
-BIG_ROWS = 200_000
+# More new rows than a DuckDB row group (122,880): the insert writes rows into the database file
+# before COMMIT, so a kill just before COMMIT leaves uncommitted rows on disk.
+BIG_ROWS = 130_000
+
+# The moments of a CLI upload, in order, each marked by the process as it reaches it: "plan",
+# reading and checking the file begins; "commit", they are done (the notes printed) and the
+# write transaction begins; "COMMIT", every row is written and the COMMIT statement is next;
+# "committed", it has returned; "close" and "closed", the database is closed (a checkpoint).
+MOMENTS = ("plan", "commit", "COMMIT", "committed", "close", "closed")
 
 
-@dataclass
-class Watch:
-    """What was seen of one CLI upload, in seconds from its start."""
-
-    note: float | None = None  # the CLI printed its notes: reading and checking are done
-    grew: float | None = None  # the database file grew: the transaction is writing its rows
-    wal: float | None = None  # the write-ahead log appeared: the commit is being written
-    saved: float | None = None  # the CLI reported the upload saved
-    killed: float | None = None
-    wal_left: bool = False  # a WAL was on disk once the process was dead
-    returncode: int | None = None
-    lines: list[str] = field(default_factory=list)
-
-    def stage(self) -> str:
-        """Where the process was when it was killed, by what had been seen by then."""
-        if self.killed is None:
-            return "finished"
-        done = {name for name in ("note", "grew", "wal", "saved")
-                if getattr(self, name) is not None and getattr(self, name) <= self.killed}
-        if "saved" in done:
-            return "after commit"
-        if "wal" in done or self.wal_left:
-            return "committing"
-        if "grew" in done:
-            return "write transaction, rows on disk"
-        return "write transaction" if "note" in done else "reading"
-
-
-def run_upload(db: Path, data: Path, kill_when=None) -> Watch:
-    """Run ``python -m qi_dash upload`` and watch it every half millisecond: its output (a reader
-    thread stamps each line), its database file's size and its WAL. ``kill_when(watch, now)``
-    says when to send SIGKILL; without it the upload runs to the end."""
-    watch, wal, size = Watch(), Path(f"{db}.wal"), db.stat().st_size
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # notes arrive as they are printed
+def upload_marking_moments(db: str, data: str, log: str, kill_at: str | None, delay: float) -> int:
+    """``python -m qi_dash upload DATA --db DB``, run in a forked process: everything it prints,
+    and a line "@moment seconds" as it reaches each moment, goes to LOG (line by line, so a
+    killed process leaves every line it got to); at ``kill_at`` it sends itself SIGKILL, at
+    once or ``delay`` seconds later while it carries on."""
+    signal.alarm(300)  # an upload that hangs dies rather than hanging the test
+    out = open(log, "w", buffering=1)  # noqa: SIM115 - open until the process ends
+    sys.stdout = sys.stderr = out
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "qi_dash", "upload", str(data), "--db", str(db)],
-                               cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def read_lines() -> None:
-        for line in process.stdout:
-            at = time.perf_counter() - started
-            watch.lines.append(line.rstrip("\n"))
-            if line.startswith("Note:") and watch.note is None:
-                watch.note = at
-            if line.startswith("Saved upload"):
-                watch.saved = at
+    def reached(moment: str) -> None:
+        out.write(f"@{moment} {time.perf_counter() - started:.4f}\n")
+        if moment == kill_at and delay:
+            threading.Timer(delay, os.kill, (os.getpid(), signal.SIGKILL)).start()
+        elif moment == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)  # delivered before the call returns
 
-    reader = threading.Thread(target=read_lines)
-    reader.start()
-    try:
-        while process.poll() is None:
-            now = time.perf_counter() - started
-            if watch.grew is None and db.stat().st_size > size:
-                watch.grew = now
-            if watch.wal is None and wal.exists():
-                watch.wal = now
-            if kill_when is not None and kill_when(watch, now):
-                watch.killed = time.perf_counter() - started
-                os.kill(process.pid, signal.SIGKILL)
-                break
-            time.sleep(0.0005)
-        watch.returncode = process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-        reader.join()
-        process.stderr.close()
-    if watch.returncode != -signal.SIGKILL:
-        watch.killed = None  # it finished before the signal
-    watch.wal_left = wal.exists()
-    return watch
+    def marking(moment, fn):
+        def marked(*args, **kwargs):
+            reached(moment)
+            return fn(*args, **kwargs)
+        return marked
+
+    class Wrapping:
+        def __init__(self, inner):
+            self._inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self._inner, name)
+
+    class Cursor(Wrapping):
+        """DuckDB's cursor, marking the COMMIT statement as it starts and returns."""
+
+        def __enter__(self):
+            self._inner.__enter__()
+            return self
+
+        def __exit__(self, *exc):
+            return self._inner.__exit__(*exc)
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT":
+                reached("COMMIT")
+            result = self._inner.execute(sql, *args)
+            if sql == "COMMIT":
+                reached("committed")
+            return result
+
+    class Connection(Wrapping):
+        """DuckDB's connection, whose cursors mark COMMIT, marking its close."""
+
+        def cursor(self):
+            return Cursor(self._inner.cursor())
+
+        def close(self):
+            reached("close")
+            self._inner.close()
+            reached("closed")
+
+    connect = duckdb.connect
+    duckdb.connect = lambda *args, **kwargs: Connection(connect(*args, **kwargs))
+    cli.plan_upload, cli.commit = marking("plan", cli.plan_upload), marking("commit", cli.commit)
+    return cli.main(["upload", data, "--db", db])
 
 
-def export_file(db: Path) -> bytes:
-    store = Store.open(db)  # replays a complete WAL, discards an incomplete one
-    try:
-        return export_csv(store)
-    finally:
-        store.close()
+def serve_forks() -> None:
+    """A process that has imported the app once and forks a fresh process for each upload
+    asked of it, so that each killed upload is a process of its own without paying Python's
+    start-up again. Each line on stdin is a JSON list of uploads (their arguments), run side
+    by side; the answer is a line of their exit statuses."""
+    for line in sys.stdin:
+        pids = [_forked(args) for args in json.loads(line)]
+        print(json.dumps([os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]), flush=True)
 
 
-def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between(tmp_path):
-    """SIGKILL at each stage of a 200,000-row CLI upload, on a fresh copy of a demo database.
+def _forked(args: list) -> int:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            code = upload_marking_moments(*args)
+        except BaseException:
+            traceback.print_exc()
+            code = 70
+        sys.stdout.flush()
+        os._exit(code)
+    return pid
 
-    How a kill is made to land inside the write transaction, with no hook in the app: the
-    file has a column the template lacks, so the CLI prints a note once reading and checking
-    are done, straight before it commits (unbuffered, so the line arrives at once). From that
-    line until "Saved upload" the process is in ``commit``. One kill comes halfway through
-    the time the full run spent there before touching the disk (diff, deletes, inserts in
-    memory); another as soon as the database file grows, which DuckDB does when it writes a
-    large insert's rows into the file before COMMIT. A kill counts as in the transaction
-    only if it was still running (killed by the signal), had printed the note, had not
-    reported the upload saved, and left no WAL: such a kill must leave the database exactly
-    as before.
+
+@dataclass(frozen=True)
+class Run:
+    """One CLI upload: its exit status (``-SIGKILL`` if killed), its lines (with the moments'
+    marks), and what was on disk once it had ended."""
+
+    status: int
+    lines: list[str]
+    wal_left: bool
+    grew: bool  # the database file is larger than before the upload
+
+    @property
+    def moments(self) -> dict[str, float]:
+        """The moments reached, in order, with when (seconds from the start)."""
+        marks = [line[1:].split() for line in self.lines if line.startswith("@")]
+        return {moment: float(at) for moment, at in marks}
+
+    @property
+    def killed(self) -> bool:
+        return self.status == -signal.SIGKILL
+
+    @property
+    def last(self) -> str | None:
+        return next(reversed(self.moments), None)
+
+    def line(self, start: str) -> int:
+        return next(i for i, line in enumerate(self.lines) if line.startswith(start))
+
+    def __str__(self) -> str:
+        how = f"killed after '{self.last}'" if self.killed else f"ended with status {self.status}"
+        disk = ", WAL left" * self.wal_left + ", rows on disk" * self.grew
+        return f"{how}{disk} ({' | '.join(self.lines)})"
+
+
+class Uploads:
+    """Runs CLI uploads of one file, each into a fresh copy of one database in a folder of its
+    own, in processes forked by ``serve_forks``."""
+
+    def __init__(self, pristine: Path, data: Path, directory: Path):
+        self.pristine, self.data, self.directory = pristine, data, directory
+        self.server = subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.path.insert(0, 'tests'); "
+             "from test_upload_faults import serve_forks; serve_forks()"],
+            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def run(self, *kills: tuple[str | None, float]) -> list[tuple[Run, Path]]:
+        """One upload per (``kill_at``, ``delay``), side by side; ``kill_at`` None runs to the end."""
+        folders = [Path(tempfile.mkdtemp(dir=self.directory)) for _ in kills]
+        for folder in folders:
+            shutil.copy(self.pristine, folder / "qi.duckdb")
+        jobs = [[str(f / "qi.duckdb"), str(self.data), str(f / "upload.log"), *kill] for f, kill in zip(folders, kills)]
+        self.server.stdin.write(json.dumps(jobs) + "\n")
+        self.server.stdin.flush()
+        runs = []
+        for folder, status in zip(folders, json.loads(self.server.stdout.readline())):
+            db = folder / "qi.duckdb"
+            wal_left, grew = Path(f"{db}.wal").exists(), db.stat().st_size > self.pristine.stat().st_size
+            runs.append((Run(status, (folder / "upload.log").read_text().splitlines(), wal_left, grew), db))
+        return runs
+
+    def close(self) -> None:
+        self.server.stdin.close()
+        self.server.wait(timeout=60)
+
+
+def test_a_killed_upload_leaves_the_database_as_before_or_as_after_never_between(demo_db, tmp_path):
+    """SIGKILL at each stage of a 130,000-row CLI upload, on a fresh copy of a demo database.
+
+    The upload process marks each moment as it reaches it, before going on (a line in its
+    log), and kills itself at a chosen one: at once, or after half the time the whole upload
+    spent before the next moment (the killed uploads run side by side, so each may run slower
+    than the whole one did). Whatever the timing, the marks it left say where it was:
+    killed before COMMIT began, the database opens exactly as before (even with the
+    transaction's rows already written into the file); killed once COMMIT had returned,
+    exactly as after; killed anywhere, as one or the other: the same data version, uploads
+    and observations.
     """
-    pristine = tmp_path / "pristine.duckdb"
-    subprocess.run([sys.executable, "-m", "qi_dash", "demo", "--db", str(pristine)], cwd=REPO, check=True,
-                   capture_output=True)
-    rows = demo_rows(BIG_ROWS)  # new rows for every team and measure, and changes to the demo's
-    rows.insert(len(rows.columns), "entered_by", "ward clerk")  # not in the template: the CLI notes it
-    big = canonical_csv(tmp_path / "big.csv", rows)
-    before = export_file(pristine)
+    uploads = Uploads(demo_db, tmp_path / "big.csv", tmp_path)  # starts importing the app meanwhile
+    try:
+        rows = demo_rows(BIG_ROWS)  # new rows for every team and measure, and changes to the demo's
+        rows.insert(len(rows.columns), "entered_by", "ward clerk")  # not in the template: the CLI notes it
+        canonical_csv(uploads.data, rows)
+        before = Contents.of_file(demo_db)
 
-    def fresh() -> Path:
-        db = tmp_path / "qi.duckdb"
-        for leftover in tmp_path.glob("qi.duckdb*"):
-            leftover.unlink() if leftover.is_file() else shutil.rmtree(leftover)
-        shutil.copy(pristine, db)
-        return db
+        # One upload to the end (the state after, and when it reached each moment), beside the
+        # kills that need no timing: as COMMIT is about to start, and once it has returned.
+        at_once = [("COMMIT", 0), ("committed", 0)]
+        [(whole, db), *killed] = uploads.run((None, 0), *at_once)
+        assert whole.status == 0, whole
+        assert [line.split()[0] for line in whole.lines if line.startswith("@")] == [f"@{m}" for m in MOMENTS]
+        assert whole.line("Note:") < whole.line("@commit ") and whole.line("@committed") < whole.line("Saved upload")
+        after = Contents.of_file(db)
+        assert after != before
 
-    # One upload to the end: the state after, and when each stage began on this machine.
-    db = fresh()
-    whole = run_upload(db, big)
-    assert whole.returncode == 0 and whole.saved is not None, whole.lines
-    assert None not in (whole.note, whole.wal) and whole.note < whole.wal < whole.saved
-    after = export_file(db)
-    assert after != before
-    writes_before_commit = whole.grew is not None and whole.grew < whole.wal
-    quiet = (whole.grew if writes_before_commit else whole.wal) - whole.note
+        def half_to_next(moment: str) -> float:
+            return (whole.moments[MOMENTS[MOMENTS.index(moment) + 1]] - whole.moments[moment]) / 2
 
-    moments = {
-        "reading": lambda w, now: now >= 0.5 * whole.note,
-        "write transaction": lambda w, now: w.note is not None and now >= w.note + 0.5 * quiet,
-        "write transaction, rows on disk": lambda w, now: w.grew is not None or w.wal is not None,
-        "committing": lambda w, now: w.wal is not None,
-        "after commit": lambda w, now: w.saved is not None,
-    }
-    if not writes_before_commit:
-        del moments["write transaction, rows on disk"]
-    landed = []
-    for intended, kill_when in moments.items():
-        for _ in range(3):  # timing on a busy machine may miss a stage; try it again
-            db = fresh()
-            watch = run_upload(db, big, kill_when)
-            state, stage = export_file(db), watch.stage()
-            landed.append((stage, "before" if state == before else "after" if state == after else "neither"))
-            assert state in (before, after), f"killed at {stage}: the database is neither as before nor as after"
-            if stage in ("reading", "write transaction", "write transaction, rows on disk"):
-                assert state == before, f"killed at {stage}, before any commit, yet the upload was kept"
-            if stage == "after commit":
-                assert state == after, "an upload the CLI reported saved was lost"
-            if stage == intended:
-                break
-    assert ("write transaction", "before") in landed, landed
-    assert not writes_before_commit or ("write transaction, rows on disk", "before") in landed, landed
+        timed = [("plan", half_to_next("plan")), ("commit", half_to_next("commit")), ("COMMIT", half_to_next("COMMIT")),
+                 ("close", half_to_next("close"))]
+        killed += uploads.run(*timed)
+        for (kill_at, delay), (run, db) in zip(at_once + timed, killed):
+            if not delay:
+                assert run.killed and run.last == kill_at, run
+            state = Contents.of_file(db)
+            assert state in (before, after), f"{run}: the database is neither as before nor as after"
+            if "COMMIT" not in run.moments or (kill_at == "COMMIT" and not delay):
+                assert state == before, f"{run}: killed before COMMIT began, yet the upload was kept"
+            if "committed" in run.moments:
+                assert state == after, f"{run}: COMMIT had returned, yet the upload was lost"
+    finally:
+        uploads.close()

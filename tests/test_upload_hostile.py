@@ -2,8 +2,8 @@
 the CLI, as users meet it — not just the reader (``test_read.py`` covers that alone).
 
 A file that cannot be taken is refused with a plain message naming file, sheet, row and
-column where they apply, never a traceback, and the database is left exactly as it was: an
-export of it is byte-identical and the data version has not moved. Files that only look odd
+column where they apply, never a traceback, and the database is left exactly as it was: the
+same observations, uploads and data version. Files that only look odd
 (a BOM, semicolons, Windows-1252, formulas with saved results, HTML or formula-like text) are
 accepted, and what they hold is stored exactly as typed.
 """
@@ -14,10 +14,9 @@ import csv
 import io
 import json
 import re
-import subprocess
-import sys
+import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +24,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fixtures_hostile import (
-    CANONICAL_COLUMNS,
     Formula,
     canonical_xlsx,
     empty_workbook_xlsx,
@@ -44,22 +42,17 @@ from fixtures_hostile import (
 )
 from python_calamine import CalamineWorkbook
 
-from benchmarks.ingest_bench import canonical_csv, demo_rows
-from qi_dash import cli, exports
+from qi_dash import exports
 from qi_dash.ingest.spec import load_spec
 from qi_dash.ingest.workbook import ReadLimits
 from qi_dash.problems import Problem
 from qi_dash.store import Store
 from qi_dash.upload import UploadPlan, commit, plan_upload
-from tests.conftest import REPO, export_csv
+from tests.builders import CANONICAL_COLUMNS, CSV_HEADER, canonical_csv, csv_bytes, demo_rows, frame_cells
+from tests.conftest import Contents, export_csv
 
-HEADER = ",".join(CANONICAL_COLUMNS) + "\n"
 # What a leaked Python error looks like: a traceback, a source line, an exception class name.
 LEAK = re.compile(r"Traceback|File \"|\b\w+(Error|Exception)\b|<class '|object at 0x")
-
-
-def csv_bytes(*lines: str, encoding: str = "utf-8") -> bytes:
-    return (HEADER + "\n".join(lines) + "\n").encode(encoding)
 
 
 def assert_plain(texts: list[str]) -> None:
@@ -67,15 +60,25 @@ def assert_plain(texts: list[str]) -> None:
         assert not LEAK.search(text), f"looks like a leaked error: {text}"
 
 
+@pytest.fixture(scope="module")
+def unchanging_store(demo_db_file, tmp_path_factory) -> Iterator[Store]:
+    """One demo store for the tests of files that must change nothing: each proves that it
+    changed nothing, so the next finds the demo as it was. The CLI, given its path, opens the
+    same database (DuckDB shares one open database within a process, as the app's sessions
+    do), so no test pays for opening the file."""
+    store = Store.open(shutil.copy(demo_db_file, tmp_path_factory.mktemp("refusals") / "demo.duckdb"))
+    yield store
+    store.close()
+
+
 def refused(store: Store, data: bytes, name: str, **options) -> list[Problem]:
     """Plan a file that must be refused; prove it cannot be saved and nothing changed."""
-    before, version = export_csv(store), store.data_version()
+    before = Contents(store)
     plan = plan_upload(store, data, name, **options)
     assert plan.problems and not plan.ok, plan.notes
     with pytest.raises(ValueError):
         commit(store, plan)
-    assert export_csv(store) == before
-    assert store.data_version() == version
+    assert Contents(store) == before
     assert_plain([str(p) for p in plan.problems] + plan.notes)
     return plan.problems
 
@@ -96,15 +99,6 @@ def saved(store: Store, data: bytes, name: str, **options) -> UploadPlan:
 
     assert others(export_csv(store)) == others(before)
     return plan
-
-
-def export_of(db: Path) -> bytes:
-    """An export of a database file, for a test that lets the CLI open the file itself."""
-    store = Store.open(db)
-    try:
-        return export_csv(store)
-    finally:
-        store.close()
 
 
 def stored(store: Store, unit: str, measure: str) -> pd.DataFrame:
@@ -133,7 +127,7 @@ def _web_page(tmp_path: Path) -> Path:
 
 def _rows_csv(tmp_path: Path) -> Path:
     lines = [f"W-ASH,HUDDLES,{date(2025, 11, 3) + pd.Timedelta(weeks=i):%d/%m/%Y},,,3," for i in range(6)]
-    return text_file(tmp_path, "weekly.csv", HEADER + "\n".join(lines) + "\n")
+    return text_file(tmp_path, "weekly.csv", csv_bytes(*lines).decode())
 
 
 def _hidden_sheet(tmp_path: Path) -> Path:
@@ -190,7 +184,7 @@ CASES = {
         lambda d: text_file(d, "empty.xlsx", ""), r"^is empty \(0 bytes\)\."),
     "workbook with no cells": Case(empty_workbook_xlsx, r"^has no data: every sheet in it is empty\.$"),
     "csv of blank lines": Case(lambda d: text_file(d, "blank.csv", " \r\n\r\n"), r"^has no data: it holds no text\.$"),
-    "template with no rows": Case(lambda d: text_file(d, "header.csv", HEADER), r"^has no data rows\.$"),
+    "template with no rows": Case(lambda d: text_file(d, "header.csv", CSV_HEADER), r"^has no data rows\.$"),
     "hidden sheet with data": Case(
         _hidden_sheet, r"^is a hidden sheet with data\. Unhide it \(or delete it\) so it is clear whether its data "
                        r"should be read\.$", sheet="Old figures"),
@@ -204,17 +198,17 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_a_hostile_file_is_refused_plainly_and_changes_nothing(demo_store, tmp_path, case):
+def test_a_hostile_file_is_refused_plainly_and_changes_nothing(unchanging_store, tmp_path, case):
     path = case.build(tmp_path)
     mapping = case.mapping(tmp_path) if case.mapping else None
-    [problem] = refused(demo_store, path.read_bytes(), path.name, limits=case.limits, mapping=mapping)
+    [problem] = refused(unchanging_store, path.read_bytes(), path.name, limits=case.limits, mapping=mapping)
     assert (problem.file, problem.sheet, problem.row, problem.column) == (path.name, case.sheet, case.row, None)
     assert re.search(case.says, problem.message), problem.message
 
 
 @pytest.mark.parametrize("case", [c for c in CASES.values() if c.limits is None],
                          ids=[k for k, c in CASES.items() if c.limits is None])
-def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(demo_db, tmp_path, capsys, case):
+def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(qi, unchanging_store, tmp_path, case):
     path = case.build(tmp_path)
     options = []
     if case.mapping:
@@ -222,26 +216,23 @@ def test_the_cli_refuses_a_hostile_file_plainly_and_changes_nothing(demo_db, tmp
         spec.write_text(json.dumps(case.mapping(tmp_path)))
         assert load_spec(spec)  # the file the CLI reads is a valid mapping
         options = ["--mapping", str(spec)]
-    before = export_of(demo_db)
-    code = cli.main(["upload", str(path), "--db", str(demo_db), *options])
-    out = capsys.readouterr()
-    assert code == 1
+    before = Contents(unchanging_store)
+    out = qi("upload", path, "--db", unchanging_store.path, *options, status=1)
     first, last = out.err.strip().splitlines()
     where = path.name + (f", sheet '{case.sheet}'" if case.sheet else "") + (f", row {case.row}" if case.row else "")
     assert first.startswith(f"{where}: ")
     assert re.search(case.says, first.removeprefix(f"{where}: "))
     assert last == "1 problem(s); nothing was saved."
     assert_plain([out.out, out.err])
-    assert export_of(demo_db) == before
+    assert Contents(unchanging_store) == before
 
 
-def test_a_text_file_that_is_not_a_table_is_sent_to_column_mapping_not_saved(demo_db, tmp_path, capsys):
+def test_a_text_file_that_is_not_a_table_is_sent_to_column_mapping_not_saved(qi, unchanging_store, tmp_path):
     letter = text_file(tmp_path, "letter.csv", "Dear team,\nplease find the figures attached.\n")
-    before = export_of(demo_db)
-    assert cli.main(["upload", str(letter), "--db", str(demo_db)]) == 1
-    err = capsys.readouterr().err
+    before = Contents(unchanging_store)
+    err = qi("upload", letter, "--db", unchanging_store.path, status=1).err
     assert err.startswith("letter.csv: not in the upload template (columns team, measure, period, ...)")
-    assert export_of(demo_db) == before
+    assert Contents(unchanging_store) == before
 
 
 # --- one bad row among thousands -------------------------------------------------------------
@@ -258,8 +249,7 @@ BAD_ROWS = [
 
 
 def _thousands_with_three_bad(tmp_path: Path, kind: str) -> Path:
-    rows = demo_rows(5000)
-    cells = rows.astype(object).where(rows.notna(), None).values.tolist()
+    _, *cells = frame_cells(demo_rows(5000))
     for position, bad, _, _ in BAD_ROWS:
         cells.insert(position, bad)
     if kind == "xlsx":
@@ -272,9 +262,9 @@ def _thousands_with_three_bad(tmp_path: Path, kind: str) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_one_bad_row_among_thousands_refuses_the_file_and_lists_every_bad_row(demo_store, tmp_path, kind):
+def test_one_bad_row_among_thousands_refuses_the_file_and_lists_every_bad_row(unchanging_store, tmp_path, kind):
     path = _thousands_with_three_bad(tmp_path, kind)
-    problems = refused(demo_store, path.read_bytes(), path.name)
+    problems = refused(unchanging_store, path.read_bytes(), path.name)
     sheet = "Figures" if kind == "xlsx" else None
     # Header is row 1, so data position p is spreadsheet row p + 2.
     assert [(p.sheet, p.row, p.column) for p in problems] == [(sheet, pos + 2, col) for pos, _, col, _ in BAD_ROWS]
@@ -283,13 +273,11 @@ def test_one_bad_row_among_thousands_refuses_the_file_and_lists_every_bad_row(de
         assert problem.file == path.name
 
 
-def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(demo_db, tmp_path):
+def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(qi, unchanging_store, tmp_path):
     path = _thousands_with_three_bad(tmp_path, "csv")
-    before = export_of(demo_db)
-    done = subprocess.run([sys.executable, "-m", "qi_dash", "upload", str(path), "--db", str(demo_db)],
-                          cwd=REPO, capture_output=True, text=True, check=False)
-    assert done.returncode == 1
-    assert done.stderr.splitlines() == [
+    before = Contents(unchanging_store)
+    done = qi("upload", path, "--db", unchanging_store.path, status=1)
+    assert done.err.splitlines() == [
         ("ward-figures.csv, row 2, column 'measure': unknown measure 'HUDDLE'. Did you mean 'HUDDLES'? Known measures: "
          "ADMISSIONS, ASSAULT, DEBRIEF, HUDDLES, PRN, RESTRAINT, RP_RATE, SAFETY_PLAN, SAFE_SCORE, SECL_HRS, SICKNESS."),
         "ward-figures.csv, row 2502, column 'value': 'three' is not a number.",
@@ -297,8 +285,8 @@ def test_the_cli_lists_every_bad_row_of_thousands_and_saves_nothing(demo_db, tmp
          "proportion."),
         "3 problem(s); nothing was saved.",
     ]
-    assert_plain([done.stdout, done.stderr])
-    assert export_of(demo_db) == before
+    assert_plain([done.out, done.err])
+    assert Contents(unchanging_store) == before
 
 
 def test_the_preview_of_thousands_of_rows_names_each_change_by_its_own_row(demo_store, tmp_path):
@@ -380,8 +368,8 @@ def test_html_and_script_in_team_names_and_comments_are_stored_as_text(demo_stor
     assert '\nW-ASH,HUDDLES,2025-11-03,,,6,"\'=HYPERLINK(""http://x"")<script>"\n' in export
 
 
-def test_html_in_an_unknown_team_is_quoted_as_text_in_the_message(demo_store):
-    [problem] = refused(demo_store, csv_bytes("<script>alert(1)</script>,HUDDLES,03/11/2025,,,5,"), "t.csv")
+def test_html_in_an_unknown_team_is_quoted_as_text_in_the_message(unchanging_store):
+    [problem] = refused(unchanging_store, csv_bytes("<script>alert(1)</script>,HUDDLES,03/11/2025,,,5,"), "t.csv")
     assert (problem.row, problem.column) == (2, "team")
     assert problem.message.startswith("unknown team '<script>alert(1)</script>'. Add it to the hierarchy")
 
@@ -416,7 +404,7 @@ def test_formula_like_text_is_stored_as_typed_and_neutralised_in_a_csv_export(de
     assert_comments_as_typed(demo_store)
 
 
-def test_formula_like_text_is_neutralised_in_an_xlsx_export_which_reuploads_as_a_no_op(demo_db, tmp_path, capsys):
+def test_formula_like_text_is_neutralised_in_an_xlsx_export_which_reuploads_as_a_no_op(qi, demo_db, tmp_path):
     store = Store.open(demo_db)
     try:
         _formula_like_upload(store)
@@ -424,15 +412,13 @@ def test_formula_like_text_is_neutralised_in_an_xlsx_export_which_reuploads_as_a
     finally:
         store.close()
     out = tmp_path / "export.xlsx"
-    assert cli.main(["export", "--db", str(demo_db), "--out", str(out)]) == 0
+    qi("export", "--db", demo_db, "--out", out)
     sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("observations").to_python()
     comments = [r[6] for r in sheet if r[:2] == ["W-ASH", "HUDDLES"] and r[2] >= date(2025, 11, 3)]
     assert comments == ["'+1 agency nurse", "'=SUM(A1)", "'@risk", "'-2 staff"]
     with zipfile.ZipFile(out) as book:
         assert b"<f>" not in book.read("xl/worksheets/sheet1.xml")  # no cell is a formula
-    capsys.readouterr()
-    assert cli.main(["upload", str(out), "--db", str(demo_db)]) == 0
-    assert "0 added, 0 updated" in capsys.readouterr().out
+    assert "0 added, 0 updated" in qi("upload", out, "--db", demo_db).out
     store = Store.open(demo_db)
     try:
         assert export_csv(store) == before

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from qi_dash import overview
@@ -15,21 +12,21 @@ from tests.conftest import REPO, SHARED_DATA
 pytestmark = pytest.mark.skipif(not SHARED_DATA.exists(), reason="needs ../shared/data beside the repository")
 
 
-def qi(*args) -> str:
-    done = subprocess.run([sys.executable, "-m", "qi_dash", *map(str, args)], cwd=REPO, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+@pytest.fixture(autouse=True)
+def in_the_repository(monkeypatch):
+    """The README's commands name the examples from the repository's folder."""
+    monkeypatch.chdir(REPO)
 
 
-def test_ae_attendances_load_with_a_mapping_and_chart(tmp_path):
+def test_ae_attendances_load_with_a_mapping_and_chart(qi, tmp_path):
     db = tmp_path / "ae.duckdb"
     qi("init", "--db", db, "--measures", "examples/ae_measures.csv", "--hierarchy", "examples/ae_hierarchy.csv")
     assert "38295 added, 0 updated, 0 unchanged" in qi(
         "upload", SHARED_DATA / "ae_attendances.xlsx", "--db", db, "--mapping", "examples/ae_mapping.json"
-    )
+    ).out
     assert "0 added, 0 updated, 38295 unchanged" in qi(
         "upload", SHARED_DATA / "ae_attendances.xlsx", "--db", db, "--mapping", "examples/ae_mapping.json", "--dry-run"
-    )
+    ).out
     store = Store.open(db)
     try:
         units = store.units()
@@ -51,10 +48,10 @@ def test_ae_attendances_load_with_a_mapping_and_chart(tmp_path):
         store.close()
 
 
-def test_ons_weekly_deaths_load_with_a_mapping(tmp_path):
+def test_ons_weekly_deaths_load_with_a_mapping(qi, tmp_path):
     db = tmp_path / "ons.duckdb"
     qi("init", "--db", db, "--measures", "examples/ons_measures.csv", "--hierarchy", "examples/ons_hierarchy.csv")
-    out = qi("upload", SHARED_DATA / "ons_mortality.csv", "--db", db, "--mapping", "examples/ons_mapping.json")
+    out = qi("upload", SHARED_DATA / "ons_mortality.csv", "--db", db, "--mapping", "examples/ons_mapping.json").out
     assert "18751 added" in out
     assert "Skipped 52 rows" in out
     store = Store.open(db)
