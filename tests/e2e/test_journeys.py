@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import charts_drawn, settle
+from tests.e2e.app_server import charts_drawn, settle
 
 
 def plotted_values(page) -> list[list]:
