@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,19 @@ def test_home_lists_teams_and_missing_data(viewer):
     assert birch["Missing periods"] > 0
     assert "Aug 24" in birch["Where"]
     assert at.query_params["org"] == "ORG"
+
+
+def test_home_shows_the_organisation_as_it_was_on_the_chosen_day(viewer):
+    before_any_upload = no_errors(viewer(as_of="2020-01-01"))
+    assert "as it was at the end of 01/01/2020" in before_any_upload.warning[0].value
+    assert "No data yet." in [i.value for i in before_any_upload.info]
+    assert before_any_upload.metric[2].value == "–"  # no latest month: nothing was saved then
+    today = date.today().isoformat()
+    now = no_errors(viewer(as_of=today))
+    matrix = now.dataframe[0].value
+    assert len(matrix) == 13
+    # A team's link keeps the chosen day, so its page shows the same moment.
+    assert all(f"as_of={today}" in link for link in matrix["Team"])
 
 
 def test_team_page_deep_link_shows_the_family_of_measures(viewer):
