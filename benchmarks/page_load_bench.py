@@ -48,6 +48,16 @@ def load(page, url: str, charts: int) -> float:
     return time.perf_counter() - start
 
 
+def whole_page(page, path: Path) -> None:
+    """Streamlit scrolls inside its own container, so a full-page shot needs a viewport as
+    tall as that container's content."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
+    page.wait_for_timeout(1500)  # tables and charts redraw at the new size
+    page.screenshot(path=path)
+    page.set_viewport_size(VIEWPORT)
+
+
 def timings(browser, base: str, pages, runs: int, screenshots: Path | None) -> dict[str, list[float]]:
     found = {}
     for name, path, charts in pages:
@@ -57,7 +67,7 @@ def timings(browser, base: str, pages, runs: int, screenshots: Path | None) -> d
         found[name] = [load(page, base + path, charts) for _ in range(runs)]
         if screenshots:
             page.screenshot(path=screenshots / f"{name}-1280x720.png")
-            page.screenshot(path=screenshots / f"{name}-full.png", full_page=True)
+            whole_page(page, screenshots / f"{name}-full.png")
         context.close()
     return found
 
