@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from corpus.case import CorpusCase, Obs, expected_frame, month, months, xlsx_bytes
+from corpus.case import CorpusCase, Obs, expected_frame, month, months, serial, xlsx_bytes
 from fixtures_hostile import Formula
 
 # --- wide_two_headers.xlsx: a group heading row above the real headings ---------------------
@@ -124,7 +124,9 @@ def _build_per_measure() -> bytes:
     sheets = {}
     for sheet, code, _ in _PER_MEASURE_SHEETS:
         rows: list[list[object]] = [["Team", "Period", "Figure"]]
-        rows += [[_PER_MEASURE_TEAMS[o.unit], o.period, o.value] for o in _PER_MEASURE if o.measure == code]
+        # The weekly sheet's dates were formatted General: Excel shows (and stores) serial numbers.
+        rows += [[_PER_MEASURE_TEAMS[o.unit], serial(o.period) if code == "RESTRAINT" else o.period, o.value]
+                 for o in _PER_MEASURE if o.measure == code]
         sheets[sheet] = rows
     return xlsx_bytes(sheets)
 
@@ -137,8 +139,9 @@ SHEET_PER_MEASURE = CorpusCase(
     layout="sheet_per_measure",
     max_choices=2,
     why="A sheet per measure named by code ('PRN') or by name ('Hours in seclusion', 'Physical "
-    "restraints'), each with the same Team/Period/Figure headings; weekly Monday dates on one sheet and "
-    "month starts on the others; teams in capitals, full names and lower-case codes.",
+    "restraints'), each with the same Team/Period/Figure headings; the weekly sheet's Mondays are plain "
+    "Excel serial numbers (date cells formatted General), the others' month starts are date cells; teams "
+    "in capitals, full names and lower-case codes.",
 )
 
 
