@@ -84,7 +84,9 @@ def _cell_xml(ref: str, value: object, strings: dict[str, int]) -> str:
     return f'<c r="{ref}" t="s"><v>{index}</v></c>'
 
 
-def _sheet_xml(rows: list[list[object]], merged: list[str], strings: dict[str, int]) -> str:
+def _sheet_xml(
+    rows: list[list[object]], merged: list[str], strings: dict[str, int], hidden_columns: tuple[int, ...] = ()
+) -> str:
     letters = [column_letter(i) for i in range(max((len(r) for r in rows), default=0))]
     body = []
     for r, row in enumerate(rows, start=1):
@@ -95,9 +97,13 @@ def _sheet_xml(rows: list[list[object]], merged: list[str], strings: dict[str, i
     if merged:
         refs = "".join(f'<mergeCell ref="{m}"/>' for m in merged)
         merge = f'<mergeCells count="{len(merged)}">{refs}</mergeCells>'
+    cols = ""
+    if hidden_columns:
+        hide = "".join(f'<col min="{c + 1}" max="{c + 1}" width="9" hidden="1"/>' for c in sorted(hidden_columns))
+        cols = f"<cols>{hide}</cols>"
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN_NS}">'
-        f"<sheetData>{''.join(body)}</sheetData>{merge}</worksheet>"
+        f"{cols}<sheetData>{''.join(body)}</sheetData>{merge}</worksheet>"
     )
 
 
@@ -107,11 +113,18 @@ def write_xlsx(
     *,
     hidden: tuple[str, ...] = (),
     merged: dict[str, list[str]] | None = None,
+    hidden_columns: dict[str, tuple[int, ...]] | None = None,
 ) -> Path:
-    """Write a minimal but valid xlsx: shared strings, a date style (s=1), formulas as given."""
+    """Write a minimal but valid xlsx: shared strings, a date style (s=1), formulas as given.
+
+    ``hidden_columns`` gives, per sheet, the 0-based indexes of columns hidden in Excel.
+    """
     merged = merged or {}
+    hidden_columns = hidden_columns or {}
     strings: dict[str, int] = {}
-    sheet_parts = [_sheet_xml(rows, merged.get(name, []), strings) for name, rows in sheets.items()]
+    sheet_parts = [
+        _sheet_xml(rows, merged.get(name, []), strings, hidden_columns.get(name, ())) for name, rows in sheets.items()
+    ]
     sheet_entries = "".join(
         f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"'
         + (' state="hidden"' if name in hidden else "")
