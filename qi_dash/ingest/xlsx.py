@@ -69,7 +69,7 @@ def read_xlsx(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
             notes.append(f"Sheet '{meta.name}' is hidden in Excel; unhide it to check what it holds before using it.")
         sheet = _read_sheet(parsed[meta.name], meta.name, hidden, file_name, limits, damaged)
         if sheet.merged:
-            ranges = summarise([str(cells) for cells in sheet.merged])
+            ranges = summarise([str(c) for c in sorted(sheet.merged, key=lambda c: (c.first_row, c.first_column))])
             notes.append(f"Sheet '{meta.name}' has merged cells ({ranges}); unmerge any in the table before using it.")
         sheets.append(sheet)
     if not any(len(sheet.frame) for sheet in sheets):

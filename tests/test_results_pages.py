@@ -1,7 +1,10 @@
-"""The Upload page tells what to do about a refused file: problems grouped by kind with counts
-and actions, the first rows located, and every problem as a CSV to download."""
+"""Results people can act on, as the pages show them: a refused file's problems grouped by kind
+with counts and actions, the first rows located and every problem as a CSV; and comments from
+uploads on the Measure page's chart and data table."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 import streamlit as st
@@ -67,3 +70,23 @@ def test_only_the_first_problems_are_drawn_and_the_rest_counted(app):
     assert any("… and 230 more kinds of problem" in c.value for c in at.caption)
     groups = next(m.value for m in at.markdown if m.value.startswith("- **"))
     assert [line.split("'")[1] for line in groups.splitlines()[:3]] == ["Ward 1", "Ward 2", "Ward 3"]
+
+
+def test_a_comment_uploaded_with_a_value_is_on_the_chart_and_in_the_data_table(app, demo_db):
+    from qi_dash.store import Store
+    from qi_dash.upload import commit, plan_upload
+
+    store = Store.open(demo_db)
+    row = "W-ASH,HUDDLES,27/10/2025,,,37,Extra huddle after the <i>incident</i>\n"
+    commit(store, plan_upload(store, (HEADER + row).encode(), "comment.csv"))
+    store.close()
+    at = app("pages/2_Measure.py", team="W-ASH", measure="HUDDLES")
+    assert not at.exception, [e.value for e in at.exception]
+    (figure,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    rings = [t for t in figure["data"] if t.get("name", "").startswith("Has a comment")]
+    assert len(rings) == 1
+    hovers = [h for t in figure["data"] if t.get("hovertext") for h in t["hovertext"]]
+    assert any("Comment: Extra huddle after the &lt;i&gt;incident&lt;/i&gt;" in h for h in hovers)
+    table = at.dataframe[-1].value
+    assert {"Period", "Comment", "Signal"} <= set(table.columns)
+    assert "Extra huddle after the <i>incident</i>" in table["Comment"].tolist()
