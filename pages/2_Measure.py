@@ -28,4 +28,4 @@ with st.expander("Operational definition"):
         st.markdown(f"**Denominator:** {definition.denominator}")
 if view.has_data:
     with st.expander("Data"):
-        st.dataframe(view.result.points, hide_index=True, width="stretch")
+        panels.data_table(view)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from qi_dash import aggregate
+from qi_dash import aggregate, charts, periods
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.spc import SPCResult, analyse
 
@@ -27,6 +27,15 @@ class MeasureView:
     @property
     def has_data(self) -> bool:
         return self.result is not None
+
+    @property
+    def points(self) -> pd.DataFrame | None:
+        """The engine's points with each period's comment from the series (a team's own
+        comments; none for a pooled series), as charts and tables show them."""
+        if self.result is None:
+            return None
+        comments = self.series.set_index("period")["comment"]
+        return self.result.points.assign(comment=self.result.points["period"].map(comments))
 
     @property
     def latest(self) -> pd.Series | None:
@@ -49,6 +58,29 @@ def analyse_series(series: pd.DataFrame, definition: MeasureDefinition) -> SPCRe
             settings=settings,
         )
     return analyse(series["period"], values=series["value"].to_numpy(dtype=float), settings=settings)
+
+
+def data_table(view: MeasureView) -> pd.DataFrame:
+    """The measure's data in words a team reads: period, value, numerator and denominator
+    (for a proportion or rate), comment and signal, one row per period, gaps included."""
+    d = view.definition
+    points = view.points
+    if points is None:
+        return pd.DataFrame(columns=["Period", "Value", "Comment", "Signal"])
+    table = pd.DataFrame({
+        "Period": periods.label(points["period"], d.frequency),
+        f"Value ({d.unit})" if d.unit.strip() else "Value":
+            [charts.format_value(v, d, with_unit=False) for v in points["value"]],
+    })
+    if d.has_denominator:
+        table["Numerator"] = points["numerator"].to_numpy(dtype=float)
+        table["Denominator"] = points["denominator"].to_numpy(dtype=float)
+    reporting = view.series.set_index("period")["teams_reporting"]
+    if reporting.max() > 1:  # a pooled series: how many teams each period combines
+        table["Teams reporting"] = points["period"].map(reporting).fillna(0).astype(int).to_numpy()
+    table["Comment"] = points["comment"].fillna("").astype(str).to_numpy()
+    table["Signal"] = points["reason"].where(points["signal"], "").fillna("").to_numpy()
+    return table.reset_index(drop=True)
 
 
 def measure_view(observations: pd.DataFrame, definition: MeasureDefinition, team_codes: list[str]) -> MeasureView:

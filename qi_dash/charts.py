@@ -24,6 +24,7 @@ from qi_dash.spc.limits import TRIAL_LIMIT_POINTS
 from qi_dash.vocabulary import MEDIAN_CHARTS, RATIO_CHARTS, RULE_SET_NAMES
 
 TRIAL_LIMITS = f"Trial limits (fewer than {TRIAL_LIMIT_POINTS} points)"
+COMMENTED = "Has a comment (in the hover)"
 
 FONT = "Arial, Helvetica, sans-serif"
 TEXT = "#212B32"  # NHS black
@@ -89,7 +90,9 @@ def spc_figure(
     ``points`` and ``phases`` are the engine's ``result.points`` and ``result.phases``, read as
     they are: rows in date order, periods datetime64. The caller has already inserted a NaN row
     for each missing period, so gaps stay gaps on the time axis. The ``numerator`` and
-    ``denominator`` columns the engine keeps for ratio data are shown on hover. ``changes``
+    ``denominator`` columns the engine keeps for ratio data are shown on hover, and so is a
+    ``comment`` column when ``points`` has one (``MeasureView.points``): a commented point
+    is ringed. ``changes``
     (columns ``date``, ``title`` and optionally ``detail``) are tests of change: numbered
     vertical markers whose titles are in the hover and the legend. ``compact`` is the small
     multiple: title only, no legend, no line labels.
@@ -128,6 +131,7 @@ def spc_figure(
     # shrink ordinary points more than signals, which are what the chart is for.
     shrink = min(1.0, math.sqrt(60 / max(len(frame), 1)))
     present = frame["value"].notna()
+    _add_comment_rings(fig, frame, present, style.marker * max(shrink, 0.85), compact)
     for point_type, (colour, symbol, label) in POINT_STYLE.items():
         rows = present & (frame["point_type"] == point_type)
         if not rows.any():
@@ -218,12 +222,31 @@ def _add_line(fig: go.Figure, xs: list, ys: list, *, name: str, colour: str, das
     ))
 
 
+def _comments(frame: pd.DataFrame) -> pd.Series:
+    """Each point's comment, stripped ("" where there is none)."""
+    if "comment" not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame["comment"].map(lambda c: c.strip() if isinstance(c, str) else "")
+
+
+def _add_comment_rings(fig: go.Figure, frame: pd.DataFrame, present: pd.Series, size: float, compact: bool) -> None:
+    """A ring around each point that has a comment; the point's own hover tells the comment."""
+    rows = present & (_comments(frame) != "")
+    if not rows.any():
+        return
+    fig.add_trace(go.Scatter(
+        x=frame.loc[rows, "period"], y=frame.loc[rows, "value"], mode="markers", name=COMMENTED,
+        marker={"color": TEXT, "symbol": "circle-open", "size": round(size + 10, 1), "line": {"width": 1.5}},
+        hoverinfo="skip", cliponaxis=False, showlegend=not compact,
+    ))
+
+
 def _hover_texts(frame: pd.DataFrame, definition: MeasureDefinition, centre_name: str, trial: set) -> pd.Series:
     """One hover text per point: period, value with unit, numerator/denominator, why, and the lines."""
     several_phases = frame["phase"].nunique() > 1
     has_ratio = {"numerator", "denominator"} <= set(frame.columns)
     texts = []
-    for row in frame.itertuples(index=False):
+    for row, comment in zip(frame.itertuples(index=False), _comments(frame)):
         lines = [f"<b>{hover_period(row.period, definition.frequency)}</b>", _plain(format_value(row.value, definition))]
         if has_ratio and pd.notna(row.numerator) and pd.notna(row.denominator):
             lines.append(f"Numerator {_number(row.numerator)}, denominator {_number(row.denominator)}")
@@ -238,6 +261,10 @@ def _hover_texts(frame: pd.DataFrame, definition: MeasureDefinition, centre_name
             lines.append(reference)
         if several_phases:
             lines.append(f"Phase {row.phase}")
+        if comment:
+            # Wrapped and shortened, so a long comment keeps the hover box inside the chart.
+            wrapped = textwrap.wrap(f"Comment: {comment}", 60, max_lines=6, placeholder=" …")
+            lines.extend(_plain(line) for line in wrapped)
         texts.append("<br>".join(lines))
     return pd.Series(texts, index=frame.index, dtype=object)
 

@@ -10,7 +10,7 @@ from qi_dash import bootstrap, exports
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import Hierarchy, HierarchyError
 from qi_dash.ingest.spec import load_spec
-from qi_dash.problems import InputError
+from qi_dash.problems import InputError, Problem, group_lines
 from qi_dash.store import Store, StoreBusy, StoreConflict
 from qi_dash.upload import commit, plan_upload
 
@@ -50,16 +50,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args, store)
     except (InputError, DefinitionError, HierarchyError) as err:
-        problems = getattr(err, "problems", [str(err)])
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(problems)} problem(s); nothing was saved.", file=sys.stderr)
+        _print_problems(getattr(err, "problems", [str(err)]))
         return 1
     except (StoreConflict, ValueError) as err:
         print(err, file=sys.stderr)
         return 1
     finally:
         store.close()
+
+
+def _print_problems(problems: list) -> None:
+    """Every problem on its own line; then, when kinds repeat, one line per thing to do."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    located = [p for p in problems if isinstance(p, Problem)]
+    lines = group_lines(located)
+    if len(lines) < len(located):
+        print("What to do:", file=sys.stderr)
+        for line in lines:
+            print(f"  {line}", file=sys.stderr)
+    print(f"{len(problems)} problem(s); nothing was saved.", file=sys.stderr)
 
 
 def _run(args, store: Store) -> int:

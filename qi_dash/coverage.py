@@ -7,6 +7,7 @@ import pandas as pd
 from qi_dash import periods
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
+from qi_dash.text import natural_order
 
 
 def missing_periods(observations: pd.DataFrame, definitions: list[MeasureDefinition]) -> pd.DataFrame:
@@ -86,4 +87,4 @@ def team_summary(
         "Missing periods": [int(missing.get(code, 0)) for code in teams],
         "Where": [where.get(code, "") for code in teams],
     })
-    return summary.sort_values(["Directorate", "Team"], ignore_index=True)
+    return summary.sort_values(["Directorate", "Team"], key=natural_order, ignore_index=True)

@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.ingest.canonical import TEMPLATE_COLUMNS, neutralise
+from qi_dash.problems import Problem, problem_table
 
 # Fixed zip timestamps make xlsx output depend on content alone.
 _ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)
@@ -51,6 +52,13 @@ def template_frame(observations: pd.DataFrame) -> pd.DataFrame:
             "comment": neutralise(frame["comment"].astype("string")).fillna(""),
         }
     ).reset_index(drop=True)
+
+
+def problems_csv(problems: list[Problem]) -> bytes:
+    """Every problem of an upload as CSV (file, sheet, row, column, problem, what to do); text
+    from the file that a spreadsheet would run as a formula is neutralised."""
+    table = problem_table(problems)
+    return to_csv_bytes(table.apply(neutralise))
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from qi_dash.text import natural_key
+
 LEVELS = ("organisation", "directorate", "team")
 PARENT_LEVEL = {"directorate": "organisation", "team": "directorate"}
 COLUMNS = ("code", "name", "level", "parent")
@@ -92,7 +94,7 @@ class Hierarchy:
 
     Built from a frame with columns ``code, name, level, parent`` (as ``read_hierarchy`` and
     the store give it). Codes identify units everywhere; names are for people. Lists of units
-    are in name order (then code). Lookups cost a dict access each however many teams a
+    are in natural name order ("Ward 7" before "Ward 12"), then code. Lookups cost a dict access each however many teams a
     director has, so the UI builds one per data version and keeps it.
     """
 
@@ -104,7 +106,7 @@ class Hierarchy:
         self._name = dict(zip(codes, names))
         self._parent = dict(zip(codes, frame["parent"].tolist()))
         self._level = dict(zip(codes, frame["level"].tolist()))
-        ordered = [code for _, code in sorted(zip(names, codes))]
+        ordered = [code for _, code in sorted(zip(names, codes), key=lambda unit: (natural_key(unit[0]), natural_key(unit[1])))]
         self._at_level: dict[str, list[str]] = {level: [] for level in LEVELS}
         self._children: dict[str, list[str]] = {}
         # Each unit is listed under every unit above it (at its own level), in name order.

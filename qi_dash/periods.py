@@ -91,7 +91,7 @@ class ParsedPeriods:
         """One Problem per unreadable cell; the index is taken as the spreadsheet row number."""
         failed = self.reasons.dropna()
         return [
-            Problem(file, reason, sheet, int(row) if isinstance(row, (int, np.integer)) else None, column)
+            Problem(file, reason, sheet, int(row) if isinstance(row, (int, np.integer)) else None, column, "bad_period")
             for row, reason in failed.items()
         ]
 
@@ -162,6 +162,13 @@ def _describe(value: object) -> str:
     if isinstance(value, (dt.time, dt.timedelta)):
         return "a time or a duration"
     return "not text or a date"
+
+
+def shown(value: object) -> str:
+    """A period cell as a person reads it in messages ("" for an empty cell)."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    return _show(value)
 
 
 def _show(value: object) -> str:

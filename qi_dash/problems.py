@@ -1,8 +1,12 @@
-"""Problems found in a user's file: one home for how they are named and told."""
+"""Problems found in a user's file: one home for how they are named, told and grouped."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import pandas as pd
+
+from qi_dash.text import natural_key
 
 
 @dataclass(frozen=True)
@@ -10,7 +14,10 @@ class Problem:
     """One thing wrong with an input, located as precisely as the input allows.
 
     ``row`` is the spreadsheet row number a person sees (header = row 1), or None when the
-    problem concerns the whole file, sheet or column.
+    problem concerns the whole file, sheet or column. ``kind`` is a short stable key (one of
+    ``KINDS``, else "other") and ``subject`` the text the problem is about (a team as typed,
+    a period cell), so that problems can be grouped: 207 rows naming one unknown team are one
+    thing to do.
     """
 
     file: str
@@ -18,16 +25,24 @@ class Problem:
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
+    kind: str = "other"
+    subject: str | None = None
 
-    def __str__(self) -> str:
-        where = [self.file]
+    @property
+    def place(self) -> str:
+        """Where in the file, without the file's name: "sheet 'Data', row 5, column 'team'"."""
+        where = []
         if self.sheet:
             where.append(f"sheet '{self.sheet}'")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.message}"
+        return ", ".join(where)
+
+    def __str__(self) -> str:
+        where = ", ".join(filter(None, [self.file, self.place]))
+        return f"{where}: {self.message}"
 
 
 class InputError(Exception):
@@ -36,3 +51,87 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+CORRECT_THE_FILE = "correct the file and upload it again"
+
+# Each kind: what a group of its problems is about (None: the message itself, so problems
+# are grouped by message) and what to do about it. "{subject}" is the text the problems name.
+KINDS: dict[str, tuple[str | None, str]] = {
+    "unknown_team": ("team '{subject}' is not in the hierarchy",
+                     "place it in a directorate, or correct the team's name in the file"),
+    "ambiguous_team": ("'{subject}' is the name of more than one team", "use the team's code in the file"),
+    "not_a_team": ("'{subject}' is a directorate or organisation, not a team", "name a team in the file"),
+    "empty_team": ("the team is empty", "fill in the team in the file"),
+    "unknown_measure": ("measure '{subject}' is not defined",
+                        "correct the measure in the file, or define it on the Measures page"),
+    "empty_measure": ("the measure is empty", "fill in the measure in the file"),
+    "bad_period": ("period '{subject}' is not a date", CORRECT_THE_FILE),
+    "empty_period": ("the period is empty", "fill in the period in the file"),
+    "misaligned_period": ("periods of {subject} are not dated on the start of their period",
+                          "date each period on its first day (the 1st of the month, or the Monday of the week), "
+                          "or say in the mapping what the dates are"),
+    "not_a_number": ("'{subject}' is not a number", CORRECT_THE_FILE),
+    "numbers": (None, "correct the numbers in the file"),
+    "duplicate": ("the same team, measure and period appear more than once",
+                  "keep one row for each team, measure and period in the file"),
+    "missing_columns": (None, "add the columns to the file, or map its columns on the Upload page"),
+    "no_rows": (None, "upload a file that has data"),
+    "mapping": (None, "correct the mapping"),
+    "missing_sheet": ("the mapping reads a sheet '{subject}' that the file does not have",
+                      "choose the file's sheets in the mapping, or correct the file"),
+    "missing_heading": ("the mapping reads a column headed '{subject}' that the file does not have",
+                        "choose the heading row and columns in the mapping, or correct the file's headings"),
+    "file": (None, CORRECT_THE_FILE),
+}
+GROUP_COLUMNS = ["kind", "subject", "count", "label", "problem", "action", "first"]
+DETAIL_COLUMNS = ["File", "Sheet", "Row", "Column", "Problem", "What to do"]
+
+
+def action(problem: Problem) -> str:
+    """What to do about a problem, in words."""
+    return KINDS.get(problem.kind, (None, CORRECT_THE_FILE))[1]
+
+
+def _about(problem: Problem) -> str:
+    template = KINDS.get(problem.kind, (None, ""))[0]
+    if template is None or ("{subject}" in template and problem.subject is None):
+        return problem.message
+    return template.format(subject=problem.subject)
+
+
+def group_problems(problems: list[Problem]) -> pd.DataFrame:
+    """Problems grouped by kind and what they name, largest group first: one row per thing
+    to do, with ``count``, ``label`` ("207 rows"), ``problem`` (what is wrong), ``action``
+    (what to do) and ``first`` (where the first one is)."""
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.kind, _about(p)), []).append(p)
+    rows = []
+    for (kind, about), members in groups.items():
+        n = len(members)
+        counted = "row" if all(p.row is not None for p in members) else "problem"
+        rows.append({
+            "kind": kind, "subject": members[0].subject, "count": n,
+            "label": f"{n:,} {counted}{'' if n == 1 else 's'}", "problem": about,
+            "action": action(members[0]), "first": members[0].place,
+        })
+    rows.sort(key=lambda r: (-r["count"], natural_key(r["problem"])))
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS).astype({"count": "int64"})
+
+
+def group_lines(problems: list[Problem]) -> list[str]:
+    """Each group as one line: "207 rows: team 'Ward 12' is not in the hierarchy → place it …"."""
+    return [f"{g.label}: {g.problem} → {g.action}" for g in group_problems(problems).itertuples(index=False)]
+
+
+def problem_table(problems: list[Problem]) -> pd.DataFrame:
+    """Every problem, one row each, as text: file, sheet, row, column, problem and what to do."""
+    return pd.DataFrame({
+        "File": [p.file for p in problems],
+        "Sheet": [p.sheet or "" for p in problems],
+        "Row": ["" if p.row is None else str(p.row) for p in problems],
+        "Column": [p.column or "" for p in problems],
+        "Problem": [p.message for p in problems],
+        "What to do": [action(p) for p in problems],
+    }, columns=DETAIL_COLUMNS).astype("string")

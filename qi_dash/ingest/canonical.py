@@ -20,6 +20,7 @@ from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.ingest.cells import Distinct, cell_text, factorize
 from qi_dash.problems import Problem
+from qi_dash.text import natural_sorted, summarise
 
 # The template's "team" column is what users type; in code and in the store the column is
 # "unit" (a unit code). check_table turns team into unit and exports.template_frame turns it
@@ -130,10 +131,10 @@ def check_table(
     sheet_names = table["sheet"].to_numpy() if "sheet" in table.columns else None
     table = table.reset_index(drop=True)
 
-    def problem(message, position=None, column=None):
+    def problem(message, position=None, column=None, kind="other", subject=None):
         row = None if position is None else int(row_numbers[position])
         where = sheet if sheet_names is None or position is None else sheet_names[position]
-        problems.append(Problem(file, message, where, row, column))
+        problems.append(Problem(file, message, where, row, column, kind, subject))
 
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if "value" not in columns and not {"numerator", "denominator"} <= set(columns):
@@ -141,15 +142,15 @@ def check_table(
     if missing:
         problem(
             f"missing column(s): {', '.join(missing)}. The template's columns are "
-            f"{', '.join(TEMPLATE_COLUMNS)}."
+            f"{', '.join(TEMPLATE_COLUMNS)}.", kind="missing_columns",
         )
         return Checked(_empty(), problems)
     # A mapped table may carry each row's sheet, used only to name it in messages.
     extra = [str(columns[c]) for c in columns if c not in TEMPLATE_COLUMNS and c and c != "sheet"]
     if extra:
-        notes.append(f"Column(s) {', '.join(extra)} are not part of the template and are not saved.")
+        notes.append(f"Column(s) {summarise(extra)} are not part of the template and are not saved.")
     if table.empty:
-        problem("has no data rows.")
+        problem("has no data rows.", kind="no_rows")
         return Checked(_empty(), problems, notes)
 
     def column(name):
@@ -165,25 +166,26 @@ def check_table(
     measure = _Names(column("measure"), lambda text: measure_lookup.get(text.casefold()))
     t, m = team.codes, measure.codes
     for r in np.flatnonzero(team.rows(team.empty)):
-        problem("team is empty.", r, "team")
+        problem("team is empty.", r, "team", "empty_team")
     for r in np.flatnonzero(measure.rows(measure.empty)):
-        problem("measure is empty.", r, "measure")
+        problem("measure is empty.", r, "measure", "empty_measure")
     # Text that names no one team may name several, or a unit that is not a team.
     meant = [hierarchy.candidates(text) if unknown else [] for text, unknown in zip(team.shown, team.unknown)]
     ambiguous = np.array([len(codes) > 1 for codes in meant], dtype=bool)
     for r in np.flatnonzero(ambiguous[t]):
         problem(f"'{team.shown[t[r]]}' is the name of more than one team ({', '.join(meant[t[r]])}); use the team's code.",
-                r, "team")
+                r, "team", "ambiguous_team", team.shown[t[r]])
     not_a_team = team.unknown & ~ambiguous & np.array(
         [unknown and bool(hierarchy.candidates(text, level=None)) for text, unknown in zip(team.shown, team.unknown)],
         dtype=bool)
     for r in np.flatnonzero(not_a_team[t]):
-        problem(f"'{team.shown[t[r]]}' is a directorate or organisation, not a team.", r, "team")
+        problem(f"'{team.shown[t[r]]}' is a directorate or organisation, not a team.", r, "team", "not_a_team",
+                team.shown[t[r]])
     unknown_team = team.unknown & ~ambiguous & ~not_a_team
-    unknown_names = sorted(set(team.shown[unknown_team]))
+    unknown_names = natural_sorted(set(team.shown[unknown_team]))
     for r in np.flatnonzero(unknown_team[t]):
         problem(f"unknown team '{team.shown[t[r]]}'. Add it to the hierarchy (place it in a directorate) before saving.",
-                r, "team")
+                r, "team", "unknown_team", team.shown[t[r]])
     known_measures = sorted(d.code for d in definitions)
     hints = {i: closest(measure.shown[i], known_measures + [d.name for d in definitions])
              for i in np.flatnonzero(measure.unknown)}
@@ -192,7 +194,7 @@ def check_table(
         problem(
             f"unknown measure '{measure.shown[m[r]]}'." + (f" Did you mean '{hint}'?" if hint else "")
             + f" Known measures: {', '.join(known_measures)}.",
-            r, "measure",
+            r, "measure", "unknown_measure", measure.shown[m[r]],
         )
     # Each distinct measure's definition, None where the measure is unknown or empty.
     defined = [by_code.get(code) for code in measure.named]
@@ -200,8 +202,10 @@ def check_table(
     parsed = periods.parse_periods(column("period"))
     period = parsed.timestamps
     no_period = period.isna().to_numpy()
+    period_cells = column("period")
     for r, reason in zip(np.flatnonzero(no_period), parsed.reasons.to_numpy()[no_period]):
-        problem(reason or "period is empty.", r, "period")
+        shown = periods.shown(period_cells.iat[r])
+        problem(reason or "period is empty.", r, "period", "bad_period" if shown else "empty_period", shown or None)
     # Alignment is checked per distinct period (no_period rows have code -1 and are skipped);
     # reasons are written only for periods some row of that frequency is refused for.
     period_codes, distinct_periods = pd.factorize(period)
@@ -215,14 +219,15 @@ def check_table(
             which, at = np.unique(period_codes[refused], return_inverse=True)
             reasons = periods.misaligned_reasons(pd.Series(distinct_stamps[which]), freq).to_numpy(dtype=object)
             for r, reason in zip(refused, reasons[at]):
-                problem(f"{reason} Measure {measure.named[m[r]]} is {freq}ly.", r, "period")
+                problem(f"{reason} Measure {measure.named[m[r]]} is {freq}ly.", r, "period", "misaligned_period",
+                        measure.named[m[r]])
 
     numbers = {}
     for name in NUMBER_COLUMNS:
         cells = column(name)
         numbers[name], bad = _numbers(cells)
         for r in np.flatnonzero(bad):
-            problem(f"'{cells.iat[r]}' is not a number.", r, name)
+            problem(f"'{cells.iat[r]}' is not a number.", r, name, "not_a_number", str(cells.iat[r]))
     num, den, val = numbers["numerator"], numbers["denominator"], numbers["value"]
     kind = np.array([None if d is None else d.kind for d in defined], dtype=object)
     ratio = measure.rows((kind == "proportion") | (kind == "rate"))
@@ -236,7 +241,7 @@ def check_table(
 
     def flag(mask, message, col):
         for r in np.flatnonzero(mask):
-            problem(message.format(measure=measure.named[m[r]]), r, col)
+            problem(message.format(measure=measure.named[m[r]]), r, col, "numbers")
 
     flag(ratio & (has_num != has_den) & ~has_num, "numerator is empty but a denominator is given; {measure} needs both.", "numerator")
     flag(ratio & (has_num != has_den) & ~has_den, "denominator is empty but a numerator is given; {measure} needs both.", "denominator")
@@ -275,7 +280,7 @@ def check_table(
                     f"{team.named[t[r]]} × {measure.named[m[r]]} × "
                     f"{distinct_periods[period_codes[r]]:%d/%m/%Y} appears more than once "
                     f"(also row {row_numbers[first[i]]}).",
-                    r, "period",
+                    r, "period", "duplicate",
                 )
 
     # Comments are kept as typed (unstripped), less an export's apostrophe.

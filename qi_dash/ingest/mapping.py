@@ -17,11 +17,11 @@ from qi_dash.ingest.cells import Distinct
 from qi_dash.ingest.spec import EVERY_SHEET, NUMBER_KEYS, heading_key, is_text, validate_spec
 from qi_dash.ingest.workbook import Sheet, Workbook, sheet_table
 from qi_dash.problems import InputError, Problem
+from qi_dash.text import row_ranges, summarise
 
 # A period cell like "Total", "Sum", "Average 2023", "Notes: …" marks a summary or note row,
 # never a period; \b keeps "Summer 2024" and "Meantime" from matching.
 _LABEL_ROW = re.compile(r"^(?:grand\s+total|sub-?total|total|sum|average|mean|note)s?\b", re.IGNORECASE)
-_MAX_RANGES = 20
 
 
 def apply(spec: dict, workbook: Workbook) -> tuple[pd.DataFrame, str]:
@@ -34,7 +34,7 @@ def apply(spec: dict, workbook: Workbook) -> tuple[pd.DataFrame, str]:
     if spec_problems:
         named = isinstance(spec, dict) and is_text(spec.get("name"))
         label = f"the mapping '{spec['name']}'" if named else "the mapping"
-        raise InputError([Problem(workbook.file, f"{label}: {p}") for p in spec_problems])
+        raise InputError([Problem(workbook.file, f"{label}: {p}", kind="mapping") for p in spec_problems])
     sheets = spec_sheets(spec, workbook)
     several = spec.get("sheet") == EVERY_SHEET or isinstance(spec.get("sheet"), list)
     parts: list[pd.DataFrame] = []
@@ -62,12 +62,12 @@ def spec_sheets(spec: dict, workbook: Workbook) -> list[Sheet]:
     visible = [s for s in workbook.sheets if not s.hidden]
     if wanted is None:
         if not visible:
-            raise InputError([Problem(workbook.file, "has no visible sheet to read.")])
+            raise InputError([Problem(workbook.file, "has no visible sheet to read.", kind="file")])
         return visible[:1]
     if wanted == EVERY_SHEET:
         with_data = [s for s in visible if s.filled().any()]
         if not with_data:
-            raise InputError([Problem(workbook.file, "has no visible sheet with data.")])
+            raise InputError([Problem(workbook.file, "has no visible sheet with data.", kind="file")])
         return with_data
     names = [s.name for s in workbook.sheets]
     found, problems = [], []
@@ -83,7 +83,8 @@ def spec_sheets(spec: dict, workbook: Workbook) -> list[Sheet]:
             workbook.file,
             f"has no sheet named '{name}', which the mapping reads."
             + (f" Did you mean '{hint}'?" if hint else "")
-            + f" Its sheets are: {', '.join(repr(n) for n in names)}.",
+            + f" Its sheets are: {summarise([repr(n) for n in names], 20)}.",
+            kind="missing_sheet", subject=name,
         ))
     if problems:
         raise InputError(problems)
@@ -120,9 +121,10 @@ class _Columns:
                 self.sheet.file,
                 f"the mapping reads the {' and the '.join(roles)} from a column headed '{heading}', but row "
                 f"{self.header_row} has no such heading." + (f" Did you mean '{hint}'?" if hint else "")
-                + f" The headings are: {', '.join(repr(h) for h in shown) or 'none'}.",
+                + f" The headings are: {summarise([repr(h) for h in shown], 20) or 'none'}.",
                 self.sheet.name,
                 self.header_row,
+                kind="missing_heading", subject=heading,
             ))
         return problems
 
@@ -179,7 +181,7 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
             for cells in number_cells:
                 holding[no_team] |= ~Distinct(cells[no_team]).empty
             with_numbers = rows[holding]
-            held = (f"{len(with_numbers)} of them held numbers ({_ranges(with_numbers)}), which were not loaded"
+            held = (f"{len(with_numbers)} of them held numbers ({row_ranges(with_numbers)}), which were not loaded"
                     if len(with_numbers) else "none of them held numbers")
             _note_rows(notes, rows[no_team], sheet.name,
                        f"no team ({_part_words(spec['team'])} empty), as the mapping's team setting "
@@ -271,19 +273,8 @@ def _periods(codes: np.ndarray, distinct: np.ndarray, form: str) -> np.ndarray:
     return np.where(np.isnat(stamps), distinct, pd.Series(stamps).astype(object).to_numpy())[codes]
 
 
-def _ranges(rows: np.ndarray) -> str:
-    """Row numbers as 'row 7' or 'rows 40–41, 45', the first few runs and a count of the rest."""
-    rows = np.unique(rows)
-    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
-    runs = [(r[0], r[-1]) for r in np.split(rows, breaks)]
-    shown = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:_MAX_RANGES]]
-    if len(runs) > _MAX_RANGES:
-        shown.append(f"and {len(rows) - sum(b - a + 1 for a, b in runs[:_MAX_RANGES]):,} more")
-    return ("row " if len(rows) == 1 else "rows ") + ", ".join(shown)
-
-
 def _note_rows(notes: list[str], rows: np.ndarray, sheet: str, why: str) -> None:
     if len(rows) == 1:
-        notes.append(f"Skipped {_ranges(rows)} of sheet '{sheet}': {why}.")
+        notes.append(f"Skipped {row_ranges(rows)} of sheet '{sheet}': {why}.")
     elif len(rows):
-        notes.append(f"Skipped {len(rows):,} rows of sheet '{sheet}' ({_ranges(rows)}): {why}.")
+        notes.append(f"Skipped {len(rows):,} rows of sheet '{sheet}' ({row_ranges(rows)}): {why}.")

@@ -170,7 +170,7 @@ def sheet_table(sheet: Sheet, header_row: int = 1) -> pd.DataFrame:
 
 def refuse(file_name: str, message: str, sheet: str | None = None) -> NoReturn:
     """Refuse the file (or one of its sheets) with a plain message."""
-    raise InputError([Problem(file_name, message, sheet)])
+    raise InputError([Problem(file_name, message, sheet, kind="file")])
 
 
 def too_many_rows(rows: int, limits: ReadLimits) -> str:

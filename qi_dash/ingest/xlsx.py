@@ -11,6 +11,7 @@ import python_calamine
 
 from qi_dash.ingest.workbook import CellRange, ReadLimits, Sheet, Workbook, cells_frame, refuse, too_many_rows
 from qi_dash.ingest.xlsx_scan import DAMAGED_ZIP, PartScan, check_declared_sizes, scan_notes, scan_parts
+from qi_dash.text import summarise
 
 
 def read_xlsx(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
@@ -68,7 +69,7 @@ def read_xlsx(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
             notes.append(f"Sheet '{meta.name}' is hidden in Excel; unhide it to check what it holds before using it.")
         sheet = _read_sheet(parsed[meta.name], meta.name, hidden, file_name, limits, damaged)
         if sheet.merged:
-            ranges = ", ".join(map(str, sheet.merged))
+            ranges = summarise([str(c) for c in sorted(sheet.merged, key=lambda c: (c.first_row, c.first_column))])
             notes.append(f"Sheet '{meta.name}' has merged cells ({ranges}); unmerge any in the table before using it.")
         sheets.append(sheet)
     if not any(len(sheet.frame) for sheet in sheets):

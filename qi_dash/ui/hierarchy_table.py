@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from qi_dash.hierarchy import write_hierarchy
+from qi_dash.text import natural_order
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import table_height
 
@@ -18,7 +19,7 @@ def hierarchy_table(selection: Selection) -> None:
         pd.DataFrame({
             "Team": [tree.name(c) for c in teams], "Code": teams,
             "Directorate": [tree.name(tree.parent(c)) for c in teams],
-        }).sort_values(["Directorate", "Team"]),
+        }).sort_values(["Directorate", "Team"], key=natural_order),
         hide_index=True, width="stretch", height=table_height(len(teams)),
     )
     st.download_button(

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from qi_dash import coverage, icons, periods
+from qi_dash.text import natural_key
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import icon_uri, table_height
 
@@ -53,7 +54,7 @@ def variation_matrix(selection: Selection) -> None:
     tree = selection.hierarchy
     table = pd.DataFrame({
         "Team": [_team_link(selection, code) for code in grid.index],
-        "_order": [(tree.name(tree.parent(c)), tree.name(c)) for c in grid.index],
+        "_order": [(natural_key(tree.name(tree.parent(c))), natural_key(tree.name(c))) for c in grid.index],
     })
     for d in defs:
         # An empty cell: the team does not report this measure.

@@ -10,6 +10,7 @@ import streamlit as st
 
 from qi_dash import charts, periods
 from qi_dash.analysis import MeasureView
+from qi_dash.analysis import data_table as measure_data
 from qi_dash.ui.widgets import icon_block
 from qi_dash.vocabulary import FAMILY_TITLES
 
@@ -22,7 +23,7 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
         return
     result = view.result
     chart, badges = st.columns([6, 1], vertical_alignment="center")
-    figure = charts.spc_figure(result.points, result.phases, d, show_2s=show_2s, changes=changes, height=height)
+    figure = charts.spc_figure(view.points, result.phases, d, show_2s=show_2s, changes=changes, height=height)
     chart.plotly_chart(figure, key=key, config={"displaylogo": False})
     badges.markdown(icon_block(result), unsafe_allow_html=True)
     latest = view.latest
@@ -40,6 +41,14 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
                 "Signal": signals["reason"].tolist(),
             })
             st.dataframe(table, hide_index=True, width="stretch")
+
+
+def data_table(view: MeasureView) -> None:
+    """The measure's data, a row per period, with each period's comment and signal."""
+    table = measure_data(view)
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"Comment": st.column_config.TextColumn(width="large"),
+                                "Signal": st.column_config.TextColumn(width="large")})
 
 
 def measure_grid(views: list[MeasureView], family: str, *, show_2s: bool, changes: pd.DataFrame | None) -> None:

@@ -7,17 +7,23 @@ before the team lead presses Save, and a failed check says where every problem i
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from qi_dash import exports
+from qi_dash.problems import group_problems, problem_table
 from qi_dash.store import StoreConflict
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
+from qi_dash.ui.widgets import markdown_text, table_height
 from qi_dash.upload import UploadPlan, commit, plan_upload
 
 SHOWN_CHANGES = 5000  # rows of the preview table; more are counted, not drawn
+SHOWN_GROUPS = 20  # kinds of problem listed; the CSV has every problem
+SHOWN_PROBLEMS = 200  # rows of the problem table
+PROBLEM_ROW = 80  # pixels: three lines of a wrapped message
 
 
 def upload_limit_mb() -> int:
@@ -68,20 +74,34 @@ def show_notes(plan: UploadPlan) -> None:
 
 
 def show_problems(plan: UploadPlan) -> None:
-    """Every problem, located by sheet, row and column; and the promise that nothing changed."""
+    """The problems grouped into things to do, the first of them located by sheet, row and
+    column, all of them as a CSV; and the promise that nothing changed."""
+    problems = plan.problems
     st.error(
-        f"**{html.escape(plan.file_name)}** was not saved: {len(plan.problems)} problem(s) to fix. "
-        "Nothing has been changed. Correct the file and upload it again."
+        f"**{html.escape(plan.file_name)}** was not saved: {len(problems)} problem(s) to fix. "
+        "Nothing has been changed. What to do about each kind of problem:"
     )
-    table = pd.DataFrame(
-        {
-            "Sheet": [p.sheet or "" for p in plan.problems],
-            "Row": [p.row if p.row is not None else "" for p in plan.problems],
-            "Column": [p.column or "" for p in plan.problems],
-            "Problem": [p.message for p in plan.problems],
-        }
-    ).astype("string")
-    st.dataframe(table, hide_index=True, width="stretch")
+    groups = group_problems(problems)
+    st.markdown("\n".join(
+        f"- **{g.label}**: {markdown_text(g.problem)} → {markdown_text(g.action)}"
+        + (f" (first: {markdown_text(g.first)})" if g.first else "")
+        for g in groups.head(SHOWN_GROUPS).itertuples(index=False)
+    ))
+    if len(groups) > SHOWN_GROUPS:
+        st.caption(f"… and {len(groups) - SHOWN_GROUPS:,} more kinds of problem, all in the CSV below.")
+    table = problem_table(problems)[["Sheet", "Row", "Column", "Problem"]]
+    st.dataframe(
+        table.head(SHOWN_PROBLEMS), hide_index=True, width="stretch",
+        height=table_height(min(len(table), SHOWN_PROBLEMS), row=PROBLEM_ROW, most=8),
+        row_height=PROBLEM_ROW,  # taller than 4rem, so Streamlit wraps each message instead of cutting it off
+        column_config={"Problem": st.column_config.TextColumn(width="large")},
+    )
+    if len(table) > SHOWN_PROBLEMS:
+        st.caption(f"The first {SHOWN_PROBLEMS:,} of {len(table):,} problems are shown.")
+    st.download_button(
+        "Download all problems (CSV)", data=exports.problems_csv(problems),
+        file_name=f"{Path(plan.file_name).stem or 'upload'}-problems.csv", mime="text/csv",
+    )
 
 
 def place_new_teams(plan: UploadPlan, selection: Selection) -> None:

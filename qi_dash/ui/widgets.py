@@ -1,11 +1,19 @@
-"""Small pieces every page area uses: table heights and Making Data Count icon images."""
+"""Small pieces every page area uses: user text in markdown, table heights and Making Data Count icon images."""
 
 from __future__ import annotations
 
 import base64
 import html
+import re
 
 from qi_dash import icons
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$<>&])")
+
+
+def markdown_text(text: str) -> str:
+    """User text for st.markdown: shown as typed, never as formatting, a link, maths or HTML."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
 
 
 def table_height(rows: int, row: int = 35, most: int = 25) -> int:
