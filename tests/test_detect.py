@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qi_dash import bootstrap
+from qi_dash.cli import main
 from qi_dash.definitions import read_definitions
 from qi_dash.hierarchy import Hierarchy, read_hierarchy
 from qi_dash.ingest.detect import SURE, propose
@@ -188,3 +189,26 @@ def test_the_real_ae_file_is_proposed_as_its_worked_example_maps_it():
     # No department is in the hierarchy yet: the team is a guess from headings and repeats.
     assert proposal.confidence["team"] < SURE
     assert proposal.confidence["period"] > proposal.confidence["measure:AE_BREACH"]
+
+
+def test_upload_mapping_auto_uses_the_proposal_and_prints_its_guesses(tmp_path, capsys, demo):
+    db = str(tmp_path / "qi.duckdb")
+    assert main(["init", "--db", db, "--hierarchy", str(bootstrap.DEMO_HIERARCHY)]) == 0
+    path = write_xlsx(tmp_path / "wide.xlsx", {"Ash": _wide_rows()}, merged={"Ash": ["A1:F1"]})
+    capsys.readouterr()
+    assert main(["upload", str(path), "--db", db, "--mapping", "auto"]) == 0
+    out = capsys.readouterr().out
+    assert "Proposed mapping for wide.xlsx:" in out
+    assert "header_row: row 4 holds the headings (the 2 row(s) above hold a title or notes)." in out
+    assert "column 'PRN doses' is PRN" in out
+    assert "36 added, 0 updated, 0 unchanged" in out
+
+
+def test_upload_mapping_auto_of_a_template_file_needs_no_mapping(tmp_path, capsys, demo):
+    db = str(tmp_path / "qi.duckdb")
+    assert main(["init", "--db", db, "--hierarchy", str(bootstrap.DEMO_HIERARCHY)]) == 0
+    path = tmp_path / "template.csv"
+    path.write_text("team,measure,period,numerator,denominator,value,comment\nAsh Ward,PRN,2024-04-01,,,3,\n")
+    assert main(["upload", str(path), "--db", db, "--mapping", "auto", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "the upload template" in out and "1 added" in out

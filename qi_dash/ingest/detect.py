@@ -192,13 +192,13 @@ def _assign(texts: list[str], definitions: list[MeasureDefinition], frequency: s
                   and c not in taken]
         sure = score - max(0.0, 0.15 - (score - max(rivals, default=0.0)))
         taken.add(code)
-        parts = " and ".join(f"{k} '{v}'" for k, v in columns.items())
+        parts = " over ".join(f"{what} '{v}'" for v in columns.values())
         if sure < SURE:
-            guesses.add(f"measure:{code}", sure, f"{code} ({_name(usable, code)}) might be {what} {parts}.")
+            guesses.add(f"measure:{code}", sure, f"{code} ({_name(usable, code)}) might be {parts}.")
             continue
         used.add(primary)
         chosen.append({"measure": code} | columns)
-        guesses.add(f"measure:{code}", sure, f"{what} {parts} matches {code} ({_name(usable, code)}).")
+        guesses.add(f"measure:{code}", sure, f"{parts} is {code} ({_name(usable, code)}).")
     left = [t for t in texts if t not in used and not any(t in c.values() for c in chosen)]
     if left:
         guesses.why["measures"] = (f"not mapped ({len(left)}): " + ", ".join(f"'{t}'" for t in left[:8])
