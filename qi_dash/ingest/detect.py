@@ -104,20 +104,23 @@ def propose(workbook: Workbook, hierarchy: Hierarchy, definitions: list[MeasureD
     if header is None:
         guesses.add("header_row", 0.0, f"No row of sheet '{sheet.name}' looks like headings.")
         return Proposal({}, guesses.confidence, guesses.why)
-    cols = profile.columns(sheet, header.row)
-    keys = {heading_key(c.heading) for c in cols}
+    headings = profile.headings(sheet, header.row)
+    keys = {heading_key(h) for h in headings if h is not None}
     if header.row == 1 and "measure" in keys and len(keys & set(REQUIRED_COLUMNS)) >= 2:
         guesses.add("layout", 1.0, "The file is in the upload template (team, measure, period): it needs no mapping.")
         return Proposal({}, guesses.confidence, guesses.why)
     spec["header_row"] = header.row
     guesses.add("header_row", header.confidence, header.why)
 
-    across = _period_headings(cols)
+    across = _period_headings(headings)
     if len(across) >= 2:
-        _periods_across(spec, guesses, sheet, cols, across, definitions)
+        # Only the columns left of the periods are read: the labels are there.
+        cols = profile.columns(sheet, header.row, upto=min(across))
+        _periods_across(spec, guesses, cols, [headings[i] for i in across], definitions)
     else:
-        _by_rows(spec, guesses, cols, definitions, hierarchy, bool(measure_sheets) and "sheet" in spec
-                 and isinstance(spec["sheet"], list), measure_sheets)
+        cols = profile.columns(sheet, header.row)
+        _by_rows(spec, guesses, cols, definitions, hierarchy, len(measure_sheets) >= 2 and len(team_sheets) < 2,
+                 measure_sheets)
     if "team" not in spec or len(team_sheets) >= 2:
         _team_from_sheets(spec, guesses, sheets, team_sheets, hierarchy)
     comment = next((c for c in cols if set(match.key(c.heading).split()) & _COMMENT_WORDS), None)
@@ -125,11 +128,9 @@ def propose(workbook: Workbook, hierarchy: Hierarchy, definitions: list[MeasureD
     return Proposal(spec, guesses.confidence, guesses.why)
 
 
-def _period_headings(cols: list[Column]) -> list[Column]:
-    """The columns whose headings are periods (date cells, Apr-23, April 2023)."""
-    headings = np.array([c.heading for c in cols], dtype=object)
-    kinds = profile.cell_kinds(headings)
-    return [c for c, kind in zip(cols, kinds) if kind == "date"]
+def _period_headings(headings: list[object]) -> list[int]:
+    """The positions of the headings that are periods (date cells, Apr-23, April 2023)."""
+    return np.flatnonzero(profile.cell_kinds(np.array(headings, dtype=object)) == "date").tolist()
 
 
 def _team_from_sheets(spec: dict, guesses: _Guesses, sheets: list[Sheet], team_sheets: dict[str, str],
@@ -147,18 +148,16 @@ def _team_from_sheets(spec: dict, guesses: _Guesses, sheets: list[Sheet], team_s
                     "the sheet's name is taken as the team.")
 
 
-def _periods_across(spec: dict, guesses: _Guesses, sheet: Sheet, cols: list[Column], across: list[Column],
+def _periods_across(spec: dict, guesses: _Guesses, cols: list[Column], across: list[object],
                     definitions: list[MeasureDefinition]) -> None:
-    stamps = pd.Series(pd.to_datetime(
-        periods.parse_periods(pd.Series([c.heading for c in across], dtype=object)).timestamps))
+    stamps = periods.parse_periods(pd.Series(across, dtype=object)).timestamps
     form, frequency, how = profile.period_form(stamps.dropna())
     spec["layout"] = "periods_across"
-    guesses.add("layout", 0.9, f"{len(across)} headings are periods ({across[0].label} …): a column per period, "
-                "measures down the side.")
+    guesses.add("layout", 0.9, f"{len(across)} headings are periods ({periods.label(stamps.iloc[0], frequency or 'month')} …): "
+                "a column per period, measures down the side.")
     spec["period"] = {"form": form}
     guesses.add("period", 0.9 if frequency else 0.6, f"the period headings are {how}.")
-    first = cols.index(across[0])
-    labels = [c for c in cols[:first] if c.number_share < 0.5 and c.texts]
+    labels = [c for c in cols if c.number_share < 0.5 and c.texts]
     if not labels:
         guesses.add("measures", 0.0, "no column left of the periods holds row labels.")
         spec["label_column"], spec["rows"] = cols[0].label, []
@@ -279,7 +278,7 @@ def _measure_column(text: list[Column], definitions: list[MeasureDefinition]) ->
     """The text column whose values name measures (most of its distinct values)."""
     best, best_share = None, 0.0
     for c in text:
-        if len(c.texts) > 200:
+        if len(c.texts) > 100:
             continue
         hits = sum(max((max(match.measure_score(t, d, p) for p in (False, True)) for d in definitions),
                        default=0.0) >= 0.6 for t in c.texts)
@@ -331,7 +330,7 @@ def _has_pair(measure_column: Column | None, text: str, parts: dict) -> bool:
     if parts["value"] is None or measure_column is None:
         return True
     rows = measure_column.distinct.rows(measure_column.distinct.texts) == text
-    numerators = parts["numerator"].cells.to_numpy(dtype=object)[rows]
+    numerators = parts["numerator"].cells[rows]
     return bool(pd.notna(numerators).any())
 
 

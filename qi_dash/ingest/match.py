@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from dataclasses import dataclass
 
 from qi_dash.definitions import MeasureDefinition
@@ -47,6 +48,7 @@ class Words:
     part: str | None  # "numerator" or "denominator" when the text says so
 
 
+@lru_cache(maxsize=4096)
 def words(text: str) -> Words:
     """A text's words: lower case, "1,000" as "1000", abbreviations spelled out, plurals cut."""
     lowered = _THOUSANDS.sub("", str(text).casefold().replace("%", " percent "))
@@ -103,6 +105,7 @@ def key(text: object) -> str:
     return " ".join(re.findall(r"[a-z0-9&%]+", str(text).casefold()))
 
 
+@lru_cache(maxsize=16384)
 def name_score(text: str, definition: MeasureDefinition) -> float:
     """How well a text names a measure (code or name), 0–1, before kind and unit are weighed."""
     if key(text) in (key(definition.code), key(definition.name)):

@@ -21,6 +21,9 @@ from qi_dash.ingest.workbook import Sheet
 TOP_ROWS = 30
 MAX_COLUMNS = 200
 SAMPLE_ROWS = 2000
+# How many of a column's distinct cells are read to tell what it holds.
+SAMPLE_DISTINCT = 200
+SAMPLE_PERIODS = 60
 _NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?%?$")
 _PERIOD_WORDS = frozenset({"date", "period", "month", "week", "wc", "we", "w/c", "w/e", "ending", "commencing", "day"})
 
@@ -49,7 +52,7 @@ def cell_kinds(cells: np.ndarray) -> np.ndarray:
                 kinds[i] = "empty"
             elif is_number_text(text):
                 kinds[i] = "number"
-            else:
+            elif any(c.isdigit() for c in text):  # every period has a year in it
                 unread.setdefault(text, []).append(i)
     if unread:
         ok = periods.parse_periods(pd.Series(list(unread), dtype=object)).ok.to_numpy()
@@ -103,10 +106,11 @@ class Column:
     """One column below the headings: its heading, and what its cells are like."""
 
     heading: object
-    cells: pd.Series
+    cells: np.ndarray
     distinct: Distinct
     number_share: float  # of the filled cells, how many are numbers
     texts: list[str]  # the distinct texts (no empty)
+    kinds: list[str]  # the kinds of the commonest distinct cells (see ``cell_kinds``)
 
     @property
     def label(self) -> str:
@@ -124,31 +128,40 @@ class Column:
 
         Numbers are read as Excel dates only under a heading that says so: a column of
         attendances is not a column of dates."""
-        values = pd.Series(self.distinct.values[:-1], dtype=object)
-        values = values[pd.notna(pd.Series(self.distinct.texts[:-1]))]
-        if values.empty or (self.number_share > 0.5 and not self.heading_says_period()):
+        if self.number_share > 0.5 and not self.heading_says_period():
+            return 0.0, pd.Series([], dtype="datetime64[ns]")
+        filled = pd.notna(self.distinct.texts[:-1])
+        values = pd.Series(self.distinct.values[:-1][filled][:SAMPLE_PERIODS], dtype=object)
+        if values.empty or ("date" not in self.kinds and not self.heading_says_period()):
             return 0.0, pd.Series([], dtype="datetime64[ns]")
         parsed = periods.parse_periods(values)
         return float(parsed.ok.mean()), parsed.timestamps.dropna()
 
 
-def columns(sheet: Sheet, row: int) -> list[Column]:
-    """The sheet's columns below the headings row (those with a heading), first rows only."""
-    frame = sheet.frame
-    headings = frame.loc[row].tolist()
-    body = frame.loc[row + 1:].iloc[:SAMPLE_ROWS]
+def headings(sheet: Sheet, row: int) -> list[object]:
+    """The cells of the headings row (the first ``MAX_COLUMNS``), None where empty."""
+    return [h if h is not None and str(h).strip() else None for h in sheet.frame.loc[row].tolist()[:MAX_COLUMNS]]
+
+
+def columns(sheet: Sheet, row: int, upto: int = MAX_COLUMNS) -> list[Column]:
+    """The sheet's columns below the headings row (those with a heading, left of position
+    ``upto``), first rows only."""
+    body = sheet.frame.loc[row + 1:].iloc[:SAMPLE_ROWS].to_numpy(dtype=object)
     found = []
-    for position, heading in enumerate(headings[:MAX_COLUMNS]):
-        if heading is None or not str(heading).strip():
+    for position, heading in enumerate(headings(sheet, row)[:upto]):
+        if heading is None:
             continue
-        cells = body.iloc[:, position]
+        cells = body[:, position]
         distinct = Distinct(cells)
         texts = [t for t in distinct.texts[:-1] if t is not None]
         counts = np.bincount(distinct.codes[distinct.codes >= 0], minlength=len(distinct.texts) - 1)
-        numeric = cell_kinds(distinct.values[:-1]) == "number"
+        # The commonest distinct cells tell what the column holds.
+        common = np.argsort(-counts, kind="stable")[:SAMPLE_DISTINCT]
+        counts = counts[common]
+        kinds = cell_kinds(distinct.values[common])
         total = counts.sum()
-        share = float(counts[numeric].sum() / total) if total else 0.0
-        found.append(Column(heading, cells, distinct, share, texts))
+        share = float(counts[kinds == "number"].sum() / total) if total else 0.0
+        found.append(Column(heading, cells, distinct, share, texts, kinds.tolist()))
     return found
 
 
@@ -158,18 +171,20 @@ def period_form(stamps: pd.Series, heading: str = "") -> tuple[str, str | None, 
     The 1st of each month: months as written. Dates a week apart: week-commencing when all are
     Mondays, else week-ending (moved to the Monday of the week). Dates a month apart not on the
     1st: any date in the month."""
-    stamps = pd.Series(pd.to_datetime(stamps.unique())).sort_values()
-    if stamps.empty:
+    days = np.unique(stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]"))
+    if not len(days):
         return "auto", None, "no periods found"
     said = heading.casefold()
-    gap = float(np.median(np.diff(stamps.to_numpy()).astype("timedelta64[D]").astype(int))) if len(stamps) > 1 else 0.0
-    if (stamps.dt.day == 1).all() and (gap == 0 or gap >= 28):
+    gap = float(np.median(np.diff(days).astype(int))) if len(days) > 1 else 0.0
+    first_of_month = (days == days.astype("datetime64[M]").astype("datetime64[D]")).all()
+    if first_of_month and (gap == 0 or gap >= 28):
         return "auto", "month", "months (the 1st of each month)"
     if 6 <= gap <= 8 or "week" in said or "w/" in said:
-        weekday = stamps.dt.day_of_week
+        # 1970-01-01, day 0, was a Thursday: Monday is 0 here.
+        weekday = (days.astype(int) + 3) % 7
         if (weekday == 0).all() and "ending" not in said and "w/e" not in said:
             return "week_commencing", "week", "week-commencing dates (all Mondays)"
-        return "week_ending", "week", f"week-ending dates (all {stamps.iloc[0]:%A}s)"
+        return "week_ending", "week", f"week-ending dates (all {pd.Timestamp(days[0]):%A}s)"
     if gap >= 28:
         return "month", "month", "dates a month apart, moved to the 1st of their month"
     return "auto", None, "dates as written"
