@@ -117,7 +117,7 @@ def test_months_across_the_top_in_a_sheet_per_ward(tmp_path, demo):
     }
     # Restraints is a weekly count: never offered for a monthly tracker.
     assert "measure:RESTRAINT" not in proposal.confidence
-    assert "'Restraints'" in proposal.why["measures"] and "'Total'" in proposal.why["measures"]
+    assert "'Restraints'" in proposal.why["unmapped"] and "'Total'" in proposal.why["unmapped"]
     _sure(proposal, "sheet", "header_row", "layout", "period", "team", "measure:RP_RATE", "measure:PRN")
 
 

@@ -159,7 +159,7 @@ def _periods_across(spec: dict, guesses: _Guesses, cols: list[Column], across: l
     guesses.add("period", 0.9 if frequency else 0.6, f"the period headings are {how}.")
     labels = [c for c in cols if c.number_share < 0.5 and c.texts]
     if not labels:
-        guesses.add("measures", 0.0, "no column left of the periods holds row labels.")
+        guesses.add("unmapped", 0.0, "no column left of the periods holds row labels.")
         spec["label_column"], spec["rows"] = cols[0].label, []
         return
     label = labels[-1]
@@ -200,10 +200,10 @@ def _assign(texts: list[str], definitions: list[MeasureDefinition], frequency: s
         guesses.add(f"measure:{code}", sure, f"{parts} is {code} ({_name(usable, code)}).")
     left = [t for t in texts if t not in used and not any(t in c.values() for c in chosen)]
     if left:
-        guesses.why["measures"] = (f"not mapped ({len(left)}): " + ", ".join(f"'{t}'" for t in left[:8])
+        guesses.why["unmapped"] = (f"not mapped ({len(left)}): " + ", ".join(f"'{t}'" for t in left[:8])
                                    + (" …" if len(left) > 8 else "") + "; totals, formula rates and texts matching "
                                    "no measure" + (f" measured each {frequency}" if frequency else "") + ".")
-        guesses.confidence["measures"] = 1.0
+        guesses.confidence["unmapped"] = 1.0
     return chosen
 
 

@@ -141,7 +141,9 @@ def part_score(text: str, definition: MeasureDefinition, part: str) -> float:
     described = words(getattr(definition, part)).words
     score = overlap(said, described)
     if part == "numerator":
-        score = max(score, 0.9 * overlap(said, words(definition.name).words))
+        # A rate's name says what is counted before "per": "incidents per 1,000 bed days".
+        counted = re.split(r"\bper\b", definition.name, maxsplit=1)[0]
+        score = max(score, 0.9 * overlap(said, words(counted).words))
     return score
 
 
