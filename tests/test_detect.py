@@ -212,3 +212,41 @@ def test_upload_mapping_auto_of_a_template_file_needs_no_mapping(tmp_path, capsy
     assert main(["upload", str(path), "--db", db, "--mapping", "auto", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "the upload template" in out and "1 added" in out
+
+
+def test_a_ward_column_beside_the_measure_labels_of_a_periods_across_sheet(tmp_path, demo):
+    rows = [["Ward", "Measure", "Apr-24", "May-24", "Jun-24"]]
+    for ward in ("Ash Ward", "Birch Ward"):
+        rows += [[ward, "PRN doses", 1, 2, 3], [ward, "Admissions", 4, 5, 6]]
+    proposal = _propose(write_xlsx(tmp_path / "across.xlsx", {"Sheet1": rows}), demo)
+    spec = proposal.spec
+    assert (spec["layout"], spec["label_column"]) == ("periods_across", "Measure")
+    assert spec["team"] == {"column": "Ward"}
+    assert {r["measure"]: r.get("value") for r in spec["rows"]} == {"PRN": "PRN doses", "ADMISSIONS": "Admissions"}
+    _sure(proposal, "team", "layout", "period")
+
+
+def test_a_sheet_per_measure(tmp_path, demo):
+    def sheet(offset: int) -> list[list[object]]:
+        return [["Month", "Ward", "Count"]] + [[date(2024, m, 1), "Cedar Ward", m + offset] for m in range(1, 7)]
+
+    path = write_xlsx(tmp_path / "measures.xlsx", {"PRN doses": sheet(0), "Admissions": sheet(5), "Notes": [["x"]]})
+    proposal = _propose(path, demo)
+    spec = proposal.spec
+    assert spec["sheet"] == ["PRN doses", "Admissions"]
+    assert spec["layout"] == "long" and spec["measure_from_sheet"] is True
+    assert spec["value"] == "Count" and "measure_column" not in spec
+    assert spec["measure_values"] == {"PRN doses": "PRN"}
+    assert spec["team"] == {"column": "Ward"}
+    _sure(proposal, "sheet", "layout", "measure:PRN", "measure:ADMISSIONS", "team")
+
+
+def test_two_header_rows_take_the_lower_and_say_it_is_a_guess(tmp_path, demo):
+    rows = [[None, None, "Medicines", "Flow"], ["Date", "Ward", "PRN doses", "Admissions"]]
+    # Dates as Excel serial numbers (cells formatted as General).
+    rows += [[45383 + 30 * i, "Ash Ward", i, i + 1] for i in range(6)]
+    proposal = _propose(write_xlsx(tmp_path / "two.xlsx", {"Ash": rows}), demo)
+    assert proposal.spec["header_row"] == 2
+    assert proposal.confidence["header_row"] < proposal.confidence["team"]
+    assert "two header rows" in proposal.why["header_row"]
+    assert proposal.spec["period"] == {"column": "Date", "form": "month"}

@@ -33,6 +33,7 @@ _OFFER = 0.3
 _TEAM_WORDS = frozenset({"team", "ward", "unit", "org", "organisation", "site", "trust", "provider", "service",
                          "department", "code", "location"})
 _COMMENT_WORDS = frozenset({"comment", "comments", "note", "notes", "narrative", "remarks"})
+_LABEL_WORDS = frozenset({"measure", "measures", "indicator", "indicators", "metric", "metrics", "kpi"})
 _VALUE_WORDS = frozenset({"value", "values", "count", "actual", "result", "score", "figure", "amount"})
 
 
@@ -116,7 +117,7 @@ def propose(workbook: Workbook, hierarchy: Hierarchy, definitions: list[MeasureD
     if len(across) >= 2:
         # Only the columns left of the periods are read: the labels are there.
         cols = profile.columns(sheet, header.row, upto=min(across))
-        _periods_across(spec, guesses, cols, [headings[i] for i in across], definitions)
+        _periods_across(spec, guesses, cols, [headings[i] for i in across], definitions, hierarchy)
     else:
         cols = profile.columns(sheet, header.row)
         _by_rows(spec, guesses, cols, definitions, hierarchy, len(measure_sheets) >= 2 and len(team_sheets) < 2,
@@ -149,7 +150,7 @@ def _team_from_sheets(spec: dict, guesses: _Guesses, sheets: list[Sheet], team_s
 
 
 def _periods_across(spec: dict, guesses: _Guesses, cols: list[Column], across: list[object],
-                    definitions: list[MeasureDefinition]) -> None:
+                    definitions: list[MeasureDefinition], hierarchy: Hierarchy) -> None:
     stamps = periods.parse_periods(pd.Series(across, dtype=object)).timestamps
     form, frequency, how = profile.period_form(stamps.dropna())
     spec["layout"] = "periods_across"
@@ -162,9 +163,10 @@ def _periods_across(spec: dict, guesses: _Guesses, cols: list[Column], across: l
         guesses.add("unmapped", 0.0, "no column left of the periods holds row labels.")
         spec["label_column"], spec["rows"] = cols[0].label, []
         return
-    label = labels[-1]
+    label = next((c for c in labels if set(match.key(c.heading).split()) & _LABEL_WORDS), labels[-1])
     spec["label_column"] = label.label
     spec["rows"] = _assign(label.texts, definitions, frequency, guesses, "row")
+    _team_column(spec, guesses, [c for c in labels if c is not label], hierarchy, None, label)
 
 
 def _assign(texts: list[str], definitions: list[MeasureDefinition], frequency: str | None, guesses: _Guesses,

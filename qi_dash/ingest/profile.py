@@ -87,16 +87,18 @@ def header_row(sheet: Sheet) -> HeaderGuess | None:
         below = slice(i + 1, i + 6)
         if i + 1 < len(kinds) and not (numbers[below] + (kinds[below] == "date").sum(axis=1) > 0).any():
             continue
+        # Two header rows (group headings over the headings): the one right above the data.
+        stacked = False
+        while i + 1 < len(kinds) and qualifies[i + 1] and numbers[i + 1] == 0 and filled[i + 1] >= filled[i]:
+            i, stacked = i + 1, True
         row = int(frame.index[i])
         skipped = int((filled[:i] > 0).sum())
-        confidence = 0.95 if headingish[i] == filled[i] else 0.8
-        # A second headings-like row straight after: two header rows, which is a guess.
-        if i + 1 < len(kinds) and qualifies[i + 1] and numbers[i + 1] == 0:
-            confidence = 0.55
-        why = f"row {row} holds the headings" + (
-            f" (the {skipped} row(s) above hold a title or notes)" if skipped else "")
-        if confidence < 0.6:
-            why += "; the row below looks like headings too, so check which row is the header"
+        confidence = 0.55 if stacked else 0.95 if headingish[i] == filled[i] else 0.8
+        why = f"row {row} holds the headings"
+        if stacked:
+            why += "; the row above looks like headings too (two header rows), so check which is the header"
+        elif skipped:
+            why += f" (the {skipped} row(s) above hold a title or notes)"
         return HeaderGuess(row, confidence, why + ".")
     return None
 
