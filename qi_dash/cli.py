@@ -70,12 +70,13 @@ AUTO = "auto"
 
 def auto_mapping(store: Store, path: Path) -> dict | None:
     """``--mapping auto``: exactly the mapping the Upload form opens with, its guesses printed
-    with their confidence; None for a file in the upload template (it needs none)."""
+    with their confidence; None when there is no mapping to propose (a file in the upload
+    template needs none)."""
     proposal = propose(read_file(path.read_bytes(), path.name), Hierarchy(store.units()), store.definitions())
     print(f"Proposed mapping for {path.name}:")
     for line in proposal.lines():
         print(f"  {line}")
-    return None if proposal.template else proposal.spec
+    return proposal.spec or None
 
 
 def _run(args, store: Store) -> int:

@@ -166,11 +166,13 @@ def test_a_weekly_sheet_in_week_ending_dates(tmp_path, demo):
 
 
 def test_a_column_matching_no_measure_well_is_left_for_the_user(tmp_path, demo):
-    rows = [["Month", "Ward", "Seclusion doses", "Admissions"]] + [[date(2024, m, 1), "Ash Ward", m, m] for m in range(1, 7)]
+    rows = [["Month", "Ward", "Directorate", "Seclusion doses", "Admissions"]]
+    rows += [[date(2024, m, 1), "Ash Ward", "Adult Acute Inpatients", m, m] for m in range(1, 7)]
     proposal = _propose(write_xlsx(tmp_path / "vague.xlsx", {"Ash": rows}), demo)
     mapped = {m["measure"] for m in proposal.spec["measures"]}
     weak = {name.split(":")[1] for name, c in proposal.confidence.items() if name.startswith("measure:") and c < SURE}
     assert weak and not weak & mapped
+    assert proposal.spec["directorate"] == {"column": "Directorate"}
     assert all("Not sure" in proposal.why[f"measure:{code}"] for code in weak)
 
 
@@ -250,3 +252,11 @@ def test_two_header_rows_take_the_lower_and_say_it_is_a_guess(tmp_path, demo):
     assert proposal.confidence["header_row"] < proposal.confidence["team"]
     assert "two header rows" in proposal.why["header_row"]
     assert proposal.spec["period"] == {"column": "Date", "form": "month"}
+
+
+def test_a_workbook_with_only_a_hidden_sheet_has_nothing_to_propose(tmp_path, demo):
+    path = write_xlsx(tmp_path / "hidden.xlsx", {"Visible": [[]], "Lookup": [["Ward", "Directorate"], ["Ash", "Acute"]]},
+                      hidden=("Lookup",))
+    proposal = _propose(path, demo)
+    assert proposal.spec == {} and not proposal.template
+    assert proposal.confidence["sheet"] == 0.0 and "No visible sheet holds data" in proposal.why["sheet"]

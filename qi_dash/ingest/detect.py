@@ -41,16 +41,15 @@ _VALUE_WORDS = frozenset({"value", "values", "count", "actual", "result", "score
 class Proposal:
     """A proposed mapping spec, and per guess a confidence (0–1) and a sentence saying why.
 
-    Guesses are named "sheet", "header_row", "layout", "period", "team" and "measure:CODE".
-    An empty spec means the file is in the upload template and needs no mapping."""
+    Guesses are named "sheet", "header_row", "layout", "period", "team", "directorate" and
+    "measure:CODE"; "unmapped" lists the texts no measure was found for. The spec is empty
+    for a file in the upload template (``template``), and for one with no visible sheet or
+    no headings row, where there is nothing to propose."""
 
     spec: dict
     confidence: dict[str, float]
     why: dict[str, str]
-
-    @property
-    def template(self) -> bool:
-        return not self.spec
+    template: bool = False  # the file is in the upload template: no mapping needed
 
     def lines(self) -> list[str]:
         """Each guess as a line: its confidence and why."""
@@ -109,7 +108,7 @@ def propose(workbook: Workbook, hierarchy: Hierarchy, definitions: list[MeasureD
     keys = {heading_key(h) for h in headings if h is not None}
     if header.row == 1 and "measure" in keys and len(keys & set(REQUIRED_COLUMNS)) >= 2:
         guesses.add("layout", 1.0, "The file is in the upload template (team, measure, period): it needs no mapping.")
-        return Proposal({}, guesses.confidence, guesses.why)
+        return Proposal({}, guesses.confidence, guesses.why, template=True)
     spec["header_row"] = header.row
     guesses.add("header_row", header.confidence, header.why)
 
@@ -353,6 +352,7 @@ def _team_column(spec: dict, guesses: _Guesses, text: list[Column], hierarchy: H
         spec["team"] = {"column": best.label} | ({"values": values} if values else {})
         guesses.add("team", 0.5 + 0.45 * best_share, f"column '{best.label}' names teams "
                     f"({best_share:.0%} of its values are in the hierarchy).")
+        _directorate_column(spec, guesses, [c for c in text if c is not best and c is not measure_column], hierarchy)
         return
     said = [c for c in text if c is not measure_column and set(match.key(c.heading).split()) & _TEAM_WORDS]
     if not said:
@@ -392,3 +392,14 @@ def _combined(codes: list[np.ndarray]) -> np.ndarray:
     for part in codes:
         combined, _ = pd.factorize(combined * (int(part.max()) + 2) + part + 1)
     return combined
+
+
+def _directorate_column(spec: dict, guesses: _Guesses, text: list[Column], hierarchy: Hierarchy) -> None:
+    """A column whose values are directorates: where teams new to the hierarchy go."""
+    for c in text:
+        named = sum(hierarchy.resolve(t, level="directorate") is not None for t in c.texts[:100])
+        if c.texts and named / len(c.texts[:100]) >= 0.5:
+            spec["directorate"] = {"column": c.label}
+            guesses.add("directorate", 0.5 + 0.45 * named / len(c.texts[:100]),
+                        f"column '{c.label}' names directorates: new teams are placed in them.")
+            return
