@@ -121,7 +121,8 @@ def propose(workbook: Workbook, hierarchy: Hierarchy, definitions: list[MeasureD
         cols = profile.columns(sheet, header.row)
         _by_rows(spec, guesses, cols, definitions, hierarchy, len(measure_sheets) >= 2 and len(team_sheets) < 2,
                  measure_sheets)
-    if "team" not in spec or len(team_sheets) >= 2:
+    # Sheets named after teams name them unless a column does so surely.
+    if "team" not in spec or (len(team_sheets) >= 2 and guesses.confidence["team"] < SURE):
         _team_from_sheets(spec, guesses, sheets, team_sheets, hierarchy)
     comment = next((c for c in cols if set(match.key(c.heading).split()) & _COMMENT_WORDS), None)
     spec["comment"] = comment.label if comment is not None and spec.get("layout") != "periods_across" else None
@@ -201,9 +202,10 @@ def _assign(texts: list[str], definitions: list[MeasureDefinition], frequency: s
         guesses.add(f"measure:{code}", sure, f"{parts} is {code} ({_name(usable, code)}).")
     left = [t for t in texts if t not in used and not any(t in c.values() for c in chosen)]
     if left:
+        which = {"week": "weekly ", "month": "monthly "}.get(frequency or "", "")
         guesses.why["unmapped"] = (f"not mapped ({len(left)}): " + ", ".join(f"'{t}'" for t in left[:8])
-                                   + (" …" if len(left) > 8 else "") + "; totals, formula rates and texts matching "
-                                   "no measure" + (f" measured each {frequency}" if frequency else "") + ".")
+                                   + (" …" if len(left) > 8 else "") + f" (totals, rates worked out from others, "
+                                   f"or texts no {which}measure matches).")
         guesses.confidence["unmapped"] = 1.0
     return chosen
 
