@@ -85,3 +85,8 @@ def test_team_texts_resolve_by_code_name_or_a_unique_word(hierarchy):
     assert match.team_code("Ward 12", hierarchy) is None
     values, resolved = match.team_values(["Ash", "Ash Ward", "W-BIR", "Nowhere"], hierarchy)
     assert values == {"Ash": "W-ASH"} and resolved == 3
+
+
+def test_the_unit_names_what_is_counted_less_surely_than_the_name(library):
+    assert _best("Doses", library, paired=False)[0] == "PRN"
+    assert match.name_score("Doses", library["PRN"]) < match.name_score("PRN doses", library["PRN"])

@@ -107,12 +107,15 @@ def key(text: object) -> str:
 
 @lru_cache(maxsize=16384)
 def name_score(text: str, definition: MeasureDefinition) -> float:
-    """How well a text names a measure (code or name), 0–1, before kind and unit are weighed."""
+    """How well a text names a measure (code, name or the unit's words), 0–1, before kind is weighed."""
     if key(text) in (key(definition.code), key(definition.name)):
         return 1.0
     said = words(text).words
     code_words = words(definition.code.replace("_", " ")).words
-    return max(overlap(said, words(definition.name).words), 0.95 * overlap(said, code_words))
+    # The unit names what is counted too ("doses per month"), less surely than the name.
+    unit_words = words(definition.unit).words - {"month", "week"}
+    return max(overlap(said, words(definition.name).words), 0.95 * overlap(said, code_words),
+               0.7 * overlap(said, unit_words))
 
 
 def measure_score(text: str, definition: MeasureDefinition, paired: bool) -> float:
