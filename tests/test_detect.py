@@ -260,3 +260,18 @@ def test_a_workbook_with_only_a_hidden_sheet_has_nothing_to_propose(tmp_path, de
     proposal = _propose(path, demo)
     assert proposal.spec == {} and not proposal.template
     assert proposal.confidence["sheet"] == 0.0 and "No visible sheet holds data" in proposal.why["sheet"]
+
+
+def test_an_extract_mixing_pairs_and_values_ignores_its_rate_column(tmp_path, demo):
+    lines = ["Ward;Indicator;Month;Num;Denom;Value;Rate"]
+    for month in ("01/04/2023", "01/05/2023", "01/06/2023"):
+        for ward in ("Ash", "Birch"):
+            lines += [f"{ward};Restraint per 1000 OBD;{month};4;610;;6.5", f"{ward};PRN doses;{month};;;12;"]
+    path = tmp_path / "mixed.csv"
+    path.write_text("\n".join(lines) + "\n")
+    spec = _propose(path, demo).spec
+    assert {k: spec[k] for k in ("measure_column", "numerator", "denominator", "value")} == {
+        "measure_column": "Indicator", "numerator": "Num", "denominator": "Denom", "value": "Value"}
+    assert spec["measure_values"] == {"Restraint per 1000 OBD": "RP_RATE", "PRN doses": "PRN"}
+    assert spec["team"] == {"column": "Ward", "values": {"Ash": "W-ASH", "Birch": "W-BIR"}}
+    assert "Rate" not in json.dumps(spec).replace("RP_RATE", "")
