@@ -9,6 +9,8 @@ from pathlib import Path
 from qi_dash import bootstrap, exports
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import Hierarchy, HierarchyError
+from qi_dash.ingest.detect import propose
+from qi_dash.ingest.read import read_file
 from qi_dash.ingest.spec import load_spec
 from qi_dash.problems import InputError, Problem, group_lines
 from qi_dash.store import Store, StoreBusy, StoreConflict
@@ -31,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     upload = command("upload", "Check a file and save it (added / updated / unchanged).")
     upload.add_argument("file", type=Path)
     upload.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
-    upload.add_argument("--mapping", help="a saved column mapping's name, or a mapping file (.json)")
+    upload.add_argument("--mapping", help="a saved column mapping's name, a mapping file (.json), or 'auto' "
+                        "(the mapping the Upload page proposes)")
     upload.add_argument("--by", help="who is uploading (recorded with the upload)")
     export = command("export", "Export all observations in the canonical template (.csv or .xlsx).")
     export.add_argument("--out", type=Path, required=True)
@@ -72,6 +75,20 @@ def _print_problems(problems: list) -> None:
     print(f"{len(problems)} problem(s); nothing was saved.", file=sys.stderr)
 
 
+AUTO = "auto"
+
+
+def auto_mapping(store: Store, path: Path) -> dict | None:
+    """``--mapping auto``: exactly the mapping the Upload form opens with, its guesses printed
+    with their confidence; None when there is no mapping to propose (a file in the upload
+    template needs none)."""
+    proposal = propose(read_file(path.read_bytes(), path.name), Hierarchy(store.units()), store.definitions())
+    print(f"Proposed mapping for {path.name}:")
+    for line in proposal.lines():
+        print(f"  {line}")
+    return proposal.spec or None
+
+
 def _run(args, store: Store) -> int:
     if args.command == "demo":
         if not bootstrap.is_new(store):
@@ -92,6 +109,8 @@ def _run(args, store: Store) -> int:
         mapping = args.mapping
         if mapping and mapping.lower().endswith(".json"):
             mapping = load_spec(mapping)
+        elif mapping == AUTO:
+            mapping = auto_mapping(store, args.file)
         plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping)
         for note in plan.notes:
             print(f"Note: {note}")

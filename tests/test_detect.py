@@ -1,0 +1,277 @@
+"""Proposing a mapping for a file never seen before: layout, headings, period, team, measures."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from qi_dash import bootstrap
+from qi_dash.cli import main
+from qi_dash.definitions import read_definitions
+from qi_dash.hierarchy import Hierarchy, read_hierarchy
+from qi_dash.ingest.detect import SURE, propose
+from qi_dash.ingest.mapping import apply
+from qi_dash.ingest.read import read_file
+from qi_dash.ingest.spec import validate_spec
+from tests.fixtures_hostile import Formula, write_xlsx
+
+ROOT = Path(__file__).resolve().parent.parent
+AE_DATA = Path("/work/shared/data/ae_attendances.csv")
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[Hierarchy, list]:
+    return Hierarchy(read_hierarchy(bootstrap.DEMO_HIERARCHY)), read_definitions(bootstrap.STANDARD_MEASURES)
+
+
+def _propose(path: Path, demo):
+    hierarchy, definitions = demo
+    return propose(read_file(path.read_bytes(), path.name), hierarchy, definitions)
+
+
+def _sure(proposal, *names: str) -> None:
+    for name in names:
+        assert proposal.confidence[name] >= SURE, (name, proposal.why[name])
+
+
+def test_the_canonical_template_needs_no_mapping(tmp_path, demo):
+    path = write_xlsx(tmp_path / "template.xlsx", {"data": [
+        ["team", "measure", "period", "numerator", "denominator", "value", "comment"],
+        ["Ash Ward", "PRN", date(2024, 4, 1), None, None, 3, None],
+    ]})
+    proposal = _propose(path, demo)
+    assert proposal.template and proposal.spec == {}
+    assert proposal.confidence["layout"] == 1.0
+
+
+def _wide_rows() -> list[list[object]]:
+    rows = [["Ash Ward monthly quality return"], ["Note: figures from the ward's own records"], [],
+            ["Month", "Ward", "PRN doses", "Admissions", "Seclusion hours", "Comments"]]
+    for month in range(1, 13):
+        rows.append([date(2024, month, 1), "Ash Ward", month + 3, 10 + month, 2.5 * month, "ok" if month == 3 else None])
+    return rows
+
+
+def test_a_wide_sheet_under_a_title_a_note_and_a_blank_row(tmp_path, demo):
+    path = write_xlsx(tmp_path / "wide.xlsx", {"Ash": _wide_rows()}, merged={"Ash": ["A1:F1"]})
+    proposal = _propose(path, demo)
+    spec = proposal.spec
+    assert spec["header_row"] == 4
+    assert spec["layout"] == "wide"
+    assert spec["period"] == {"column": "Month", "form": "auto"}
+    assert spec["team"] == {"column": "Ward"}
+    assert spec["comment"] == "Comments"
+    assert {m["measure"]: m for m in spec["measures"]} == {
+        "PRN": {"measure": "PRN", "value": "PRN doses"},
+        "ADMISSIONS": {"measure": "ADMISSIONS", "value": "Admissions"},
+        "SECL_HRS": {"measure": "SECL_HRS", "value": "Seclusion hours"},
+    }
+    assert validate_spec(spec) == []
+    _sure(proposal, "header_row", "layout", "period", "team", "measure:PRN", "measure:ADMISSIONS")
+    assert proposal.confidence["measure:ADMISSIONS"] > proposal.confidence["measure:PRN"]
+    table, _ = apply(spec, read_file(path.read_bytes(), path.name))
+    assert len(table) == 36 and set(table["team"]) == {"Ash Ward"}
+
+
+def _tracker(ward: str, offset: int) -> list[list[object]]:
+    months = ["Apr-23", "May-23", "June 2023", "July 2023", date(2023, 8, 1), date(2023, 9, 1)]
+    return [
+        [f"{ward}: restrictive practice tracker 2023/24"],
+        ["Figures are entered by the ward manager by the 5th of the month"],
+        [],
+        ["Measure", *months],
+        ["Restrictive practice incidents", *[offset + i for i in range(6)]],
+        ["Occupied bed days", *[600 + i for i in range(6)]],
+        ["Rate per 1000 OBD", *[Formula(f"{c}5/{c}6*1000", 5.0) for c in "BCDEFG"]],
+        ["Restraints", *[2 + i for i in range(6)]],
+        ["PRN doses", *[10 + i for i in range(6)]],
+        [],
+        ["Total", *[Formula(f"SUM({c}5:{c}9)", 600.0) for c in "BCDEFG"]],
+    ]
+
+
+def test_months_across_the_top_in_a_sheet_per_ward(tmp_path, demo):
+    path = write_xlsx(
+        tmp_path / "tracker.xlsx",
+        {"Ash": _tracker("Ash Ward", 3), "Birch Ward": _tracker("Birch Ward", 5), "Lookup": [["Ward", "Directorate"],
+                                                                                             ["Ash", "Acute"]]},
+        hidden=("Lookup",),
+        merged={"Ash": ["A1:G1"], "Birch Ward": ["A1:G1"]},
+    )
+    proposal = _propose(path, demo)
+    spec = proposal.spec
+    assert spec["sheet"] == ["Ash", "Birch Ward"]
+    assert spec["header_row"] == 4
+    assert spec["layout"] == "periods_across"
+    assert spec["label_column"] == "Measure"
+    assert spec["period"] == {"form": "auto"}
+    assert spec["team"] == {"sheet_name": True, "values": {"Ash": "W-ASH"}}
+    rows = {r["measure"]: r for r in spec["rows"]}
+    assert rows == {
+        "RP_RATE": {"measure": "RP_RATE", "numerator": "Restrictive practice incidents",
+                    "denominator": "Occupied bed days"},
+        "PRN": {"measure": "PRN", "value": "PRN doses"},
+    }
+    # Restraints is a weekly count: never offered for a monthly tracker.
+    assert "measure:RESTRAINT" not in proposal.confidence
+    assert "'Restraints'" in proposal.why["unmapped"] and "'Total'" in proposal.why["unmapped"]
+    _sure(proposal, "sheet", "header_row", "layout", "period", "team", "measure:RP_RATE", "measure:PRN")
+
+
+def test_a_sheet_named_after_no_team_gives_a_team_guess_left_for_the_user(tmp_path, demo):
+    path = write_xlsx(tmp_path / "tracker.xlsx", {"Sheet1": _tracker("Some ward", 3)})
+    proposal = _propose(path, demo)
+    assert proposal.spec["team"] == {"sheet_name": True}
+    assert proposal.confidence["team"] < SURE <= proposal.confidence["layout"]
+    assert "Not sure" in proposal.why["team"]
+
+
+def _extract(tmp_path: Path) -> Path:
+    lines = ["ward_code;indicator;month_end;Num;Denom"]
+    for month_end in ("30/04/2023", "31/05/2023", "30/06/2023"):
+        for ward in ("W-ASH", "W-BIR", "W-CED"):
+            lines.append(f"{ward};Restraint per 1000 OBD;{month_end};4;610")
+            lines.append(f"{ward};Safety plan %;{month_end};18;20")
+    path = tmp_path / "extract.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_warehouse_extract_is_long_with_measure_values(tmp_path, demo):
+    proposal = _propose(_extract(tmp_path), demo)
+    spec = proposal.spec
+    assert spec["layout"] == "long"
+    assert spec["measure_column"] == "indicator"
+    assert spec["measure_values"] == {"Restraint per 1000 OBD": "RP_RATE", "Safety plan %": "SAFETY_PLAN"}
+    assert (spec["numerator"], spec["denominator"]) == ("Num", "Denom")
+    assert "value" not in spec
+    # Month-end dates, day first: any date in the month, moved to the 1st.
+    assert spec["period"] == {"column": "month_end", "form": "month"}
+    assert spec["team"] == {"column": "ward_code"}
+    _sure(proposal, "layout", "period", "team", "measure:RP_RATE", "measure:SAFETY_PLAN")
+    assert proposal.confidence["team"] > 0.9
+
+
+def test_a_weekly_sheet_in_week_ending_dates(tmp_path, demo):
+    rows = [["Week ending", "Team", "Huddles held", "Restraints"]]
+    rows += [[date(2024, 1, 7) + timedelta(weeks=i), "Cedar Ward", 5, i] for i in range(8)]  # Sundays
+    proposal = _propose(write_xlsx(tmp_path / "weekly.xlsx", {"Cedar": rows}), demo)
+    spec = proposal.spec
+    assert spec["period"] == {"column": "Week ending", "form": "week_ending"}
+    assert {m["measure"] for m in spec["measures"]} == {"HUDDLES", "RESTRAINT"}
+    assert validate_spec(spec) == []
+
+
+def test_a_column_matching_no_measure_well_is_left_for_the_user(tmp_path, demo):
+    rows = [["Month", "Ward", "Directorate", "Seclusion doses", "Admissions"]]
+    rows += [[date(2024, m, 1), "Ash Ward", "Adult Acute Inpatients", m, m] for m in range(1, 7)]
+    proposal = _propose(write_xlsx(tmp_path / "vague.xlsx", {"Ash": rows}), demo)
+    mapped = {m["measure"] for m in proposal.spec["measures"]}
+    weak = {name.split(":")[1] for name, c in proposal.confidence.items() if name.startswith("measure:") and c < SURE}
+    assert weak and not weak & mapped
+    assert proposal.spec["directorate"] == {"column": "Directorate"}
+    assert all("Not sure" in proposal.why[f"measure:{code}"] for code in weak)
+
+
+@pytest.mark.skipif(not AE_DATA.exists(), reason="the real A&E file is not on this machine")
+def test_the_real_ae_file_is_proposed_as_its_worked_example_maps_it():
+    hierarchy = Hierarchy(read_hierarchy(ROOT / "examples" / "ae_hierarchy.csv"))
+    definitions = read_definitions(ROOT / "examples" / "ae_measures.csv")
+    expected = json.loads((ROOT / "examples" / "ae_mapping.json").read_text())
+    proposal = propose(read_file(AE_DATA.read_bytes(), AE_DATA.name), hierarchy, definitions)
+    spec = proposal.spec
+    for part in ("header_row", "period", "team", "directorate", "layout", "comment"):
+        assert spec[part] == expected[part], part
+    assert sorted(spec["measures"], key=lambda m: m["measure"]) == sorted(expected["measures"], key=lambda m: m["measure"])
+    assert validate_spec(spec) == []
+    _sure(proposal, "header_row", "period", "layout", "measure:AE_ATT", "measure:AE_BREACH", "measure:AE_ADM")
+    # No department is in the hierarchy yet: the team is a guess from headings and repeats.
+    assert proposal.confidence["team"] < SURE
+    assert proposal.confidence["period"] > proposal.confidence["measure:AE_BREACH"]
+
+
+def test_upload_mapping_auto_uses_the_proposal_and_prints_its_guesses(tmp_path, capsys, demo):
+    db = str(tmp_path / "qi.duckdb")
+    assert main(["init", "--db", db, "--hierarchy", str(bootstrap.DEMO_HIERARCHY)]) == 0
+    path = write_xlsx(tmp_path / "wide.xlsx", {"Ash": _wide_rows()}, merged={"Ash": ["A1:F1"]})
+    capsys.readouterr()
+    assert main(["upload", str(path), "--db", db, "--mapping", "auto"]) == 0
+    out = capsys.readouterr().out
+    assert "Proposed mapping for wide.xlsx:" in out
+    assert "header_row: row 4 holds the headings (the 2 row(s) above hold a title or notes)." in out
+    assert "column 'PRN doses' is PRN" in out
+    assert "36 added, 0 updated, 0 unchanged" in out
+
+
+def test_upload_mapping_auto_of_a_template_file_needs_no_mapping(tmp_path, capsys, demo):
+    db = str(tmp_path / "qi.duckdb")
+    assert main(["init", "--db", db, "--hierarchy", str(bootstrap.DEMO_HIERARCHY)]) == 0
+    path = tmp_path / "template.csv"
+    path.write_text("team,measure,period,numerator,denominator,value,comment\nAsh Ward,PRN,2024-04-01,,,3,\n")
+    assert main(["upload", str(path), "--db", db, "--mapping", "auto", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "the upload template" in out and "1 added" in out
+
+
+def test_a_ward_column_beside_the_measure_labels_of_a_periods_across_sheet(tmp_path, demo):
+    rows = [["Ward", "Measure", "Apr-24", "May-24", "Jun-24"]]
+    for ward in ("Ash Ward", "Birch Ward"):
+        rows += [[ward, "PRN doses", 1, 2, 3], [ward, "Admissions", 4, 5, 6]]
+    proposal = _propose(write_xlsx(tmp_path / "across.xlsx", {"Sheet1": rows}), demo)
+    spec = proposal.spec
+    assert (spec["layout"], spec["label_column"]) == ("periods_across", "Measure")
+    assert spec["team"] == {"column": "Ward"}
+    assert {r["measure"]: r.get("value") for r in spec["rows"]} == {"PRN": "PRN doses", "ADMISSIONS": "Admissions"}
+    _sure(proposal, "team", "layout", "period")
+
+
+def test_a_sheet_per_measure(tmp_path, demo):
+    def sheet(offset: int) -> list[list[object]]:
+        return [["Month", "Ward", "Count"]] + [[date(2024, m, 1), "Cedar Ward", m + offset] for m in range(1, 7)]
+
+    path = write_xlsx(tmp_path / "measures.xlsx", {"PRN doses": sheet(0), "Admissions": sheet(5), "Notes": [["x"]]})
+    proposal = _propose(path, demo)
+    spec = proposal.spec
+    assert spec["sheet"] == ["PRN doses", "Admissions"]
+    assert spec["layout"] == "long" and spec["measure_from_sheet"] is True
+    assert spec["value"] == "Count" and "measure_column" not in spec
+    assert spec["measure_values"] == {"PRN doses": "PRN"}
+    assert spec["team"] == {"column": "Ward"}
+    _sure(proposal, "sheet", "layout", "measure:PRN", "measure:ADMISSIONS", "team")
+
+
+def test_two_header_rows_take_the_lower_and_say_it_is_a_guess(tmp_path, demo):
+    rows = [[None, None, "Medicines", "Flow"], ["Date", "Ward", "PRN doses", "Admissions"]]
+    # Dates as Excel serial numbers (cells formatted as General).
+    rows += [[45383 + 30 * i, "Ash Ward", i, i + 1] for i in range(6)]
+    proposal = _propose(write_xlsx(tmp_path / "two.xlsx", {"Ash": rows}), demo)
+    assert proposal.spec["header_row"] == 2
+    assert proposal.confidence["header_row"] < proposal.confidence["team"]
+    assert "two header rows" in proposal.why["header_row"]
+    assert proposal.spec["period"] == {"column": "Date", "form": "month"}
+
+
+def test_a_workbook_with_only_a_hidden_sheet_has_nothing_to_propose(tmp_path, demo):
+    path = write_xlsx(tmp_path / "hidden.xlsx", {"Visible": [[]], "Lookup": [["Ward", "Directorate"], ["Ash", "Acute"]]},
+                      hidden=("Lookup",))
+    proposal = _propose(path, demo)
+    assert proposal.spec == {} and not proposal.template
+    assert proposal.confidence["sheet"] == 0.0 and "No visible sheet holds data" in proposal.why["sheet"]
+
+
+def test_an_extract_mixing_pairs_and_values_ignores_its_rate_column(tmp_path, demo):
+    lines = ["Ward;Indicator;Month;Num;Denom;Value;Rate"]
+    for month in ("01/04/2023", "01/05/2023", "01/06/2023"):
+        for ward in ("Ash", "Birch"):
+            lines += [f"{ward};Restraint per 1000 OBD;{month};4;610;;6.5", f"{ward};PRN doses;{month};;;12;"]
+    path = tmp_path / "mixed.csv"
+    path.write_text("\n".join(lines) + "\n")
+    spec = _propose(path, demo).spec
+    assert {k: spec[k] for k in ("measure_column", "numerator", "denominator", "value")} == {
+        "measure_column": "Indicator", "numerator": "Num", "denominator": "Denom", "value": "Value"}
+    assert spec["measure_values"] == {"Restraint per 1000 OBD": "RP_RATE", "PRN doses": "PRN"}
+    assert spec["team"] == {"column": "Ward", "values": {"Ash": "W-ASH", "Birch": "W-BIR"}}
+    assert "Rate" not in json.dumps(spec).replace("RP_RATE", "")
