@@ -57,6 +57,13 @@ def spec_headings(spec: dict) -> list[str]:
     return list(found)
 
 
+def imported_signature(spec: dict, saved: pd.DataFrame, name: str) -> str:
+    """The signature for a spec saved without a file (imported or edited): the saved
+    mapping's of that name, whose files it still reads; else that of the spec's headings."""
+    same = saved[saved["name"] == name] if not saved.empty else saved
+    return same.iloc[0]["signature"] if not same.empty else signature(spec_headings(spec))
+
+
 def recognise(workbook: Workbook, saved: pd.DataFrame) -> dict | None:
     """The saved mapping whose headings match this workbook's, as {"name", "spec"}; else None.
 

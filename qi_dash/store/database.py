@@ -274,6 +274,14 @@ class Store:
         with self._cursor() as cur:
             return mappings.read_current(cur)
 
+    def mapping(self, name: str) -> pd.Series:
+        """The current version of the mapping called ``name``; StoreError if there is none."""
+        current = self.mappings()
+        found = current[current["name"] == name]
+        if found.empty:
+            raise mappings.no_such_mapping(name, current["name"].tolist())
+        return found.iloc[0]
+
     def mapping_versions(self, name: str) -> pd.DataFrame:
         """Every version of a mapping (version, name, change, signature, spec, saved_at,
         saved_by), newest first; empty if there never was one of that name."""

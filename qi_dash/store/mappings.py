@@ -111,8 +111,12 @@ def _existing(cur: duckdb.DuckDBPyConnection, name: str) -> tuple:
     current = _current(cur, name)
     if current is None:
         known = [row[0] for row in cur.execute("SELECT name FROM mappings ORDER BY name").fetchall()]
-        raise StoreError(f"There is no saved mapping called '{name}' (saved mappings: {', '.join(known) or 'none'}).")
+        raise no_such_mapping(name, known)
     return current
+
+
+def no_such_mapping(name: str, known: list[str]) -> StoreError:
+    return StoreError(f"There is no saved mapping called '{name}' (saved mappings: {', '.join(known) or 'none'}).")
 
 
 def _append(cur, mapping_id: int, version: int, name: str, change: str, signature: str, spec: str,
