@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from qi_dash import bootstrap, exports
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import Hierarchy, HierarchyError
 from qi_dash.ingest.recognise import imported_signature, spec_headings
-from qi_dash.ingest.spec import load_spec
+from qi_dash.ingest.spec import load_spec, spec_file_text
 from qi_dash.problems import InputError
 from qi_dash.store import Store, StoreBusy, StoreConflict
 from qi_dash.upload import commit, plan_upload
@@ -78,15 +77,14 @@ def _run_mapping(args, store: Store) -> int:
                   f"{f' by {row.saved_by}' if isinstance(row.saved_by, str) else ''}; "
                   f"reads {', '.join(spec_headings(row.spec)) or 'no columns'}")
     elif args.action == "show":
-        print(json.dumps({**store.mapping(args.name)["spec"], "name": args.name}, indent=2))
+        print(spec_file_text(store.mapping(args.name)["spec"], args.name), end="")
         for row in store.mapping_versions(args.name).itertuples(index=False):
             print(f"version {row.version}: {row.change} as '{row.name}' {row.saved_at:%Y-%m-%d %H:%M}"
                   f"{f' by {row.saved_by}' if isinstance(row.saved_by, str) else ''}")
     elif args.action == "export":
         current = store.mapping(args.name)
-        text = json.dumps({**current["spec"], "name": args.name}, indent=2) + "\n"
         try:
-            args.out.write_text(text, encoding="utf-8")
+            args.out.write_text(spec_file_text(current["spec"], args.name), encoding="utf-8")
         except OSError as err:
             print(f"{args.out}: could not be written ({err.strerror or err}).", file=sys.stderr)
             return 1
