@@ -21,9 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(name, help_text):
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--db", required=True, help="the DuckDB database file")
-        return sub
+        return _db_command(commands, name, help_text)
 
     command("demo", "Create a database holding the demo organisation.")
     init = command("init", "Create an empty database for a new organisation, with the standard measures.")
@@ -42,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _db_command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
+    """A subcommand working on one database file (``--db``)."""
+    sub = commands.add_parser(name, help=help_text, description=help_text)
+    sub.add_argument("--db", required=True, help="the DuckDB database file")
+    return sub
+
+
 def _mapping_commands(commands) -> None:
     """``mapping list | show NAME | export NAME --out F | import F [--name N] | delete NAME``."""
     mapping = commands.add_parser("mapping", help="List, show, export, import or delete saved column mappings.",
@@ -49,9 +54,7 @@ def _mapping_commands(commands) -> None:
     actions = mapping.add_subparsers(dest="action", required=True)
 
     def action(name, help_text):
-        sub = actions.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--db", required=True, help="the DuckDB database file")
-        return sub
+        return _db_command(actions, name, help_text)
 
     action("list", "List the saved mappings: name, version, when and by whom, the headings each reads.")
     action("show", "Show a saved mapping (JSON) and its versions.").add_argument("name")
