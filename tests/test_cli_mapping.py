@@ -31,6 +31,7 @@ def run(capsys, *argv):
 
 
 def saved(db):
+    """The mappings saved in the database file ``db``."""
     store = Store.open(db)
     try:
         return store.mappings()

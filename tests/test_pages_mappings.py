@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from qi_dash.ingest.recognise import signature
 from qi_dash.store import Store
 from tests.conftest import REPO
+from tests.test_cli_mapping import saved as current
 from tests.test_pages import WIDE, map_ash_ward_sheet
 from tests.test_upload_mappings import SPEC
 
@@ -42,14 +43,6 @@ def saved(demo_db):
     store.save_mapping("Ash Ward monthly sheet", signature(HEADINGS), SPEC, saved_by="Ash lead")
     store.close()
     return demo_db
-
-
-def current(db):
-    store = Store.open(db)
-    try:
-        return store.mappings()
-    finally:
-        store.close()
 
 
 def history(db, name):
