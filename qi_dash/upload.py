@@ -19,9 +19,9 @@ from qi_dash.hierarchy import COLUMNS, Hierarchy, check_units
 from qi_dash.ingest import mapping as mappings
 from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
 from qi_dash.ingest.read import read_file
-from qi_dash.ingest.spec import is_text
 from qi_dash.ingest.recognise import recognise as recognise_mapping
 from qi_dash.ingest.recognise import spec_signature
+from qi_dash.ingest.spec import is_text
 from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, sheet_table
 from qi_dash.problems import InputError, Problem
 from qi_dash.store import NamedMapping, Store, UploadMeta, UploadSummary
