@@ -102,7 +102,7 @@ def _one_mapping(row: pd.Series, current: pd.DataFrame) -> None:
     if rename.button("Rename", key="mapping_rename", disabled=not new_name):
         if _write(store.rename_mapping, name, new_name, by=_by()):
             _done(f"Renamed mapping '{html.escape(name)}' to '{html.escape(new_name)}'.", new_name)
-    confirm = delete.checkbox("Yes, delete this mapping: files are no longer recognised by it (its history is kept)",
+    confirm = delete.checkbox("Yes, delete this mapping (its history is kept)",
                               key=f"mapping_delete_confirm_{name}")
     if delete.button("Delete", key="mapping_delete", disabled=not confirm):
         if _write(store.delete_mapping, name, by=_by()):
