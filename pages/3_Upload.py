@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qi_dash.ui import mapping_form, upload_wizard
+from qi_dash.ui import mapping_form, mappings_panel, upload_wizard
 from qi_dash.ui.selection import page
 from qi_dash.upload import Step
 
@@ -19,11 +19,13 @@ uploaded = st.file_uploader(
     type=["xlsx", "csv"],
     key=upload_wizard.uploader_key(),
 )
+mappings_panel.mappings_panel()
 if uploaded is None:
     upload_wizard.last_saved_message()
     st.stop()
 
-plan = upload_wizard.plan_for(uploaded)
+plan = upload_wizard.plan_for(uploaded, recognise=mappings_panel.recognising(uploaded))
+mappings_panel.recognised_mapping(uploaded, plan)
 if plan.next_step is Step.MAP:
     plan = mapping_form.mapping_form(uploaded, plan)  # stays on screen above the mapped file's steps
 match plan.next_step:

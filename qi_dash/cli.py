@@ -1,4 +1,4 @@
-"""Command line: ``python -m qi_dash demo|init|upload|export|template`` — the app's own code."""
+"""Command line: ``python -m qi_dash demo|init|upload|export|template|mapping`` — the app's own code."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import Hierarchy, HierarchyError
 from qi_dash.ingest.detect import propose
 from qi_dash.ingest.read import read_file
-from qi_dash.ingest.spec import load_spec
+from qi_dash.ingest.recognise import imported_signature, spec_headings
+from qi_dash.ingest.spec import load_spec, spec_file_text
 from qi_dash.problems import InputError, Problem, group_lines
 from qi_dash.store import Store, StoreBusy, StoreConflict
 from qi_dash.upload import commit, plan_upload
@@ -22,9 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(name, help_text):
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--db", required=True, help="the DuckDB database file")
-        return sub
+        return _db_command(commands, name, help_text)
 
     command("demo", "Create a database holding the demo organisation.")
     init = command("init", "Create an empty database for a new organisation, with the standard measures.")
@@ -40,7 +39,78 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True)
     template = command("template", "Write the blank upload template (xlsx) with the measure and team lists.")
     template.add_argument("--out", type=Path, required=True)
+    _mapping_commands(commands)
     return parser
+
+
+def _db_command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
+    """A subcommand working on one database file (``--db``)."""
+    sub = commands.add_parser(name, help=help_text, description=help_text)
+    sub.add_argument("--db", required=True, help="the DuckDB database file")
+    return sub
+
+
+def _mapping_commands(commands) -> None:
+    """``mapping list | show NAME | export NAME --out F | import F [--name N] | delete NAME``."""
+    mapping = commands.add_parser("mapping", help="List, show, export, import or delete saved column mappings.",
+                                  description="Saved column mappings: each save, rename and delete is kept as a version.")
+    actions = mapping.add_subparsers(dest="action", required=True)
+
+    def action(name, help_text):
+        return _db_command(actions, name, help_text)
+
+    action("list", "List the saved mappings: name, version, when and by whom, the headings each reads.")
+    action("show", "Show a saved mapping (JSON) and its versions.").add_argument("name")
+    export = action("export", "Write a saved mapping to a JSON file.")
+    export.add_argument("name")
+    export.add_argument("--out", type=Path, required=True)
+    imported = action("import", "Save a mapping file (.json) as a mapping, or as the next version of one.")
+    imported.add_argument("file", type=Path)
+    imported.add_argument("--name", help="the name to save it under (default: the file's own name key)")
+    imported.add_argument("--by", help="who is saving it (recorded with the version)")
+    delete = action("delete", "Stop recognising and listing a mapping (its versions are kept).")
+    delete.add_argument("name")
+    delete.add_argument("--by", help="who is deleting it (recorded with the version)")
+
+
+def _run_mapping(args, store: Store) -> int:
+    if args.action == "list":
+        current = store.mappings()
+        if current.empty:
+            print(f"No saved mappings in {args.db}.")
+        for row in current.itertuples(index=False):
+            print(f"{row.name}: version {row.version}, saved {row.saved_at:%Y-%m-%d %H:%M}"
+                  f"{f' by {row.saved_by}' if isinstance(row.saved_by, str) else ''}; "
+                  f"reads {', '.join(spec_headings(row.spec)) or 'no columns'}")
+    elif args.action == "show":
+        print(spec_file_text(store.mapping(args.name)["spec"], args.name), end="")
+        for row in store.mapping_versions(args.name).itertuples(index=False):
+            print(f"version {row.version}: {row.change} as '{row.name}' {row.saved_at:%Y-%m-%d %H:%M}"
+                  f"{f' by {row.saved_by}' if isinstance(row.saved_by, str) else ''}")
+    elif args.action == "export":
+        current = store.mapping(args.name)
+        try:
+            args.out.write_text(spec_file_text(current["spec"], args.name), encoding="utf-8")
+        except OSError as err:
+            print(f"{args.out}: could not be written ({err.strerror or err}).", file=sys.stderr)
+            return 1
+        print(f"Mapping '{args.name}' (version {current['version']}) written to {args.out}.")
+    elif args.action == "import":
+        spec = load_spec(args.file)
+        name = (args.name or spec.get("name") or "").strip()
+        if not name:
+            print(f"{args.file.name}: the mapping has no name; give one with --name.", file=sys.stderr)
+            return 1
+        spec = {**spec, "name": name}
+        if store.save_mapping(name, imported_signature(spec, store.mappings(), name), spec, saved_by=args.by):
+            print(f"Saved mapping '{name}' as version {store.mapping(name)['version']}.")
+        else:
+            print(f"Mapping '{name}' is already saved as it is; nothing changed.")
+    elif args.action == "delete":
+        store.delete_mapping(args.name, by=args.by)
+        kept = len(store.mapping_versions(args.name))
+        print(f"Deleted mapping '{args.name}'; it is no longer recognised. Its {kept} version(s) are kept.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,6 +202,8 @@ def _run(args, store: Store) -> int:
         frame = exports.template_frame(store.observations())
         exports.write_export(frame, args.out)
         print(f"Exported {len(frame)} observations to {args.out}.")
+    elif args.command == "mapping":
+        return _run_mapping(args, store)
     elif args.command == "template":
         args.out.write_bytes(exports.template_workbook(store.definitions(), Hierarchy(store.units())))
         print(f"Template written to {args.out}.")

@@ -19,10 +19,12 @@ from qi_dash.hierarchy import COLUMNS, Hierarchy, check_units
 from qi_dash.ingest import mapping as mappings
 from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
 from qi_dash.ingest.read import read_file
-from qi_dash.ingest.recognise import recognise
+from qi_dash.ingest.recognise import recognise as recognise_mapping
+from qi_dash.ingest.recognise import spec_signature
+from qi_dash.ingest.spec import is_text
 from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, sheet_table
 from qi_dash.problems import InputError, Problem
-from qi_dash.store import Store, UploadMeta, UploadSummary
+from qi_dash.store import NamedMapping, Store, UploadMeta, UploadSummary
 
 
 class Step(Enum):
@@ -45,6 +47,10 @@ class UploadPlan:
     unknown_teams: list[str] = field(default_factory=list)
     sheet: str | None = None
     mapping: str | None = None
+    # The saved mapping recognised from the file's headings (the user may set it aside).
+    recognised: str | None = None
+    # A mapping the user named: saved with the upload, and only if the upload is.
+    mapping_to_save: NamedMapping | None = None
     needs_mapping: bool = False
     workbook: Workbook | None = None
     new_units: pd.DataFrame | None = None
@@ -95,12 +101,15 @@ def plan_upload(
     mapping: str | dict | None = None,
     new_teams: dict[str, str] | None = None,
     limits: ReadLimits | None = None,
+    recognise: bool = True,
 ) -> UploadPlan:
     """Read, check and compare a file with the store; write nothing.
 
-    ``mapping`` is a saved mapping's name or a mapping spec; without one the file must be in
-    the canonical template or match a saved mapping by its columns. ``new_teams`` maps names
-    of teams not yet in the hierarchy to the directorate code the user placed them in.
+    ``mapping`` is a saved mapping's name or a mapping spec; a spec with a ``name`` is saved
+    under that name when the upload is (``commit``). Without one the file must be in the
+    canonical template or match a saved mapping by its columns; ``recognise=False`` sets
+    saved mappings aside for this file. ``new_teams`` maps names of teams not yet in the
+    hierarchy to the directorate code the user placed them in.
     """
     plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest())
     # The units and definitions load while the file is read (DuckDB and calamine both work
@@ -119,7 +128,7 @@ def plan_upload(
     plan.problems.extend(_hidden_sheet_problems(workbook, file_name))
 
     try:
-        spec = _find_mapping(store, workbook, mapping, plan)
+        spec = _find_mapping(store, workbook, mapping, plan, recognise)
         if spec is None:
             found = [s for s in workbook.sheets if not s.hidden and _is_canonical(s)]
             if not found:
@@ -130,6 +139,9 @@ def plan_upload(
             table = sheet_table(found[0])
         else:
             table, plan.sheet = mappings.apply(spec, workbook)
+            if isinstance(mapping, dict) and is_text(mapping.get("name")):
+                plan.mapping = mapping["name"].strip()
+                plan.mapping_to_save = NamedMapping(plan.mapping, spec_signature(spec, workbook), spec)
     except InputError as err:
         plan.problems.extend(err.problems)
         return plan
@@ -189,7 +201,7 @@ def _placements_from_file(
     return placements, frame, problems
 
 
-def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan) -> dict | None:
+def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan, recognise: bool) -> dict | None:
     if isinstance(mapping, dict):
         return mapping
     saved = store.mappings()
@@ -200,17 +212,18 @@ def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan) -
             raise InputError([Problem(plan.file_name, f"there is no saved mapping called '{mapping}' (saved mappings: {known}).")])
         plan.mapping = mapping
         return match.iloc[0]["spec"]
-    recognised = recognise(workbook, saved)
+    recognised = recognise_mapping(workbook, saved) if recognise else None
     if recognised is not None:
-        plan.mapping = recognised["name"]
+        plan.mapping = plan.recognised = recognised["name"]
         plan.notes.append(f"Recognised the layout of this file: using the saved mapping '{recognised['name']}'.")
         return recognised["spec"]
     return None
 
 
 def commit(store: Store, plan: UploadPlan, uploaded_by: str | None = None) -> UploadSummary:
-    """Save a checked plan in one transaction."""
+    """Save a checked plan, and the mapping the user named for it, in one transaction."""
     if not plan.ok:
         raise ValueError("Only a plan with no problems can be saved.")
     meta = UploadMeta(plan.file_name, plan.sha256, uploaded_by, plan.mapping)
-    return store.commit_upload(plan.changes, meta, plan.new_units, diffed_at=plan.diffed_at)
+    return store.commit_upload(plan.changes, meta, plan.new_units, diffed_at=plan.diffed_at,
+                               mapping=plan.mapping_to_save)

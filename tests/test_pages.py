@@ -180,7 +180,7 @@ def test_a_wide_team_sheet_is_mapped_previewed_saved_and_recognised_next_time(ap
     assert any("Skipped" in i.value and "Total" in i.value for i in at.info), [i.value for i in at.info]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rows to add"] == "4"
-    assert any("Mapping 'Ash Ward monthly sheet' saved" in s.value for s in at.success)
+    assert any("Mapping 'Ash Ward monthly sheet' will be saved with this upload" in i.value for i in at.info)
     at.button[-1].click().run()
     no_errors(at)
     assert "Saved ash.csv: 4 added, 0 updated, 0 unchanged." in at.success[0].value

@@ -34,11 +34,42 @@ def spec_signature(spec: dict, workbook: Workbook) -> str:
     return signature(sheets[0], spec.get("header_row", 1))
 
 
+# The spec keys whose texts are column headings (a part's "values" map texts, not headings).
+_HEADING_KEYS = frozenset({"column", "columns", "value", "numerator", "denominator", "comment", "measure_column"})
+
+
+def spec_headings(spec: dict) -> list[str]:
+    """The column headings a spec reads, in the order it names them (each once)."""
+    found: dict[str, None] = {}
+
+    def walk(node: object, key: str | None) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k != "values":
+                    walk(v, k)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+        elif isinstance(node, str) and key in _HEADING_KEYS and node.strip():
+            found.setdefault(node.strip())
+
+    walk(spec, None)
+    return list(found)
+
+
+def imported_signature(spec: dict, saved: pd.DataFrame, name: str) -> str:
+    """The signature for a spec saved without a file (imported or edited): the saved
+    mapping's of that name, whose files it still reads; else that of the spec's headings."""
+    same = saved[saved["name"] == name] if not saved.empty else saved
+    return same.iloc[0]["signature"] if not same.empty else signature(spec_headings(spec))
+
+
 def recognise(workbook: Workbook, saved: pd.DataFrame) -> dict | None:
     """The saved mapping whose headings match this workbook's, as {"name", "spec"}; else None.
 
-    ``saved`` is ``Store.mappings()`` (columns name, signature, spec); when several match,
-    the most recently saved wins.
+    ``saved`` is ``Store.mappings()`` (columns name, signature, spec), which leaves deleted
+    mappings out; when several match, the most recently saved wins. A mapping imported
+    without a file has the signature of its ``spec_headings``.
     """
     if saved is None or saved.empty:
         return None

@@ -260,6 +260,11 @@ def load_spec_bytes(data: bytes, name: str) -> dict:
     return spec
 
 
+def spec_file_text(spec: dict, name: str) -> str:
+    """A saved mapping as a mapping file (JSON) under its name, for ``load_spec`` to read back."""
+    return json.dumps({**spec, "name": name}, indent=2, ensure_ascii=False) + "\n"
+
+
 def heading_key(heading: object) -> str:
     """A heading as matched: stripped, case-folded, runs of spaces as one."""
     return " ".join(str(heading).split()).casefold()

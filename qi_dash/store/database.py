@@ -6,7 +6,6 @@ and §8). Observation history's SQL is in ``history``, the units' in ``units``.
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +14,10 @@ import duckdb
 import pandas as pd
 
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
-from qi_dash.store import history, schema
+from qi_dash.store import history, mappings, schema
 from qi_dash.store.errors import StoreBusy, StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
+from qi_dash.store.mappings import NamedMapping
 from qi_dash.store.units import read_units, upsert_units
 
 # A process may hold one database file; every write in the process goes through this lock.
@@ -207,14 +207,22 @@ class Store:
         meta: UploadMeta,
         new_units: pd.DataFrame | None = None,
         diffed_at: int | None = None,
+        mapping: NamedMapping | None = None,
     ) -> UploadSummary:
-        """Save validated observations in one transaction.
+        """Save validated observations in one transaction, with the column ``mapping`` that
+        read them when the user named it to be saved.
 
         ``incoming`` may be ``diff``'s result, taken at data version ``diffed_at``: it is used
         as it is if nothing has been written since. Otherwise the diff is taken again inside
         the transaction, so a change saved by someone else since the preview is accounted for.
         """
-        return self._write(lambda cur: history.commit(cur, incoming, meta, new_units, diffed_at), bump=False)
+        def work(cur):
+            summary = history.commit(cur, incoming, meta, new_units, diffed_at)
+            if mapping is not None:
+                mappings.save(cur, mapping, meta.uploaded_by)
+            return summary
+
+        return self._write(work, bump=False)
 
     # -- uploads and undo -----------------------------------------------------------------
 
@@ -260,17 +268,33 @@ class Store:
 
     # -- saved column mappings ------------------------------------------------------------
 
-    def save_mapping(self, name: str, signature: str, spec: dict, saved_by: str | None = None) -> None:
-        def work(cur):
-            cur.execute(
-                """INSERT INTO mappings VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE
-                   SET signature = excluded.signature, spec = excluded.spec,
-                       saved_at = excluded.saved_at, saved_by = excluded.saved_by""",
-                [name, signature, json.dumps(spec, sort_keys=True), datetime.now(UTC), saved_by],
-            )
-        self._write(work)
-
     def mappings(self) -> pd.DataFrame:
-        frame = self._read("SELECT name, signature, spec, saved_at, saved_by FROM mappings ORDER BY name")
-        frame["spec"] = [json.loads(s) for s in frame["spec"]]
-        return frame
+        """The saved mappings (name, signature, spec, version, saved_at, saved_by), deleted
+        ones left out, in name order."""
+        with self._cursor() as cur:
+            return mappings.read_current(cur)
+
+    def mapping(self, name: str) -> pd.Series:
+        """The current version of the mapping called ``name``; StoreError if there is none."""
+        current = self.mappings()
+        found = current[current["name"] == name]
+        if found.empty:
+            raise mappings.no_such_mapping(name, current["name"].tolist())
+        return found.iloc[0]
+
+    def mapping_versions(self, name: str) -> pd.DataFrame:
+        """Every version of a mapping (version, name, change, signature, spec, saved_at,
+        saved_by), newest first; empty if there never was one of that name."""
+        with self._cursor() as cur:
+            return mappings.read_versions(cur, name)
+
+    def save_mapping(self, name: str, signature: str, spec: dict, saved_by: str | None = None) -> bool:
+        """Save a mapping as its next version; False (nothing saved) if identical to the current one."""
+        return self._write(lambda cur: mappings.save(cur, NamedMapping(name, signature, spec), saved_by))
+
+    def rename_mapping(self, old: str, new: str, by: str | None = None) -> None:
+        self._write(lambda cur: mappings.rename(cur, old, new, by))
+
+    def delete_mapping(self, name: str, by: str | None = None) -> None:
+        """Stop recognising and listing a mapping; its history is kept."""
+        self._write(lambda cur: mappings.delete(cur, name, by))

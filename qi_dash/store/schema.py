@@ -64,6 +64,24 @@ MIGRATIONS: list[str] = [
                source_upload AS upload_id
         FROM observation_history WHERE superseded_by IS NULL AND NOT removed;
     """,
+    # Mappings keep every version, as definitions do (store/mappings.py): each saved mapping
+    # becomes version 1 of its history, and the current ones become a view over it.
+    """
+    CREATE SEQUENCE mapping_ids START 1;
+    CREATE TABLE mapping_versions (
+        mapping_id BIGINT NOT NULL, version INTEGER NOT NULL, name VARCHAR NOT NULL,
+        change VARCHAR NOT NULL, signature VARCHAR NOT NULL, spec VARCHAR NOT NULL,
+        saved_at TIMESTAMPTZ NOT NULL, saved_by VARCHAR, PRIMARY KEY (mapping_id, version));
+    INSERT INTO mapping_versions
+        SELECT nextval('mapping_ids'), 1, name, 'saved', signature, spec, saved_at, saved_by
+        FROM (SELECT * FROM mappings ORDER BY name);
+    DROP TABLE mappings;
+    CREATE VIEW mappings AS
+        SELECT mapping_id, name, signature, spec, version, saved_at, saved_by FROM (
+            SELECT *, row_number() OVER (PARTITION BY mapping_id ORDER BY version DESC) AS newest
+            FROM mapping_versions)
+        WHERE newest = 1 AND change <> 'deleted';
+    """,
 ]
 
 

@@ -11,6 +11,7 @@ from qi_dash.ingest.mapping_form import NOT_CHOSEN, FormChoices, mapping_from_fo
 from qi_dash.ingest.recognise import spec_signature
 from qi_dash.ingest.spec import LAYOUTS, PERIOD_FORMS, TEAM_SOURCES, load_spec_bytes, validate_spec
 from qi_dash.problems import InputError
+from qi_dash.store import StoreConflict, StoreError
 from qi_dash.ui import session
 from qi_dash.ui.upload_wizard import plan_for
 from qi_dash.upload import UploadPlan
@@ -98,16 +99,45 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
         directorate_column=directorate, layout=layout, measures=measures, **long_columns,
         comment_column=comment, name=name,
     ))
-    if not st.button("Apply mapping", type="primary", key=f"{key}_apply"):
-        applied = st.session_state.get(f"{key}_applied")
-        return plan_for(uploaded, mapping=applied) if applied else plan
+    apply, save_only = st.columns(2)
+    if save_only.button("Save this mapping only (no upload)", key=f"{key}_save_only", disabled=not name.strip()):
+        _save_without_upload(spec, workbook)
+    if apply.button("Apply mapping", type="primary", key=f"{key}_apply"):
+        problems = validate_spec(spec)
+        if problems:
+            for problem in problems:
+                st.error(problem)
+            return plan
+        st.session_state[f"{key}_applied"] = spec
+    applied = st.session_state.get(f"{key}_applied")
+    if not applied:
+        return plan
+    mapped = plan_for(uploaded, mapping=applied)
+    # The mapping is saved by the upload's own save, so a mapping that fails saves nothing.
+    if mapped.mapping_to_save is not None and mapped.ok and mapped.count("added") + mapped.count("updated"):
+        st.info(f"Mapping '{html.escape(mapped.mapping_to_save.name)}' will be saved with this upload: "
+                "files with these columns will be recognised next time.")
+    return mapped
+
+
+def _save_without_upload(spec: dict, workbook) -> None:
+    """The user's explicit "save this mapping" without uploading the file."""
     problems = validate_spec(spec)
+    try:
+        signature = None if problems else spec_signature(spec, workbook)
+    except InputError as err:
+        problems = [str(p) for p in err.problems]
     if problems:
         for problem in problems:
             st.error(problem)
-        return plan
-    st.session_state[f"{key}_applied"] = spec
-    if name:
-        session.store().save_mapping(name, spec_signature(spec, workbook), spec)
-        st.success(f"Mapping '{name}' saved: files with these columns will be recognised next time.")
-    return plan_for(uploaded, mapping=spec)
+        return
+    name = spec["name"].strip()
+    try:
+        saved = session.store().save_mapping(name, signature, spec)
+    except (StoreError, StoreConflict) as err:
+        st.error(str(err))
+        return
+    if saved:
+        st.success(f"Mapping '{html.escape(name)}' saved: files with these columns will be recognised next time.")
+    else:
+        st.info(f"Mapping '{html.escape(name)}' is already saved as it is.")

@@ -55,15 +55,16 @@ def last_saved_message() -> None:
         st.success(st.session_state["last_saved"])
 
 
-def plan_for(uploaded, mapping: dict | None = None) -> UploadPlan:
+def plan_for(uploaded, mapping: dict | None = None, recognise: bool = True) -> UploadPlan:
     """The plan for an uploaded file, kept while the file, placements and data are unchanged."""
     store = session.store()
     placements = st.session_state.get("new_teams", {})
-    key = (uploaded.file_id, tuple(sorted(placements.items())), repr(mapping), store.data_version())
+    key = (uploaded.file_id, tuple(sorted(placements.items())), repr(mapping), recognise, store.data_version())
     cached = st.session_state.get("_plan")
     if cached is None or cached[0] != key:
         with st.spinner("Checking the file…"):
-            plan = plan_upload(store, uploaded.getvalue(), uploaded.name, mapping=mapping, new_teams=placements or None)
+            plan = plan_upload(store, uploaded.getvalue(), uploaded.name, mapping=mapping,
+                               new_teams=placements or None, recognise=recognise)
         st.session_state["_plan"] = (key, plan)
     return st.session_state["_plan"][1]
 

@@ -1,0 +1,162 @@
+"""Saved column mappings on the Upload page: listed, downloaded, renamed, deleted, edited
+and imported, each change a version kept in the mapping's history; and the recognised
+mapping of the file being uploaded, which the user may set aside for that file."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import streamlit as st
+
+from qi_dash.ingest.recognise import imported_signature, spec_headings
+from qi_dash.ingest.spec import load_spec_bytes, spec_file_text
+from qi_dash.problems import InputError
+from qi_dash.store import StoreConflict, StoreError
+from qi_dash.ui import session
+from qi_dash.upload import UploadPlan
+
+_SET_ASIDE = "_mappings_set_aside"  # file ids whose recognised mapping the user set aside
+_CHOOSE = "_mapping_choose"  # the mapping to select on the next run (e.g. after a rename)
+_DONE = "_mapping_done"  # what the last change did, shown once after the rerun
+
+
+def recognising(uploaded) -> bool:
+    """Whether saved mappings may be recognised for this file (not once set aside)."""
+    return uploaded.file_id not in st.session_state.get(_SET_ASIDE, set())
+
+
+def recognised_mapping(uploaded, plan: UploadPlan) -> None:
+    """Which saved mapping read the file, with the way to set it aside for this file."""
+    if plan.recognised is None:
+        return
+    text, button = st.columns([4, 1], vertical_alignment="center")
+    text.markdown(f"Recognised as mapping '{html.escape(plan.recognised)}'.")
+    if button.button("Not this mapping", key=f"not_this_mapping_{uploaded.file_id}",
+                     help="Map this file's columns yourself; the saved mapping stays for other files."):
+        st.session_state[_SET_ASIDE] = st.session_state.get(_SET_ASIDE, set()) | {uploaded.file_id}
+        st.rerun()
+
+
+def mappings_panel() -> None:
+    """The saved mappings, and what can be done with each."""
+    with st.expander("Saved column mappings"):
+        if _DONE in st.session_state:
+            st.success(st.session_state.pop(_DONE))
+        current = session.store().mappings()
+        st.text_input("Your name (recorded with each change to a mapping)", key="mapping_by")
+        if current.empty:
+            st.caption("No saved mappings yet. Name a mapping when you map a file's columns, or upload a mapping file.")
+        else:
+            st.dataframe(_table(current), hide_index=True, width="stretch")
+            if _CHOOSE in st.session_state:
+                st.session_state["mapping_choice"] = st.session_state.pop(_CHOOSE)
+            name = st.selectbox("Mapping", current["name"].tolist(), key="mapping_choice")
+            _one_mapping(current[current["name"] == name].iloc[0], current)
+        _import(current)
+
+
+def _table(current: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Name": current["name"],
+        "Version": current["version"],
+        "Saved": pd.to_datetime(current["saved_at"]).dt.strftime("%d/%m/%Y %H:%M"),
+        "By": current["saved_by"].fillna(""),
+        "Headings it reads": [", ".join(spec_headings(spec)) for spec in current["spec"]],
+    })
+
+
+def _by() -> str | None:
+    return st.session_state.get("mapping_by", "").strip() or None
+
+
+def _done(message: str, choose: str | None = None) -> None:
+    st.session_state[_DONE] = message
+    if choose is not None:
+        st.session_state[_CHOOSE] = choose
+    st.rerun()
+
+
+def _write(change, *args, **kwargs) -> bool | None:
+    """Run a store change: whether it changed anything (only a save may not), or None once
+    why it was refused is shown."""
+    try:
+        changed = change(*args, **kwargs)
+    except (StoreError, StoreConflict) as err:
+        st.error(str(err))
+        return None
+    return changed is not False
+
+
+def _one_mapping(row: pd.Series, current: pd.DataFrame) -> None:
+    store = session.store()
+    name = row["name"]
+    st.download_button("Download (JSON)", spec_file_text(row["spec"], name),
+                       file_name=f"{re.sub(r'[^A-Za-z0-9_-]+', '_', name).strip('_') or 'mapping'}.json",
+                       mime="application/json", key="mapping_download")
+
+    rename, delete = st.columns(2)
+    # Keyed by the mapping, so a name typed or a deletion confirmed for one is not carried to another.
+    new_name = rename.text_input("New name", key=f"mapping_new_name_{name}").strip()
+    if rename.button("Rename", key="mapping_rename", disabled=not new_name):
+        if _write(store.rename_mapping, name, new_name, by=_by()):
+            _done(f"Renamed mapping '{html.escape(name)}' to '{html.escape(new_name)}'.", new_name)
+    confirm = delete.checkbox("Yes, delete this mapping (its history is kept)",
+                              key=f"mapping_delete_confirm_{name}")
+    if delete.button("Delete", key="mapping_delete", disabled=not confirm):
+        if _write(store.delete_mapping, name, by=_by()):
+            _done(f"Deleted mapping '{html.escape(name)}'. Its versions are kept.")
+
+    with st.container(border=True):
+        st.markdown("**Version history**")
+        versions = store.mapping_versions(name)
+        st.dataframe(pd.DataFrame({
+            "Version": versions["version"],
+            "Change": versions["change"],
+            "Name": versions["name"],
+            "Saved": pd.to_datetime(versions["saved_at"]).dt.strftime("%d/%m/%Y %H:%M"),
+            "By": versions["saved_by"].fillna(""),
+        }), hide_index=True, width="stretch")
+
+    text = st.text_area("Edit the mapping (JSON); saving it makes a new version",
+                        spec_file_text(row["spec"], name), height=300,
+                        key=f"mapping_edit_{name}_{row['version']}")
+    if st.button("Save as a new version", key="mapping_edit_save"):
+        _save(_read_spec(text.encode(), "the edited mapping"), name, current)
+
+
+def _import(current: pd.DataFrame) -> None:
+    st.markdown("**Upload a mapping file (.json)**")
+    uploaded = st.file_uploader("A mapping file (.json)", type=["json"], key="mapping_import_file",
+                                label_visibility="collapsed")
+    if uploaded is None:
+        return
+    spec = _read_spec(uploaded.getvalue(), uploaded.name)
+    if spec is None:
+        return
+    name = st.text_input("Save it as", spec.get("name", ""), key=f"mapping_import_name_{uploaded.file_id}").strip()
+    if st.button("Save this mapping", key="mapping_import_save", disabled=not name):
+        _save(spec, name, current)
+
+
+def _save(spec: dict | None, name: str, current: pd.DataFrame) -> None:
+    """Save a spec made without a file (edited or imported) as the next version of ``name``."""
+    if spec is None:
+        return
+    spec = {**spec, "name": name}
+    saved = _write(session.store().save_mapping, name, imported_signature(spec, current, name), spec, saved_by=_by())
+    if saved:
+        _done(f"Saved mapping '{html.escape(name)}'.", name)
+    elif saved is False:
+        st.info(f"Mapping '{html.escape(name)}' is already saved as it is; nothing was saved.")
+
+
+def _read_spec(data: bytes, where: str) -> dict | None:
+    """The mapping in a JSON text; None once every problem with it is shown."""
+    try:
+        return load_spec_bytes(data, where)
+    except InputError as err:
+        for problem in err.problems:
+            st.error(str(problem))
+        return None
