@@ -74,7 +74,7 @@ def test_a_ward_tracker_gives_a_row_per_measure_and_month_with_gaps_for_the_miss
     assert table.attrs["notes"] == [
         "Sheet 'Ward 7': column G ('Total') was not read: the heading is not a period.",
         "Skipped 2 rows of sheet 'Ward 7' (rows 8, 10): labelled 'Rate', 'Total', which the mapping does not "
-        "read (a total or a formula row); their cells were not loaded.",
+        "read (such as a total, formula or note row); their cells were not loaded.",
         "Skipped row 9 of sheet 'Ward 7': blank.",
     ]
 
@@ -133,7 +133,7 @@ def test_no_heading_after_the_label_column_that_is_a_period_is_a_problem(tmp_pat
 def test_two_headings_for_the_same_month_are_refused(tmp_path):
     rows = [["Measure", datetime(2023, 4, 1), "Apr-23"], ["Falls", 1, 2], ["Plans", 1, 1], ["Patients", 2, 2]]
     assert problems_of({**TRACKER_SPEC, "header_row": 1}, book(tmp_path, {"Ward 7": rows})) == [
-        "tracker.xlsx, sheet 'Ward 7', row 1: columns B and C are both headed April 2023 (2023-04-01); keep one "
+        "tracker.xlsx, sheet 'Ward 7', row 1: columns B and C both hold the period starting 1 Apr 2023; keep one "
         "column per period."]
 
 
@@ -163,8 +163,8 @@ def test_with_a_team_column_each_team_and_label_pair_is_read(tmp_path):
     assert table["value"].tolist() == [1, 2, None, None, 7, None]
     assert table["denominator"].tolist() == [None, None, 5, 6, None, None]
     assert table.attrs["notes"] == [
-        "Skipped row 6 of sheet 'Ward 7': labelled 'Notes', which the mapping does not read (a total or a formula "
-        "row); their cells were not loaded.",
+        "Skipped row 6 of sheet 'Ward 7': labelled 'Notes', which the mapping does not read (such as a total, "
+        "formula or note row); their cells were not loaded.",
         "Sheet 'Ward 7': team 'Birch Ward' has no row for PLAN; nothing was read for it there.",
     ]
 

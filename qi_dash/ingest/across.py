@@ -87,7 +87,7 @@ def apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
 
     listed = _listed_labels(spec["rows"], labels)
     _note_left_out(spec, sheet, table, labels, listed, cells, notes)
-    keep = listed != None  # noqa: E711 (an object array: compared element by element)
+    keep = ~pd.isna(listed)
     if spec["team"].get("empty") == "skip":
         no_team = keep & pd.isna(team)
         note_rows(notes, rows[no_team], sheet.name, "no team in the team column, as the mapping's team setting "
@@ -137,7 +137,7 @@ def _refuse_repeated_periods(sheet: Sheet, header_row: int, letters: list[str], 
     for letter, stamp in zip(letters, pd.to_datetime(pd.Series(stamps))):
         seen.setdefault(stamp, []).append(letter)
     problems = [
-        Problem(sheet.file, f"columns {' and '.join(found)} are both headed {stamp:%B %Y} ({stamp:%Y-%m-%d}); "
+        Problem(sheet.file, f"columns {' and '.join(found)} both hold the period starting {stamp.day} {stamp:%b %Y}; "
                 "keep one column per period.", sheet.name, header_row)
         for stamp, found in seen.items() if len(found) > 1
     ]
@@ -162,7 +162,7 @@ def _note_left_out(spec: dict, sheet: Sheet, table: pd.DataFrame, labels: Distin
     if unlisted.any():
         said = ", ".join(f"'{t}'" for t in pd.unique(text[unlisted])[:3])
         note_rows(notes, rows[unlisted], sheet.name,
-                  f"labelled {said}, which the mapping does not read (a total or a formula row); "
+                  f"labelled {said}, which the mapping does not read (such as a total, formula or note row); "
                   "their cells were not loaded")
     no_label = labels.empty
     if no_label.any():

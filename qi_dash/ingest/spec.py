@@ -251,16 +251,26 @@ def _wide_problems(spec: dict) -> list[str]:
     problems = [f"{key} belongs to the long layout; a wide mapping lists its columns under measures."
                 for key in LAYOUT_KEYS["long"] if key in spec]
     problems.extend(_other_layout_keys(spec, "wide", told="long"))
-    measures = spec.get("measures")
-    if not isinstance(measures, list) or not measures:
-        return problems + ['measures must list at least one measure, e.g. [{"measure": "FALLS", "value": "Falls"}].']
+    return problems + _items_problems(spec.get("measures"), "measures", "column")
+
+
+def _items_problems(items: object, key: str, source: str) -> list[str]:
+    """What is wrong with a list of measures and where each is read from: the wide layout's
+    ``measures`` (columns, each item may name a comment column) or periods_across's ``rows``
+    (rows, named by their labels)."""
+    labels = " and its row label" if source == "row" else ""
+    if not isinstance(items, list) or not items:
+        return [f'{key} must list at least one measure{labels}, e.g. [{{"measure": "FALLS", "value": "Falls"}}].']
+    problems = []
     seen = set()
-    for i, item in enumerate(measures, start=1):
-        where = f"measures item {i}"
+    for i, item in enumerate(items, start=1):
+        where = f"{key} item {i}"
         if not isinstance(item, dict):
-            problems.append(f"{where} must be an object with measure and value (or numerator and denominator).")
+            problems.append(f"{where} must be an object with measure and value (or numerator and denominator)"
+                            + (" row labels." if source == "row" else "."))
             continue
-        problems.extend(_unknown_keys(item, ("measure", "comment") + NUMBER_KEYS, where))
+        problems.extend(_unknown_keys(item, ("measure",) + (("comment",) if source == "column" else ()) + NUMBER_KEYS,
+                                      where))
         code = item.get("measure")
         if not is_text(code):
             problems.append(f"{where} needs a measure code.")
@@ -270,7 +280,7 @@ def _wide_problems(spec: dict) -> list[str]:
             seen.add(code.strip().casefold())
         if "comment" in item and not is_text(item["comment"]):
             problems.append(f"{where}.comment must name a column heading.")
-        problems.extend(_number_problems(item, where))
+        problems.extend(_number_problems(item, where, source=source))
     return problems
 
 
@@ -311,25 +321,7 @@ def _across_problems(spec: dict) -> list[str]:
     if columns is not None and not (isinstance(columns, list) and columns and all(map(is_text, columns))):
         problems.append("period_columns must list the headings of the period columns (or be left out to read "
                         "every heading after the label column that is a period).")
-    rows = spec.get("rows")
-    if not isinstance(rows, list) or not rows:
-        return problems + ['rows must list at least one measure and its row label, e.g. [{"measure": "FALLS", "value": "Falls"}].']
-    seen = set()
-    for i, item in enumerate(rows, start=1):
-        where = f"rows item {i}"
-        if not isinstance(item, dict):
-            problems.append(f"{where} must be an object with measure and value (or numerator and denominator) row labels.")
-            continue
-        problems.extend(_unknown_keys(item, ("measure",) + NUMBER_KEYS, where))
-        code = item.get("measure")
-        if not is_text(code):
-            problems.append(f"{where} needs a measure code.")
-        elif code.strip().casefold() in seen:
-            problems.append(f"{where}: measure '{code}' is listed twice.")
-        else:
-            seen.add(code.strip().casefold())
-        problems.extend(_number_problems(item, where, source="row"))
-    return problems
+    return problems + _items_problems(spec.get("rows"), "rows", "row")
 
 
 def load_spec(path: str | Path) -> dict:
