@@ -208,3 +208,40 @@ def test_every_visible_sheet_is_a_team_and_a_hidden_sheet_is_read_only_when_chos
     table, sheets = mapping.apply({**spec, "sheet": ["Ash Ward", "Old"]}, workbook)
     assert sheets == "Ash Ward, Old" and table["team"].tolist() == ["Ash Ward", "Ash Ward", "Old", "Old"]
     assert table.attrs["notes"] == []
+
+
+def test_a_pivot_table_writes_each_ward_once_and_its_rows_below_take_it_when_asked(tmp_path):
+    rows = [
+        ["Sum of Value", None, "Month"],
+        ["Ward", "Measure", datetime(2023, 4, 1), datetime(2023, 5, 1), "Grand Total"],
+        ["Ash Ward", "Falls", 1, 2, 3],
+        [None, "Plans", 3, 4, 7],
+        [None, "Patients", 5, 6, 11],
+        ["Ash Ward Total", None, 9, 12, 21],
+        ["Birch Ward", "Falls", 7, 8, 15],
+        ["Grand Total", None, 16, 20, 36],
+    ]
+    spec = {**TRACKER_SPEC, "sheet": "Pivot", "header_row": 2, "team": {"column": "Ward", "empty": "above"},
+            "rows": [{"measure": "FALLS", "value": "Falls"}, {"measure": "PLAN", "numerator": "Plans",
+                                                               "denominator": "Patients"}]}
+    table, _ = mapping.apply(spec, book(tmp_path, {"Pivot": rows}))
+    assert table.index.tolist() == [3, 3, 4, 4, 7, 7]
+    assert table["team"].tolist() == ["Ash Ward"] * 4 + ["Birch Ward"] * 2
+    assert table["measure"].tolist() == ["FALLS", "FALLS", "PLAN", "PLAN", "FALLS", "FALLS"]
+    assert table["value"].tolist() == [1, 2, None, None, 7, 8]
+    assert table["numerator"].tolist() == [None, None, 3, 4, None, None]
+    assert table["denominator"].tolist() == [None, None, 5, 6, None, None]
+    assert table.attrs["notes"] == [
+        "Sheet 'Pivot': column E ('Grand Total') was not read: the heading is not a period.",
+        "Rows 4–5 of sheet 'Pivot' had no team ('Ward' empty) and took the team of the row above, as the "
+        "mapping's team setting \"empty\": \"above\" asks.",
+        "Skipped 2 rows of sheet 'Pivot' (rows 6, 8): no label in column 'measure'; 2 of them held numbers "
+        "(rows 6, 8), which were not loaded.",
+        "Sheet 'Pivot': team 'Birch Ward' has no row for PLAN; nothing was read for it there.",
+    ]
+    # Without "above", the rows below a ward have no team, which the check then refuses.
+    spec["team"] = {"column": "Ward"}
+    table, _ = mapping.apply(spec, book(tmp_path, {"Pivot": rows}))
+    assert table["team"].tolist() == ["Ash Ward"] * 2 + [None] * 2 + ["Birch Ward"] * 2
+    assert [str(p) for p in check(table, "Pivot").problems][:1] == [
+        "team.xlsx, sheet 'Pivot', row 4, column 'team': team is empty."]

@@ -222,3 +222,18 @@ def test_the_form_expresses_measure_values_and_a_sheet_per_measure():
     checked = check(mapping.apply(spec, csv("Month,Ward,Indicator,Value\nApr-24,Ash Ward,falls,2\n"))[0], "team")
     assert checked.ok, checked.problems
     assert checked.observations[["unit", "measure", "value"]].values.tolist() == [["W-ASH", "FALLS", 2.0]]
+
+
+def test_a_team_written_once_per_group_is_taken_from_the_row_above_in_any_layout():
+    assert validate_spec({"period": {"column": "M"}, "team": {"column": "Ward", "empty": "below"},
+                          "measures": [{"measure": "F", "value": "F"}]}) == [
+        "team.empty is 'below'; expected refuse, skip or above."]
+    workbook = csv("Ward,Month,Falls\nAsh Ward,Apr-24,3\n,May-24,1\nBirch Ward,Apr-24,0\n")
+    spec = {"period": {"column": "Month"}, "team": {"column": "Ward", "empty": "above"},
+            "measures": [{"measure": "FALLS", "value": "Falls"}]}
+    table, _ = mapping.apply(spec, workbook)
+    assert table["team"].tolist() == ["Ash Ward", "Ash Ward", "Birch Ward"]
+    assert table["period"].tolist() == [APR, MAY, APR]
+    assert table.attrs["notes"] == [
+        "Row 3 of sheet 'team' had no team ('Ward' empty) and took the team of the row above, as the mapping's "
+        "team setting \"empty\": \"above\" asks."]

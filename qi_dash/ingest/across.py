@@ -13,7 +13,15 @@ import pandas as pd
 from qi_dash import periods
 from qi_dash.ingest.canonical import closest
 from qi_dash.ingest.cells import Distinct, cell_text, stripped
-from qi_dash.ingest.parts import Columns, converted_periods, note_rows, part_cells, part_headings, row_ranges
+from qi_dash.ingest.parts import (
+    Columns,
+    converted_periods,
+    filled_down,
+    note_rows,
+    part_cells,
+    part_headings,
+    row_ranges,
+)
 from qi_dash.ingest.spec import NUMBER_KEYS, heading_key
 from qi_dash.ingest.workbook import Sheet, header_cells, sheet_table
 from qi_dash.problems import InputError, Problem
@@ -80,10 +88,10 @@ def apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
     ), header_row)
     columns = Columns(table, sheet, header_row)
     labels = Distinct(table.iloc[:, read.index(label_positions[0])])
-    team = part_cells(spec["team"], columns, sheet, "team")
+    rows = table.index.to_numpy()
+    team = filled_down(part_cells(spec["team"], columns, sheet, "team"), rows, sheet.name, spec["team"], notes)
     directorate = part_cells(spec["directorate"], columns, sheet, "directorate") if spec.get("directorate") else None
     cells = table.to_numpy(dtype=object)[:, [read.index(i) for i in period_positions]]
-    rows = table.index.to_numpy()
 
     listed = _listed_labels(spec["rows"], labels)
     _note_left_out(spec, sheet, table, labels, listed, cells, notes)
@@ -185,7 +193,7 @@ def _found_rows(sheet: Sheet, rows: np.ndarray, team: np.ndarray, listed: np.nda
     for position in np.flatnonzero(keep):
         key = (team[position], listed[position])
         if key in found:
-            for_team = f" for team '{key[0]}'" if by_team else ""
+            for_team = ("" if not by_team else " with no team" if pd.isna(key[0]) else f" for team '{key[0]}'")
             problems.append(Problem(
                 sheet.file, f"rows {rows[found[key]]} and {rows[position]} are both labelled '{key[1]}'{for_team}; "
                 "the mapping cannot tell which to read.", sheet.name, int(rows[position]), spec["label_column"]))

@@ -14,7 +14,16 @@ import pandas as pd
 from qi_dash.ingest import across
 from qi_dash.ingest.canonical import closest
 from qi_dash.ingest.cells import Distinct
-from qi_dash.ingest.parts import Columns, converted_periods, note_rows, part_cells, part_words, renamed, row_ranges
+from qi_dash.ingest.parts import (
+    Columns,
+    converted_periods,
+    filled_down,
+    note_rows,
+    part_cells,
+    part_words,
+    renamed,
+    row_ranges,
+)
 from qi_dash.ingest.spec import EVERY_SHEET, NUMBER_KEYS, is_text, validate_spec
 from qi_dash.ingest.workbook import Sheet, Workbook, sheet_table
 from qi_dash.problems import InputError, Problem
@@ -123,7 +132,8 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
 
     period_spec = spec["period"]
     period_raw = columns.get(period_spec["column"], "period")
-    team = part_cells(spec["team"], columns, sheet, "team")
+    team = filled_down(part_cells(spec["team"], columns, sheet, "team"), table.index.to_numpy(), sheet.name,
+                       spec["team"], notes)
     directorate = part_cells(spec["directorate"], columns, sheet, "directorate") if spec.get("directorate") else None
     comment = columns.get(spec["comment"], "comment") if spec.get("comment") else None
 

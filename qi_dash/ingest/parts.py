@@ -85,6 +85,22 @@ def part_cells(part: dict, columns: Columns, sheet: Sheet, role: str) -> np.ndar
     return renamed(joined, part.get("values", {}))[combined]
 
 
+def filled_down(team: np.ndarray, rows: np.ndarray, sheet: str, part: dict, notes: list[str]) -> np.ndarray:
+    """With the team setting ``"empty": "above"``, each row whose team cells are empty takes
+    the team of the row above it (a pivot table's or a grouped report's way of writing a team
+    once per group), and the notes say which rows did; otherwise the teams as they are."""
+    empty = pd.isna(team)
+    if part.get("empty") != "above" or not empty.any():
+        return team
+    filled = pd.Series(team, dtype=object).ffill().to_numpy(dtype=object)
+    took = rows[empty & ~pd.isna(filled)]
+    if len(took):
+        said = row_ranges(took)
+        notes.append(f"{said[0].upper()}{said[1:]} of sheet '{sheet}' had no team ({part_words(part)} empty) and "
+                     'took the team of the row above, as the mapping\'s team setting "empty": "above" asks.')
+    return filled
+
+
 def renamed(texts: np.ndarray, values: dict[str, str]) -> np.ndarray:
     """Texts with a mapping's replacements (a part's ``values``, ``measure_values``), matched
     ignoring case and repeated spaces; texts not listed as they are."""

@@ -48,8 +48,9 @@ Team and directorate ("parts")
     ``{"sheet_name": true}`` (a sheet per team). Any part may add ``"values": {TEXT: TEXT}`` to
     replace texts (matched ignoring case) by others, e.g. a sheet's ``"Ash"`` by the team code
     ``"W-ASH"``; texts not listed are kept. ``team`` may add ``"empty": "skip"`` to skip,
-    and report, rows whose team cells are all empty; by default (``"refuse"``) such rows are
-    kept and the check refuses them. A ``directorate`` part adds a ``directorate`` column:
+    and report, rows whose team cells are all empty, or ``"empty": "above"`` to give such a row
+    the team of the row above (a pivot table writes a team once per group); by default
+    (``"refuse"``) such rows are kept and the check refuses them. A ``directorate`` part adds a ``directorate`` column:
     the directorate (code or name) each team belongs to, used to place teams new to the
     hierarchy.
 
@@ -122,7 +123,7 @@ TEAM_SOURCES = {
     "fixed": "the whole sheet is one team",
     "sheet_name": "the sheet's name",
 }
-EMPTY_TEAM = ("refuse", "skip")
+EMPTY_TEAM = ("refuse", "skip", "above")
 EVERY_SHEET = "*"
 NUMBER_KEYS = ("value", "numerator", "denominator")
 
@@ -226,7 +227,7 @@ def _part_problems(part: object, where: str) -> list[str]:
     if not (isinstance(values, dict) and all(is_text(k) and is_text(v) for k, v in values.items())):
         problems.append(f'{where}.values must map text to text, e.g. {{"Ash": "Ash Ward"}}.')
     if part.get("empty", "refuse") not in EMPTY_TEAM:
-        problems.append(f"team.empty is {part.get('empty')!r}; expected refuse or skip.")
+        problems.append(f"team.empty is {part.get('empty')!r}; expected refuse, skip or above.")
     return problems
 
 
