@@ -215,9 +215,10 @@ def test_the_form_expresses_measure_values_and_a_sheet_per_measure():
     }
     by_column = FormChoices(sheet="Data", first_sheet=True, header_row=1, period_column="Month", team_column="Ward",
                             layout="long", measure_column="Indicator", measure_values={"Falls": "FALLS"},
-                            value_column="Value")
+                            value_column="Value", empty_team="above")
     spec = mapping_from_form(by_column)
     assert spec["measure_column"] == "Indicator" and "measure_from_sheet" not in spec
+    assert spec["team"] == {"column": "Ward", "empty": "above"}
     assert validate_spec(spec) == []
     checked = check(mapping.apply(spec, csv("Month,Ward,Indicator,Value\nApr-24,Ash Ward,falls,2\n"))[0], "team")
     assert checked.ok, checked.problems

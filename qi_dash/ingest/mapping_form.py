@@ -25,7 +25,8 @@ class FormChoices:
     long layout's. ``label_column``, ``rows`` (per measure code, its row label as
     ``(value,)`` or ``(numerator, denominator)``) and ``period_columns`` (none: every heading
     after the label column that is a period) are the periods_across layout's; there
-    ``period_column`` is not used.
+    ``period_column`` is not used. ``empty_team`` is what a row with an empty team cell means
+    (``spec.EMPTY_TEAM``: refused, skipped, or the team of the row above).
     """
 
     sheet: str
@@ -53,6 +54,7 @@ class FormChoices:
     label_column: str = NOT_CHOSEN
     rows: dict[str, tuple[str] | tuple[str, str]] = field(default_factory=dict)
     period_columns: tuple[str, ...] = ()
+    empty_team: str = "refuse"
 
 
 def mapping_from_form(choices: FormChoices) -> dict:
@@ -102,10 +104,12 @@ def _named(spec: dict, choices: FormChoices) -> dict:
 
 def _team(choices: FormChoices) -> dict:
     source = choices.team_source
+    # Only a team read from cells can have empty cells to skip or fill from the row above.
+    empty = {} if choices.empty_team == "refuse" else {"empty": choices.empty_team}
     if source == "column":
-        return {"column": choices.team_column}
+        return {"column": choices.team_column, **empty}
     if source == "columns":
-        return {"columns": list(choices.team_columns), "separator": choices.separator}
+        return {"columns": list(choices.team_columns), "separator": choices.separator, **empty}
     if source == "fixed":
         return {"fixed": choices.fixed_team}
     if source == "sheet_name":
