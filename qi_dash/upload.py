@@ -30,7 +30,7 @@ from qi_dash.store import NamedMapping, Store, UploadMeta, UploadSummary
 class Step(Enum):
     """What an upload needs next, in the order the Upload page leads a team lead through."""
 
-    REFUSED = "refused"  # the file cannot be read as it is (e.g. a hidden sheet holding data)
+    REFUSED = "refused"  # the file cannot be read as it is (e.g. not a spreadsheet, or damaged)
     MAP = "map"  # not in the template: say which columns hold what
     PLACE = "place"  # teams new to the hierarchy: place each in a directorate
     FIX = "fix"  # problems in the file itself
@@ -86,14 +86,6 @@ def _is_canonical(sheet: Sheet) -> bool:
     return "measure" in names and len(names & set(REQUIRED_COLUMNS)) >= 2
 
 
-def _hidden_sheet_problems(workbook: Workbook, file_name: str) -> list[Problem]:
-    return [
-        Problem(file_name, "is a hidden sheet with data. Unhide it (or delete it) so it is clear whether its data should be read.", sheet.name)
-        for sheet in workbook.sheets
-        if sheet.hidden and sheet.filled().any()
-    ]
-
-
 def plan_upload(
     store: Store,
     data: bytes,
@@ -125,7 +117,6 @@ def plan_upload(
     hierarchy = Hierarchy(units)
     plan.workbook = workbook
     plan.notes.extend(workbook.notes)
-    plan.problems.extend(_hidden_sheet_problems(workbook, file_name))
 
     try:
         spec = _find_mapping(store, workbook, mapping, plan, recognise)
@@ -137,6 +128,7 @@ def plan_upload(
             # A CSV's one sheet is the file itself: messages name no sheet.
             plan.sheet = found[0].name if data.startswith(b"PK") else None
             table = sheet_table(found[0])
+            table.attrs["notes"] = mappings.hidden_sheets_not_read(workbook, found[:1])
         else:
             table, plan.sheet = mappings.apply(spec, workbook)
             if isinstance(mapping, dict) and is_text(mapping.get("name")):

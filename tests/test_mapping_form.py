@@ -142,7 +142,8 @@ def test_every_period_form_and_layout_the_form_offers_is_one_the_spec_accepts():
     for form in PERIOD_FORMS:
         assert validate_spec(mapping_from_form(replace(WIDE, period_form=form))) == []
     for layout in LAYOUTS:
-        choices = replace(WIDE, layout=layout, measure_column="Measure", value_column="v")
+        choices = replace(WIDE, layout=layout, measure_column="Measure", value_column="v",
+                          label_column="Measure", rows={"FALLS": ("Falls",)})
         assert validate_spec(mapping_from_form(choices)) == []
     week_ending = FormChoices(sheet="team", first_sheet=True, header_row=1, period_column="Week ending",
                               period_form="week_ending", team_source="fixed", fixed_team="W-ASH",

@@ -223,7 +223,7 @@ def _wide_workbook(hidden_data: bool) -> bytes:
     (csv("W-ASH,HUDDLES,32/10/2025,,,9,"), "team.csv", Step.FIX),
     (csv("Larch Ward,HUDDLES,27/10/2025,,,9,"), "team.csv", Step.PLACE),
     (_wide_workbook(hidden_data=False), "ward.xlsx", Step.MAP),
-    (_wide_workbook(hidden_data=True), "ward.xlsx", Step.REFUSED),
+    (_wide_workbook(hidden_data=True), "ward.xlsx", Step.MAP),
 ])
 def test_the_plan_names_the_step_the_upload_page_takes_next(demo_store, data, name, step):
     assert plan_upload(demo_store, data, name).next_step is step

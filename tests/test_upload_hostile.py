@@ -130,12 +130,6 @@ def _rows_csv(tmp_path: Path) -> Path:
     return text_file(tmp_path, "weekly.csv", csv_bytes(*lines).decode())
 
 
-def _hidden_sheet(tmp_path: Path) -> Path:
-    data = [CANONICAL_COLUMNS, ["W-ASH", "HUDDLES", date(2025, 11, 3), None, None, 3, None]]
-    old = [["team", "value"], ["W-ASH", 99]]
-    return write_xlsx(tmp_path / "hidden.xlsx", {"Data": data, "Old figures": old}, hidden=("Old figures",))
-
-
 def _merged_canonical(tmp_path: Path) -> Path:
     # A team lead merged the team name down its rows: Excel keeps the value in A3 only.
     rows = [CANONICAL_COLUMNS] + [
@@ -185,9 +179,6 @@ CASES = {
     "workbook with no cells": Case(empty_workbook_xlsx, r"^has no data: every sheet in it is empty\.$"),
     "csv of blank lines": Case(lambda d: text_file(d, "blank.csv", " \r\n\r\n"), r"^has no data: it holds no text\.$"),
     "template with no rows": Case(lambda d: text_file(d, "header.csv", CSV_HEADER), r"^has no data rows\.$"),
-    "hidden sheet with data": Case(
-        _hidden_sheet, r"^is a hidden sheet with data\. Unhide it \(or delete it\) so it is clear whether its data "
-                       r"should be read\.$", sheet="Old figures"),
     "merged cells in the template": Case(
         _merged_canonical, r"^cells A3:A5 are merged, which hides which row a value belongs to\. Unmerge them",
         sheet="Data", row=3),

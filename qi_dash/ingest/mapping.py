@@ -11,10 +11,19 @@ import re
 import numpy as np
 import pandas as pd
 
-from qi_dash import periods
+from qi_dash.ingest import across
 from qi_dash.ingest.canonical import closest
 from qi_dash.ingest.cells import Distinct
-from qi_dash.ingest.spec import EVERY_SHEET, NUMBER_KEYS, heading_key, is_text, validate_spec
+from qi_dash.ingest.parts import (
+    Columns,
+    converted_periods,
+    filled_down,
+    note_rows,
+    part_cells,
+    part_words,
+    renamed,
+)
+from qi_dash.ingest.spec import EVERY_SHEET, NUMBER_KEYS, is_text, validate_spec
 from qi_dash.ingest.workbook import Sheet, Workbook, sheet_table
 from qi_dash.problems import InputError, Problem
 from qi_dash.text import row_ranges, summarise
@@ -40,9 +49,10 @@ def apply(spec: dict, workbook: Workbook) -> tuple[pd.DataFrame, str]:
     parts: list[pd.DataFrame] = []
     notes: list[str] = []
     problems: list[Problem] = []
+    read_sheet = across.apply_sheet if spec.get("layout") == "periods_across" else _apply_sheet
     for sheet in sheets:
         try:
-            part = _apply_sheet(spec, sheet, notes)
+            part = read_sheet(spec, sheet, notes)
         except InputError as err:
             problems.extend(err.problems)
             continue
@@ -52,8 +62,32 @@ def apply(spec: dict, workbook: Workbook) -> tuple[pd.DataFrame, str]:
     if problems:
         raise InputError(problems)
     table = pd.concat(parts) if len(parts) > 1 else parts[0]
-    table.attrs["notes"] = notes
+    table.attrs["notes"] = notes + hidden_sheets_not_read(workbook, sheets)
     return table, ", ".join(s.name for s in sheets)
+
+
+def hidden_sheets_not_read(workbook: Workbook, read: list[Sheet]) -> list[str]:
+    """A note listing the hidden sheets that were not read (none when all were chosen)."""
+    chosen = {id(s) for s in read}
+    hidden = [s.name for s in workbook.sheets if s.hidden and id(s) not in chosen]
+    if not hidden:
+        return []
+    names = ", ".join(f"'{name}'" for name in hidden)
+    if len(hidden) == 1:
+        return [f"Hidden sheet {names} was not read; choose it among the sheets to read if it holds data to load."]
+    return [f"Hidden sheets {names} were not read; choose them among the sheets to read if they hold data to load."]
+
+
+def _measures(spec: dict, sheet: Sheet, cells: pd.Series | None, n: int) -> np.ndarray:
+    """A long sheet's measure for each of its ``n`` rows: its measure cell's text (or, a sheet
+    per measure, the sheet's name) with the spec's ``measure_values`` replacements."""
+    values = spec.get("measure_values", {})
+    if cells is None:
+        return np.full(n, renamed(np.array([sheet.name.strip()], dtype=object), values)[0], dtype=object)
+    if not values:
+        return cells.to_numpy(dtype=object)
+    measure = Distinct(cells)
+    return np.where(measure.empty, cells.to_numpy(dtype=object), measure.rows(renamed(measure.texts, values)))
 
 
 def spec_sheets(spec: dict, workbook: Workbook) -> list[Sheet]:
@@ -91,54 +125,17 @@ def spec_sheets(spec: dict, workbook: Workbook) -> list[Sheet]:
     return found
 
 
-class _Columns:
-    """Finds the headings a spec names in one sheet's table, collecting those it lacks."""
-
-    def __init__(self, table: pd.DataFrame, sheet: Sheet, header_row: int):
-        self.table = table
-        self.sheet = sheet
-        self.header_row = header_row
-        self.exact = {str(c): c for c in table.columns}
-        loose: dict[str, list[object]] = {}
-        for c in table.columns:
-            loose.setdefault(heading_key(c), []).append(c)
-        self.loose = {key: found[0] for key, found in loose.items() if len(found) == 1}
-        self.missing: dict[str, list[str]] = {}
-
-    def get(self, heading: str, role: str) -> pd.Series | None:
-        label = self.exact.get(heading, self.loose.get(heading_key(heading)))
-        if label is None:
-            self.missing.setdefault(heading, []).append(role)
-            return None
-        return self.table[label]
-
-    def problems(self) -> list[Problem]:
-        shown = [str(c) for c in self.table.columns]
-        problems = []
-        for heading, roles in self.missing.items():
-            hint = closest(heading, shown)
-            problems.append(Problem(
-                self.sheet.file,
-                f"the mapping reads the {' and the '.join(roles)} from a column headed '{heading}', but row "
-                f"{self.header_row} has no such heading." + (f" Did you mean '{hint}'?" if hint else "")
-                + f" The headings are: {summarise([repr(h) for h in shown], 20) or 'none'}.",
-                self.sheet.name,
-                self.header_row,
-                kind="missing_heading", subject=heading,
-            ))
-        return problems
-
-
 def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
     header_row = spec.get("header_row", 1)
     table = sheet_table(sheet, header_row)
-    columns = _Columns(table, sheet, header_row)
+    columns = Columns(table, sheet, header_row)
     n = len(table)
 
     period_spec = spec["period"]
     period_raw = columns.get(period_spec["column"], "period")
-    team = _part(spec["team"], columns, sheet, "team")
-    directorate = _part(spec["directorate"], columns, sheet, "directorate") if spec.get("directorate") else None
+    team = filled_down(part_cells(spec["team"], columns, sheet, "team"), table.index.to_numpy(), sheet.name,
+                       spec["team"], notes)
+    directorate = part_cells(spec["directorate"], columns, sheet, "directorate") if spec.get("directorate") else None
     comment = columns.get(spec["comment"], "comment") if spec.get("comment") else None
 
     if spec.get("layout", "wide") == "wide":
@@ -151,7 +148,7 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
     else:
         numbers = [{k: columns.get(spec[k], k) for k in NUMBER_KEYS if k in spec}]
         comments = [comment]
-        measure_cells = columns.get(spec["measure_column"], "measure")
+        measure_cells = None if spec.get("measure_from_sheet") else columns.get(spec["measure_column"], "measure")
     if columns.missing:
         raise InputError(columns.problems())
 
@@ -168,10 +165,10 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
         if blank.any():
             blank[blank] = Distinct(cells[blank]).empty
     skip = labelled | blank
-    _note_rows(notes, rows[blank], sheet.name, "no period and no numbers (blank, total or note rows)")
+    note_rows(notes, rows[blank], sheet.name, "no period and no numbers (blank, total or note rows)")
     if labelled.any():
         said = ", ".join(f"'{t}'" for t in pd.unique(period_text[labelled])[:3])
-        _note_rows(notes, rows[labelled], sheet.name,
+        note_rows(notes, rows[labelled], sheet.name,
                    f"the period cell reads {said}, so these are total or note rows and their numbers were not loaded")
 
     if spec["team"].get("empty") == "skip":
@@ -183,8 +180,8 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
             with_numbers = rows[holding]
             held = (f"{len(with_numbers)} of them held numbers ({row_ranges(with_numbers)}), which were not loaded"
                     if len(with_numbers) else "none of them held numbers")
-            _note_rows(notes, rows[no_team], sheet.name,
-                       f"no team ({_part_words(spec['team'])} empty), as the mapping's team setting "
+            note_rows(notes, rows[no_team], sheet.name,
+                       f"no team ({part_words(spec['team'])} empty), as the mapping's team setting "
                        f'"empty": "skip" asks; {held}')
             skip |= no_team
     keep = ~skip
@@ -199,10 +196,10 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
         names.append("directorate")
     block = np.full((len(names), k * m), None, dtype=object)
     block[0] = np.repeat(team[keep], m)
-    if measure_cells is None:
+    if "measures" in spec:
         block[1] = np.tile(np.array([item["measure"].strip() for item in spec["measures"]], dtype=object), k)
     else:
-        block[1] = measure_cells.to_numpy(dtype=object)[keep]
+        block[1] = _measures(spec, sheet, measure_cells, n)[keep]
     for j, (group, comment_cells) in enumerate(zip(numbers, comments)):
         for key, cells in group.items():
             block[names.index(key), j::m] = cells.to_numpy(dtype=object)[keep]
@@ -212,69 +209,7 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
         block[6] = np.repeat(directorate[keep], m)
     index = pd.Index(np.repeat(kept_rows, m), name="row")
     out = pd.DataFrame(block.T, index=index, columns=names, dtype=object, copy=False)
-    out.insert(2, "period", np.repeat(_periods(period_codes[keep], period.values, period_spec.get("form", "auto")), m))
+    out.insert(2, "period", np.repeat(converted_periods(period_codes[keep], period.values, period_spec.get("form", "auto")), m))
     return out
 
 
-def _part(part: dict, columns: _Columns, sheet: Sheet, role: str) -> np.ndarray:
-    """A team or directorate for every row, as text; None where its cells are all empty."""
-    n = len(columns.table)
-    if "fixed" in part or "sheet_name" in part:
-        text = part.get("fixed", sheet.name)
-        return np.full(n, _renamed(np.array([text.strip()], dtype=object), part)[0], dtype=object)
-    headings = [part["column"]] if "column" in part else part["columns"]
-    cells = [columns.get(h, role) for h in headings]
-    if any(c is None for c in cells):
-        return np.full(n, None, dtype=object)
-    separator = part.get("separator", " ")
-    # Join per distinct combination of cells, not per row; empty parts are left out, so no
-    # stray separators ("average of same week over 5 years", not "…: ").
-    combined = np.zeros(n, dtype=np.int64)
-    parts = [Distinct(c) for c in cells]
-    for part_cells in parts:
-        combined, _ = pd.factorize(combined * len(part_cells.texts) + part_cells.codes)
-    _, first = np.unique(combined, return_index=True)
-    joined = np.array(
-        [separator.join(t for t in (p.texts[p.codes[r]] for p in parts) if t is not None) or None
-         for r in first],
-        dtype=object,
-    )
-    return _renamed(joined, part)[combined]
-
-
-def _renamed(texts: np.ndarray, part: dict) -> np.ndarray:
-    """Texts with the part's ``values`` replacements (matched ignoring case); others as they are."""
-    values = {k.strip().casefold(): v.strip() for k, v in part.get("values", {}).items()}
-    if not values:
-        return texts
-    return np.array([values.get(t.casefold(), t) if t is not None else None for t in texts], dtype=object)
-
-
-def _part_words(part: dict) -> str:
-    headings = [part["column"]] if "column" in part else part.get("columns", [])
-    return " and ".join(f"'{h}'" for h in headings) or "the team"
-
-
-def _periods(codes: np.ndarray, distinct: np.ndarray, form: str) -> np.ndarray:
-    """Each row's period as a timestamp, converted as the form says; a cell that is not a
-    period is passed on as it is, so the check refuses it with the reason.
-
-    ``codes`` and ``distinct`` are a ``Distinct``'s: only distinct cells are parsed.
-    """
-    stamps = periods.parse_periods(pd.Series(distinct, dtype=object)).timestamps
-    if form == "week_ending":
-        stamps = periods.to_week_commencing(stamps)
-    elif form == "month":
-        stamps = periods.to_month_start(stamps)
-    stamps = stamps.to_numpy()
-    if not np.isnat(stamps[codes]).any():
-        return stamps[codes]
-    # Timestamps as objects (numpy would give nanosecond integers), the raw cell where unread.
-    return np.where(np.isnat(stamps), distinct, pd.Series(stamps).astype(object).to_numpy())[codes]
-
-
-def _note_rows(notes: list[str], rows: np.ndarray, sheet: str, why: str) -> None:
-    if len(rows) == 1:
-        notes.append(f"Skipped {row_ranges(rows)} of sheet '{sheet}': {why}.")
-    elif len(rows):
-        notes.append(f"Skipped {len(rows):,} rows of sheet '{sheet}' ({row_ranges(rows)}): {why}.")

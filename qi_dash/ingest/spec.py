@@ -26,10 +26,14 @@ sheet's headings; ``mapping_form`` builds a spec from the choices made in the ap
 Sheets
     ``"sheet"`` is a sheet's name; ``null`` for the first visible sheet (a CSV file's only
     sheet); ``"*"`` for every visible sheet holding data (a sheet per team); or a list of
-    sheet names. Every sheet read must have the mapped headings in ``header_row``.
+    sheet names. A name or list may name hidden sheets: they are read because the user chose
+    them. Hidden sheets are otherwise not read, are never a reason to refuse a file, and the
+    notes list those not read. Every sheet read must have the mapped headings in
+    ``header_row``.
 
 Period
-    ``{"column": HEADING, "form": FORM}``. Every form reads dates and date cells, month text
+    ``{"column": HEADING, "form": FORM}`` (in the ``periods_across`` layout only
+    ``{"form": FORM}``: the periods are the headings). Every form reads dates and date cells, month text
     (``Apr-24``, ``April 2024``, ``2024-04``) and Excel date numbers with
     ``periods.parse_periods``, which refuses what is ambiguous rather than guessing. Forms:
 
@@ -44,8 +48,9 @@ Team and directorate ("parts")
     ``{"sheet_name": true}`` (a sheet per team). Any part may add ``"values": {TEXT: TEXT}`` to
     replace texts (matched ignoring case) by others, e.g. a sheet's ``"Ash"`` by the team code
     ``"W-ASH"``; texts not listed are kept. ``team`` may add ``"empty": "skip"`` to skip,
-    and report, rows whose team cells are all empty; by default (``"refuse"``) such rows are
-    kept and the check refuses them. A ``directorate`` part adds a ``directorate`` column:
+    and report, rows whose team cells are all empty, or ``"empty": "above"`` to give such a row
+    the team of the row above (a pivot table writes a team once per group); by default
+    (``"refuse"``) such rows are kept and the check refuses them. A ``directorate`` part adds a ``directorate`` column:
     the directorate (code or name) each team belongs to, used to place teams new to the
     hierarchy.
 
@@ -55,7 +60,23 @@ Layouts
     e.g. attendances as a count and as a denominator), and optionally ``"comment": HEADING``
     for that measure's comments. Each source row gives one canonical row per measure.
     ``"long"``: one row per measure; ``"measure_column": HEADING`` holds the measure code or
-    name, with ``"value"`` and/or ``"numerator"`` and ``"denominator"`` headings.
+    name, with ``"value"`` and/or ``"numerator"`` and ``"denominator"`` headings. Instead of
+    a measure column, ``"measure_from_sheet": true`` reads each sheet as one measure, named
+    by the sheet's name (a sheet per measure). ``"measure_values": {TEXT: CODE}`` replaces
+    measure texts (matched ignoring case and repeated spaces) by measure codes, e.g.
+    ``{"Restraint per 1000 OBD": "RP_RATE"}``; texts not listed are kept, and the check
+    matches them against measure codes and names.
+    ``"periods_across"``: a column per period (months across the top, measures down the
+    side, the commonest ward-tracker shape). ``"label_column": HEADING`` holds each row's
+    label; ``"rows"`` lists, per measure code, the row it is read from, ``"value": LABEL``
+    or ``"numerator": LABEL, "denominator": LABEL``. ``"period_columns": [HEADING, ...]``
+    names the period columns (a heading may also be given as the period it reads as, e.g.
+    ``"Apr-23"`` for a date cell); by default they are the headings after the label column
+    that read as periods, up to the first empty heading. Labels match exactly, else ignoring
+    case and repeated spaces. Rows with labels not listed (a formula "Rate" row, a "Total"
+    row) and columns whose headings are not periods (a "Total" column) are left out and
+    reported in the notes; an empty cell is a gap, never a zero. With a team column, each
+    (team, label) pair is one row.
 
 Headings match exactly, or else ignoring case and repeated spaces.
 
@@ -63,7 +84,8 @@ The table ``mapping.apply`` returns has the canonical columns (``team, measure, 
 denominator, value, comment``), plus ``directorate`` when the spec has one and ``sheet``
 when the spec reads several sheets (``"*"`` or a list). Its index, named ``row``, is each
 source row's spreadsheet row number, so a wide sheet's canonical rows share their source
-row's number. Numbers and comments are passed on as stored: checking them is
+row's number (in ``periods_across``, the row of the value cell; of the numerator's for a
+pair). Numbers and comments are passed on as stored: checking them is
 ``canonical.check_table``'s job. Rows skipped as blank, total or note rows (and, when asked,
 rows with no team) are reported as sentences in ``table.attrs["notes"]``.
 """
@@ -83,7 +105,17 @@ PERIOD_FORMS = {
     "week_ending": "a week-ending date (moved to the Monday of its week)",
     "month": "any date in the month (moved to the 1st)",
 }
-LAYOUTS = {"wide": "a column per measure", "long": "a measure column and a value column"}
+LAYOUTS = {
+    "wide": "a column per measure",
+    "long": "a measure column and a value column",
+    "periods_across": "a column per period (months across the top)",
+}
+# The keys only one layout takes.
+LAYOUT_KEYS = {
+    "wide": ("measures",),
+    "long": ("measure_column", "measure_from_sheet", "measure_values", "value", "numerator", "denominator"),
+    "periods_across": ("label_column", "rows", "period_columns"),
+}
 # A directorate is found in the same ways as a team.
 TEAM_SOURCES = {
     "column": "from a column",
@@ -91,13 +123,14 @@ TEAM_SOURCES = {
     "fixed": "the whole sheet is one team",
     "sheet_name": "the sheet's name",
 }
-EMPTY_TEAM = ("refuse", "skip")
+EMPTY_TEAM = ("refuse", "skip", "above")
 EVERY_SHEET = "*"
 NUMBER_KEYS = ("value", "numerator", "denominator")
 
 _KEYS = (
     "name", "sheet", "header_row", "period", "team", "directorate", "layout", "measures",
-    "measure_column", "value", "numerator", "denominator", "comment",
+    "measure_column", "measure_from_sheet", "measure_values", "value", "numerator", "denominator",
+    "label_column", "rows", "period_columns", "comment",
 )
 
 
@@ -119,18 +152,26 @@ def validate_spec(spec: object) -> list[str]:
     sheet = spec.get("sheet")
     if not (sheet is None or is_text(sheet) or (isinstance(sheet, list) and sheet and all(map(is_text, sheet)))):
         problems.append('sheet must be a sheet name, null (the first visible sheet), "*" (every visible sheet) '
-                        "or a list of sheet names.")
+                        "or a list of sheet names (hidden sheets too).")
+    elif isinstance(sheet, list) and EVERY_SHEET in sheet:
+        problems.append('sheet "*" means every visible sheet; give it alone, not in a list of sheet names.')
     header_row = spec.get("header_row", 1)
     if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
         problems.append(f"header_row must be a whole number of at least 1, not {header_row!r}.")
 
+    layout = spec.get("layout", "wide")
+    across = layout == "periods_across"
     period = spec.get("period")
     if not isinstance(period, dict):
-        problems.append('period is required: {"column": HEADING, "form": "auto"}.')
+        problems.append('period is required: {"form": "auto"} (the periods are the headings).' if across
+                        else 'period is required: {"column": HEADING, "form": "auto"}.')
     else:
-        problems.extend(_unknown_keys(period, ("column", "form"), "period"))
-        if not is_text(period.get("column")):
-            problems.append("period.column must name the heading of the period column.")
+        if across:
+            problems.extend(_unknown_keys(period, ("form",), "period"))
+        else:
+            problems.extend(_unknown_keys(period, ("column", "form"), "period"))
+            if not is_text(period.get("column")):
+                problems.append("period.column must name the heading of the period column.")
         if period.get("form", "auto") not in PERIOD_FORMS:
             problems.append(f"period.form is {period.get('form')!r}; expected one of {', '.join(PERIOD_FORMS)}.")
 
@@ -143,13 +184,14 @@ def validate_spec(spec: object) -> list[str]:
     if spec.get("comment") is not None and not is_text(spec["comment"]):
         problems.append("comment must name a column heading, or be null.")
 
-    layout = spec.get("layout", "wide")
     if layout not in LAYOUTS:
-        problems.append(f"layout is {layout!r}; expected {' or '.join(LAYOUTS)}.")
+        problems.append(f"layout is {layout!r}; expected {', '.join(LAYOUTS)}.")
     elif layout == "wide":
         problems.extend(_wide_problems(spec))
-    else:
+    elif layout == "long":
         problems.extend(_long_problems(spec))
+    else:
+        problems.extend(_across_problems(spec))
     return problems
 
 
@@ -185,37 +227,51 @@ def _part_problems(part: object, where: str) -> list[str]:
     if not (isinstance(values, dict) and all(is_text(k) and is_text(v) for k, v in values.items())):
         problems.append(f'{where}.values must map text to text, e.g. {{"Ash": "Ash Ward"}}.')
     if part.get("empty", "refuse") not in EMPTY_TEAM:
-        problems.append(f"team.empty is {part.get('empty')!r}; expected refuse or skip.")
+        problems.append(f"team.empty is {part.get('empty')!r}; expected refuse, skip or above.")
     return problems
 
 
-def _number_problems(item: dict, where: str, long: bool = False) -> list[str]:
+def _number_problems(item: dict, where: str, long: bool = False, source: str = "column") -> list[str]:
+    """What is wrong with where a measure's numbers are read from: ``source`` is a column
+    (named by its heading) or, in periods_across, a row (named by its label)."""
+    named_by = "column heading" if source == "column" else "row label"
     for key in NUMBER_KEYS:
         if key in item and not is_text(item[key]):
-            return [f"{where}.{key} must name a column heading."]
+            return [f"{where}.{key} must name a {named_by}."]
     # A long sheet may mix value measures and numerator/denominator measures in its rows.
     if not long and "value" in item and ("numerator" in item or "denominator" in item):
-        return [f"{where} takes a value column or a numerator and denominator pair, not both."]
+        return [f"{where} takes a value {source} or a numerator and denominator pair, not both."]
     if ("numerator" in item) != ("denominator" in item):
-        return [f"{where} needs both a numerator and a denominator column."]
+        return [f"{where} needs both a numerator and a denominator {source}."]
     if not any(key in item for key in NUMBER_KEYS):
-        return [f"{where} needs a value column, or a numerator and a denominator column."]
+        return [f"{where} needs a value {source}, or a numerator and a denominator {source}."]
     return []
 
 
 def _wide_problems(spec: dict) -> list[str]:
     problems = [f"{key} belongs to the long layout; a wide mapping lists its columns under measures."
-                for key in ("measure_column", "value", "numerator", "denominator") if key in spec]
-    measures = spec.get("measures")
-    if not isinstance(measures, list) or not measures:
-        return problems + ['measures must list at least one measure, e.g. [{"measure": "FALLS", "value": "Falls"}].']
+                for key in LAYOUT_KEYS["long"] if key in spec]
+    problems.extend(_other_layout_keys(spec, "wide", told="long"))
+    return problems + _items_problems(spec.get("measures"), "measures", "column")
+
+
+def _items_problems(items: object, key: str, source: str) -> list[str]:
+    """What is wrong with a list of measures and where each is read from: the wide layout's
+    ``measures`` (columns, each item may name a comment column) or periods_across's ``rows``
+    (rows, named by their labels)."""
+    labels = " and its row label" if source == "row" else ""
+    if not isinstance(items, list) or not items:
+        return [f'{key} must list at least one measure{labels}, e.g. [{{"measure": "FALLS", "value": "Falls"}}].']
+    problems = []
     seen = set()
-    for i, item in enumerate(measures, start=1):
-        where = f"measures item {i}"
+    for i, item in enumerate(items, start=1):
+        where = f"{key} item {i}"
         if not isinstance(item, dict):
-            problems.append(f"{where} must be an object with measure and value (or numerator and denominator).")
+            problems.append(f"{where} must be an object with measure and value (or numerator and denominator)"
+                            + (" row labels." if source == "row" else "."))
             continue
-        problems.extend(_unknown_keys(item, ("measure", "comment") + NUMBER_KEYS, where))
+        problems.extend(_unknown_keys(item, ("measure",) + (("comment",) if source == "column" else ()) + NUMBER_KEYS,
+                                      where))
         code = item.get("measure")
         if not is_text(code):
             problems.append(f"{where} needs a measure code.")
@@ -225,7 +281,7 @@ def _wide_problems(spec: dict) -> list[str]:
             seen.add(code.strip().casefold())
         if "comment" in item and not is_text(item["comment"]):
             problems.append(f"{where}.comment must name a column heading.")
-        problems.extend(_number_problems(item, where))
+        problems.extend(_number_problems(item, where, source=source))
     return problems
 
 
@@ -233,9 +289,40 @@ def _long_problems(spec: dict) -> list[str]:
     problems = []
     if "measures" in spec:
         problems.append("measures belongs to the wide layout; a long mapping names a measure_column.")
-    if not is_text(spec.get("measure_column")):
-        problems.append("a long layout needs measure_column: the heading of the column naming each row's measure.")
+    problems.extend(_other_layout_keys(spec, "long", told="wide"))
+    from_sheet = spec.get("measure_from_sheet", False)
+    if from_sheet not in (True, False):
+        problems.append("measure_from_sheet must be true (each sheet is one measure) or false.")
+    elif from_sheet and "measure_column" in spec:
+        problems.append("a long layout takes measure_column or measure_from_sheet (each sheet one measure), not both.")
+    elif not from_sheet and not is_text(spec.get("measure_column")):
+        problems.append("a long layout needs measure_column: the heading of the column naming each row's measure "
+                        "(or measure_from_sheet: true when each sheet is one measure).")
+    values = spec.get("measure_values", {})
+    if not (isinstance(values, dict) and all(is_text(k) and is_text(v) for k, v in values.items())):
+        problems.append('measure_values must map text in the file to measure codes, e.g. {"Restraint per 1000 OBD": "RP_RATE"}.')
     return problems + _number_problems(spec, "the long layout", long=True)
+
+
+def _other_layout_keys(spec: dict, layout: str, told: str = "") -> list[str]:
+    """A sentence for each key of another layout than the spec's (but ``told``'s, whose keys
+    the caller has told about in its own words)."""
+    return [f"{key} belongs to the {other} layout, not to {layout}."
+            for other, keys in LAYOUT_KEYS.items() if other not in (layout, told)
+            for key in keys if key in spec]
+
+
+def _across_problems(spec: dict) -> list[str]:
+    problems = _other_layout_keys(spec, "periods_across")
+    if spec.get("comment") is not None:
+        problems.append("comment goes with a row per period; a periods_across mapping reads no comment column.")
+    if not is_text(spec.get("label_column")):
+        problems.append("a periods_across layout needs label_column: the heading of the column holding each row's label.")
+    columns = spec.get("period_columns")
+    if columns is not None and not (isinstance(columns, list) and columns and all(map(is_text, columns))):
+        problems.append("period_columns must list the headings of the period columns (or be left out to read "
+                        "every heading after the label column that is a period).")
+    return problems + _items_problems(spec.get("rows"), "rows", "row")
 
 
 def load_spec(path: str | Path) -> dict:

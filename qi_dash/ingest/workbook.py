@@ -108,11 +108,7 @@ def sheet_table(sheet: Sheet, header_row: int = 1) -> pd.DataFrame:
     """
     frame = sheet.frame
     problems: list[Problem] = []
-    if header_row not in frame.index:
-        rows = len(frame)
-        raise InputError(
-            [Problem(sheet.file, f"has no row {header_row} to use as the header; it has {rows} rows.", sheet.name)]
-        )
+    names = header_cells(sheet, header_row)
     for cells in sheet.merged:
         if cells.last_row >= header_row:
             problems.append(
@@ -126,7 +122,6 @@ def sheet_table(sheet: Sheet, header_row: int = 1) -> pd.DataFrame:
                 )
             )
     body = frame.loc[header_row + 1 :]
-    names = [h.strip() if isinstance(h, str) else h for h in frame.loc[header_row].tolist()]
     # The reader's mask finds both the columns and the rows that hold something.
     present = sheet.filled()[frame.index.get_loc(header_row) + 1 :]
     has_values = present.any(axis=0)
@@ -166,6 +161,17 @@ def sheet_table(sheet: Sheet, header_row: int = 1) -> pd.DataFrame:
     table.index.name = "row"
     table.attrs["empty_rows"] = body.index[empty].tolist()
     return table
+
+
+def header_cells(sheet: Sheet, header_row: int) -> list[object]:
+    """The headings in ``header_row``, text stripped, others (e.g. a date cell) as stored;
+    InputError when the sheet has no such row."""
+    if header_row not in sheet.frame.index:
+        rows = len(sheet.frame)
+        raise InputError(
+            [Problem(sheet.file, f"has no row {header_row} to use as the header; it has {rows} rows.", sheet.name)]
+        )
+    return [h.strip() if isinstance(h, str) else h for h in sheet.frame.loc[header_row].tolist()]
 
 
 def refuse(file_name: str, message: str, sheet: str | None = None) -> NoReturn:
