@@ -10,9 +10,9 @@ from qi_dash import bootstrap, exports
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import Hierarchy, HierarchyError
 from qi_dash.ingest.spec import load_spec
-from qi_dash.problems import InputError
+from qi_dash.problems import InputError, Problem
 from qi_dash.store import Store, StoreBusy, StoreConflict
-from qi_dash.upload import commit, plan_upload
+from qi_dash.upload import UploadPlan, commit, plan_upload
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
     upload.add_argument("--mapping", help="a saved column mapping's name, or a mapping file (.json)")
     upload.add_argument("--by", help="who is uploading (recorded with the upload)")
+    upload.add_argument("--new-teams-in", metavar="DIRECTORATE",
+                        help="place every team new to the hierarchy in this directorate (code or name), "
+                             "with generated codes")
     export = command("export", "Export all observations in the canonical template (.csv or .xlsx).")
     export.add_argument("--out", type=Path, required=True)
     template = command("template", "Write the blank upload template (xlsx) with the measure and team lists.")
@@ -83,6 +86,8 @@ def _run(args, store: Store) -> int:
         if mapping and mapping.lower().endswith(".json"):
             mapping = load_spec(mapping)
         plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping)
+        if args.new_teams_in and plan.unknown_teams:
+            plan = _place_new_teams(store, args.file, mapping, plan, args.new_teams_in)
         for note in plan.notes:
             print(f"Note: {note}")
         if plan.problems:
@@ -104,6 +109,23 @@ def _run(args, store: Store) -> int:
         exports.write_export(frame, args.out)
         print(f"Exported {len(frame)} observations to {args.out}.")
     elif args.command == "template":
-        args.out.write_bytes(exports.template_workbook(store.definitions(), Hierarchy(store.units())))
+        args.out.write_bytes(exports.template_workbook(store.definitions(), Hierarchy(store.units(), store.aliases())))
         print(f"Template written to {args.out}.")
     return 0
+
+
+def _place_new_teams(store: Store, file: Path, mapping, plan: UploadPlan, directorate: str) -> UploadPlan:
+    """The plan again with every unknown team placed in one directorate, as the Upload page's
+    placement does (codes generated from the names); prints each new team's code."""
+    hierarchy = Hierarchy(store.units(), store.aliases())
+    code = hierarchy.resolve(directorate, level="directorate")
+    if code is None:
+        known = ", ".join(f"{c} ({hierarchy.name(c)})" for c in hierarchy.directorates) or "none"
+        raise InputError([Problem(file.name, f"--new-teams-in: '{directorate}' is not one directorate; "
+                                             f"the directorates are {known}.")])
+    placed = plan_upload(store, file.read_bytes(), file.name, mapping=mapping,
+                         new_teams={team: code for team in plan.unknown_teams})
+    if placed.new_units is not None:
+        for unit in placed.new_units.itertuples(index=False):
+            print(f"New team '{unit.name}' in {code}: code {unit.code}")
+    return placed

@@ -64,6 +64,13 @@ MIGRATIONS: list[str] = [
                source_upload AS upload_id
         FROM observation_history WHERE superseded_by IS NULL AND NOT removed;
     """,
+    # Other spellings of a unit (how a team's file first named it), so the same file
+    # resolves to the unit next time with no placement.
+    """
+    CREATE TABLE unit_aliases (
+        alias VARCHAR PRIMARY KEY, unit VARCHAR NOT NULL, added_at TIMESTAMPTZ NOT NULL,
+        added_by VARCHAR, added_by_upload BIGINT);
+    """,
 ]
 
 
