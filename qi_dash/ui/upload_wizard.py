@@ -101,7 +101,7 @@ def place_new_teams(plan: UploadPlan, selection: Selection) -> None:
         "or correct the team names in the file."
     )
     for problem in plan.placement_problems:
-        st.error(html.escape(problem.message))
+        st.error(html.escape(problem.message, quote=False))
     proposed = tree.new_codes(teams)
     choices = ["", *tree.directorates, NEW_DIRECTORATE]
     rows = []
