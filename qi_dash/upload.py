@@ -212,7 +212,7 @@ def _place(
     becomes a new directorate). Each team's code is the user's, else generated."""
     problems: list[Problem] = []
     pairs = pd.concat([f[["team", "directorate"]].astype("object") for f in from_file]
-                      or [pd.DataFrame(columns=["team", "directorate"])]).dropna()
+                      or [pd.DataFrame(columns=["team", "directorate"])]).dropna().drop_duplicates()
     pairs = pd.DataFrame({c: [str(t).strip() for t in pairs[c]] for c in ("team", "directorate")}).drop_duplicates()
     by_user = {lookup_key(t) for t in new_teams}
     pairs = pairs.loc[[not hierarchy.candidates(team, level=None) and lookup_key(team) not in by_user
