@@ -260,7 +260,8 @@ def _place(
 
 def _code_problems(hierarchy: Hierarchy, codes: dict[str, str], directorates: dict[str, str], file_name: str) -> list[Problem]:
     """A code chosen for a new unit that is taken: by a unit, or by another new unit's code
-    or name (a code wins over a name, so it would take the name's unit away)."""
+    or name (a code wins over a name, so it would take the name's unit away); and a new team
+    named as a new directorate is (the name would not say which is meant)."""
     problems = []
     new = [*((n, c) for c, n in directorates.items()), *codes.items()]
     chosen = {lookup_key(name): name for name, _ in new}
@@ -271,6 +272,12 @@ def _code_problems(hierarchy: Hierarchy, codes: dict[str, str], directorates: di
             problems.append(Problem(file_name, f"the code '{code}' for the new unit '{name}' is already taken by "
                                                f"'{by}'; choose another."))
         chosen[lookup_key(code)] = name
+    directorate_names = {lookup_key(name) for name in directorates.values()}
+    problems += [
+        Problem(file_name, f"the new team '{name}' would have the same name as a new directorate; "
+                           "name the team differently in the file (or map its text to another name).")
+        for name in codes if lookup_key(name) in directorate_names
+    ]
     return problems
 
 

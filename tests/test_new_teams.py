@@ -175,3 +175,14 @@ def test_the_placements_key_is_checked():
     assert "placements has an unknown key 'dir'; its keys are sheet, header_row, team, directorate." in problems
     assert any(p.startswith("placements.directorate must be non-empty text") for p in problems)
     assert "placements.header_row must be a whole number of at least 1, not 0." in problems
+
+
+def test_a_new_team_named_as_a_new_directorate_is_refused(demo_store):
+    data = b"ward,dir,period,n\nMental Health,Mental Health,2025-01-06,3\n"
+    spec = {"period": {"column": "period"}, "team": {"column": "ward"}, "directorate": {"column": "dir"},
+            "measures": [{"measure": "HUDDLES", "value": "n"}]}
+    plan = plan_upload(demo_store, data, "wards.csv", mapping=spec)
+    assert [p.message for p in plan.placement_problems] == [
+        "the new team 'Mental Health' would have the same name as a new directorate; "
+        "name the team differently in the file (or map its text to another name)."]
+    assert not plan.ok
