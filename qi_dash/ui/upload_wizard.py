@@ -53,6 +53,10 @@ def last_saved_message() -> None:
 def plan_for(uploaded, mapping: dict | None = None) -> UploadPlan:
     """The plan for an uploaded file, kept while the file, placements and data are unchanged."""
     store = session.store()
+    if st.session_state.get("placement_for") != uploaded.file_id:
+        # Teams placed for another file are not this file's.
+        st.session_state.pop("placement", None)
+        st.session_state["placement_for"] = uploaded.file_id
     placement = st.session_state.get("placement", {})
     key = (uploaded.file_id, repr(sorted(placement.items())), repr(mapping), store.data_version())
     cached = st.session_state.get("_plan")
