@@ -34,9 +34,9 @@ match plan.next_step:
     case Step.MAP:
         pass  # waiting for the mapping form above
     case Step.PLACE:
+        # The file's other problems wait until the teams are placed: the fix is here, not in the file.
         upload_wizard.show_notes(plan)
         upload_wizard.place_new_teams(plan, selection)
-        upload_wizard.show_problems(plan)
     case Step.FIX:
         upload_wizard.show_notes(plan)
         upload_wizard.show_problems(plan)

@@ -15,7 +15,7 @@ from qi_dash.ingest.recognise import imported_signature, spec_headings
 from qi_dash.ingest.spec import load_spec, spec_file_text
 from qi_dash.problems import InputError, Problem, group_lines
 from qi_dash.store import Store, StoreBusy, StoreConflict
-from qi_dash.upload import commit, plan_upload
+from qi_dash.upload import UploadPlan, commit, plan_upload
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--mapping", help="a saved column mapping's name, a mapping file (.json), or 'auto' "
                         "(the mapping the Upload page proposes)")
     upload.add_argument("--by", help="who is uploading (recorded with the upload)")
+    upload.add_argument("--new-teams-in", metavar="DIRECTORATE",
+                        help="place every team new to the hierarchy in this directorate (code or name), "
+                             "with generated codes")
     export = command("export", "Export all observations in the canonical template (.csv or .xlsx).")
     export.add_argument("--out", type=Path, required=True)
     template = command("template", "Write the blank upload template (xlsx) with the measure and team lists.")
@@ -182,6 +185,8 @@ def _run(args, store: Store) -> int:
         elif mapping == AUTO:
             mapping = auto_mapping(store, args.file)
         plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping)
+        if args.new_teams_in and plan.unknown_teams:
+            plan = _place_new_teams(store, args.file, mapping, plan, args.new_teams_in)
         for note in plan.notes:
             print(f"Note: {note}")
         if plan.problems:
@@ -205,6 +210,23 @@ def _run(args, store: Store) -> int:
     elif args.command == "mapping":
         return _run_mapping(args, store)
     elif args.command == "template":
-        args.out.write_bytes(exports.template_workbook(store.definitions(), Hierarchy(store.units())))
+        args.out.write_bytes(exports.template_workbook(store.definitions(), Hierarchy(store.units(), store.aliases())))
         print(f"Template written to {args.out}.")
     return 0
+
+
+def _place_new_teams(store: Store, file: Path, mapping, plan: UploadPlan, directorate: str) -> UploadPlan:
+    """The plan again with every unknown team placed in one directorate, as the Upload page's
+    placement does (codes generated from the names); prints each new team's code."""
+    hierarchy = Hierarchy(store.units(), store.aliases())
+    code = hierarchy.resolve(directorate, level="directorate")
+    if code is None:
+        known = ", ".join(f"{c} ({hierarchy.name(c)})" for c in hierarchy.directorates) or "none"
+        raise InputError([Problem(file.name, f"--new-teams-in: '{directorate}' is not one directorate; "
+                                             f"the directorates are {known}.")])
+    placed = plan_upload(store, file.read_bytes(), file.name, mapping=mapping,
+                         new_teams={team: code for team in plan.unknown_teams})
+    if placed.new_units is not None:
+        for unit in placed.new_units.itertuples(index=False):
+            print(f"New team '{unit.name}' in {code}: code {unit.code}")
+    return placed

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +23,10 @@ from qi_dash.text import natural_key
 LEVELS = ("organisation", "directorate", "team")
 PARENT_LEVEL = {"directorate": "organisation", "team": "directorate"}
 COLUMNS = ("code", "name", "level", "parent")
+ALIAS_COLUMNS = ("alias", "unit")
+# A generated code keeps whole words up to this length (longer first words are cut).
+CODE_LENGTH = 16
+DIRECTORATE_PREFIX = "DIR-"
 
 
 class HierarchyError(ValueError):
@@ -84,21 +91,36 @@ def write_hierarchy(units: pd.DataFrame) -> str:
     return frame.to_csv(index=False, lineterminator="\n")
 
 
-def _key(text: str) -> str:
+def lookup_key(text: str) -> str:
     """Text as a lookup key: case and runs of spacing do not matter."""
     return " ".join(text.split()).casefold()
+
+
+def _code_stem(name: str) -> str:
+    """A name's words in capitals joined by '-', whole words up to ``CODE_LENGTH``."""
+    # Accents are dropped (È → E) so a code can be typed on any keyboard.
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stem = ""
+    for word in re.findall(r"[A-Z0-9]+", name.upper()):
+        joined = f"{stem}-{word}" if stem else word
+        if len(joined) > CODE_LENGTH:
+            break
+        stem = joined
+    return stem or re.sub(r"[^A-Z0-9]", "", name.upper())[:CODE_LENGTH] or "UNIT"
 
 
 class Hierarchy:
     """The units as one immutable value: every lookup the app makes, precomputed once.
 
     Built from a frame with columns ``code, name, level, parent`` (as ``read_hierarchy`` and
-    the store give it). Codes identify units everywhere; names are for people. Lists of units
-    are in natural name order ("Ward 7" before "Ward 12"), then code. Lookups cost a dict access each however many teams a
-    director has, so the UI builds one per data version and keeps it.
+    the store give it) and, optionally, a frame of aliases (``alias, unit``: other spellings
+    of a unit, e.g. how a team's file first named it). Codes identify units everywhere;
+    names are for people. Lists of units are in natural name order ("Ward 7" before
+    "Ward 12"), then code. Lookups cost a dict access each however many teams a director
+    has, so the UI builds one per data version and keeps it.
     """
 
-    def __init__(self, units: pd.DataFrame):
+    def __init__(self, units: pd.DataFrame, aliases: pd.DataFrame | None = None):
         frame = units[list(COLUMNS)].reset_index(drop=True)
         self._frame = frame
         # Plain lists: iterating a string column element by element is slow.
@@ -122,15 +144,30 @@ class Hierarchy:
         self._by_code: dict[tuple[str | None, str], list[str]] = {}
         self._by_name: dict[tuple[str | None, str], list[str]] = {}
         for code in ordered:
-            code_key, name_key = _key(code), _key(self._name[code])
+            code_key, name_key = lookup_key(code), lookup_key(self._name[code])
             for level in (self._level[code], None):
                 self._by_code.setdefault((level, code_key), []).append(code)
                 self._by_name.setdefault((level, name_key), []).append(code)
+        self._aliases = pd.DataFrame(columns=list(ALIAS_COLUMNS)) if aliases is None else (
+            aliases[list(ALIAS_COLUMNS)].reset_index(drop=True))
+        self._by_alias: dict[tuple[str | None, str], list[str]] = {}
+        for text, code in zip(self._aliases["alias"].tolist(), self._aliases["unit"].tolist()):
+            if code not in self._level:
+                continue  # an alias of a unit no longer in the hierarchy names nothing
+            for level in (self._level[code], None):
+                found = self._by_alias.setdefault((level, lookup_key(text)), [])
+                if code not in found:
+                    found.append(code)
 
     @property
     def frame(self) -> pd.DataFrame:
         """The units frame (code, name, level, parent), for tables and files; read it, don't change it."""
         return self._frame
+
+    @property
+    def aliases(self) -> pd.DataFrame:
+        """The aliases frame (alias, unit); read it, don't change it."""
+        return self._aliases
 
     def __contains__(self, code: object) -> bool:
         return code in self._level
@@ -183,12 +220,36 @@ class Hierarchy:
 
     def candidates(self, text: str, level: str | None = "team") -> list[str]:
         """The units of ``level`` (None: any) that a user's text may mean, ignoring case and
-        spacing: the unit whose code it is, else every unit with that name."""
-        key = _key(text)
-        return list(self._by_code.get((level, key)) or self._by_name.get((level, key), ()))
+        spacing: the unit whose code it is, else every unit with that name, else every unit
+        it is an alias of."""
+        key = (level, lookup_key(text))
+        return list(self._by_code.get(key) or self._by_name.get(key) or self._by_alias.get(key, ()))
 
     def resolve(self, text: str, level: str | None = "team") -> str | None:
         """The code a user's text (a code or a name) means; None if it names no unit of
         ``level``, or more than one (a name two units share)."""
         found = self.candidates(text, level)
         return found[0] if len(found) == 1 else None
+
+    def new_codes(self, names: Iterable[str], prefix: str = "", avoid: Iterable[str] = ()) -> dict[str, str]:
+        """Short codes for new units, one per name in the order given: the name's words in
+        capitals (``Larch Ward`` → ``LARCH-WARD``) after ``prefix``, with ``-2``, ``-3``… where
+        that is taken. A code never spells an existing code, name or alias (a code wins over
+        a name, so it would take the name's unit away), another new code, nor the text in
+        ``avoid`` (e.g. the names of other new units); the same names against the same
+        hierarchy always get the same codes."""
+        taken = set(self._by_code) | set(self._by_name) | set(self._by_alias)
+        taken = {key for level, key in taken if level is None}
+        avoided = {lookup_key(text) for text in avoid}
+        codes: dict[str, str] = {}
+        for name in names:
+            if name in codes:
+                continue
+            stem = prefix + _code_stem(name)
+            code, n = stem, 2
+            # A code may spell its own unit's name: both name the same unit.
+            while lookup_key(code) in taken or lookup_key(code) in avoided - {lookup_key(name)}:
+                code, n = f"{stem}-{n}", n + 1
+            taken.add(lookup_key(code))
+            codes[name] = code
+        return codes

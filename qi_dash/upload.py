@@ -15,9 +15,10 @@ from enum import Enum
 
 import pandas as pd
 
-from qi_dash.hierarchy import COLUMNS, Hierarchy, check_units
+from qi_dash.hierarchy import ALIAS_COLUMNS, DIRECTORATE_PREFIX, Hierarchy, check_units, lookup_key
 from qi_dash.ingest import mapping as mappings
 from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
+from qi_dash.ingest.placements import read_placements
 from qi_dash.ingest.read import read_file
 from qi_dash.ingest.recognise import recognise as recognise_mapping
 from qi_dash.ingest.recognise import spec_signature
@@ -54,6 +55,11 @@ class UploadPlan:
     needs_mapping: bool = False
     workbook: Workbook | None = None
     new_units: pd.DataFrame | None = None
+    # The spellings in the file of the new teams (alias, unit), saved with them.
+    new_aliases: pd.DataFrame | None = None
+    # What is wrong with where new teams were placed (a code taken, a directorate named
+    # twice): put right in the placement form, so the upload stays at that step.
+    placement_problems: list[Problem] = field(default_factory=list)
     # The store's data version the diff was taken at; saving reuses the diff if it still is.
     diffed_at: int | None = None
 
@@ -65,7 +71,7 @@ class UploadPlan:
     def next_step(self) -> Step:
         if self.needs_mapping:
             return Step.REFUSED if self.problems else Step.MAP
-        if self.unknown_teams and not self.ok:
+        if (self.unknown_teams or self.placement_problems) and not self.ok:
             return Step.PLACE
         return Step.FIX if self.problems else Step.PREVIEW
 
@@ -94,27 +100,35 @@ def plan_upload(
     new_teams: dict[str, str] | None = None,
     limits: ReadLimits | None = None,
     recognise: bool = True,
+    new_directorates: dict[str, str] | None = None,
+    team_codes: dict[str, str] | None = None,
 ) -> UploadPlan:
     """Read, check and compare a file with the store; write nothing.
 
     ``mapping`` is a saved mapping's name or a mapping spec; a spec with a ``name`` is saved
     under that name when the upload is (``commit``). Without one the file must be in the
     canonical template or match a saved mapping by its columns; ``recognise=False`` sets
-    saved mappings aside for this file. ``new_teams`` maps names of teams not yet in the
-    hierarchy to the directorate code the user placed them in.
+    saved mappings aside for this file.
+
+    Placing teams new to the hierarchy: ``new_teams`` maps each such team's text (as the file
+    spells it) to the code of the directorate the user placed it in — an existing one or one
+    of ``new_directorates`` (code → name). A new team is named by its text and gets the code
+    in ``team_codes`` (text → code), else one generated from its name
+    (``Hierarchy.new_codes``); its text becomes an alias of it, so the same file needs no
+    placing next time.
     """
     plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest())
     # The units and definitions load while the file is read (DuckDB and calamine both work
     # without holding the GIL); every plan that reads its file needs them.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        loading = pool.submit(lambda: (store.units(), store.definitions()))
+        loading = pool.submit(lambda: (store.units(), store.aliases(), store.definitions()))
         try:
             workbook = read_file(data, file_name, limits or ReadLimits())
         except InputError as err:
             plan.problems = err.problems
             return plan
-        units, definitions = loading.result()
-    hierarchy = Hierarchy(units)
+        units, aliases, definitions = loading.result()
+    hierarchy = Hierarchy(units, aliases)
     plan.workbook = workbook
     plan.notes.extend(workbook.notes)
 
@@ -139,26 +153,38 @@ def plan_upload(
         return plan
 
     plan.notes.extend(table.attrs.get("notes", []))
-    new_directorates = pd.DataFrame(columns=list(COLUMNS))
+    from_file = []
     if "directorate" in table.columns:
-        new_teams, new_directorates, placement_problems = _placements_from_file(table, hierarchy, new_teams or {}, file_name)
-        plan.problems.extend(placement_problems)
+        from_file.append(table[["team", "directorate"]])
         table = table.drop(columns=["directorate"])
-    checked: Checked = check_table(table, file_name, plan.sheet, hierarchy, definitions, new_teams)
+    if spec is not None and spec.get("placements"):
+        try:
+            from_file.append(read_placements(spec["placements"], workbook))
+        except InputError as err:
+            plan.problems.extend(err.problems)
+            return plan
+    placed = _place(hierarchy, from_file, new_teams or {}, new_directorates or {}, team_codes or {}, file_name)
+    plan.placement_problems = placed.problems
+    plan.problems.extend(placed.problems)
+    # The placed teams are checked as the units they will be: the file's text names them.
+    checking = hierarchy if placed.units.empty else Hierarchy(
+        pd.concat([units, placed.units], ignore_index=True), pd.concat([aliases, placed.aliases]))
+    checked: Checked = check_table(table, file_name, plan.sheet, checking, definitions)
     plan.problems.extend(checked.problems)
     plan.notes.extend(checked.notes)
     plan.unknown_teams = checked.unknown_teams
-    if new_teams:
-        used = set(checked.observations["unit"]) if checked.ok else set(new_teams)
-        new_teams = {t: d for t, d in new_teams.items() if t in used}
-        plan.new_units = pd.concat([
-            new_directorates[new_directorates["code"].isin(set(new_teams.values()))],
-            pd.DataFrame({"code": list(new_teams), "name": list(new_teams), "level": "team",
-                          "parent": list(new_teams.values())}),
-        ], ignore_index=True)
-        plan.problems.extend(
-            Problem(file_name, p) for p in check_units(plan.new_units, units, where="new units")
-        )
+    if not placed.units.empty:
+        is_team = placed.units["level"] == "team"
+        used = set(checked.observations["unit"]) if checked.ok else set(placed.units["code"][is_team])
+        teams = placed.units[is_team & placed.units["code"].isin(used)]
+        directorates = placed.units[~is_team & placed.units["code"].isin(set(teams["parent"]))]
+        plan.new_units = pd.concat([directorates, teams], ignore_index=True)
+        plan.new_aliases = placed.aliases[placed.aliases["unit"].isin(set(teams["code"]))].reset_index(drop=True)
+        # What the placing has not already named (e.g. a team placed in a team).
+        unit_problems = [] if placed.problems else [
+            Problem(file_name, p) for p in check_units(plan.new_units, units, where="new units")]
+        plan.placement_problems += unit_problems
+        plan.problems.extend(unit_problems)
     if plan.problems:
         return plan
     plan.changes, plan.diffed_at = store.diff(checked.observations)
@@ -166,31 +192,97 @@ def plan_upload(
     return plan
 
 
-def _placements_from_file(
-    table: pd.DataFrame, hierarchy: Hierarchy, placed: dict[str, str], file_name: str
-) -> tuple[dict[str, str], pd.DataFrame, list[Problem]]:
-    """New teams placed by the mapping's directorate column (and new directorates named
-    there, under the organisation). Placements the user made by hand take precedence."""
-    pairs = table[["team", "directorate"]].dropna().astype(str).apply(lambda c: c.str.strip()).drop_duplicates()
-    pairs = pairs[pairs["team"].map(lambda team: not hierarchy.candidates(team, level=None)).astype(bool)]
-    problems = [
-        Problem(file_name, f"directorate '{text}' is the name of more than one directorate ({', '.join(codes)}); use its code.")
-        for text in pairs["directorate"].unique()
-        if len(codes := hierarchy.candidates(text, level="directorate")) > 1
-    ]
-    pairs = pairs.assign(
-        directorate=[hierarchy.resolve(d, level="directorate") or d for d in pairs["directorate"]]
-    ).drop_duplicates()
-    problems += [
-        Problem(file_name, f"new team '{team}' is placed in more than one directorate ({', '.join(group['directorate'])}).")
-        for team, group in pairs.groupby("team") if len(group) > 1
-    ]
-    new_directorates = sorted(set(pairs["directorate"]) - set(hierarchy.directorates))
-    placements = {**dict(zip(pairs["team"], pairs["directorate"])), **placed}
+@dataclass
+class _Placed:
+    """New units (directorates, then teams) placed by the file and by the user, each new
+    team's spellings in the file as aliases, and what is wrong with the placing."""
+
+    units: pd.DataFrame
+    aliases: pd.DataFrame
+    problems: list[Problem]
+
+
+def _place(
+    hierarchy: Hierarchy,
+    from_file: list[pd.DataFrame],
+    new_teams: dict[str, str],
+    new_directorates: dict[str, str],
+    team_codes: dict[str, str],
+    file_name: str,
+) -> _Placed:
+    """Teams new to the hierarchy placed in directorates: by the user (``new_teams``, text →
+    directorate code, into an existing or a new directorate), else by the file's directorate
+    column or placements sheet (text → directorate code or name; a name no directorate has
+    becomes a new directorate). Each team's code is the user's, else generated."""
+    problems: list[Problem] = []
+    pairs = pd.concat([f[["team", "directorate"]].astype("object") for f in from_file]
+                      or [pd.DataFrame(columns=["team", "directorate"])]).dropna().drop_duplicates()
+    pairs = pd.DataFrame({c: [str(t).strip() for t in pairs[c]] for c in ("team", "directorate")}).drop_duplicates()
+    by_user = {lookup_key(t) for t in new_teams}
+    pairs = pairs.loc[[not hierarchy.candidates(team, level=None) and lookup_key(team) not in by_user
+                       for team in pairs["team"]]]
+    directorates = dict(new_directorates)
+    by_name = {lookup_key(name): code for code, name in directorates.items()}
+    texts = sorted(set(pairs["directorate"]) - set(hierarchy.directorates) - set(directorates))
+    unnamed = [t for t in texts if hierarchy.resolve(t, level="directorate") is None and lookup_key(t) not in by_name]
+    for text in unnamed:
+        if len(codes := hierarchy.candidates(text, level="directorate")) > 1:
+            problems.append(Problem(
+                file_name, f"directorate '{text}' is the name of more than one directorate ({', '.join(codes)}); use its code."))
+    generated = hierarchy.new_codes([t for t in unnamed if not hierarchy.candidates(t, level="directorate")],
+                                    prefix=DIRECTORATE_PREFIX, avoid=unnamed)
+    directorates.update({code: text for text, code in generated.items()})
+    by_name.update({lookup_key(text): code for text, code in generated.items()})
+    pairs = pairs.assign(directorate=[
+        d if d in directorates or d in hierarchy.directorates
+        else hierarchy.resolve(d, level="directorate") or by_name.get(lookup_key(d), "")
+        for d in pairs["directorate"]]).query("directorate != ''").drop_duplicates()
+    for team, group in pairs.groupby("team"):
+        if len(group) > 1:
+            problems.append(Problem(
+                file_name, f"new team '{team}' is placed in more than one directorate ({', '.join(group['directorate'])})."))
+    placements = {**dict(zip(pairs["team"], pairs["directorate"])), **new_teams}
+    # Spellings that differ only in case or spacing are one team, named as first spelt.
+    spellings: dict[str, list[str]] = {}
+    for text in sorted(placements):
+        spellings.setdefault(lookup_key(text), []).append(text)
+    names = [found[0] for found in spellings.values()]
+    codes = {**hierarchy.new_codes([n for n in names if not team_codes.get(n, "").strip()], avoid=names),
+             **{n: team_codes[n].strip() for n in names if team_codes.get(n, "").strip()}}
+    problems += _code_problems(hierarchy, codes, directorates, file_name)
     organisations = hierarchy.organisations
-    frame = pd.DataFrame({"code": new_directorates, "name": new_directorates, "level": "directorate",
-                          "parent": organisations[0] if organisations else ""})
-    return placements, frame, problems
+    units = pd.concat([
+        pd.DataFrame({"code": list(directorates), "name": list(directorates.values()), "level": "directorate",
+                      "parent": organisations[0] if organisations else ""}),
+        pd.DataFrame({"code": [codes[n] for n in names], "name": names, "level": "team",
+                      "parent": [placements[n] for n in names]}),
+    ], ignore_index=True)
+    aliases = pd.DataFrame(
+        [(text, codes[found[0]]) for found in spellings.values() for text in found], columns=list(ALIAS_COLUMNS))
+    return _Placed(units, aliases, problems)
+
+
+def _code_problems(hierarchy: Hierarchy, codes: dict[str, str], directorates: dict[str, str], file_name: str) -> list[Problem]:
+    """A code chosen for a new unit that is taken: by a unit, or by another new unit's code
+    or name (a code wins over a name, so it would take the name's unit away); and a new team
+    named as a new directorate is (the name would not say which is meant)."""
+    problems = []
+    new = [*((n, c) for c, n in directorates.items()), *codes.items()]
+    chosen = {lookup_key(name): name for name, _ in new}
+    for name, code in new:
+        taken = hierarchy.candidates(code, level=None)
+        if taken or chosen.get(lookup_key(code), name) != name:
+            by = hierarchy.name(taken[0]) if taken else chosen[lookup_key(code)]
+            problems.append(Problem(file_name, f"the code '{code}' for the new unit '{name}' is already taken by "
+                                               f"'{by}'; choose another."))
+        chosen[lookup_key(code)] = name
+    directorate_names = {lookup_key(name) for name in directorates.values()}
+    problems += [
+        Problem(file_name, f"the new team '{name}' would have the same name as a new directorate; "
+                           "name the team differently in the file (or map its text to another name).")
+        for name in codes if lookup_key(name) in directorate_names
+    ]
+    return problems
 
 
 def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan, recognise: bool) -> dict | None:
@@ -218,4 +310,4 @@ def commit(store: Store, plan: UploadPlan, uploaded_by: str | None = None) -> Up
         raise ValueError("Only a plan with no problems can be saved.")
     meta = UploadMeta(plan.file_name, plan.sha256, uploaded_by, plan.mapping)
     return store.commit_upload(plan.changes, meta, plan.new_units, diffed_at=plan.diffed_at,
-                               mapping=plan.mapping_to_save)
+                               mapping=plan.mapping_to_save, new_aliases=plan.new_aliases)

@@ -63,13 +63,14 @@ def test_a_refused_file_shows_its_problems_grouped_then_located_then_downloadabl
 
 
 def test_only_the_first_problems_are_drawn_and_the_rest_counted(app):
-    lines = [f"Ward {n},HUDDLES,06/01/2025,,,3," for n in range(1, 251)]
+    # Unknown measures: a problem in the file itself (unknown teams are placed first instead).
+    lines = [f"W-ASH,Measure {n},06/01/2025,,,3," for n in range(1, 251)]
     at = upload(app, "many.csv", lines)
     assert len(at.dataframe[0].value) == 200
     assert any("The first 200 of 250 problems are shown." in c.value for c in at.caption)
     assert any("… and 230 more kinds of problem" in c.value for c in at.caption)
     groups = next(m.value for m in at.markdown if m.value.startswith("- **"))
-    assert [line.split("'")[1] for line in groups.splitlines()[:3]] == ["Ward 1", "Ward 2", "Ward 3"]
+    assert [line.split("'")[1] for line in groups.splitlines()[:3]] == ["Measure 1", "Measure 2", "Measure 3"]
 
 
 def test_a_comment_uploaded_with_a_value_is_on_the_chart_and_in_the_data_table(app, demo_db):

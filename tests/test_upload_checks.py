@@ -188,16 +188,19 @@ def test_a_directorate_column_places_a_new_team_by_the_directorates_name_or_code
     data = b"ward,dir,period,n\nLarch Ward, forensic  SERVICES ,2025-01-06,3\nAsh Ward,DIR-FOR,2025-01-06,4\n"
     plan = plan_upload(demo_store, data, "wards.csv", mapping=PLACED)
     assert plan.ok, [str(p) for p in plan.problems]
-    assert plan.new_units[["code", "level", "parent"]].values.tolist() == [["Larch Ward", "team", "DIR-FOR"]]
+    assert plan.new_units[["code", "name", "level", "parent"]].values.tolist() == [
+        ["LARCH-WARD", "Larch Ward", "team", "DIR-FOR"]]
 
 
 def test_a_directorate_name_two_directorates_share_is_refused(demo_store):
     demo_store.save_units(pd.DataFrame({"code": ["DIR-FOR2"], "name": ["Forensic Services"], "level": ["directorate"],
                                         "parent": ["ORG"]}))
     data = b"ward,dir,period,n\nLarch Ward,Forensic Services,2025-01-06,3\n"
-    problem = only(plan_upload(demo_store, data, "wards.csv", mapping=PLACED).problems)
-    assert problem.message == ("directorate 'Forensic Services' is the name of more than one directorate "
-                               "(DIR-FOR, DIR-FOR2); use its code.")
+    plan = plan_upload(demo_store, data, "wards.csv", mapping=PLACED)
+    # The team is left unplaced (the placement form asks for it) and the file's text is named.
+    assert [p.message for p in plan.placement_problems] == [
+        "directorate 'Forensic Services' is the name of more than one directorate (DIR-FOR, DIR-FOR2); use its code."]
+    assert plan.unknown_teams == ["Larch Ward"] and plan.next_step is Step.PLACE
 
 
 # -- the step the Upload page takes next ---------------------------------------------------------

@@ -349,13 +349,15 @@ def test_html_and_script_in_team_names_and_comments_are_stored_as_text(demo_stor
                      "W-ASH,HUDDLES,03/11/2025,,,6,=HYPERLINK(\"http://x\")<script>")
     plan = saved(demo_store, data, "markup.csv", new_teams={team: "DIR-ACU"})
     assert plan.sentence() == "2 added, 0 updated, 0 unchanged"
+    # The new team's code is made of the name's words; the name and its alias keep the markup as text.
     units = demo_store.units().set_index("code")
-    assert units.loc[team, "name"] == team and units.loc[team, "parent"] == "DIR-ACU"
-    assert stored(demo_store, team, "HUDDLES").loc["2025-11-03", "comment"] == "<script>alert(1)</script>"
+    assert units.loc["B-LARCH-B-WARD", ["name", "parent"]].tolist() == [team, "DIR-ACU"]
+    assert demo_store.aliases()["alias"].tolist() == [team]
+    assert stored(demo_store, "B-LARCH-B-WARD", "HUDDLES").loc["2025-11-03", "comment"] == "<script>alert(1)</script>"
     assert stored(demo_store, "W-ASH", "HUDDLES").loc["2025-11-03", "comment"] == '=HYPERLINK("http://x")<script>'
     export = export_csv(demo_store).decode()
     # Markup is data, exported as typed; only formula-like text gets the apostrophe.
-    assert f"{team},HUDDLES,2025-11-03,,,5,<script>alert(1)</script>\n" in export
+    assert "B-LARCH-B-WARD,HUDDLES,2025-11-03,,,5,<script>alert(1)</script>\n" in export
     assert '\nW-ASH,HUDDLES,2025-11-03,,,6,"\'=HYPERLINK(""http://x"")<script>"\n' in export
 
 

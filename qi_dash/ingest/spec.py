@@ -16,7 +16,8 @@ from the sheet's column headings next time, so the same layout needs no clicks::
         {"measure": "AE_ATT", "value": "attendances"},
         {"measure": "AE_BREACH", "numerator": "breaches", "denominator": "attendances"}
       ],
-      "comment": "Notes"                             # optional column of comments; default null
+      "comment": "Notes",                            # optional column of comments; default null
+      "placements": {"sheet": "Lookup", "header_row": 1, "team": "Ward", "directorate": "Directorate"}
     }
 
 ``validate_spec`` and ``load_spec`` (a JSON file) check a spec's shape here;
@@ -52,7 +53,8 @@ Team and directorate ("parts")
     the team of the row above (a pivot table writes a team once per group); by default
     (``"refuse"``) such rows are kept and the check refuses them. A ``directorate`` part adds a ``directorate`` column:
     the directorate (code or name) each team belongs to, used to place teams new to the
-    hierarchy.
+    hierarchy. ``placements`` does the same from a two-column sheet (often a hidden lookup
+    sheet) of team and directorate; ``header_row`` defaults to 1.
 
 Layouts
     ``"wide"``: ``"measures"`` lists, per measure code, either ``"value": HEADING`` or
@@ -130,7 +132,7 @@ NUMBER_KEYS = ("value", "numerator", "denominator")
 _KEYS = (
     "name", "sheet", "header_row", "period", "team", "directorate", "layout", "measures",
     "measure_column", "measure_from_sheet", "measure_values", "value", "numerator", "denominator",
-    "label_column", "rows", "period_columns", "comment",
+    "label_column", "rows", "period_columns", "comment", "placements",
 )
 
 
@@ -181,6 +183,8 @@ def validate_spec(spec: object) -> list[str]:
         problems.extend(_part_problems(spec["team"], "team"))
     if spec.get("directorate") is not None:
         problems.extend(_part_problems(spec["directorate"], "directorate"))
+    if spec.get("placements") is not None:
+        problems.extend(_placements_problems(spec["placements"]))
     if spec.get("comment") is not None and not is_text(spec["comment"]):
         problems.append("comment must name a column heading, or be null.")
 
@@ -228,6 +232,21 @@ def _part_problems(part: object, where: str) -> list[str]:
         problems.append(f'{where}.values must map text to text, e.g. {{"Ash": "Ash Ward"}}.')
     if part.get("empty", "refuse") not in EMPTY_TEAM:
         problems.append(f"team.empty is {part.get('empty')!r}; expected refuse, skip or above.")
+    return problems
+
+
+def _placements_problems(placements: object) -> list[str]:
+    shape = ('placements must be {"sheet": NAME, "header_row": N, "team": HEADING, "directorate": HEADING}: '
+             "a sheet saying which directorate each team belongs to")
+    if not isinstance(placements, dict):
+        return [shape + "."]
+    problems = _unknown_keys(placements, ("sheet", "header_row", "team", "directorate"), "placements")
+    for key in ("sheet", "team", "directorate"):
+        if not is_text(placements.get(key)):
+            problems.append(f"placements.{key} must be non-empty text; {shape}.")
+    header_row = placements.get("header_row", 1)
+    if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+        problems.append(f"placements.header_row must be a whole number of at least 1, not {header_row!r}.")
     return problems
 
 

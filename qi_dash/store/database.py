@@ -18,7 +18,7 @@ from qi_dash.store import history, mappings, schema
 from qi_dash.store.errors import StoreBusy, StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
-from qi_dash.store.units import read_units, upsert_units
+from qi_dash.store.units import read_aliases, read_units, upsert_aliases, upsert_units
 
 # A process may hold one database file; every write in the process goes through this lock.
 _WRITE_LOCK = threading.Lock()
@@ -130,6 +130,18 @@ class Store:
             return upsert_units(cur, units, upload_id=None)
         return self._write(work)
 
+    def aliases(self) -> pd.DataFrame:
+        """Other spellings of units (alias, unit, added_at, added_by, added_by_upload)."""
+        return self._cached("aliases", self._aliases).copy()
+
+    def _aliases(self) -> pd.DataFrame:
+        with self._cursor() as cur:
+            return read_aliases(cur)
+
+    def save_aliases(self, aliases: pd.DataFrame, added_by: str | None = None) -> int:
+        """Add aliases (columns alias, unit); returns how many were new or moved."""
+        return self._write(lambda cur: upsert_aliases(cur, aliases, added_by, upload_id=None))
+
     # -- measure definitions ---------------------------------------------------------------
 
     def save_definitions(self, definitions: list[MeasureDefinition], recorded_by: str | None = None) -> int:
@@ -208,9 +220,10 @@ class Store:
         new_units: pd.DataFrame | None = None,
         diffed_at: int | None = None,
         mapping: NamedMapping | None = None,
+        new_aliases: pd.DataFrame | None = None,
     ) -> UploadSummary:
-        """Save validated observations in one transaction, with the column ``mapping`` that
-        read them when the user named it to be saved.
+        """Save validated observations (and new units and their aliases) in one transaction,
+        with the column ``mapping`` that read them when the user named it to be saved.
 
         ``incoming`` may be ``diff``'s result, taken at data version ``diffed_at``: it is used
         as it is if nothing has been written since. Otherwise the diff is taken again inside
@@ -220,6 +233,8 @@ class Store:
             summary = history.commit(cur, incoming, meta, new_units, diffed_at)
             if mapping is not None:
                 mappings.save(cur, mapping, meta.uploaded_by)
+            if new_aliases is not None:
+                upsert_aliases(cur, new_aliases, meta.uploaded_by, summary.upload_id)
             return summary
 
         return self._write(work, bump=False)

@@ -82,6 +82,13 @@ MIGRATIONS: list[str] = [
             FROM mapping_versions)
         WHERE newest = 1 AND change <> 'deleted';
     """,
+    # Other spellings of a unit (how a team's file first named it), so the same file
+    # resolves to the unit next time with no placement.
+    """
+    CREATE TABLE unit_aliases (
+        alias VARCHAR PRIMARY KEY, unit VARCHAR NOT NULL, added_at TIMESTAMPTZ NOT NULL,
+        added_by VARCHAR, added_by_upload BIGINT);
+    """,
 ]
 
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from qi_dash import exports
 from qi_dash.problems import group_problems, problem_table
+from qi_dash.hierarchy import DIRECTORATE_PREFIX, lookup_key
 from qi_dash.store import StoreConflict
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
@@ -58,13 +59,17 @@ def last_saved_message() -> None:
 def plan_for(uploaded, mapping: dict | None = None, recognise: bool = True) -> UploadPlan:
     """The plan for an uploaded file, kept while the file, placements and data are unchanged."""
     store = session.store()
-    placements = st.session_state.get("new_teams", {})
-    key = (uploaded.file_id, tuple(sorted(placements.items())), repr(mapping), recognise, store.data_version())
+    if st.session_state.get("placement_for") != uploaded.file_id:
+        # Teams placed for another file are not this file's.
+        st.session_state.pop("placement", None)
+        st.session_state["placement_for"] = uploaded.file_id
+    placement = st.session_state.get("placement", {})
+    key = (uploaded.file_id, repr(sorted(placement.items())), repr(mapping), recognise, store.data_version())
     cached = st.session_state.get("_plan")
     if cached is None or cached[0] != key:
         with st.spinner("Checking the file…"):
-            plan = plan_upload(store, uploaded.getvalue(), uploaded.name, mapping=mapping,
-                               new_teams=placements or None, recognise=recognise)
+            plan = plan_upload(store, uploaded.getvalue(), uploaded.name, mapping=mapping, recognise=recognise,
+                               **placement)
         st.session_state["_plan"] = (key, plan)
     return st.session_state["_plan"][1]
 
@@ -105,25 +110,62 @@ def show_problems(plan: UploadPlan) -> None:
     )
 
 
+NEW_DIRECTORATE = "+new"  # the directorate choice "a new directorate…"; no code has a '+'
+
+
 def place_new_teams(plan: UploadPlan, selection: Selection) -> None:
-    """Ask where each team that is new to the hierarchy belongs; the plan is then made again."""
+    """One form for every team new to the hierarchy: its code (generated, editable) and its
+    directorate (an existing one, or a new one named here); the plan is then made again.
+    Other problems with the file are shown once the teams are placed."""
     tree = selection.hierarchy
+    placement = st.session_state.get("placement", {})
+    teams = sorted(set(plan.unknown_teams) | set(placement.get("new_teams", {})))
     st.warning(
-        f"This file introduces {len(plan.unknown_teams)} team(s) that are not in the hierarchy yet. "
-        "Place each in its directorate to add it, or correct the team names in the file."
+        f"This file introduces {len(teams)} team(s) that are not in the hierarchy yet. "
+        "Give each a code and place it in its directorate (or a new one) to add it, "
+        "or correct the team names in the file."
     )
-    placements = dict(st.session_state.get("new_teams", {}))
-    with st.form("place_teams"):
-        for team in plan.unknown_teams[:50]:
-            placements[team] = st.selectbox(
-                f"Directorate for the new team '{team}'", ["", *tree.directorates],
-                format_func=lambda c: tree.name(c) if c else "— choose —",
-                key=f"place_{team}",
-            )
-        placed = st.form_submit_button("Add these teams to the preview")
-    if placed:
-        st.session_state["new_teams"] = {t: d for t, d in placements.items() if d}
+    for problem in plan.placement_problems:
+        st.error(html.escape(problem.message, quote=False))
+    proposed = tree.new_codes(teams)
+    choices = ["", *tree.directorates, NEW_DIRECTORATE]
+    rows = []
+    for team in teams[:50]:
+        code_column, directorate_column, new_column = st.columns(3)
+        code = code_column.text_input(f"Code for '{team}'", value=proposed[team], key=f"code_{team}")
+        directorate = directorate_column.selectbox(
+            f"Directorate for the new team '{team}'", choices,
+            format_func=lambda c: "— choose —" if not c else "a new directorate…" if c == NEW_DIRECTORATE else tree.name(c),
+            key=f"place_{team}",
+        )
+        new_name = new_code = ""
+        if directorate == NEW_DIRECTORATE:
+            new_name = new_column.text_input("Name of the new directorate", key=f"new_directorate_{team}")
+            new_code = new_column.text_input("Its code (blank: made from the name)", key=f"new_directorate_code_{team}")
+        rows.append((team, code, directorate, new_name.strip(), new_code.strip()))
+    if len(teams) > 50:
+        st.caption(f"The first 50 of {len(teams)} new teams are shown; place them, then the rest.")
+    if st.button("Add these teams to the preview", type="primary"):
+        st.session_state["placement"] = _placement(tree, rows)
         st.rerun()
+
+
+def _placement(tree, rows: list[tuple[str, str, str, str, str]]) -> dict[str, dict[str, str]]:
+    """The form's rows as ``plan_upload``'s placement arguments. Rows naming a new directorate
+    by the same name (ignoring case and spacing) share it; unplaced rows are left out."""
+    names = [name for _, _, directorate, name, _ in rows if directorate == NEW_DIRECTORATE and name]
+    generated = tree.new_codes(names, prefix=DIRECTORATE_PREFIX)
+    by_name: dict[str, str] = {}
+    new_teams, team_codes, new_directorates = {}, {}, {}
+    for team, code, directorate, name, new_code in rows:
+        if directorate == NEW_DIRECTORATE:
+            if not name:
+                continue
+            directorate = by_name.setdefault(lookup_key(name), new_code or generated[name])
+            new_directorates.setdefault(directorate, name)
+        if directorate:
+            new_teams[team], team_codes[team] = directorate, code
+    return {"new_teams": new_teams, "team_codes": team_codes, "new_directorates": new_directorates}
 
 
 def preview_and_save(uploaded, plan: UploadPlan) -> None:
@@ -135,7 +177,10 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
     u.metric("Rows to update", updated)
     n.metric("Rows unchanged", unchanged)
     if plan.new_units is not None and not plan.new_units.empty:
-        st.markdown(f"New teams to add: {', '.join(html.escape(t) for t in plan.new_units['name'])}")
+        st.markdown("New teams to add: " + ", ".join(
+            f"{html.escape(u.name)} ({html.escape(u.code)}, {html.escape(u.level)})" if u.level != "team"
+            else f"{html.escape(u.name)} ({html.escape(u.code)})"
+            for u in plan.new_units.sort_values("level", ascending=False).itertuples(index=False)))
     shown = changes[changes["change"] != "unchanged"]
     if not shown.empty:
         st.dataframe(change_table(shown.head(SHOWN_CHANGES)), hide_index=True, width="stretch")
@@ -154,7 +199,7 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
         st.session_state["last_saved"] = f"Saved {uploaded.name}: {summary.sentence()}."
         st.session_state["_uploads_saved"] = st.session_state.get("_uploads_saved", 0) + 1
         st.session_state.pop("_plan", None)
-        st.session_state.pop("new_teams", None)
+        st.session_state.pop("placement", None)
         st.rerun()
 
 

@@ -1,0 +1,98 @@
+"""The Upload page's placement of new teams, run by Streamlit's AppTest on the demo organisation:
+one form (code, directorate or a new one), and the file's other problems only after it."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from qi_dash.store import Store
+from tests.conftest import REPO
+
+TIMEOUT = 60
+HEADER = b"team,measure,period,numerator,denominator,value,comment\n"
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("QI_DASH_DB", str(demo_db))
+    monkeypatch.chdir(REPO)
+
+    def open_upload_page() -> AppTest:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+        at.run()
+        at.switch_page("pages/3_Upload.py").run()
+        return at
+
+    yield open_upload_page
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def no_errors(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.get("button") if getattr(b, "label", "").startswith(label))
+
+
+def test_placing_comes_first_and_the_files_other_problems_only_after_it(app):
+    data = HEADER + b"Larch Ward,HUDDLES,27/10/2025,,,9,\nW-ASH,HUDDLES,27/10/2025,,,x,\n"
+    at = app()
+    at.get("file_uploader")[0].set_value(("mixed.csv", data, "text/csv")).run()
+    no_errors(at)
+    assert "introduces 1 team(s) that are not in the hierarchy" in at.warning[0].value
+    # During placement: no problem table and no "correct the file" banner.
+    assert not at.dataframe and not at.error
+    assert at.text_input(key="code_Larch Ward").value == "LARCH-WARD"
+    at.selectbox(key="place_Larch Ward").set_value("DIR-ACU")
+    button(at, "Add these teams to the preview").click().run()
+    no_errors(at)
+    assert not at.warning
+    problems = at.dataframe[0].value
+    assert problems["Problem"].tolist() == ["'x' is not a number."]
+    assert "1 problem(s) to fix" in at.error[0].value
+
+
+def test_a_team_is_placed_in_a_new_directorate_with_an_edited_code_and_saved(app, demo_db):
+    at = app()
+    at.get("file_uploader")[0].set_value(("larch.csv", HEADER + b"Larch Ward,HUDDLES,27/10/2025,,,9,\n", "text/csv")).run()
+    at.text_input(key="code_Larch Ward").set_value("W-LARCH")
+    at.selectbox(key="place_Larch Ward").set_value("+new").run()
+    no_errors(at)
+    at.text_input(key="new_directorate_Larch Ward").set_value("Mental Health")
+    button(at, "Add these teams to the preview").click().run()
+    no_errors(at)
+    new_units = " ".join(m.value for m in at.markdown)
+    assert "New teams to add: Larch Ward (W-LARCH), Mental Health (DIR-MENTAL-HEALTH, directorate)" in new_units
+    button(at, "Save 1 change").click().run()
+    no_errors(at)
+    assert "Saved larch.csv: 1 added, 0 updated, 0 unchanged." in at.success[0].value
+
+    st.cache_resource.clear()
+    store = Store.open(demo_db)
+    try:
+        units = store.units().set_index("code")
+        assert units.loc["W-LARCH", ["name", "parent"]].tolist() == ["Larch Ward", "DIR-MENTAL-HEALTH"]
+        assert units.loc["DIR-MENTAL-HEALTH", ["name", "level", "parent"]].tolist() == ["Mental Health", "directorate", "ORG"]
+        assert store.aliases()[["alias", "unit"]].values.tolist() == [["Larch Ward", "W-LARCH"]]
+    finally:
+        store.close()
+
+
+def test_a_code_that_is_taken_is_said_in_the_form_which_stays(app):
+    at = app()
+    at.get("file_uploader")[0].set_value(("larch.csv", HEADER + b"Larch Ward,HUDDLES,27/10/2025,,,9,\n", "text/csv")).run()
+    at.text_input(key="code_Larch Ward").set_value("W-ASH")
+    at.selectbox(key="place_Larch Ward").set_value("DIR-ACU")
+    button(at, "Add these teams to the preview").click().run()
+    no_errors(at)
+    assert at.error[0].value == "the code 'W-ASH' for the new unit 'Larch Ward' is already taken by 'Ash Ward'; choose another."
+    assert at.text_input(key="code_Larch Ward").value == "W-ASH" and not at.dataframe
+    at.text_input(key="code_Larch Ward").set_value("W-LARCH")
+    button(at, "Add these teams to the preview").click().run()
+    no_errors(at)
+    assert "New teams to add: Larch Ward (W-LARCH)" in " ".join(m.value for m in at.markdown)
