@@ -275,3 +275,94 @@ def test_an_extract_mixing_pairs_and_values_ignores_its_rate_column(tmp_path, de
     assert spec["measure_values"] == {"Restraint per 1000 OBD": "RP_RATE", "PRN doses": "PRN"}
     assert spec["team"] == {"column": "Ward", "values": {"Ash": "W-ASH", "Birch": "W-BIR"}}
     assert "Rate" not in json.dumps(spec).replace("RP_RATE", "")
+
+
+def _monthly_return(worked_out: bool) -> list[list[object]]:
+    headings = ["Ward", "Month", "Incidents", "Occupied bed days", "Rate per 1,000 OBD", "Plans in place",
+                "Patients audited", "% with plan"]
+    keep = [h for h in headings if worked_out or h not in ("Rate per 1,000 OBD", "% with plan")]
+    rows = [keep]
+    for ward in ("Rowan Ward (medium secure)", "Yew Ward (low secure)"):
+        for m in range(4, 8):
+            row = dict(zip(headings, [ward, date(2023, m, 1), str(m), "1,240", "3.2", "30", "40", "75%"]))
+            rows.append([row[h] for h in keep])
+    return rows
+
+
+def test_a_worked_out_figure_beside_a_pair_confirms_the_pairs_measure(tmp_path, demo):
+    # "Plans in place" says little alone; followed by "Patients audited" and "% with plan" it
+    # is a proportion's numerator and denominator. A bare "Incidents" over bed days is the
+    # restrictive practice rate, not assaults on staff.
+    path = write_xlsx(tmp_path / "return.xlsx", {"Monthly": _monthly_return(worked_out=True)})
+    proposal = _propose(path, demo)
+    assert {m["measure"]: m for m in proposal.spec["measures"]} == {
+        "RP_RATE": {"measure": "RP_RATE", "numerator": "Incidents", "denominator": "Occupied bed days"},
+        "SAFETY_PLAN": {"measure": "SAFETY_PLAN", "numerator": "Plans in place", "denominator": "Patients audited"},
+    }
+    _sure(proposal, "measure:RP_RATE", "measure:SAFETY_PLAN")
+    bare = _propose(write_xlsx(tmp_path / "bare.xlsx", {"Monthly": _monthly_return(worked_out=False)}), demo)
+    assert bare.confidence["measure:SAFETY_PLAN"] < SURE
+    assert "SAFETY_PLAN" not in {m["measure"] for m in bare.spec["measures"]}
+
+
+def test_footnotes_under_a_long_table_and_met_and_total_columns(tmp_path, demo):
+    rows = [["Team", "Indicator", "Month", "Met", "Total", "Notes"]]
+    for team in ("North Community Mental Health Team", "CRHT"):
+        for m in ("Jan 2023", "Feb 2023", "Mar 2023"):
+            rows.append([team, "Patients with a co-produced safety plan", m, 15, 20, None])
+            rows.append([team, "Staff sickness absence", m, 40, 650, None])
+    rows += [[], ["* February figures are provisional."], ["Source: RiO audit tool."], ["Prepared by: J. Smith"]]
+    path = write_xlsx(tmp_path / "community.xlsx", {"Community": rows})
+    proposal = _propose(path, demo)
+    spec = proposal.spec
+    # The footnotes sit in the team column, but 12 of its 15 rows name teams.
+    assert spec["team"] == {"column": "Team"}
+    # Both measures are proportions: the two unnamed number columns are their numerator and denominator.
+    assert (spec["numerator"], spec["denominator"]) == ("Met", "Total") and "value" not in spec
+    _sure(proposal, "team", "measure:SAFETY_PLAN", "measure:SICKNESS")
+    table, _ = apply(spec, read_file(path.read_bytes(), path.name))
+    assert table["numerator"].dropna().tolist() == [15, 40] * 6
+    assert table["denominator"].dropna().tolist() == [20, 650] * 6
+
+
+def _pivot(blank_below: bool) -> list[list[object]]:
+    months = [date(2023, m, 1) for m in (7, 8, 9)]
+    rows = [["Sum of Value", None, "Month"], ["Ward", "Measure", *months, "Grand Total"]]
+    for ward in ("Cedar Ward", "Birch Ward"):
+        rows.append([ward, "Admissions", 1, 2, 3, 6])
+        rows.append([None if blank_below else ward, "PRN doses", 4, 5, 6, 15])
+        rows.append([f"{ward} Total", None, 5, 7, 9, 21])
+    rows.append(["Grand Total", None, 10, 14, 18, 42])
+    return rows
+
+
+def test_a_team_written_once_per_group_is_given_to_the_rows_below(tmp_path, demo):
+    proposal = _propose(write_xlsx(tmp_path / "pivot.xlsx", {"Pivot": _pivot(blank_below=True)}), demo)
+    # "Cedar Ward Total" is a total row, not Cedar Ward: no value maps it.
+    assert proposal.spec["team"] == {"column": "Ward", "empty": "above"}
+    _sure(proposal, "team")
+    assert "pivot table" in proposal.why["team"]
+    written = _propose(write_xlsx(tmp_path / "flat.xlsx", {"Pivot": _pivot(blank_below=False)}), demo)
+    assert written.spec["team"] == {"column": "Ward"}
+
+
+def test_one_blank_team_cell_in_a_flat_table_is_not_a_pattern(tmp_path, demo):
+    rows = [["Ward", "Month", "PRN doses"]]
+    rows += [["Ash Ward", date(2024, m, 1), m] for m in range(1, 7)]
+    rows += [[None, date(2024, 7, 1), 7]] + [["Birch Ward", date(2024, m, 1), m] for m in range(1, 7)]
+    proposal = _propose(write_xlsx(tmp_path / "flat.xlsx", {"Data": rows}), demo)
+    assert proposal.spec["team"] == {"column": "Ward"}
+
+
+def test_a_weekly_sheet_beside_monthly_ones_in_a_sheet_per_measure(tmp_path, demo):
+    def sheet(days: list[date]) -> list[list[object]]:
+        return [["Team", "Period", "Figure"]] + [["Cedar Ward", day, i] for i, day in enumerate(days)]
+
+    monthly = [date(2023, m, 1) for m in (4, 5, 6)]
+    mondays = [date(2023, 4, 3) + timedelta(weeks=k) for k in range(3)]
+    path = write_xlsx(tmp_path / "measures.xlsx", {"PRN": sheet(monthly), "Hours in seclusion": sheet(monthly),
+                                                   "Physical restraints": sheet(mondays)})
+    proposal = _propose(path, demo)
+    assert proposal.spec["measure_from_sheet"] is True
+    # The first sheet is monthly; the weekly count is matched all the same.
+    _sure(proposal, "measure:PRN", "measure:SECL_HRS", "measure:RESTRAINT")

@@ -90,3 +90,26 @@ def test_team_texts_resolve_by_code_name_or_a_unique_word(hierarchy):
 def test_the_unit_names_what_is_counted_less_surely_than_the_name(library):
     assert _best("Doses", library, paired=False)[0] == "PRN"
     assert match.name_score("Doses", library["PRN"]) < match.name_score("PRN doses", library["PRN"])
+
+
+def test_a_bare_incidents_heading_is_the_rate_whose_name_counts_incidents(library):
+    # RP_RATE's name counts "restrictive practice incidents"; ASSAULT's description says its
+    # assaults are recorded "on the incident system". The name decides, not the boilerplate.
+    rp, assault = library["RP_RATE"], library["ASSAULT"]
+    assert match.part_score("Incidents", rp, "numerator") > match.part_score("Incidents", assault, "numerator") + 0.1
+    assert match.part_score("Assaults", assault, "numerator") > match.part_score("Assaults", rp, "numerator")
+    assert match.part_score("Restraint incidents", rp, "numerator") > match.part_score("Restraint incidents", assault,
+                                                                                       "numerator")
+
+
+def test_a_total_label_names_no_team(hierarchy):
+    assert match.team_code("Cedar Ward", hierarchy) == "W-CED"
+    for text in ("Cedar Ward Total", "Grand Total", "Subtotal", "Totals"):
+        assert match.is_total(text)
+        assert match.team_code(text, hierarchy) is None
+    assert not match.is_total("Totally new ward")
+
+
+def test_team_values_count_rows_when_given_each_texts_rows(hierarchy):
+    values, resolved = match.team_values({"Ash": 6, "Birch Ward": 6, "Source: RiO audit tool": 1}, hierarchy)
+    assert values == {"Ash": "W-ASH"} and resolved == 12

@@ -229,8 +229,20 @@ def _pairs(texts: list[str], d: MeasureDefinition) -> list[tuple[float, str, dic
              if n != m and min(nums[n], dens[m]) >= _OFFER]
     if pairs:
         score, num, den = max(pairs)
+        if _worked_out_after(texts, num, den, d):
+            score = min(1.0, score + 0.1)
         found.append((score, d.code, {"numerator": num, "denominator": den}))
     return found
+
+
+def _worked_out_after(texts: list[str], num: str, den: str, d: MeasureDefinition) -> bool:
+    """Whether two texts side by side are followed by a worked-out figure of the measure's kind
+    (Plans, Audited, then "% with plan"): trackers keep a pair next to the figure made from it."""
+    first, second = sorted((texts.index(num), texts.index(den)))
+    if second != first + 1 or second + 1 >= len(texts):
+        return False
+    after = match.words(texts[second + 1])
+    return after.kind == d.kind and after.multiplier in (None, int(d.multiplier))
 
 
 def _name(definitions: list[MeasureDefinition], code: str) -> str:
@@ -309,10 +321,18 @@ def _long(spec: dict, guesses: _Guesses, measure_column: Column | None, numeric:
         if role and parts[role] is None:
             parts[role] = c
     if parts["value"] is None and parts["numerator"] is None and numeric:
-        parts["value"] = numeric[0]
+        unnamed = [c for c in numeric if c not in parts.values()]
+        if len(unnamed) >= 2 and parts["denominator"] is None and _mostly_ratios(texts, definitions):
+            # Measures that need a numerator and a denominator, and two number columns with
+            # other names (Met, Total): the first counts, the second is what it is out of.
+            parts["numerator"], parts["denominator"] = unnamed[:2]
+        else:
+            parts["value"] = numeric[0]
     spec.update({k: c.label for k, c in parts.items() if c is not None})
     paired = {t: _has_pair(measure_column, t, parts) for t in texts}
-    usable = [d for d in definitions if frequency is None or d.frequency == frequency]
+    # A sheet per measure: each sheet has its own periods, so the first sheet's frequency
+    # says nothing of the others' (a weekly sheet beside monthly ones).
+    usable = [d for d in definitions if frequency is None or measure_column is None or d.frequency == frequency]
     values = {}
     for t in texts:
         scores = {d.code: match.measure_score(t, d, paired[t]) for d in usable}
@@ -324,6 +344,14 @@ def _long(spec: dict, guesses: _Guesses, measure_column: Column | None, numeric:
             values[t] = code
     if values:
         spec["measure_values"] = values
+
+
+def _mostly_ratios(texts: list[str], definitions: list[MeasureDefinition]) -> bool:
+    """Whether most texts name a proportion or rate measure better than any other."""
+    def ratio(text: str) -> bool:
+        best = {p: max((match.measure_score(text, d, p) for d in definitions), default=0.0) for p in (False, True)}
+        return best[True] >= _OFFER and best[True] > best[False]
+    return bool(texts) and sum(map(ratio, texts)) > len(texts) / 2
 
 
 def _has_pair(measure_column: Column | None, text: str, parts: dict) -> bool:
@@ -346,14 +374,22 @@ def _team_column(spec: dict, guesses: _Guesses, text: list[Column], hierarchy: H
     for c in text:
         if c is measure_column or set(match.key(c.heading).split()) & _COMMENT_WORDS:
             continue
-        found, resolved = match.team_values(c.texts[:500], hierarchy)
-        share = resolved / len(c.texts[:500])
+        # Weighed by rows, totals left out: a few footnotes or a total row under the table are
+        # not what the column holds.
+        rows = {t: n for t, n in list(c.text_rows().items())[:500] if not match.is_total(t)}
+        if not rows:
+            continue
+        found, resolved = match.team_values(rows, hierarchy)
+        share = resolved / sum(rows.values())
         if share > best_share:
             best, best_share, values = c, share, found
     if best is not None and best_share >= 0.5:
-        spec["team"] = {"column": best.label} | ({"values": values} if values else {})
+        above = _written_once_per_group(best, measure_column if measure_column is not None else period)
+        spec["team"] = ({"column": best.label} | ({"values": values} if values else {})
+                        | ({"empty": "above"} if above else {}))
         guesses.add("team", 0.5 + 0.45 * best_share, f"column '{best.label}' names teams "
-                    f"({best_share:.0%} of its values are in the hierarchy).")
+                    f"({best_share:.0%} of its values are in the hierarchy)"
+                    + ("; a row with data but no team is the team above's, as in a pivot table." if above else "."))
         _directorate_column(spec, guesses, [c for c in text if c is not best and c is not measure_column], hierarchy)
         return
     said = [c for c in text if c is not measure_column and set(match.key(c.heading).split()) & _TEAM_WORDS]
@@ -372,6 +408,19 @@ def _team_column(spec: dict, guesses: _Guesses, text: list[Column], hierarchy: H
     spec["directorate"] = {"column": first.label}
     guesses.add("team", 0.45, f"columns '{first.label}' and '{second.label}' together name a team ('{first.label}' "
                 f"repeats within a period); '{first.label}' is taken as its directorate. None is in the hierarchy yet.")
+
+
+def _written_once_per_group(team: Column, key: Column | None) -> bool:
+    """Whether a team is written once at the top of its rows (a pivot table): many rows with a
+    measure or period (a third or more) have no team, and each lies below a row that has one.
+    A few blank team cells in a flat table are mistakes for the check to show, not a pattern."""
+    if key is None:
+        return False
+    written = ~team.distinct.empty
+    data = ~key.distinct.empty
+    gaps = np.flatnonzero(team.distinct.empty & data)
+    return (bool(gaps.size) and bool(written.any()) and gaps[0] > np.argmax(written)
+            and gaps.size >= data.sum() / 3)
 
 
 def _completing(first: Column, others: list[Column], period: Column | None,

@@ -10,7 +10,7 @@ occupied bed days), so "Restraint per 1000 OBD" matches "Restrictive practice in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from dataclasses import dataclass
 
@@ -36,6 +36,8 @@ NUMERATOR_WORDS = frozenset({"num", "numerator", "numer", "n"})
 DENOMINATOR_WORDS = frozenset({"denom", "denominator", "den", "d"})
 _WORD = re.compile(r"[a-z0-9&]+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+# A total row's label ("Cedar Ward Total", "Grand Total") names no team, however like one it reads.
+_TOTAL = re.compile(r"\b(?:sub-?)?totals?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -142,12 +144,13 @@ def part_score(text: str, definition: MeasureDefinition, part: str) -> float:
     """How well a text names a ratio measure's numerator or denominator (its definition's words)."""
     said = words(text).words
     described = words(getattr(definition, part)).words
-    score = overlap(said, described)
-    if part == "numerator":
-        # A rate's name says what is counted before "per": "incidents per 1,000 bed days".
-        counted = re.split(r"\bper\b", definition.name, maxsplit=1)[0]
-        score = max(score, 0.9 * overlap(said, words(counted).words))
-    return score
+    if part == "denominator":
+        return overlap(said, described)
+    # A rate's name says what is counted before "per": "incidents per 1,000 bed days". The
+    # name is what tells measures apart; a description also says how it is recorded ("on the
+    # incident system"), words that many measures share, so it counts for less.
+    counted = re.split(r"\bper\b", definition.name, maxsplit=1)[0]
+    return max(0.85 * overlap(said, described), 0.95 * overlap(said, words(counted).words))
 
 
 def ranked(scores: dict[str, float]) -> tuple[str | None, float, float]:
@@ -160,11 +163,16 @@ def ranked(scores: dict[str, float]) -> tuple[str | None, float, float]:
     return best, score, max(0.0, score - max(0.0, 0.15 - (score - second)))
 
 
+def is_total(text: str) -> bool:
+    """Whether a text labels a total ("Total", "Cedar Ward Total", "Grand Total", "Subtotal")."""
+    return bool(_TOTAL.search(text))
+
+
 def team_code(text: str, hierarchy: Hierarchy) -> str | None:
     """The team a text means: its code or name (``Hierarchy.resolve``), else the one team whose
-    name holds every word of the text ("Ash" → Ash Ward)."""
+    name holds every word of the text ("Ash" → Ash Ward). A total's label is no team."""
     found = hierarchy.resolve(text)
-    if found is not None:
+    if found is not None or is_total(text):
         return found
     said = words(text).words - {"ward", "team", "unit"}
     if not said:
@@ -173,15 +181,16 @@ def team_code(text: str, hierarchy: Hierarchy) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def team_values(texts: Iterable[str], hierarchy: Hierarchy) -> tuple[dict[str, str], int]:
+def team_values(texts: Iterable[str] | Mapping[str, int], hierarchy: Hierarchy) -> tuple[dict[str, str], int]:
     """(values, resolved): the texts that name a team only loosely, mapped to its code (a
-    part's ``"values"``), and how many texts name a team at all."""
+    part's ``"values"``), and how many texts name a team at all — counted by the rows each
+    stands for when ``texts`` maps each text to its rows."""
     values, resolved = {}, 0
     for text in texts:
         code = team_code(text, hierarchy)
         if code is None:
             continue
-        resolved += 1
+        resolved += texts[text] if isinstance(texts, Mapping) else 1
         if hierarchy.resolve(text) is None:
             values[text] = code
     return values, resolved

@@ -122,6 +122,15 @@ class Column:
     def filled(self) -> int:
         return int((~self.distinct.empty).sum())
 
+    def text_rows(self) -> dict[str, int]:
+        """How many rows hold each distinct text."""
+        counts = np.bincount(self.distinct.codes[self.distinct.codes >= 0], minlength=len(self.distinct.texts) - 1)
+        rows: dict[str, int] = {}
+        for text, count in zip(self.distinct.texts[:-1], counts):
+            if text is not None:
+                rows[text] = rows.get(text, 0) + int(count)
+        return rows
+
     def heading_says_period(self) -> bool:
         return bool(_PERIOD_WORDS & set(re.findall(r"[a-z/]+", self.label.casefold())))
 
