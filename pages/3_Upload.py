@@ -26,6 +26,7 @@ if uploaded is None:
 
 plan = upload_wizard.plan_for(uploaded, recognise=mappings_panel.recognising(uploaded))
 mappings_panel.recognised_mapping(uploaded, plan)
+mappings_panel.proposed_mapping(uploaded, plan)
 if plan.next_step is Step.MAP:
     plan = mapping_form.mapping_form(uploaded, plan)  # stays on screen above the mapped file's steps
 match plan.next_step:

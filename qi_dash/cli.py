@@ -9,13 +9,11 @@ from pathlib import Path
 from qi_dash import bootstrap, exports
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import Hierarchy, HierarchyError
-from qi_dash.ingest.detect import propose
-from qi_dash.ingest.read import read_file
 from qi_dash.ingest.recognise import imported_signature, spec_headings
 from qi_dash.ingest.spec import load_spec, spec_file_text
 from qi_dash.problems import InputError, Problem, group_lines
 from qi_dash.store import Store, StoreBusy, StoreConflict
-from qi_dash.upload import UploadPlan, commit, plan_upload
+from qi_dash.upload import AUTO, UploadPlan, commit, plan_upload
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -148,20 +146,6 @@ def _print_problems(problems: list) -> None:
     print(f"{len(problems)} problem(s); nothing was saved.", file=sys.stderr)
 
 
-AUTO = "auto"
-
-
-def auto_mapping(store: Store, path: Path) -> dict | None:
-    """``--mapping auto``: exactly the mapping the Upload form opens with, its guesses printed
-    with their confidence; None when there is no mapping to propose (a file in the upload
-    template needs none)."""
-    proposal = propose(read_file(path.read_bytes(), path.name), Hierarchy(store.units()), store.definitions())
-    print(f"Proposed mapping for {path.name}:")
-    for line in proposal.lines():
-        print(f"  {line}")
-    return proposal.spec or None
-
-
 def _run(args, store: Store) -> int:
     if args.command == "demo":
         if not bootstrap.is_new(store):
@@ -182,9 +166,13 @@ def _run(args, store: Store) -> int:
         mapping = args.mapping
         if mapping and mapping.lower().endswith(".json"):
             mapping = load_spec(mapping)
-        elif mapping == AUTO:
-            mapping = auto_mapping(store, args.file)
         plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping)
+        if plan.proposal is not None:
+            print(f"Proposed mapping for {args.file.name}:")
+            for line in plan.proposal.lines():
+                print(f"  {line}")
+        elif mapping == AUTO and plan.mapping is None and not plan.needs_mapping:
+            print(f"{args.file.name} is in the upload template: no mapping needed.")
         if args.new_teams_in and plan.unknown_teams:
             plan = _place_new_teams(store, args.file, mapping, plan, args.new_teams_in)
         for note in plan.notes:

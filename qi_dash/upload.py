@@ -17,6 +17,7 @@ import pandas as pd
 
 from qi_dash.hierarchy import ALIAS_COLUMNS, DIRECTORATE_PREFIX, Hierarchy, check_units, lookup_key
 from qi_dash.ingest import mapping as mappings
+from qi_dash.ingest.detect import Proposal, propose
 from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
 from qi_dash.ingest.placements import read_placements
 from qi_dash.ingest.read import read_file
@@ -38,6 +39,11 @@ class Step(Enum):
     PREVIEW = "preview"  # ready: what will change, then save
 
 
+# As ``mapping``: a file that is neither in the template nor a saved layout is read with the
+# mapping ``ingest.detect`` proposes (the user confirms it in the preview, or corrects it).
+AUTO = "auto"
+
+
 @dataclass
 class UploadPlan:
     file_name: str
@@ -53,6 +59,8 @@ class UploadPlan:
     # A mapping the user named: saved with the upload, and only if the upload is.
     mapping_to_save: NamedMapping | None = None
     needs_mapping: bool = False
+    # The mapping proposed for the file (``mapping=AUTO``), with how sure each guess is.
+    proposal: Proposal | None = None
     workbook: Workbook | None = None
     new_units: pd.DataFrame | None = None
     # The spellings in the file of the new teams (alias, unit), saved with them.
@@ -108,7 +116,8 @@ def plan_upload(
     ``mapping`` is a saved mapping's name or a mapping spec; a spec with a ``name`` is saved
     under that name when the upload is (``commit``). Without one the file must be in the
     canonical template or match a saved mapping by its columns; ``recognise=False`` sets
-    saved mappings aside for this file.
+    saved mappings aside for this file. ``AUTO`` does the same, and then reads any other file
+    with the mapping ``ingest.detect.propose`` finds for it (``plan.proposal``).
 
     Placing teams new to the hierarchy: ``new_teams`` maps each such team's text (as the file
     spells it) to the code of the directorate the user placed it in — an existing one or one
@@ -134,11 +143,15 @@ def plan_upload(
 
     try:
         spec = _find_mapping(store, workbook, mapping, plan, recognise)
+        found = [] if spec is not None else [s for s in workbook.sheets if not s.hidden and _is_canonical(s)]
+        if spec is None and not found and mapping == AUTO:
+            proposal = propose(workbook, hierarchy, definitions)
+            if proposal.spec:
+                plan.proposal, spec = proposal, proposal.spec
+        if spec is None and not found:
+            plan.needs_mapping = True
+            return plan
         if spec is None:
-            found = [s for s in workbook.sheets if not s.hidden and _is_canonical(s)]
-            if not found:
-                plan.needs_mapping = True
-                return plan
             # A CSV's one sheet is the file itself: messages name no sheet.
             plan.sheet = found[0].name if data.startswith(b"PK") else None
             table = sheet_table(found[0])
@@ -289,7 +302,7 @@ def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan, r
     if isinstance(mapping, dict):
         return mapping
     saved = store.mappings()
-    if isinstance(mapping, str):
+    if isinstance(mapping, str) and mapping != AUTO:
         match = saved[saved["name"] == mapping]
         if match.empty:
             known = ", ".join(saved["name"]) or "none saved yet"

@@ -157,6 +157,13 @@ WIDE = (
 )
 
 
+def correct_the_proposal(at):
+    """A file not in the template is first read with a proposed mapping; open the form instead."""
+    assert any("so its layout was worked out" in i.value for i in at.info), [i.value for i in at.info]
+    next(b for b in at.button if b.label == "Correct the mapping").click().run()
+    return at
+
+
 def map_ash_ward_sheet(at, name=""):
     key = next(k for k in at.session_state if k.startswith("mapping_") and k.endswith("_sheet"))[: -len("_sheet")]
     at.selectbox(key=f"{key}_period").set_value("Month")
@@ -175,6 +182,7 @@ def test_a_wide_team_sheet_is_mapped_previewed_saved_and_recognised_next_time(ap
     at = app("pages/3_Upload.py")
     at.get("file_uploader")[0].set_value(("ash.csv", WIDE, "text/csv")).run()
     no_errors(at)
+    no_errors(correct_the_proposal(at))
     assert "is not in the upload template" in at.warning[0].value
     no_errors(map_ash_ward_sheet(at, name="Ash Ward monthly sheet"))
     assert any("Skipped" in i.value and "Total" in i.value for i in at.info), [i.value for i in at.info]
@@ -306,3 +314,17 @@ def test_a_new_team_is_added_only_once_placed_in_a_directorate(app, demo_db):
     units = store.units().set_index("code")
     store.close()
     assert units.loc["LARCH-WARD", ["name", "parent", "level"]].tolist() == ["Larch Ward", "DIR-ACU", "team"]
+
+
+def test_a_file_not_in_the_template_is_read_with_a_proposed_mapping_the_lead_confirms(app, demo_db):
+    at = app("pages/3_Upload.py")
+    at.get("file_uploader")[0].set_value(("ash.csv", WIDE, "text/csv")).run()
+    no_errors(at)
+    guesses = at.dataframe[0].value.set_index("Guess")
+    assert guesses.loc["team", "How sure"] == "90%" and "ash → Ash Ward" in guesses.loc["team", "Why"]
+    assert "Not sure" in guesses.loc["measure:SAFETY_PLAN", "Why"]  # left out: the lead decides
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows to add"] == "2"  # PRN for Nov-25 and Dec-25; the Total row is skipped
+    next(b for b in at.button if getattr(b, "label", "").startswith("Save 2 change")).click().run()
+    no_errors(at)
+    assert "Saved ash.csv: 2 added, 0 updated, 0 unchanged." in at.success[0].value

@@ -13,7 +13,7 @@ from qi_dash.ingest.recognise import signature
 from qi_dash.store import Store
 from tests.conftest import REPO
 from tests.test_cli_mapping import saved as current
-from tests.test_pages import WIDE, map_ash_ward_sheet
+from tests.test_pages import WIDE, correct_the_proposal, map_ash_ward_sheet
 from tests.test_upload_mappings import SPEC
 
 TIMEOUT = 60
@@ -124,7 +124,7 @@ def test_a_mapping_file_is_imported(app, demo_db):
 def test_the_form_saves_its_mapping_only_with_the_upload(app, demo_db):
     at = app()
     at.get("file_uploader")[0].set_value(("ash.csv", WIDE, "text/csv")).run()
-    map_ash_ward_sheet(at, name="Ash Ward monthly sheet")
+    map_ash_ward_sheet(correct_the_proposal(at), name="Ash Ward monthly sheet")
     no_errors(at)
     assert current(demo_db).empty  # applied, previewed, not yet saved
     at.text_input(key="uploaded_by").set_value("Ash lead")

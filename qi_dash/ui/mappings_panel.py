@@ -1,6 +1,7 @@
 """Saved column mappings on the Upload page: listed, downloaded, renamed, deleted, edited
-and imported, each change a version kept in the mapping's history; and the recognised
-mapping of the file being uploaded, which the user may set aside for that file."""
+and imported, each change a version kept in the mapping's history; and the mapping that read
+the file being uploaded — a saved one recognised, or one proposed for it — which the user may
+set aside for that file to map it themselves."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from qi_dash.store import StoreConflict, StoreError
 from qi_dash.ui import session
 from qi_dash.upload import UploadPlan
 
-_SET_ASIDE = "_mappings_set_aside"  # file ids whose recognised mapping the user set aside
+_SET_ASIDE = "_mappings_set_aside"  # file ids whose recognised or proposed mapping the user set aside
 _CHOOSE = "_mapping_choose"  # the mapping to select on the next run (e.g. after a rename)
 _DONE = "_mapping_done"  # what the last change did, shown once after the rerun
 
@@ -25,6 +26,35 @@ _DONE = "_mapping_done"  # what the last change did, shown once after the rerun
 def recognising(uploaded) -> bool:
     """Whether saved mappings may be recognised for this file (not once set aside)."""
     return uploaded.file_id not in st.session_state.get(_SET_ASIDE, set())
+
+
+def _set_aside(uploaded) -> None:
+    st.session_state[_SET_ASIDE] = st.session_state.get(_SET_ASIDE, set()) | {uploaded.file_id}
+    st.rerun()
+
+
+def proposed_mapping(uploaded, plan: UploadPlan) -> None:
+    """How a file not in the template was read: each guess with how sure it is and why, so
+    the team lead checks them against the preview below, or maps the file themselves."""
+    if plan.proposal is None:
+        return
+    proposal = plan.proposal
+    st.info(
+        f"**{html.escape(uploaded.name)}** is not in the upload template, so its layout was worked out. "
+        "Check the guesses and the preview below; nothing is saved until you press Save."
+    )
+    st.dataframe(
+        pd.DataFrame({
+            "Guess": list(proposal.confidence),
+            "How sure": [f"{c:.0%}" for c in proposal.confidence.values()],
+            "Why": [proposal.why[name] for name in proposal.confidence],
+        }),
+        hide_index=True, width="stretch", row_height=56,
+        column_config={"Why": st.column_config.TextColumn(width="large")},
+    )
+    if st.button("Correct the mapping", key=f"correct_mapping_{uploaded.file_id}",
+                 help="Say yourself which columns hold the period, the team and each measure."):
+        _set_aside(uploaded)
 
 
 def recognised_mapping(uploaded, plan: UploadPlan) -> None:
@@ -35,8 +65,7 @@ def recognised_mapping(uploaded, plan: UploadPlan) -> None:
     text.markdown(f"Recognised as mapping '{html.escape(plan.recognised)}'.")
     if button.button("Not this mapping", key=f"not_this_mapping_{uploaded.file_id}",
                      help="Map this file's columns yourself; the saved mapping stays for other files."):
-        st.session_state[_SET_ASIDE] = st.session_state.get(_SET_ASIDE, set()) | {uploaded.file_id}
-        st.rerun()
+        _set_aside(uploaded)
 
 
 def mappings_panel() -> None:

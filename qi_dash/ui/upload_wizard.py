@@ -19,7 +19,7 @@ from qi_dash.store import StoreConflict
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import markdown_text, table_height
-from qi_dash.upload import UploadPlan, commit, plan_upload
+from qi_dash.upload import AUTO, UploadPlan, commit, plan_upload
 
 SHOWN_CHANGES = 5000  # rows of the preview table; more are counted, not drawn
 SHOWN_GROUPS = 20  # kinds of problem listed; the CSV has every problem
@@ -57,8 +57,12 @@ def last_saved_message() -> None:
 
 
 def plan_for(uploaded, mapping: dict | None = None, recognise: bool = True) -> UploadPlan:
-    """The plan for an uploaded file, kept while the file, placements and data are unchanged."""
+    """The plan for an uploaded file, kept while the file, placements and data are unchanged.
+    Without a mapping, a file that is neither the template nor a saved layout is read with a
+    proposed one, unless the user set proposals and saved mappings aside (``recognise``)."""
     store = session.store()
+    if mapping is None and recognise:
+        mapping = AUTO
     if st.session_state.get("placement_for") != uploaded.file_id:
         # Teams placed for another file are not this file's.
         st.session_state.pop("placement", None)
