@@ -33,11 +33,23 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
     upload.add_argument("--mapping", help="a saved column mapping's name, or a mapping file (.json)")
     upload.add_argument("--by", help="who is uploading (recorded with the upload)")
+    upload.add_argument("--blank-clears", action="store_true",
+                        help="blank cells clear stored values (by default a blank keeps what is stored)")
     export = command("export", "Export all observations in the canonical template (.csv or .xlsx).")
     export.add_argument("--out", type=Path, required=True)
     template = command("template", "Write the blank upload template (xlsx) with the measure and team lists.")
     template.add_argument("--out", type=Path, required=True)
     return parser
+
+
+def _print_cleared(plan) -> None:
+    """With --blank-clears, every stored value a blank cell clears, before anything is saved."""
+    cleared = plan.cleared
+    if cleared.empty:
+        return
+    print(f"Blank cells clear {len(cleared)} stored row(s):")
+    for row in cleared.itertuples():
+        print(f"  row {row.row}: {row.unit} {row.measure} {row.period:%d/%m/%Y}: {row.cleared}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,7 +94,8 @@ def _run(args, store: Store) -> int:
         mapping = args.mapping
         if mapping and mapping.lower().endswith(".json"):
             mapping = load_spec(mapping)
-        plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping)
+        plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping,
+                           blank_clears=args.blank_clears)
         for note in plan.notes:
             print(f"Note: {note}")
         if plan.problems:
@@ -94,11 +107,15 @@ def _run(args, store: Store) -> int:
                 file=sys.stderr,
             )
             return 1
+        _print_cleared(plan)
         if args.dry_run:
             print(f"Dry run, nothing saved: {plan.sentence()}.")
         else:
             summary = commit(store, plan, uploaded_by=args.by)
-            print(f"Saved upload {summary.upload_id}: {summary.sentence()}.")
+            if summary.changed:
+                print(f"Saved upload {summary.upload_id}: {summary.sentence()}.")
+            else:
+                print("Nothing to change: every row is already saved.")
     elif args.command == "export":
         frame = exports.template_frame(store.observations())
         exports.write_export(frame, args.out)

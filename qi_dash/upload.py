@@ -50,6 +50,9 @@ class UploadPlan:
     new_units: pd.DataFrame | None = None
     # The store's data version the diff was taken at; saving reuses the diff if it still is.
     diffed_at: int | None = None
+    # Whether blank cells (in columns the file carries) clear the stored values; by default
+    # a blank keeps what is stored.
+    blank_clears: bool = False
 
     @property
     def ok(self) -> bool:
@@ -68,6 +71,19 @@ class UploadPlan:
 
     def sentence(self) -> str:
         return f"{self.count('added')} added, {self.count('updated')} updated, {self.count('unchanged')} unchanged"
+
+    @property
+    def changes_nothing(self) -> bool:
+        """A plan that would save nothing: every row is already saved as it is."""
+        no_units = self.new_units is None or self.new_units.empty
+        return self.count("added") + self.count("updated") == 0 and no_units
+
+    @property
+    def cleared(self) -> pd.DataFrame:
+        """The rows whose stored values a blank cell clears (only when ``blank_clears``)."""
+        if self.changes is None:
+            return pd.DataFrame()
+        return self.changes[self.changes["cleared"].notna().to_numpy(dtype=bool)]
 
 
 def _is_canonical(sheet: Sheet) -> bool:
@@ -95,14 +111,18 @@ def plan_upload(
     mapping: str | dict | None = None,
     new_teams: dict[str, str] | None = None,
     limits: ReadLimits | None = None,
+    blank_clears: bool = False,
 ) -> UploadPlan:
     """Read, check and compare a file with the store; write nothing.
 
     ``mapping`` is a saved mapping's name or a mapping spec; without one the file must be in
     the canonical template or match a saved mapping by its columns. ``new_teams`` maps names
     of teams not yet in the hierarchy to the directorate code the user placed them in.
+    A column the file lacks keeps the stored values; so does a blank cell, unless
+    ``blank_clears``, when a blank cell in a column the file carries clears the stored value
+    (the plan's ``cleared`` lists each).
     """
-    plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest())
+    plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest(), blank_clears=blank_clears)
     # The units and definitions load while the file is read (DuckDB and calamine both work
     # without holding the GIL); every plan that reads its file needs them.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -118,6 +138,7 @@ def plan_upload(
     plan.notes.extend(workbook.notes)
     plan.problems.extend(_hidden_sheet_problems(workbook, file_name))
 
+    carried = None
     try:
         spec = _find_mapping(store, workbook, mapping, plan)
         if spec is None:
@@ -130,6 +151,7 @@ def plan_upload(
             table = sheet_table(found[0])
         else:
             table, plan.sheet = mappings.apply(spec, workbook)
+            carried = mappings.carried_columns(spec)
     except InputError as err:
         plan.problems.extend(err.problems)
         return plan
@@ -140,7 +162,7 @@ def plan_upload(
         new_teams, new_directorates, placement_problems = _placements_from_file(table, hierarchy, new_teams or {}, file_name)
         plan.problems.extend(placement_problems)
         table = table.drop(columns=["directorate"])
-    checked: Checked = check_table(table, file_name, plan.sheet, hierarchy, definitions, new_teams)
+    checked: Checked = check_table(table, file_name, plan.sheet, hierarchy, definitions, new_teams, carried)
     plan.problems.extend(checked.problems)
     plan.notes.extend(checked.notes)
     plan.unknown_teams = checked.unknown_teams
@@ -157,7 +179,10 @@ def plan_upload(
         )
     if plan.problems:
         return plan
-    plan.changes, plan.diffed_at = store.diff(checked.observations)
+    incoming = checked.observations
+    if blank_clears:
+        incoming = incoming.assign(**{f"clears_{c}": checked.carried[c].to_numpy() for c in checked.carried})
+    plan.changes, plan.diffed_at = store.diff(incoming)
     plan.changes["row"] = checked.observations["row"].to_numpy()
     return plan
 
@@ -209,7 +234,8 @@ def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan) -
 
 
 def commit(store: Store, plan: UploadPlan, uploaded_by: str | None = None) -> UploadSummary:
-    """Save a checked plan in one transaction."""
+    """Save a checked plan in one transaction. A plan that changes nothing is not recorded
+    (the summary's ``changed`` is False)."""
     if not plan.ok:
         raise ValueError("Only a plan with no problems can be saved.")
     meta = UploadMeta(plan.file_name, plan.sha256, uploaded_by, plan.mapping)

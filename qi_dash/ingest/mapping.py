@@ -287,3 +287,16 @@ def _note_rows(notes: list[str], rows: np.ndarray, sheet: str, why: str) -> None
         notes.append(f"Skipped {_ranges(rows)} of sheet '{sheet}': {why}.")
     elif len(rows):
         notes.append(f"Skipped {len(rows):,} rows of sheet '{sheet}' ({_ranges(rows)}): {why}.")
+
+
+def carried_columns(spec: dict) -> dict[str | None, list[str]]:
+    """Which canonical value columns a mapping fills from the file, for ``check_table``: per
+    measure (its text as the spec writes it) in the wide layout, under None for every row
+    otherwise. A column it does not map is absent from the file, not blank."""
+    comment = ["comment"] if spec.get("comment") else []
+    if spec.get("layout", "wide") == "wide":
+        return {
+            item["measure"].strip(): [k for k in NUMBER_KEYS if k in item] + (["comment"] if "comment" in item else comment)
+            for item in spec["measures"]
+        }
+    return {None: [k for k in NUMBER_KEYS if k in spec] + comment}

@@ -18,6 +18,7 @@ from qi_dash.ui.selection import Selection
 from qi_dash.upload import UploadPlan, commit, plan_upload
 
 SHOWN_CHANGES = 5000  # rows of the preview table; more are counted, not drawn
+BLANK_CLEARS = "blank_clears"  # the preview's checkbox, read when the plan is made
 
 
 def upload_limit_mb() -> int:
@@ -53,11 +54,14 @@ def plan_for(uploaded, mapping: dict | None = None) -> UploadPlan:
     """The plan for an uploaded file, kept while the file, placements and data are unchanged."""
     store = session.store()
     placements = st.session_state.get("new_teams", {})
-    key = (uploaded.file_id, tuple(sorted(placements.items())), repr(mapping), store.data_version())
+    # The preview's "blank cells clear stored values" choice.
+    blank_clears = bool(st.session_state.get(BLANK_CLEARS, False))
+    key = (uploaded.file_id, tuple(sorted(placements.items())), repr(mapping), store.data_version(), blank_clears)
     cached = st.session_state.get("_plan")
     if cached is None or cached[0] != key:
         with st.spinner("Checking the file…"):
-            plan = plan_upload(store, uploaded.getvalue(), uploaded.name, mapping=mapping, new_teams=placements or None)
+            plan = plan_upload(store, uploaded.getvalue(), uploaded.name, mapping=mapping,
+                               new_teams=placements or None, blank_clears=blank_clears)
         st.session_state["_plan"] = (key, plan)
     return st.session_state["_plan"][1]
 
@@ -115,12 +119,25 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
     n.metric("Rows unchanged", unchanged)
     if plan.new_units is not None and not plan.new_units.empty:
         st.markdown(f"New teams to add: {', '.join(html.escape(t) for t in plan.new_units['name'])}")
+    st.checkbox(
+        "Blank cells clear stored values", key=BLANK_CLEARS,
+        help="By default a blank cell keeps the value or comment already saved, and a column the "
+        "file does not have leaves the saved values as they are. Tick this to clear a saved value "
+        "wherever the file's cell is blank; every value it clears is listed before you save.",
+    )
+    cleared = plan.cleared
+    if plan.blank_clears:
+        if cleared.empty:
+            st.info("No blank cell in this file clears a saved value.")
+        else:
+            st.warning(f"Blank cells clear saved values in {len(cleared)} row(s):")
+            st.dataframe(change_table(cleared.head(SHOWN_CHANGES)), hide_index=True, width="stretch")
     shown = changes[changes["change"] != "unchanged"]
     if not shown.empty:
         st.dataframe(change_table(shown.head(SHOWN_CHANGES)), hide_index=True, width="stretch")
         if len(shown) > SHOWN_CHANGES:
             st.caption(f"The first {SHOWN_CHANGES:,} of {len(shown):,} changes are shown.")
-    if added + updated == 0:
+    if plan.changes_nothing:
         st.success("Everything in this file is already saved: nothing to change.")
         return
     who = st.text_input("Your name (recorded with the upload)", key="uploaded_by")
@@ -134,11 +151,14 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
         st.session_state["_uploads_saved"] = st.session_state.get("_uploads_saved", 0) + 1
         st.session_state.pop("_plan", None)
         st.session_state.pop("new_teams", None)
+        st.session_state.pop(BLANK_CLEARS, None)
         st.rerun()
 
 
 def change_table(changes: pd.DataFrame) -> pd.DataFrame:
-    """What an upload would change, in words a team lead reads."""
+    """What an upload would change, in words a team lead reads: the values to save (a kept
+    stored value or comment shows as it is kept) and, where a row updates, what they were."""
+    updated = changes["change"] == "updated"
     return pd.DataFrame({
         "Row": changes["row"],
         "Change": changes["change"],
@@ -147,9 +167,10 @@ def change_table(changes: pd.DataFrame) -> pd.DataFrame:
         "Period": pd.to_datetime(changes["period"]).dt.strftime("%d/%m/%Y"),
         "New": _numbers_text(changes["numerator"], changes["denominator"], changes["value"]),
         "Was": _numbers_text(changes["old_numerator"], changes["old_denominator"], changes["old_value"])
-        .where(changes["change"] == "updated", ""),
+        .where(updated, ""),
         "Comment": changes["comment"].fillna(""),
-        "Comment was": changes["old_comment"].fillna("").where(changes["change"] == "updated", ""),
+        "Comment was": changes["old_comment"].fillna("").where(updated, ""),
+        "Cleared": changes["cleared"].fillna(""),
     }).astype({"Row": "string"})
 
 
