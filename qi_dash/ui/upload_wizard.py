@@ -147,7 +147,11 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
         except StoreConflict as err:
             st.error(str(err))
             return
-        st.session_state["last_saved"] = f"Saved {uploaded.name}: {summary.sentence()}."
+        st.session_state["last_saved"] = (
+            f"Saved {uploaded.name}: {summary.sentence()}." if summary.changed
+            # Someone saved the same values since the preview: nothing was left to change.
+            else f"Nothing to change: every row of {uploaded.name} is already saved."
+        )
         st.session_state["_uploads_saved"] = st.session_state.get("_uploads_saved", 0) + 1
         st.session_state.pop("_plan", None)
         st.session_state.pop("new_teams", None)
