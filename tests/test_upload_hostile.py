@@ -432,7 +432,7 @@ def test_formula_like_text_is_neutralised_in_an_xlsx_export_which_reuploads_as_a
         assert b"<f>" not in book.read("xl/worksheets/sheet1.xml")  # no cell is a formula
     capsys.readouterr()
     assert cli.main(["upload", str(out), "--db", str(demo_db)]) == 0
-    assert "0 added, 0 updated" in capsys.readouterr().out
+    assert "Nothing to change: every row is already saved." in capsys.readouterr().out
     store = Store.open(demo_db)
     try:
         assert export_csv(store) == before

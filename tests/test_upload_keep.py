@@ -69,6 +69,12 @@ def test_a_csv_without_a_comment_column_keeps_the_stored_comments(store):
     assert current(store)[("SAFETY_PLAN", "2025-10")] == (18.0, 20.0, None, "audit by the matron")
 
 
+def test_a_stored_row_without_a_comment_stays_without_one(store):
+    plan, _ = saved(store, b"team,measure,period,value\nW-ASH,PRN,01/11/2025,6\n", "extract.csv")
+    assert plan.changes[["comment", "old_comment"]].isna().values.tolist() == [[True, True]]
+    assert current(store)[("PRN", "2025-11")] == (None, None, 6.0, None)
+
+
 def test_a_mapping_with_no_comment_keeps_the_stored_comments(store):
     spec = {**WIDE_SPEC, "measures": [{"measure": "PRN", "value": "PRN doses"},
                                       {"measure": "SAFETY_PLAN", "numerator": "Plans", "denominator": "Audited"}]}

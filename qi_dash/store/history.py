@@ -201,7 +201,11 @@ def diff(cur: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame
         old[column][at] = np.ma.filled(stored[column].astype("float64"), np.nan)
     comments = np.full(n, -1, dtype=np.intp)
     comments[at] = np.arange(len(at))
-    old_comments = pd.array(np.ma.filled(stored["comment"].astype(object), None), dtype="str")
+    # Not np.ma.filled(…, None): None asks for the default fill value, "?".
+    stored_comments = stored["comment"]
+    old_comments = pd.array(
+        np.where(np.ma.getmaskarray(stored_comments), None, np.ma.getdata(stored_comments).astype(object)), dtype="str"
+    )
     old["comment"] = old_comments.take(comments, allow_fill=True)
 
     def clears(column):
