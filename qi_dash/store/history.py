@@ -208,9 +208,10 @@ def diff(cur: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame
     )
     old["comment"] = old_comments.take(comments, allow_fill=True)
 
-    def clears(column):
-        flag = f"clears_{column}"
-        return incoming[flag].to_numpy(dtype=bool) if flag in incoming.columns else np.zeros(n, dtype=bool)
+    clears = {
+        c: incoming[f"clears_{c}"].to_numpy(dtype=bool) if f"clears_{c}" in incoming.columns else np.zeros(n, dtype=bool)
+        for c in VALUE_COLUMNS
+    }
 
     blank = {c: np.isnan(columns[c]) for c in NUMBER_COLUMNS}
     no_numbers = blank["numerator"] & blank["denominator"] & blank["value"]
@@ -218,28 +219,32 @@ def diff(cur: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame
     merged, same, cleared = dict(columns), np.ones(n, dtype=bool), np.zeros(n, dtype=np.intp)
     for bit, column in enumerate(VALUE_COLUMNS):
         blank_here = (no_numbers if column in NUMBER_COLUMNS else blank[column]) & matched
-        clearing = blank_here & clears(column)
+        clearing = blank_here & clears[column]
         keep = blank_here & ~clearing
         stored_here = ~np.asarray(pd.isna(old[column]), dtype=bool)
         cleared |= (clearing & stored_here & blank[column]) << bit
         if column == "comment":
-            value = columns[column].copy()
-            value[keep] = old[column][keep]
-            equal = pd.array(value == old[column], dtype="boolean").fillna(False).to_numpy(dtype=bool)
-            same &= equal | (np.asarray(pd.isna(value), dtype=bool) & ~stored_here)
+            value = columns[column]
+            if keep.any():
+                value = value.copy()
+                value[keep] = old[column][keep]
+            if matched.any():  # text comparison is the costly part; added rows need none
+                equal = pd.array(value == old[column], dtype="boolean").fillna(False).to_numpy(dtype=bool)
+                same &= equal | (np.asarray(pd.isna(value), dtype=bool) & ~stored_here)
         else:
             value = np.where(keep, old[column], columns[column])
             same &= (value == old[column]) | (np.isnan(value) & ~stored_here)
         merged[column] = value
     change = np.where(matched, np.where(same, 1, 2), 0)
-    words = [", ".join(c for bit, c in enumerate(VALUE_COLUMNS) if code >> bit & 1) or None
-             for code in range(1 << len(VALUE_COLUMNS))]
+    # Each set of cleared columns by its bits ("value, comment"); code -1 (nothing) is NA.
+    words = [", ".join(c for bit, c in enumerate(VALUE_COLUMNS) if code >> bit & 1)
+             for code in range(1, 1 << len(VALUE_COLUMNS))]
     return pd.DataFrame({
         **merged,
         "change": pd.array(["added", "unchanged", "updated"], dtype="str").take(change),
-        "cleared": pd.array(words, dtype="str").take(cleared),
+        "cleared": pd.Categorical.from_codes(cleared - 1, words),
         **{f"old_{c}": old[c] for c in VALUE_COLUMNS},
-        **{f"clears_{c}": clears(c) for c in VALUE_COLUMNS},
+        **{f"clears_{c}": clears[c] for c in VALUE_COLUMNS},
         "file_numbers": ~no_numbers,
         "file_comment": ~blank["comment"],
     }, copy=False)
