@@ -29,6 +29,8 @@ from qi_dash.store.units import upsert_units
 OBSERVATION_COLUMNS = ["unit", "measure", "period", "numerator", "denominator", "value", "comment"]
 NUMBER_COLUMNS = ["numerator", "denominator", "value"]
 VALUE_COLUMNS = [*NUMBER_COLUMNS, "comment"]
+# An incoming row i holds the same numbers as the stored row o it matches.
+_SAME_NUMBERS = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in NUMBER_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,8 @@ def diff(cur: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame
     n = len(columns["period"])
     cur.register("incoming_obs", _arrow_observations(columns, _position=np.arange(n)))
     stored = cur.execute(
-        """SELECT i._position, o.numerator, o.denominator, o.value, o.comment
+        f"""SELECT i._position, {_SAME_NUMBERS} AS same_numbers, i.comment = o.comment AS same_comment,
+                   o.numerator, o.denominator, o.value, o.comment
             FROM incoming_obs i JOIN observations o
               ON i.unit = o.unit AND i.measure = o.measure AND i.period = o.period"""
     ).fetchnumpy()
@@ -213,28 +216,30 @@ def diff(cur: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame
         for c in VALUE_COLUMNS
     }
 
+    # The file's numbers (or comment) equal to the stored ones, as SQL compared them.
+    file_same = {"numbers": np.zeros(n, dtype=bool), "comment": np.zeros(n, dtype=bool)}
+    file_same["numbers"][at] = np.asarray(stored["same_numbers"], dtype=bool)
+    file_same["comment"][at] = np.ma.filled(stored["same_comment"].astype(bool), False)
     blank = {c: np.isnan(columns[c]) for c in NUMBER_COLUMNS}
     no_numbers = blank["numerator"] & blank["denominator"] & blank["value"]
     blank["comment"] = np.asarray(pd.isna(columns["comment"]), dtype=bool)
-    merged, same, cleared = dict(columns), np.ones(n, dtype=bool), np.zeros(n, dtype=np.intp)
+    merged, cleared = dict(columns), np.zeros(n, dtype=np.intp)
+    same = matched & (no_numbers | file_same["numbers"]) & (blank["comment"] | file_same["comment"])
     for bit, column in enumerate(VALUE_COLUMNS):
         blank_here = (no_numbers if column in NUMBER_COLUMNS else blank[column]) & matched
         clearing = blank_here & clears[column]
+        if clearing.any():
+            stored_here = ~np.asarray(pd.isna(old[column]), dtype=bool)
+            cleared |= (clearing & stored_here & blank[column]) << bit
+            same &= ~(clearing & stored_here)  # clearing a stored value changes the row
         keep = blank_here & ~clearing
-        stored_here = ~np.asarray(pd.isna(old[column]), dtype=bool)
-        cleared |= (clearing & stored_here & blank[column]) << bit
+        if not keep.any():
+            continue
         if column == "comment":
-            value = columns[column]
-            if keep.any():
-                value = value.copy()
-                value[keep] = old[column][keep]
-            if matched.any():  # text comparison is the costly part; added rows need none
-                equal = pd.array(value == old[column], dtype="boolean").fillna(False).to_numpy(dtype=bool)
-                same &= equal | (np.asarray(pd.isna(value), dtype=bool) & ~stored_here)
+            kept = pc.if_else(pa.array(keep), pa.array(old[column]), pa.array(columns[column]))
+            merged[column] = pd.array(kept, dtype="str")
         else:
-            value = np.where(keep, old[column], columns[column])
-            same &= (value == old[column]) | (np.isnan(value) & ~stored_here)
-        merged[column] = value
+            merged[column] = np.where(keep, old[column], columns[column])
     change = np.where(matched, np.where(same, 1, 2), 0)
     # Each set of cleared columns by its bits ("value, comment"); code -1 (nothing) is NA.
     words = [", ".join(c for bit, c in enumerate(VALUE_COLUMNS) if code >> bit & 1)
