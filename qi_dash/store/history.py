@@ -187,39 +187,34 @@ def diff(cur: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame
     # the caller's row numbers line up with them.
     n = len(columns["period"])
     cur.register("incoming_obs", _arrow_observations(columns, _position=np.arange(n)))
-    stored = cur.execute(
-        f"""SELECT i._position, {_SAME_NUMBERS} AS same_numbers, i.comment = o.comment AS same_comment,
+    stored = cur.sql(
+        f"""SELECT i._position, {_SAME_NUMBERS} AS same_numbers,
+                   coalesce(i.comment = o.comment, false) AS same_comment,
                    o.numerator, o.denominator, o.value, o.comment
             FROM incoming_obs i JOIN observations o
               ON i.unit = o.unit AND i.measure = o.measure AND i.period = o.period"""
-    ).fetchnumpy()
-    # Spread the stored rows to their positions. Text columns are taken from the stored
-    # rows by position, not built per row.
-    at = np.asarray(stored["_position"], dtype=np.intp)
+    ).to_arrow_table()
+    # Spread the stored rows to their positions (as Arrow: no per-row Python objects).
+    at = stored["_position"].to_numpy()
     matched = np.zeros(n, dtype=bool)
     matched[at] = True
     old = {}
     for column in NUMBER_COLUMNS:
         old[column] = np.full(n, np.nan)
-        old[column][at] = np.ma.filled(stored[column].astype("float64"), np.nan)
+        old[column][at] = stored[column].to_numpy()  # NULL comes as NaN
     comments = np.full(n, -1, dtype=np.intp)
     comments[at] = np.arange(len(at))
-    # Not np.ma.filled(…, None): None asks for the default fill value, "?".
-    stored_comments = stored["comment"]
-    old_comments = pd.array(
-        np.where(np.ma.getmaskarray(stored_comments), None, np.ma.getdata(stored_comments).astype(object)), dtype="str"
-    )
-    old["comment"] = old_comments.take(comments, allow_fill=True)
+    old["comment"] = pd.array(stored["comment"], dtype="str").take(comments, allow_fill=True)
+    # The file's numbers (or comment) equal to the stored ones, as SQL compared them.
+    file_same = {"numbers": np.zeros(n, dtype=bool), "comment": np.zeros(n, dtype=bool)}
+    file_same["numbers"][at] = stored["same_numbers"].to_numpy()
+    file_same["comment"][at] = stored["same_comment"].to_numpy()
 
     clears = {
         c: incoming[f"clears_{c}"].to_numpy(dtype=bool) if f"clears_{c}" in incoming.columns else np.zeros(n, dtype=bool)
         for c in VALUE_COLUMNS
     }
 
-    # The file's numbers (or comment) equal to the stored ones, as SQL compared them.
-    file_same = {"numbers": np.zeros(n, dtype=bool), "comment": np.zeros(n, dtype=bool)}
-    file_same["numbers"][at] = np.asarray(stored["same_numbers"], dtype=bool)
-    file_same["comment"][at] = np.ma.filled(stored["same_comment"].astype(bool), False)
     blank = {c: np.isnan(columns[c]) for c in NUMBER_COLUMNS}
     no_numbers = blank["numerator"] & blank["denominator"] & blank["value"]
     blank["comment"] = np.asarray(pd.isna(columns["comment"]), dtype=bool)
