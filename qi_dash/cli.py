@@ -12,7 +12,7 @@ from qi_dash.hierarchy import Hierarchy, HierarchyError
 from qi_dash.ingest.spec import load_spec
 from qi_dash.problems import InputError
 from qi_dash.store import Store, StoreBusy, StoreConflict
-from qi_dash.upload import commit, plan_upload
+from qi_dash.upload import UploadPlan, commit, plan_upload
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_cleared(plan) -> None:
+def _print_cleared(plan: UploadPlan) -> None:
     """With --blank-clears, every stored value a blank cell clears, before anything is saved."""
     cleared = plan.cleared
     if cleared.empty:

@@ -174,7 +174,7 @@ def change_table(changes: pd.DataFrame) -> pd.DataFrame:
         .where(updated, ""),
         "Comment": changes["comment"].fillna(""),
         "Comment was": changes["old_comment"].fillna("").where(updated, ""),
-        "Cleared": changes["cleared"].fillna(""),
+        "Cleared": changes["cleared"].astype("string").fillna(""),
     }).astype({"Row": "string"})
 
 
