@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--new-teams-in", metavar="DIRECTORATE",
                         help="place every team new to the hierarchy in this directorate (code or name), "
                              "with generated codes")
+    upload.add_argument("--blank-clears", action="store_true",
+                        help="blank cells clear stored values (by default a blank keeps what is stored)")
     export = command("export", "Export all observations in the canonical template (.csv or .xlsx).")
     export.add_argument("--out", type=Path, required=True)
     template = command("template", "Write the blank upload template (xlsx) with the measure and team lists.")
@@ -114,6 +116,16 @@ def _run_mapping(args, store: Store) -> int:
     return 0
 
 
+def _print_cleared(plan: UploadPlan) -> None:
+    """With --blank-clears, every stored value a blank cell clears, before anything is saved."""
+    cleared = plan.cleared
+    if cleared.empty:
+        return
+    print(f"Blank cells clear {len(cleared)} stored row(s):")
+    for row in cleared.itertuples():
+        print(f"  row {row.row}: {row.unit} {row.measure} {row.period:%d/%m/%Y}: {row.cleared}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -166,7 +178,8 @@ def _run(args, store: Store) -> int:
         mapping = args.mapping
         if mapping and mapping.lower().endswith(".json"):
             mapping = load_spec(mapping)
-        plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping)
+        plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping,
+                           blank_clears=args.blank_clears)
         if plan.proposal is not None:
             print(f"Proposed mapping for {args.file.name}:")
             for line in plan.proposal.lines():
@@ -186,11 +199,15 @@ def _run(args, store: Store) -> int:
                 file=sys.stderr,
             )
             return 1
+        _print_cleared(plan)
         if args.dry_run:
             print(f"Dry run, nothing saved: {plan.sentence()}.")
         else:
             summary = commit(store, plan, uploaded_by=args.by)
-            print(f"Saved upload {summary.upload_id}: {summary.sentence()}.")
+            if summary.changed:
+                print(f"Saved upload {summary.upload_id}: {summary.sentence()}.")
+            else:
+                print("Nothing to change: every row is already saved.")
     elif args.command == "export":
         frame = exports.template_frame(store.observations())
         exports.write_export(frame, args.out)

@@ -70,6 +70,9 @@ class UploadPlan:
     placement_problems: list[Problem] = field(default_factory=list)
     # The store's data version the diff was taken at; saving reuses the diff if it still is.
     diffed_at: int | None = None
+    # Whether blank cells (in columns the file carries) clear the stored values; by default
+    # a blank keeps what is stored.
+    blank_clears: bool = False
 
     @property
     def ok(self) -> bool:
@@ -88,6 +91,19 @@ class UploadPlan:
 
     def sentence(self) -> str:
         return f"{self.count('added')} added, {self.count('updated')} updated, {self.count('unchanged')} unchanged"
+
+    @property
+    def changes_nothing(self) -> bool:
+        """A plan that would save nothing: every row is already saved as it is."""
+        no_units = self.new_units is None or self.new_units.empty
+        return self.count("added") + self.count("updated") == 0 and no_units
+
+    @property
+    def cleared(self) -> pd.DataFrame:
+        """The rows whose stored values a blank cell clears (only when ``blank_clears``)."""
+        if self.changes is None:
+            return pd.DataFrame()
+        return self.changes[self.changes["cleared"].notna().to_numpy(dtype=bool)]
 
 
 def _is_canonical(sheet: Sheet) -> bool:
@@ -110,6 +126,7 @@ def plan_upload(
     recognise: bool = True,
     new_directorates: dict[str, str] | None = None,
     team_codes: dict[str, str] | None = None,
+    blank_clears: bool = False,
 ) -> UploadPlan:
     """Read, check and compare a file with the store; write nothing.
 
@@ -125,8 +142,12 @@ def plan_upload(
     in ``team_codes`` (text → code), else one generated from its name
     (``Hierarchy.new_codes``); its text becomes an alias of it, so the same file needs no
     placing next time.
+
+    A column the file lacks keeps the stored values; so does a blank cell, unless
+    ``blank_clears``, when a blank cell in a column the file carries clears the stored value
+    (the plan's ``cleared`` lists each).
     """
-    plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest())
+    plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest(), blank_clears=blank_clears)
     # The units and definitions load while the file is read (DuckDB and calamine both work
     # without holding the GIL); every plan that reads its file needs them.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -141,6 +162,7 @@ def plan_upload(
     plan.workbook = workbook
     plan.notes.extend(workbook.notes)
 
+    carried = None
     try:
         spec = _find_mapping(store, workbook, mapping, plan, recognise)
         found = [] if spec is not None else [s for s in workbook.sheets if not s.hidden and _is_canonical(s)]
@@ -161,6 +183,7 @@ def plan_upload(
             if isinstance(mapping, dict) and is_text(mapping.get("name")):
                 plan.mapping = mapping["name"].strip()
                 plan.mapping_to_save = NamedMapping(plan.mapping, spec_signature(spec, workbook), spec)
+            carried = mappings.carried_columns(spec)
     except InputError as err:
         plan.problems.extend(err.problems)
         return plan
@@ -182,7 +205,7 @@ def plan_upload(
     # The placed teams are checked as the units they will be: the file's text names them.
     checking = hierarchy if placed.units.empty else Hierarchy(
         pd.concat([units, placed.units], ignore_index=True), pd.concat([aliases, placed.aliases]))
-    checked: Checked = check_table(table, file_name, plan.sheet, checking, definitions)
+    checked: Checked = check_table(table, file_name, plan.sheet, checking, definitions, carried=carried)
     plan.problems.extend(checked.problems)
     plan.notes.extend(checked.notes)
     plan.unknown_teams = checked.unknown_teams
@@ -200,7 +223,10 @@ def plan_upload(
         plan.problems.extend(unit_problems)
     if plan.problems:
         return plan
-    plan.changes, plan.diffed_at = store.diff(checked.observations)
+    incoming = checked.observations
+    if blank_clears:
+        incoming = incoming.assign(**{f"clears_{c}": checked.carried[c].to_numpy() for c in checked.carried})
+    plan.changes, plan.diffed_at = store.diff(incoming)
     plan.changes["row"] = checked.observations["row"].to_numpy()
     return plan
 
@@ -318,7 +344,8 @@ def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan, r
 
 
 def commit(store: Store, plan: UploadPlan, uploaded_by: str | None = None) -> UploadSummary:
-    """Save a checked plan, and the mapping the user named for it, in one transaction."""
+    """Save a checked plan, and the mapping the user named for it, in one transaction. A plan
+    that changes nothing is not recorded (the summary's ``changed`` is False)."""
     if not plan.ok:
         raise ValueError("Only a plan with no problems can be saved.")
     meta = UploadMeta(plan.file_name, plan.sha256, uploaded_by, plan.mapping)

@@ -18,7 +18,7 @@ def test_export_then_upload_is_a_no_op_and_exports_byte_identically(qi, demo_db,
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     qi("export", "--db", demo_db, "--out", first)
     done = qi("upload", first, "--db", demo_db)
-    assert "0 added, 0 updated" in done.out
+    assert "Nothing to change: every row is already saved." in done.out
     qi("export", "--db", demo_db, "--out", second)
     assert first.read_bytes() == second.read_bytes()
 
@@ -26,7 +26,7 @@ def test_export_then_upload_is_a_no_op_and_exports_byte_identically(qi, demo_db,
 def test_xlsx_export_reuploads_as_a_no_op_and_is_reproducible(qi, demo_db, tmp_path):
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
     qi("export", "--db", demo_db, "--out", first)
-    assert "0 added, 0 updated" in qi("upload", first, "--db", demo_db).out
+    assert "Nothing to change: every row is already saved." in qi("upload", first, "--db", demo_db).out
     qi("export", "--db", demo_db, "--out", second)
     assert first.read_bytes() == second.read_bytes()
 

@@ -30,15 +30,16 @@ def meta(name="file.csv"):
 
 
 
-def test_identical_reupload_changes_nothing_but_is_recorded(empty_store):
+def test_identical_reupload_changes_nothing_and_is_not_recorded(empty_store):
     first = empty_store.commit_upload(rows(5, 6, 7), meta())
     version = empty_store.data_version()
     second = empty_store.commit_upload(rows(5, 6, 7), meta())
     assert (first.added, first.updated, first.unchanged) == (3, 0, 0)
     assert (second.added, second.updated, second.unchanged) == (0, 0, 3)
+    assert not second.changed and second.upload_id is None
     assert empty_store.observations()["value"].tolist() == [5, 6, 7]
-    assert empty_store.data_version() == version + 1
-    assert len(empty_store.uploads()) == 2
+    assert empty_store.data_version() == version
+    assert len(empty_store.uploads()) == 1
 
 
 def test_a_corrected_value_replaces_the_stored_one_and_history_keeps_the_old(empty_store):

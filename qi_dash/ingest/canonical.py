@@ -28,6 +28,9 @@ from qi_dash.text import natural_sorted, summarise
 TEMPLATE_COLUMNS = ["team", "measure", "period", "numerator", "denominator", "value", "comment"]
 REQUIRED_COLUMNS = ["team", "measure", "period"]
 NUMBER_COLUMNS = ["numerator", "denominator", "value"]
+# The columns a file may carry or lack. A column it lacks is absent, not blank: the stored
+# values and comments stay as they are.
+VALUE_COLUMNS = [*NUMBER_COLUMNS, "comment"]
 
 # Text that a spreadsheet would run as a formula (OWASP CSV injection). Exports prefix it
 # with an apostrophe; uploads take that apostrophe off again, so an export re-uploads as is.
@@ -43,6 +46,9 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unknown_teams: list[str] = field(default_factory=list)
+    # Per observation, which of VALUE_COLUMNS the file (or its mapping) carries: a bool
+    # column each, in the observations' order.
+    carried: pd.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
@@ -116,11 +122,15 @@ def check_table(
     hierarchy: Hierarchy,
     definitions: list[MeasureDefinition],
     new_teams: dict[str, str] | None = None,
+    carried: dict[str | None, list[str]] | None = None,
 ) -> Checked:
     """Check a canonical table whose index holds spreadsheet row numbers.
 
     ``new_teams`` maps team names not yet in the hierarchy to the directorate the user placed
     them in; such teams are accepted (and created on save), any other unknown team is a problem.
+    ``carried`` says which of ``VALUE_COLUMNS`` the file carries, as a column mapping says it
+    (``mapping.carried_columns``): per measure text, or under ``None`` for every row. Without
+    it, the table's own columns are the ones carried.
     """
     problems: list[Problem] = []
     notes: list[str] = []
@@ -305,7 +315,19 @@ def check_table(
             f"{int(empty.sum())} row(s) have no numbers; they are saved as missing values (gaps), never as zero."
         )
     problems.sort(key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
-    return Checked(observations if not problems else _empty(), problems, notes, unknown_names)
+    if problems:
+        return Checked(_empty(), problems, notes, unknown_names)
+    if carried is None:
+        carried = {None: [c for c in VALUE_COLUMNS if c in columns]}
+    return Checked(observations, problems, notes, unknown_names, _carried(carried, measure))
+
+
+def _carried(carried: dict[str | None, list[str]], measure: _Names) -> pd.DataFrame:
+    """Each row's carried columns, worked out per distinct measure text (its text as typed,
+    else the code it names, else what every row carries)."""
+    every = carried.get(None, [])
+    found = [carried.get(shown, carried.get(named, every)) for shown, named in zip(measure.shown, measure.named)]
+    return pd.DataFrame({c: measure.rows(np.array([c in cols for cols in found], dtype=bool)) for c in VALUE_COLUMNS})
 
 
 def _empty() -> pd.DataFrame:

@@ -213,3 +213,16 @@ def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
     return out
 
 
+def carried_columns(spec: dict) -> dict[str | None, list[str]]:
+    """Which canonical value columns a mapping fills from the file, for ``check_table``: per
+    measure (its text as the spec writes it) in the wide and periods_across layouts, under
+    None for every row otherwise. A column it does not map is absent from the file, not blank."""
+    comment = ["comment"] if spec.get("comment") else []
+    layout = spec.get("layout", "wide")
+    if layout in ("wide", "periods_across"):
+        items = spec["measures"] if layout == "wide" else spec["rows"]
+        return {
+            item["measure"].strip(): [k for k in NUMBER_KEYS if k in item] + (["comment"] if "comment" in item else comment)
+            for item in items
+        }
+    return {None: [k for k in NUMBER_KEYS if k in spec] + comment}

@@ -205,8 +205,9 @@ class Store:
             return history.read_observations(cur, units, measures, as_of)
 
     def diff(self, incoming: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-        """Each incoming row with ``change`` = added / updated / unchanged and the stored
-        values, and the data version the diff holds for (``commit_upload`` reuses the diff if
+        """Each incoming row merged with the stored values (``history.diff``: a blank keeps
+        the stored value unless its ``clears_<column>`` flag is set), with ``change`` =
+        added / updated / unchanged, ``cleared`` and the stored values, and the data version the diff holds for (``commit_upload`` reuses the diff if
         nothing has been written since). The version is read first: a write landing between
         the two reads only makes the diff look older than it is."""
         with self._cursor() as cur:
@@ -228,6 +229,9 @@ class Store:
         ``incoming`` may be ``diff``'s result, taken at data version ``diffed_at``: it is used
         as it is if nothing has been written since. Otherwise the diff is taken again inside
         the transaction, so a change saved by someone else since the preview is accounted for.
+        Blanks keep stored values unless the rows say otherwise (``history.diff``). An upload
+        that changes nothing is not recorded and leaves the data version as it is; its
+        summary says so (``changed`` is False).
         """
         def work(cur):
             summary = history.commit(cur, incoming, meta, new_units, diffed_at)
@@ -242,7 +246,10 @@ class Store:
     # -- uploads and undo -----------------------------------------------------------------
 
     def uploads(self) -> pd.DataFrame:
-        return self._read("SELECT * FROM uploads ORDER BY upload_id DESC")
+        """Every upload and undo, newest first; ``wrote_values`` says whether it wrote any
+        value (only those can be undone)."""
+        with self._cursor() as cur:
+            return history.read_uploads(cur)
 
     def undo_upload(self, upload_id: int, undone_by: str | None = None) -> UndoSummary:
         """Revert what an upload changed, keeping values that later uploads wrote since.
@@ -250,6 +257,7 @@ class Store:
         Each value the upload wrote that is still current goes back to the value it replaced
         (skipping values written by uploads that were themselves undone); a value the upload
         added is removed. The undo is itself recorded as an upload, and history keeps all.
+        An upload that changed no values (older databases recorded such) is refused.
         """
         return self._write(lambda cur: history.undo(cur, upload_id, undone_by))
 

@@ -23,14 +23,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qi_dash.store.errors import StoreError
-from qi_dash.store.schema import bump_data_version
+from qi_dash.store.schema import bump_data_version, data_version
 from qi_dash.store.units import upsert_units
 
 OBSERVATION_COLUMNS = ["unit", "measure", "period", "numerator", "denominator", "value", "comment"]
 NUMBER_COLUMNS = ["numerator", "denominator", "value"]
 VALUE_COLUMNS = [*NUMBER_COLUMNS, "comment"]
-# An incoming row i holds the same values as the stored row o it matches.
-_SAME_VALUES = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in VALUE_COLUMNS)
+# An incoming row i holds the same numbers as the stored row o it matches.
+_SAME_NUMBERS = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in NUMBER_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,14 @@ class UploadSummary:
     unchanged: int
     teams: list[str] = field(default_factory=list)
 
+    @property
+    def changed(self) -> bool:
+        """Whether the upload changed anything (and so was recorded, with an upload_id)."""
+        return self.upload_id is not None
+
     def sentence(self) -> str:
+        if not self.changed:
+            return f"nothing changed: all {self.unchanged} rows are already saved"
         return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
 
 
@@ -63,6 +70,16 @@ class UndoSummary:
 
     def sentence(self) -> str:
         return f"{self.restored} values restored to what they were before, {self.removed} removed"
+
+
+# Whether upload u wrote any value: older databases recorded uploads that changed nothing,
+# which have nothing to undo.
+_WROTE_VALUES = "EXISTS (SELECT 1 FROM observation_history h WHERE h.upload_id = u.upload_id) AS wrote_values"
+
+
+def read_uploads(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every upload and undo, newest first, with ``wrote_values``: whether it wrote any value."""
+    return cur.execute(f"SELECT *, {_WROTE_VALUES} FROM uploads u ORDER BY upload_id DESC").df()
 
 
 _HISTORY_COLUMNS = ", ".join([*OBSERVATION_COLUMNS, "upload_id", "source_upload", "removed"])
@@ -148,33 +165,98 @@ def read_observations(
 
 
 def diff(cur: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame:
-    """Each incoming row with ``change`` = added / updated / unchanged and the stored values."""
+    """What saving ``incoming`` would store, row by row, merged with the stored values.
+
+    A blank number or comment keeps the stored one: a row with no numbers keeps the stored
+    numbers, a row with no comment the stored comment. Only where the optional bool column
+    ``clears_<column>`` is true (the file carries the column and the user chose that blank
+    cells clear stored values) does a blank clear it. A row with any number replaces the
+    stored numbers as a whole, so a row never mixes its numbers with older ones.
+
+    Returns the rows in order with the values to save in the observation columns, the
+    stored ones in ``old_<column>``, ``change`` = added / updated / unchanged (judged after
+    the merge) and ``cleared``, the stored values a blank clears ("value, comment"), or NA.
+    ``file_numbers`` and ``file_comment`` say whether a row's numbers and comment are the
+    file's (else the stored ones, kept), so a diff's result can be diffed again.
+    """
+    if "file_numbers" in incoming.columns:
+        incoming = _as_in_file(incoming)
     columns = _observation_columns(incoming)
     # Only the stored rows that match come back from DuckDB, with their incoming row's
     # position: the incoming rows are not copied through SQL and keep their order, so
     # the caller's row numbers line up with them.
     n = len(columns["period"])
     cur.register("incoming_obs", _arrow_observations(columns, _position=np.arange(n)))
-    stored = cur.execute(
-        f"""SELECT i._position, {_SAME_VALUES} AS same, o.numerator, o.denominator, o.value, o.comment
+    stored = cur.sql(
+        f"""SELECT i._position, {_SAME_NUMBERS} AS same_numbers,
+                   coalesce(i.comment = o.comment, false) AS same_comment,
+                   o.numerator, o.denominator, o.value, o.comment
             FROM incoming_obs i JOIN observations o
               ON i.unit = o.unit AND i.measure = o.measure AND i.period = o.period"""
-    ).fetchnumpy()
-    # Spread the stored rows to their positions; rows with none are added. Text columns
-    # are taken from a few distinct strings (or the stored rows), not built per row.
-    at = np.asarray(stored["_position"], dtype=np.intp)
-    change = np.zeros(n, dtype=np.intp)
-    change[at] = np.where(np.asarray(stored["same"], dtype=bool), 1, 2)
-    columns = {**columns, "change": pd.array(["added", "unchanged", "updated"], dtype="str").take(change)}
+    ).to_arrow_table()
+    # Spread the stored rows to their positions (as Arrow: no per-row Python objects).
+    at = stored["_position"].to_numpy()
+    matched = np.zeros(n, dtype=bool)
+    matched[at] = True
+    old = {}
     for column in NUMBER_COLUMNS:
-        values = np.full(n, np.nan)
-        values[at] = np.ma.filled(stored[column].astype("float64"), np.nan)
-        columns[f"old_{column}"] = values
+        old[column] = np.full(n, np.nan)
+        old[column][at] = stored[column].to_numpy()  # NULL comes as NaN
     comments = np.full(n, -1, dtype=np.intp)
     comments[at] = np.arange(len(at))
-    old_comments = pd.array(np.ma.filled(stored["comment"].astype(object), None), dtype="str")
-    columns["old_comment"] = old_comments.take(comments, allow_fill=True)
-    return pd.DataFrame(columns, copy=False)
+    old["comment"] = pd.array(stored["comment"], dtype="str").take(comments, allow_fill=True)
+    # The file's numbers (or comment) equal to the stored ones, as SQL compared them.
+    file_same = {"numbers": np.zeros(n, dtype=bool), "comment": np.zeros(n, dtype=bool)}
+    file_same["numbers"][at] = stored["same_numbers"].to_numpy()
+    file_same["comment"][at] = stored["same_comment"].to_numpy()
+
+    clears = {
+        c: incoming[f"clears_{c}"].to_numpy(dtype=bool) if f"clears_{c}" in incoming.columns else np.zeros(n, dtype=bool)
+        for c in VALUE_COLUMNS
+    }
+
+    blank = {c: np.isnan(columns[c]) for c in NUMBER_COLUMNS}
+    no_numbers = blank["numerator"] & blank["denominator"] & blank["value"]
+    blank["comment"] = np.asarray(pd.isna(columns["comment"]), dtype=bool)
+    merged, cleared = dict(columns), np.zeros(n, dtype=np.intp)
+    same = matched & (no_numbers | file_same["numbers"]) & (blank["comment"] | file_same["comment"])
+    for bit, column in enumerate(VALUE_COLUMNS):
+        blank_here = (no_numbers if column in NUMBER_COLUMNS else blank[column]) & matched
+        clearing = blank_here & clears[column]
+        if clearing.any():
+            stored_here = ~np.asarray(pd.isna(old[column]), dtype=bool)
+            cleared |= (clearing & stored_here & blank[column]) << bit
+            same &= ~(clearing & stored_here)  # clearing a stored value changes the row
+        keep = blank_here & ~clearing
+        if not keep.any():
+            continue
+        if column == "comment":
+            kept = pc.if_else(pa.array(keep), pa.array(old[column]), pa.array(columns[column]))
+            merged[column] = pd.array(kept, dtype="str")
+        else:
+            merged[column] = np.where(keep, old[column], columns[column])
+    change = np.where(matched, np.where(same, 1, 2), 0)
+    # Each set of cleared columns by its bits ("value, comment"); code -1 (nothing) is NA.
+    words = [", ".join(c for bit, c in enumerate(VALUE_COLUMNS) if code >> bit & 1)
+             for code in range(1, 1 << len(VALUE_COLUMNS))]
+    return pd.DataFrame({
+        **merged,
+        "change": pd.array(["added", "unchanged", "updated"], dtype="str").take(change),
+        "cleared": pd.Categorical.from_codes(cleared - 1, words),
+        **{f"old_{c}": old[c] for c in VALUE_COLUMNS},
+        **{f"clears_{c}": clears[c] for c in VALUE_COLUMNS},
+        "file_numbers": ~no_numbers,
+        "file_comment": ~blank["comment"],
+    }, copy=False)
+
+
+def _as_in_file(changes: pd.DataFrame) -> pd.DataFrame:
+    """A diff's rows with the values the file gave: the stored values it kept blanked again."""
+    numbers, comment = changes["file_numbers"].to_numpy(dtype=bool), changes["file_comment"].to_numpy(dtype=bool)
+    return changes.assign(
+        **{c: changes[c].where(numbers) for c in NUMBER_COLUMNS},
+        comment=changes["comment"].where(comment),
+    )
 
 
 def commit(
@@ -185,16 +267,22 @@ def commit(
     diffed_at: int | None,
 ) -> UploadSummary:
     """Save an upload's observations (and new units), bumping the data version: the work of
-    ``Store.commit_upload`` inside its transaction."""
-    unchanged_since_diff = bump_data_version(cur) == diffed_at
+    ``Store.commit_upload`` inside its transaction. An upload that changes nothing is not
+    recorded: no upload row, no history, the same data version (its summary's
+    ``upload_id`` is None)."""
+    unchanged_since_diff = data_version(cur) == diffed_at
     if unchanged_since_diff and "change" in incoming.columns:
         changes = incoming
     else:
         changes = diff(cur, incoming)
     change = changes["change"]
     updated = int((change == "updated").sum())
-    rows = _arrow_observations(_observation_columns(changes))
     written = (change != "unchanged").to_numpy(dtype=bool)
+    no_units = new_units is None or new_units.empty
+    if not written.any() and no_units:
+        return UploadSummary(None, 0, 0, len(changes))
+    bump_data_version(cur)
+    rows = _arrow_observations(_observation_columns(changes))
     if not written.all():
         rows = rows.filter(pa.array(written))
     added = len(rows) - updated
@@ -206,7 +294,7 @@ def commit(
         [datetime.now(UTC), meta.uploaded_by, meta.file_name, meta.sha256, meta.kind, meta.mapping,
          added, updated, unchanged, teams],
     ).fetchall()[0][0]
-    if new_units is not None:
+    if not no_units:
         upsert_units(cur, new_units, upload_id)
     cur.register("written_obs", rows)
     if updated:
@@ -222,15 +310,17 @@ def commit(
 def undo(cur: duckdb.DuckDBPyConnection, upload_id: int, undone_by: str | None) -> UndoSummary:
     """Revert an upload: the work of ``Store.undo_upload`` inside its transaction."""
     found = cur.execute(
-        "SELECT status, kind, file_name FROM uploads WHERE upload_id = ?", [upload_id]
+        f"SELECT status, kind, file_name, {_WROTE_VALUES} FROM uploads u WHERE upload_id = ?", [upload_id]
     ).fetchall()
     if not found:
         raise StoreError(f"There is no upload number {upload_id}.")
-    status, kind, file_name = found[0]
+    status, kind, file_name, wrote_values = found[0]
     if kind == "undo":
         raise StoreError(f"Upload {upload_id} is itself an undo; it cannot be undone.")
     if status == "undone":
         raise StoreError(f"Upload {upload_id} ({file_name}) has already been undone.")
+    if not wrote_values:
+        raise StoreError(f"Upload {upload_id} ({file_name}) changed no values, so there is nothing to undo.")
     undo_id = cur.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
     reverts = cur.execute(
         """

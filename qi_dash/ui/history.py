@@ -36,7 +36,8 @@ def upload_history(selection: Selection) -> pd.DataFrame:
 def undo_form(uploads: pd.DataFrame) -> None:
     if "undo_done" in st.session_state:
         st.success(st.session_state.pop("undo_done"))
-    undoable = uploads[(uploads["kind"] != "undo") & (uploads["status"] != "undone")]
+    # An upload that changed no values (older databases recorded such) has nothing to undo.
+    undoable = uploads[(uploads["kind"] != "undo") & (uploads["status"] != "undone") & uploads["wrote_values"]]
     if undoable.empty:
         return
     st.subheader("Undo an upload")

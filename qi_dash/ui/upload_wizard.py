@@ -25,6 +25,7 @@ SHOWN_CHANGES = 5000  # rows of the preview table; more are counted, not drawn
 SHOWN_GROUPS = 20  # kinds of problem listed; the CSV has every problem
 SHOWN_PROBLEMS = 200  # rows of the problem table
 PROBLEM_ROW = 80  # pixels: three lines of a wrapped message
+BLANK_CLEARS = "blank_clears"  # the preview's checkbox, read when the plan is made
 
 
 def upload_limit_mb() -> int:
@@ -68,12 +69,15 @@ def plan_for(uploaded, mapping: dict | None = None, recognise: bool = True) -> U
         st.session_state.pop("placement", None)
         st.session_state["placement_for"] = uploaded.file_id
     placement = st.session_state.get("placement", {})
-    key = (uploaded.file_id, repr(sorted(placement.items())), repr(mapping), recognise, store.data_version())
+    # The preview's "blank cells clear stored values" choice.
+    blank_clears = bool(st.session_state.get(BLANK_CLEARS, False))
+    key = (uploaded.file_id, repr(sorted(placement.items())), repr(mapping), recognise, store.data_version(),
+           blank_clears)
     cached = st.session_state.get("_plan")
     if cached is None or cached[0] != key:
         with st.spinner("Checking the file…"):
             plan = plan_upload(store, uploaded.getvalue(), uploaded.name, mapping=mapping, recognise=recognise,
-                               **placement)
+                               blank_clears=blank_clears, **placement)
         st.session_state["_plan"] = (key, plan)
     return st.session_state["_plan"][1]
 
@@ -185,12 +189,25 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
             f"{html.escape(u.name)} ({html.escape(u.code)}, {html.escape(u.level)})" if u.level != "team"
             else f"{html.escape(u.name)} ({html.escape(u.code)})"
             for u in plan.new_units.sort_values("level", ascending=False).itertuples(index=False)))
+    st.checkbox(
+        "Blank cells clear stored values", key=BLANK_CLEARS,
+        help="By default a blank cell keeps the value or comment already saved, and a column the "
+        "file does not have leaves the saved values as they are. Tick this to clear a saved value "
+        "wherever the file's cell is blank; every value it clears is listed before you save.",
+    )
+    cleared = plan.cleared
+    if plan.blank_clears:
+        if cleared.empty:
+            st.info("No blank cell in this file clears a saved value.")
+        else:
+            st.warning(f"Blank cells clear saved values in {len(cleared)} row(s):")
+            st.dataframe(change_table(cleared.head(SHOWN_CHANGES)), hide_index=True, width="stretch")
     shown = changes[changes["change"] != "unchanged"]
     if not shown.empty:
         st.dataframe(change_table(shown.head(SHOWN_CHANGES)), hide_index=True, width="stretch")
         if len(shown) > SHOWN_CHANGES:
             st.caption(f"The first {SHOWN_CHANGES:,} of {len(shown):,} changes are shown.")
-    if added + updated == 0:
+    if plan.changes_nothing:
         st.success("Everything in this file is already saved: nothing to change.")
         return
     who = st.text_input("Your name (recorded with the upload)", key="uploaded_by")
@@ -200,15 +217,22 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
         except StoreConflict as err:
             st.error(str(err))
             return
-        st.session_state["last_saved"] = f"Saved {uploaded.name}: {summary.sentence()}."
+        st.session_state["last_saved"] = (
+            f"Saved {uploaded.name}: {summary.sentence()}." if summary.changed
+            # Someone saved the same values since the preview: nothing was left to change.
+            else f"Nothing to change: every row of {uploaded.name} is already saved."
+        )
         st.session_state["_uploads_saved"] = st.session_state.get("_uploads_saved", 0) + 1
         st.session_state.pop("_plan", None)
         st.session_state.pop("placement", None)
+        st.session_state.pop(BLANK_CLEARS, None)
         st.rerun()
 
 
 def change_table(changes: pd.DataFrame) -> pd.DataFrame:
-    """What an upload would change, in words a team lead reads."""
+    """What an upload would change, in words a team lead reads: the values to save (a kept
+    stored value or comment shows as it is kept) and, where a row updates, what they were."""
+    updated = changes["change"] == "updated"
     return pd.DataFrame({
         "Row": changes["row"],
         "Change": changes["change"],
@@ -217,9 +241,10 @@ def change_table(changes: pd.DataFrame) -> pd.DataFrame:
         "Period": pd.to_datetime(changes["period"]).dt.strftime("%d/%m/%Y"),
         "New": _numbers_text(changes["numerator"], changes["denominator"], changes["value"]),
         "Was": _numbers_text(changes["old_numerator"], changes["old_denominator"], changes["old_value"])
-        .where(changes["change"] == "updated", ""),
+        .where(updated, ""),
         "Comment": changes["comment"].fillna(""),
-        "Comment was": changes["old_comment"].fillna("").where(changes["change"] == "updated", ""),
+        "Comment was": changes["old_comment"].fillna("").where(updated, ""),
+        "Cleared": changes["cleared"].astype("string").fillna(""),
     }).astype({"Row": "string"})
 
 
