@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from qi_dash.problems import Problem
 
 FREQUENCIES = ("week", "month")
 
@@ -86,14 +85,6 @@ class ParsedPeriods:
     @property
     def ok(self) -> pd.Series:
         return self.reasons.isna()
-
-    def problems(self, file: str, sheet: str | None = None, column: str | None = None) -> list[Problem]:
-        """One Problem per unreadable cell; the index is taken as the spreadsheet row number."""
-        failed = self.reasons.dropna()
-        return [
-            Problem(file, reason, sheet, int(row) if isinstance(row, (int, np.integer)) else None, column, "bad_period")
-            for row, reason in failed.items()
-        ]
 
 
 def parse_periods(cells: pd.Series, dayfirst: bool = True) -> ParsedPeriods:
@@ -347,13 +338,6 @@ def misaligned_reasons(timestamps: pd.Series, frequency: str) -> pd.Series:
         what = what.where(~timed, rows.dt.strftime("%d/%m/%Y %H:%M") + " has a time of day")
         reasons[misaligned] = (what + expected).to_numpy(dtype=object)
     return pd.Series(reasons, index=timestamps.index, name=timestamps.name, dtype=object)
-
-
-def period_range(start: pd.Timestamp, end: pd.Timestamp, frequency: str) -> pd.DatetimeIndex:
-    """Every period from the one holding ``start`` to the one holding ``end``, for filling gaps."""
-    first = period_start(pd.Timestamp(start), frequency)
-    last = period_start(pd.Timestamp(end), frequency)
-    return pd.date_range(first, last, freq="MS" if frequency == "month" else "7D", unit="ns")
 
 
 def label(times: Times, frequency: str) -> str | pd.Series | pd.Index:
