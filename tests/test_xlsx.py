@@ -17,6 +17,7 @@ from fixtures_hostile import (
     write_xlsx,
 )
 
+from qi_dash.ingest.mapping import hidden_sheets_not_read
 from qi_dash.ingest import xlsx_scan
 from qi_dash.ingest.workbook import CellRange, sheet_table
 from qi_dash.periods import misaligned_mask, parse_periods
@@ -101,11 +102,13 @@ def test_error_cells_are_read_as_empty_and_counted(tmp_path):
     ]
 
 
-def test_hidden_sheets_are_flagged_and_reported(tmp_path):
+def test_hidden_sheets_are_flagged_and_reported_where_sheets_are_read(tmp_path):
     book = read_path(hidden_sheet_xlsx(tmp_path))
     assert [(s.name, s.hidden) for s in book.sheets] == [("Data", False), ("Lookup", True), ("Old", True)]
-    assert "Sheet 'Lookup' is hidden in Excel; unhide it to check what it holds before using it." in book.notes
-    assert any("'Old' is hidden" in note for note in book.notes)
+    assert not any("hidden" in note for note in book.notes)
+    assert hidden_sheets_not_read(book, [book.sheet("Data")]) == [
+        "Hidden sheets 'Lookup', 'Old' were not read; choose them among the sheets to read if they hold data to load."
+    ]
 
 
 def test_merged_cells_are_reported_and_refused_in_the_table_but_not_above_it(tmp_path):
@@ -113,7 +116,8 @@ def test_merged_cells_are_reported_and_refused_in_the_table_but_not_above_it(tmp
     sheet = book.sheets[0]
     assert sheet.merged == [CellRange(1, 1, 1, 3), CellRange(3, 1, 5, 1)]
     assert [str(r) for r in sheet.merged] == ["A1:C1", "A3:A5"]
-    assert "Sheet 'Falls' has merged cells (A1:C1, A3:A5); unmerge any in the table before using it." in book.notes
+    assert ("Sheet 'Falls' has merged cells (A1:C1, A3:A5): a merged cell's value is read in its first cell only, "
+            "so check any that lie inside the table.") in book.notes
     with pytest.raises(InputError) as caught:
         sheet_table(sheet, header_row=2)
     # The merged title above the header is harmless; the team merged down rows 3–5 is not.

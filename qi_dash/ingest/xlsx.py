@@ -64,13 +64,13 @@ def read_xlsx(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             notes.append(f"Sheet '{meta.name}' is a chart or macro sheet, not cells; it was skipped.")
             continue
+        # A hidden sheet is noted where it is (or is not) read: ``mapping.hidden_sheets_not_read``.
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
-        if hidden:
-            notes.append(f"Sheet '{meta.name}' is hidden in Excel; unhide it to check what it holds before using it.")
         sheet = _read_sheet(parsed[meta.name], meta.name, hidden, file_name, limits, damaged)
         if sheet.merged:
             ranges = summarise([str(c) for c in sorted(sheet.merged, key=lambda c: (c.first_row, c.first_column))])
-            notes.append(f"Sheet '{meta.name}' has merged cells ({ranges}); unmerge any in the table before using it.")
+            notes.append(f"Sheet '{meta.name}' has merged cells ({ranges}): a merged cell's value is read in its "
+                         "first cell only, so check any that lie inside the table.")
         sheets.append(sheet)
     if not any(len(sheet.frame) for sheet in sheets):
         refuse(file_name, "has no data: every sheet in it is empty.")

@@ -23,6 +23,7 @@ from qi_dash.upload import AUTO, UploadPlan, commit, plan_upload
 
 SHOWN_CHANGES = 5000  # rows of the preview table; more are counted, not drawn
 SHOWN_GROUPS = 20  # kinds of problem listed; the CSV has every problem
+SHOWN_NOTES = 12  # notes on reading the file; more are counted
 SHOWN_PROBLEMS = 200  # rows of the problem table
 PROBLEM_ROW = 80  # pixels: three lines of a wrapped message
 BLANK_CLEARS = "blank_clears"  # the preview's checkbox, read when the plan is made
@@ -83,8 +84,13 @@ def plan_for(uploaded, mapping: dict | None = None, recognise: bool = True) -> U
 
 
 def show_notes(plan: UploadPlan) -> None:
-    for note in plan.notes:
-        st.info(note)
+    """What reading the file noticed (rows skipped, formulas, hidden sheets), in one box."""
+    if not plan.notes:
+        return
+    shown = [f"- {markdown_text(note)}" for note in plan.notes[:SHOWN_NOTES]]
+    if len(plan.notes) > SHOWN_NOTES:
+        shown.append(f"- … and {len(plan.notes) - SHOWN_NOTES:,} more notes")
+    st.info(f"Reading **{markdown_text(plan.file_name)}**:\n\n" + "\n".join(shown))
 
 
 def show_problems(plan: UploadPlan) -> None:
