@@ -130,3 +130,16 @@ class Contents:
 
     def __repr__(self) -> str:
         return f"<data version {self.version}, {len(self.observations)} observations>"
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    """Pages (Streamlit's AppTest) of this test's own copy of the demo database, for a test
+    that saves; Streamlit's caches go with the test."""
+    import streamlit as st
+
+    from tests.apptest import page_opener
+
+    yield page_opener(demo_db, monkeypatch)
+    st.cache_data.clear()
+    st.cache_resource.clear()

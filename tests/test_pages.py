@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from tests.builders import csv_bytes
-from tests.conftest import REPO
-
-TIMEOUT = 60
-
+from tests.apptest import charts, no_errors, page_opener
 
 @pytest.fixture(scope="module", autouse=True)
 def fresh_streamlit_caches():
@@ -24,22 +19,6 @@ def fresh_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def page_opener(db: Path, monkeypatch):
-    monkeypatch.setenv("QI_DASH_DB", str(db))
-    monkeypatch.chdir(REPO)
-
-    def open_page(page: str = "app.py", **query: str) -> AppTest:
-        """Run the app as a visitor following a link to ``page`` with ``query``: only that
-        page's script runs, as in the browser."""
-        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-        at.query_params.update(query)
-        if page != "app.py":
-            at.switch_page(page)
-        return at.run()
-
-    return open_page
 
 
 @pytest.fixture(scope="module")
@@ -55,21 +34,6 @@ def viewer(read_only_db, monkeypatch):
     """Pages of a demo database shared by the tests that save nothing (so the data each
     page reads is cached once for them all)."""
     return page_opener(read_only_db, monkeypatch)
-
-
-@pytest.fixture
-def app(demo_db, monkeypatch):
-    """Pages of this test's own copy of the demo database, for a test that saves."""
-    return page_opener(demo_db, monkeypatch)
-
-
-def charts(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
-def no_errors(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_home_lists_teams_and_missing_data(viewer):

@@ -6,34 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from qi_dash.ingest.recognise import signature
 from qi_dash.store import Store
-from tests.conftest import REPO
+from tests.apptest import UPLOAD
 from tests.test_cli_mapping import saved as current
 from tests.test_pages import WIDE, correct_the_proposal, map_ash_ward_sheet
 from tests.test_upload_mappings import SPEC
 
-TIMEOUT = 60
 HEADINGS = ["Month", "PRN doses", "Plans in place", "Patients audited", "Notes"]
-
-
-@pytest.fixture
-def app(demo_db, monkeypatch):
-    monkeypatch.setenv("QI_DASH_DB", str(demo_db))
-    monkeypatch.chdir(REPO)
-
-    def open_upload_page() -> AppTest:
-        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-        at.run()
-        at.switch_page("pages/3_Upload.py").run()
-        return at
-
-    yield open_upload_page
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
@@ -60,7 +41,7 @@ def no_errors(at):
 
 
 def test_the_panel_lists_saved_mappings_with_their_history(app, saved):
-    at = no_errors(app())
+    at = no_errors(app(UPLOAD))
     table = at.dataframe[0].value
     assert table["Name"].tolist() == ["Ash Ward monthly sheet"]
     row = table.iloc[0]
@@ -72,7 +53,7 @@ def test_the_panel_lists_saved_mappings_with_their_history(app, saved):
 
 
 def test_rename_then_delete_from_the_panel(app, saved):
-    at = app()
+    at = app(UPLOAD)
     at.text_input(key="mapping_by").set_value("Birch lead")
     at.text_input(key="mapping_new_name_Ash Ward monthly sheet").set_value("Ash <b>monthly</b>").run()
     at.button(key="mapping_rename").click().run()
@@ -94,7 +75,7 @@ def test_rename_then_delete_from_the_panel(app, saved):
 
 
 def test_an_edit_is_a_new_version_and_a_wrong_edit_saves_nothing(app, saved):
-    at = app()
+    at = app(UPLOAD)
     at.text_area[0].set_value(json.dumps({**SPEC, "layuot": "wide"}))
     at.button(key="mapping_edit_save").click().run()
     assert any("Did you mean 'layout'?" in e.value for e in at.error)
@@ -110,7 +91,7 @@ def test_an_edit_is_a_new_version_and_a_wrong_edit_saves_nothing(app, saved):
 
 
 def test_a_mapping_file_is_imported(app, demo_db):
-    at = app()
+    at = app(UPLOAD)
     importer = next(u for u in at.get("file_uploader") if u.key == "mapping_import_file")
     importer.set_value(("birch.json", json.dumps({**SPEC, "name": "Birch"}).encode(), "application/json")).run()
     key = next(k for k in at.session_state if str(k).startswith("mapping_import_name_"))
@@ -122,7 +103,7 @@ def test_a_mapping_file_is_imported(app, demo_db):
 
 
 def test_the_form_saves_its_mapping_only_with_the_upload(app, demo_db):
-    at = app()
+    at = app(UPLOAD)
     at.get("file_uploader")[0].set_value(("ash.csv", WIDE, "text/csv")).run()
     map_ash_ward_sheet(correct_the_proposal(at), name="Ash Ward monthly sheet")
     no_errors(at)
@@ -135,7 +116,7 @@ def test_the_form_saves_its_mapping_only_with_the_upload(app, demo_db):
 
 
 def test_a_recognised_mapping_is_set_aside_for_the_file(app, saved):
-    at = app()
+    at = app(UPLOAD)
     at.get("file_uploader")[0].set_value(("ash.csv", WIDE, "text/csv")).run()
     no_errors(at)
     assert any("Recognised as mapping 'Ash Ward monthly sheet'" in m.value for m in at.markdown)

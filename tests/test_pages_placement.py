@@ -3,45 +3,17 @@ one form (code, directorate or a new one), and the file's other problems only af
 
 from __future__ import annotations
 
-import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from qi_dash.store import Store
-from tests.conftest import REPO
+from tests.apptest import UPLOAD, button, no_errors
 
-TIMEOUT = 60
 HEADER = b"team,measure,period,numerator,denominator,value,comment\n"
-
-
-@pytest.fixture
-def app(demo_db, monkeypatch):
-    monkeypatch.setenv("QI_DASH_DB", str(demo_db))
-    monkeypatch.chdir(REPO)
-
-    def open_upload_page() -> AppTest:
-        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-        at.run()
-        at.switch_page("pages/3_Upload.py").run()
-        return at
-
-    yield open_upload_page
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def no_errors(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def button(at: AppTest, label: str):
-    return next(b for b in at.get("button") if getattr(b, "label", "").startswith(label))
 
 
 def test_placing_comes_first_and_the_files_other_problems_only_after_it(app):
     data = HEADER + b"Larch Ward,HUDDLES,27/10/2025,,,9,\nW-ASH,HUDDLES,27/10/2025,,,x,\n"
-    at = app()
+    at = app(UPLOAD)
     at.get("file_uploader")[0].set_value(("mixed.csv", data, "text/csv")).run()
     no_errors(at)
     assert "introduces 1 team(s) that are not in the hierarchy" in at.warning[0].value
@@ -58,7 +30,7 @@ def test_placing_comes_first_and_the_files_other_problems_only_after_it(app):
 
 
 def test_a_team_is_placed_in_a_new_directorate_with_an_edited_code_and_saved(app, demo_db):
-    at = app()
+    at = app(UPLOAD)
     at.get("file_uploader")[0].set_value(("larch.csv", HEADER + b"Larch Ward,HUDDLES,27/10/2025,,,9,\n", "text/csv")).run()
     at.text_input(key="code_Larch Ward").set_value("W-LARCH")
     at.selectbox(key="place_Larch Ward").set_value("+new").run()
@@ -84,7 +56,7 @@ def test_a_team_is_placed_in_a_new_directorate_with_an_edited_code_and_saved(app
 
 
 def test_a_code_that_is_taken_is_said_in_the_form_which_stays(app):
-    at = app()
+    at = app(UPLOAD)
     at.get("file_uploader")[0].set_value(("larch.csv", HEADER + b"Larch Ward,HUDDLES,27/10/2025,,,9,\n", "text/csv")).run()
     at.text_input(key="code_Larch Ward").set_value("W-ASH")
     at.selectbox(key="place_Larch Ward").set_value("DIR-ACU")

@@ -6,32 +6,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO
 
-TIMEOUT = 60
 HEADER = "team,measure,period,numerator,denominator,value,comment\n"
-
-
-@pytest.fixture
-def app(demo_db, monkeypatch):
-    monkeypatch.setenv("QI_DASH_DB", str(demo_db))
-    monkeypatch.chdir(REPO)
-
-    def open_page(page: str = "app.py", **query: str) -> AppTest:
-        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-        at.query_params.update(query)
-        at.run()
-        if page != "app.py":
-            at.switch_page(page).run()
-        return at
-
-    yield open_page
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def upload(app, name: str, lines: list[str]) -> AppTest:

@@ -5,35 +5,11 @@ from __future__ import annotations
 
 import math
 
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from qi_dash.store import Store
-from tests.conftest import REPO
+from tests.apptest import no_errors
 
-TIMEOUT = 60
 BLANK = b"team,measure,period,value\nW-ASH,HUDDLES,27/10/2025,\n"
-
-
-@pytest.fixture
-def app(demo_db, monkeypatch):
-    monkeypatch.setenv("QI_DASH_DB", str(demo_db))
-    monkeypatch.chdir(REPO)
-
-    def open_page(page: str) -> AppTest:
-        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-        at.run()
-        return at.switch_page(page).run()
-
-    yield open_page
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def no_errors(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def huddles_on_27_october(demo_db):

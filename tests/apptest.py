@@ -1,0 +1,44 @@
+"""Pages run by Streamlit's AppTest as a visitor following a link: one home for opening a page
+on a database and for what every page test checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+TIMEOUT = 60
+UPLOAD = "pages/3_Upload.py"
+
+
+def page_opener(db: Path, monkeypatch):
+    monkeypatch.setenv("QI_DASH_DB", str(db))
+    monkeypatch.chdir(REPO)
+
+    def open_page(page: str = "app.py", **query: str) -> AppTest:
+        """Run the app as a visitor following a link to ``page`` with ``query``: only that
+        page's script runs, as in the browser."""
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+        at.query_params.update(query)
+        if page != "app.py":
+            at.switch_page(page)
+        return at.run()
+
+    return open_page
+
+
+def no_errors(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def button(at: AppTest, label: str):
+    """The button whose label starts with ``label``."""
+    return next(b for b in at.get("button") if getattr(b, "label", "").startswith(label))
