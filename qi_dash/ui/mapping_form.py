@@ -115,7 +115,7 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
                 measures[d.code] = (pick("Value", f"val_{d.code}", cells[1], f"measure:{d.code}"),)
         by_layout["measures"] = measures
     elif layout == "long":
-        from_sheet = st.checkbox("Each sheet is one measure, named by the sheet", key=form.widget("measure_from_sheet"),
+        from_sheet = st.checkbox("Each sheet is one measure, named by the sheet", key=form.widget("measure_from_sheets"),
                                  help=form.help("layout"))
         cells = st.columns(4)
         by_layout["measure_from_sheet"] = from_sheet

@@ -67,7 +67,7 @@ def _seeds(choices: FormChoices, first_visible: str) -> dict:
         "period": choices.period_column, "form": choices.period_form, "team_how": choices.team_source,
         "team": choices.team_column, "teams": list(choices.team_columns), "separator": choices.separator,
         "empty": choices.empty_team, "directorate": choices.directorate_column, "comment": choices.comment_column,
-        "measure_column": choices.measure_column, "measure_from_sheet": choices.measure_from_sheet,
+        "measure_column": choices.measure_column, "measure_from_sheets": choices.measure_from_sheet,
         "long_value": choices.value_column, "long_numerator": choices.numerator_column,
         "long_denominator": choices.denominator_column, "label": choices.label_column, "name": choices.name,
     }
