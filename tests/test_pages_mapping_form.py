@@ -134,8 +134,13 @@ def proposal_spec(at) -> dict:
 
 
 def by_measure(spec: dict) -> dict:
-    """A spec with its measures in code order (the form lists them in the library's order)."""
-    return {**spec, "measures": sorted(spec.get("measures", []), key=lambda m: m["measure"])}
+    """A spec with its measures in code order (the form lists them in the library's order),
+    and no "no comment column" where the layout takes none."""
+    spec = {**spec, "measures": sorted(spec.get("measures", []), key=lambda m: m["measure"]),
+            "rows": sorted(spec.get("rows", []), key=lambda m: m["measure"])}
+    if spec.get("layout") == "periods_across" and spec.get("comment") is None:
+        spec.pop("comment", None)
+    return spec
 
 
 def definitions():
@@ -146,7 +151,7 @@ def definitions():
         store.close()
 
 
-@pytest.mark.parametrize("name", ["warehouse_extract", "ward_tracker"])
+@pytest.mark.parametrize("name", ["warehouse_extract", "ward_tracker", "periods_across"])
 def test_a_right_proposal_leaves_no_choice_to_change(app, name):
     case = BY_NAME[name]
     at = app(case.file_name, case.build())
@@ -158,3 +163,13 @@ def test_a_right_proposal_leaves_no_choice_to_change(app, name):
     metrics, rows = preview(at)
     assert metrics["Rows to add"] + metrics["Rows to update"] == len(case.expected)
     assert len(rows) == len(case.expected)
+
+
+def test_hidden_sheets_are_listed_marked_and_not_read_unless_chosen(app):
+    case = BY_NAME["ward_tracker"]
+    at = app(case.file_name, case.build())
+    key = correct(at)
+    sheets = at.multiselect(key=f"{key}_sheet")
+    assert sheets.value == ["Ash Ward", "birch ward", "W-CED"]
+    assert "Lookup (hidden)" in sheets.options
+    assert "Guessed, 95% sure: 3 sheet(s) are named after teams" in sheets.help
