@@ -3,6 +3,10 @@
 The form offers ``spec.PERIOD_FORMS``, ``spec.TEAM_SOURCES`` and ``spec.LAYOUTS`` with their
 words; ``mapping_from_form`` turns the choices into a spec for ``validate_spec`` to check, so
 a column the user has not chosen yet shows up as the spec's problem, in the spec's words.
+``choices_from_spec`` is its inverse: the form opens with a proposed mapping's choices. The
+value tables list the texts in the file that name no team or measure as written
+(``mapped_texts``, ``unresolved_teams``, ``unknown_measures``), each with every team or
+measure to choose from, the likeliest first (``team_suggestions``, ``measure_suggestions``).
 """
 
 from __future__ import annotations

@@ -196,7 +196,8 @@ def _proposed_choices(proposal: Proposal | None) -> FormChoices | None:
         return None
     try:
         return choices_from_spec(proposal.spec)
-    except ValueError:
+    except ValueError as err:
+        st.caption(f"The form opens empty: the proposed mapping says what it cannot show ({html.escape(str(err))})")
         return None
 
 
