@@ -7,8 +7,20 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from qi_dash.hierarchy import Hierarchy
 from qi_dash.ingest import mapping
-from qi_dash.ingest.mapping_form import NOT_CHOSEN, FormChoices, mapping_from_form
+from qi_dash.ingest.mapping_form import (
+    NOT_CHOSEN,
+    FormChoices,
+    choices_from_spec,
+    chosen_sheets,
+    mapping_from_form,
+    measure_suggestions,
+    sheet_fields,
+    team_suggestions,
+    unknown_measures,
+    unresolved_teams,
+)
 from qi_dash.ingest.spec import LAYOUTS, PERIOD_FORMS, TEAM_SOURCES, validate_spec
 from tests.test_mapping import WIDE_ROWS, csv, xlsx
 
@@ -156,3 +168,104 @@ def test_every_team_source_has_words_and_an_unknown_one_is_a_mistake():
     assert all(TEAM_SOURCES.values()) and all(PERIOD_FORMS.values()) and all(LAYOUTS.values())
     with pytest.raises(ValueError, match="unknown team source 'rows'"):
         mapping_from_form(replace(WIDE, team_source="rows"))
+
+
+# The inverse: a spec → the form's choices, to open the form pre-filled with a proposal.
+ROUND_TRIPS = {
+    "wide": mapping_from_form(replace(WIDE, comment_column="Notes", name="Ward return")),
+    "wide, a sheet per team, team values": {
+        "sheet": ["Ash Ward", "birch ward", "Lookup"], "header_row": 4,
+        "period": {"column": "Month", "form": "month"},
+        "team": {"sheet_name": True, "values": {"birch ward": "W-BIR"}}, "layout": "wide",
+        "measures": [{"measure": "PRN", "value": "PRN doses"},
+                     {"measure": "SAFETY_PLAN", "numerator": "Plans", "denominator": "Audited"}],
+        "comment": None,
+        "placements": {"sheet": "Lookup", "header_row": 1, "team": "Ward", "directorate": "Directorate"},
+    },
+    "long, measure values, team columns": {
+        "sheet": "Extract", "header_row": 1, "period": {"column": "PeriodStart", "form": "auto"},
+        "team": {"columns": ["Site", "Unit"], "separator": " / ", "values": {"N / 7": "W-ASH"}, "empty": "skip"},
+        "directorate": {"column": "Division"}, "layout": "long", "measure_column": "Indicator",
+        "measure_values": {"Restraint per 1000 OBD": "RP_RATE"}, "numerator": "Num", "denominator": "Denom",
+        "comment": "Notes",
+    },
+    "long, a sheet per measure": {
+        "sheet": "*", "header_row": 2, "period": {"column": "Period", "form": "week_ending"},
+        "team": {"column": "Team", "empty": "above"}, "layout": "long", "measure_from_sheet": True,
+        "value": "Figure", "comment": None,
+    },
+    "periods_across": {
+        "sheet": None, "header_row": 2, "period": {"form": "auto"}, "team": {"fixed": "W-ASH"},
+        "layout": "periods_across", "label_column": "Measure",
+        "rows": [{"measure": "PRN", "value": "PRN doses"},
+                 {"measure": "RP_RATE", "numerator": "Incidents", "denominator": "Occupied bed days"}],
+        "period_columns": ["Apr-23", "May-23"],
+    },
+}
+
+
+@pytest.mark.parametrize("spec", ROUND_TRIPS.values(), ids=ROUND_TRIPS.keys())
+def test_the_choices_for_a_spec_give_the_spec_back(spec):
+    assert validate_spec(spec) == []
+    assert mapping_from_form(choices_from_spec(spec)) == spec
+
+
+def test_the_choices_are_the_specs_in_the_forms_terms():
+    choices = choices_from_spec(ROUND_TRIPS["long, measure values, team columns"])
+    assert (choices.sheet, choices.first_sheet, choices.sheets) == ("Extract", False, ())
+    assert (choices.team_source, choices.team_columns, choices.team_values) == (
+        "columns", ("Site", "Unit"), {"N / 7": "W-ASH"})
+    assert (choices.numerator_column, choices.denominator_column, choices.value_column) == ("Num", "Denom", NOT_CHOSEN)
+    across = choices_from_spec(ROUND_TRIPS["periods_across"])
+    assert across.first_sheet and across.rows == {"PRN": ("PRN doses",), "RP_RATE": ("Incidents", "Occupied bed days")}
+
+
+def test_every_corpus_proposal_opens_the_form_and_reads_the_same_rows(demo_store):
+    from corpus import CASES
+
+    from qi_dash.upload import AUTO, plan_upload
+
+    for case in CASES:
+        proposal = plan_upload(demo_store, case.build(), case.file_name, mapping=AUTO).proposal
+        if proposal is None:
+            continue
+        spec = proposal.spec
+        again = mapping_from_form(choices_from_spec(spec))
+        # A column-per-period proposal says "no comment column" in so many words; the form leaves it out.
+        assert again == {k: v for k, v in spec.items() if not (k == "comment" and v is None and "rows" in spec)}, case.name
+
+
+def test_what_the_form_cannot_show_is_named():
+    with pytest.raises(ValueError, match="directorate from a column only"):
+        choices_from_spec({**ROUND_TRIPS["wide"], "directorate": {"fixed": "DIR-ACU"}})
+    with pytest.raises(ValueError, match="comment column per measure"):
+        choices_from_spec({**ROUND_TRIPS["wide"], "measures": [{"measure": "PRN", "value": "PRN", "comment": "N"}]})
+
+
+def test_sheets_picked_in_the_form_are_one_sheet_by_name_or_a_list():
+    first = sheet_fields(["Ash Ward"], "Ash Ward")
+    assert mapping_from_form(replace(WIDE, **first))["sheet"] is None  # the first sheet, whatever its name
+    assert mapping_from_form(replace(WIDE, **sheet_fields(["Lookup"], "Ash Ward")))["sheet"] == "Lookup"
+    assert mapping_from_form(replace(WIDE, **sheet_fields(["Ash Ward", "Lookup"], "Ash Ward")))["sheet"] == [
+        "Ash Ward", "Lookup"]
+    assert mapping_from_form(replace(WIDE, **sheet_fields(["*"], "Ash Ward")))["sheet"] == "*"
+    for spec in ROUND_TRIPS.values():
+        choices = choices_from_spec(spec)
+        picked = chosen_sheets(choices, "Ash Ward")
+        assert mapping_from_form(replace(choices, **sheet_fields(picked, "Ash Ward")))["sheet"] == (
+            spec["sheet"] if spec["sheet"] != ["Ash Ward", "birch ward", "Lookup"] else picked)
+
+
+def test_value_suggestions_put_the_likeliest_first_and_respect_kind(demo_store):
+    tree, definitions = Hierarchy(demo_store.units(), demo_store.aliases()), demo_store.definitions()
+    assert team_suggestions("ash", tree)[0] == "W-ASH"
+    assert sorted(team_suggestions("ash", tree)) == sorted(tree.teams)
+    assert unresolved_teams(["Ash Ward", "W-BIR", "ash", "Ward 99"], tree) == ["ash", "Ward 99"]
+    rate = measure_suggestions("Restraint per 1000 OBD", definitions, (True,))
+    assert rate[0] == "RP_RATE"
+    # Given as a value, a rate text suggests no ratio measure first.
+    counted = measure_suggestions("Restraints", definitions, (False,))
+    kinds = {d.code: d.kind for d in definitions}
+    assert kinds[counted[0]] not in ("proportion", "rate")
+    assert unknown_measures(["PRN", "prn", "Physical restraints", "Restraint per 1000 OBD"], definitions) == [
+        "Restraint per 1000 OBD"]

@@ -11,6 +11,7 @@ import re
 import pandas as pd
 import streamlit as st
 
+from qi_dash.ingest.detect import Proposal
 from qi_dash.ingest.recognise import imported_signature, spec_headings
 from qi_dash.ingest.spec import load_spec_bytes, spec_file_text
 from qi_dash.problems import InputError
@@ -21,6 +22,7 @@ from qi_dash.upload import UploadPlan
 _SET_ASIDE = "_mappings_set_aside"  # file ids whose recognised or proposed mapping the user set aside
 _CHOOSE = "_mapping_choose"  # the mapping to select on the next run (e.g. after a rename)
 _DONE = "_mapping_done"  # what the last change did, shown once after the rerun
+_PROPOSALS = "_mapping_proposals"  # file id → the proposal set aside to correct it in the form
 
 
 def recognising(uploaded) -> bool:
@@ -28,8 +30,15 @@ def recognising(uploaded) -> bool:
     return uploaded.file_id not in st.session_state.get(_SET_ASIDE, set())
 
 
-def _set_aside(uploaded) -> None:
+def set_aside_proposal(uploaded) -> Proposal | None:
+    """The proposal the user set aside for this file to correct it: the form opens with it."""
+    return st.session_state.get(_PROPOSALS, {}).get(uploaded.file_id)
+
+
+def _set_aside(uploaded, proposal: Proposal | None = None) -> None:
     st.session_state[_SET_ASIDE] = st.session_state.get(_SET_ASIDE, set()) | {uploaded.file_id}
+    if proposal is not None:
+        st.session_state[_PROPOSALS] = {**st.session_state.get(_PROPOSALS, {}), uploaded.file_id: proposal}
     st.rerun()
 
 
@@ -54,7 +63,7 @@ def proposed_mapping(uploaded, plan: UploadPlan) -> None:
     )
     if st.button("Correct the mapping", key=f"correct_mapping_{uploaded.file_id}",
                  help="Say yourself which columns hold the period, the team and each measure."):
-        _set_aside(uploaded)
+        _set_aside(uploaded, proposal)
 
 
 def recognised_mapping(uploaded, plan: UploadPlan) -> None:
