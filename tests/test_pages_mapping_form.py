@@ -7,34 +7,21 @@ from __future__ import annotations
 import os
 
 import pytest
-import streamlit as st
 from corpus import CASES
 from streamlit.testing.v1 import AppTest
 
 from qi_dash.store import Store
-from tests.conftest import REPO
+from tests.apptest import UPLOAD
 from tests.test_pages import WIDE
 
-TIMEOUT = 60
 BY_NAME = {case.name: case for case in CASES}
 
 
-@pytest.fixture
-def app(demo_db, monkeypatch):
-    monkeypatch.setenv("QI_DASH_DB", str(demo_db))
-    monkeypatch.chdir(REPO)
-
-    def upload(name: str, data: bytes) -> AppTest:
-        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-        at.run()
-        at.switch_page("pages/3_Upload.py").run()
-        at.get("file_uploader")[0].set_value((name, data, "text/csv")).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield upload
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def upload(app, name: str, data: bytes) -> AppTest:
+    at = app(UPLOAD)
+    at.get("file_uploader")[0].set_value((name, data, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def no_errors(at):
@@ -60,7 +47,7 @@ def preview(at):
 
 
 def test_the_form_opens_with_the_proposals_choices_and_how_sure_each_was(app):
-    at = app("ash.csv", WIDE)
+    at = upload(app, "ash.csv", WIDE)
     key = correct(at)
     assert at.multiselect(key=f"{key}_sheet").value == ["ash"]
     assert at.number_input(key=f"{key}_header").value == 1
@@ -79,7 +66,7 @@ def test_the_form_opens_with_the_proposals_choices_and_how_sure_each_was(app):
 
 
 def test_correcting_two_choices_of_the_proposal_gives_their_rows(app):
-    at = app("ash.csv", WIDE)
+    at = upload(app, "ash.csv", WIDE)
     key = correct(at)
     at.selectbox(key=f"{key}_num_SAFETY_PLAN").set_value("Plans in place")
     at.selectbox(key=f"{key}_den_SAFETY_PLAN").set_value("Patients audited")
@@ -105,7 +92,7 @@ LONG = (
 
 
 def test_an_unknown_indicator_is_given_its_measure_in_the_value_table(app):
-    at = app("ash-long.csv", LONG)
+    at = upload(app, "ash-long.csv", LONG)
     assert "unknown measure 'Time in the quiet room (h)'" in " ".join(at.dataframe[-1].value["Problem"])
     assert proposal_spec(at)["layout"] == "long"
     key = correct(at)
@@ -154,7 +141,7 @@ def definitions():
 @pytest.mark.parametrize("name", ["warehouse_extract", "ward_tracker", "periods_across"])
 def test_a_right_proposal_leaves_no_choice_to_change(app, name):
     case = BY_NAME[name]
-    at = app(case.file_name, case.build())
+    at = upload(app, case.file_name, case.build())
     key = correct(at)
     # Applying the form as it opened: no choice changed.
     at.button(key=f"{key}_apply").click().run()
@@ -167,7 +154,7 @@ def test_a_right_proposal_leaves_no_choice_to_change(app, name):
 
 def test_hidden_sheets_are_listed_marked_and_not_read_unless_chosen(app):
     case = BY_NAME["ward_tracker"]
-    at = app(case.file_name, case.build())
+    at = upload(app, case.file_name, case.build())
     key = correct(at)
     sheets = at.multiselect(key=f"{key}_sheet")
     assert sheets.value == ["Ash Ward", "birch ward", "W-CED"]
