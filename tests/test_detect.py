@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from qi_dash import bootstrap
@@ -366,3 +367,19 @@ def test_a_weekly_sheet_beside_monthly_ones_in_a_sheet_per_measure(tmp_path, dem
     assert proposal.spec["measure_from_sheet"] is True
     # The first sheet is monthly; the weekly count is matched all the same.
     _sure(proposal, "measure:PRN", "measure:SECL_HRS", "measure:RESTRAINT")
+
+
+def test_excel_serials_as_text_in_a_csv_are_the_period_column(tmp_path, demo):
+    # 45017 is 1 April 2023, 45047 1 May 2023; 45019 and 45026 are Mondays in April 2023.
+    lines = ["Ward,Indicator,Date,Count"]
+    lines += [f"Ash Ward,Admissions,{serial},{n}" for n, serial in enumerate((45017, 45047), start=4)]
+    lines += [f"Ash Ward,Physical restraints,{serial},{n}" for n, serial in enumerate((45019, 45026), start=1)]
+    path = tmp_path / "serials.csv"
+    path.write_text("\n".join(lines) + "\n")
+    proposal = _propose(path, demo)
+    assert proposal.spec["period"] == {"column": "Date", "form": "auto"}
+    assert "months (the 1st) and weeks (Mondays)" in proposal.why["period"]
+    _sure(proposal, "period", "measure:ADMISSIONS", "measure:RESTRAINT")
+    table, _ = apply(proposal.spec, read_file(path.read_bytes(), path.name))
+    assert table["period"].tolist() == [pd.Timestamp(d) for d in ("2023-04-01", "2023-05-01", "2023-04-03",
+                                                                  "2023-04-10")]

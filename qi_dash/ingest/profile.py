@@ -180,20 +180,24 @@ def period_form(stamps: pd.Series, heading: str = "") -> tuple[str, str | None, 
     """(form, frequency, how) for the distinct periods of a column or of the headings.
 
     The 1st of each month: months as written. Dates a week apart: week-commencing when all are
-    Mondays, else week-ending (moved to the Monday of the week). Dates a month apart not on the
-    1st: any date in the month."""
+    Mondays, else week-ending (moved to the Monday of the week). Some 1sts of the month among
+    Mondays (an extract of monthly and weekly measures): each as written, no one frequency.
+    Dates a month apart not on the 1st: any date in the month."""
     days = np.unique(stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]"))
     if not len(days):
         return "auto", None, "no periods found"
     said = heading.casefold()
     gap = float(np.median(np.diff(days).astype(int))) if len(days) > 1 else 0.0
-    first_of_month = (days == days.astype("datetime64[M]").astype("datetime64[D]")).all()
-    if first_of_month and (gap == 0 or gap >= 28):
+    firsts = days == days.astype("datetime64[M]").astype("datetime64[D]")
+    if firsts.all() and (gap == 0 or gap >= 28):
         return "auto", "month", "months (the 1st of each month)"
+    # 1970-01-01, day 0, was a Thursday: Monday is 0 here.
+    mondays = (days.astype(int) + 3) % 7 == 0
+    if (mondays | firsts).all() and (firsts & ~mondays).any():
+        # A long extract mixing monthly and weekly measures: each row's period as written.
+        return "auto", None, "months (the 1st) and weeks (Mondays), each as written"
     if 6 <= gap <= 8 or "week" in said or "w/" in said:
-        # 1970-01-01, day 0, was a Thursday: Monday is 0 here.
-        weekday = (days.astype(int) + 3) % 7
-        if (weekday == 0).all() and "ending" not in said and "w/e" not in said:
+        if mondays.all() and "ending" not in said and "w/e" not in said:
             return "week_commencing", "week", "week-commencing dates (all Mondays)"
         return "week_ending", "week", f"week-ending dates (all {pd.Timestamp(days[0]):%A}s)"
     if gap >= 28:
