@@ -103,6 +103,53 @@ def header_row(sheet: Sheet) -> HeaderGuess | None:
     return None
 
 
+@dataclass(frozen=True)
+class TableEnd:
+    """A second table below the data: the blank row ending the data, and the row below it
+    that starts another table."""
+
+    blank_row: int
+    next_row: int
+    why: str
+
+
+# How many rows of the data, and of what follows its first blank row, are looked at.
+_DATA_ROWS = 20
+_NEXT_ROWS = 5
+
+
+def table_end(sheet: Sheet, row: int) -> TableEnd | None:
+    """Where the table under the headings in ``row`` ends, when a wholly blank row after its
+    first data row is followed by another table: a row of texts only as wide as headings, or
+    texts in columns that hold numbers in the data. None when the sheet holds one table (a
+    blank row inside the data, notes or totals below it)."""
+    index = sheet.frame.index
+    start = index.get_loc(row) + 1
+    filled = sheet.filled()[start:, :MAX_COLUMNS].any(axis=1)
+    data = np.flatnonzero(filled)
+    blank = np.flatnonzero(~filled[data[0]:]) + data[0] if len(data) else []
+    if not len(blank):
+        return None
+    end = blank[0]
+    after = np.flatnonzero(filled[end:])[:_NEXT_ROWS] + end
+    if not len(after):
+        return None
+    frame = sheet.frame.iloc[:, :MAX_COLUMNS]
+    top = cell_kinds(frame.iloc[start + data[0]:start + min(end, data[0] + _DATA_ROWS)].to_numpy(dtype=object))
+    held = (top != "empty").sum(axis=0)
+    number_columns = (held > 0) & ((top == "number").sum(axis=0) >= 0.9 * held)
+    width = int(sheet.filled()[start - 1, :MAX_COLUMNS].sum())
+    for at, kinds in zip(after, cell_kinds(frame.iloc[start + after].to_numpy(dtype=object))):
+        texts = kinds == "text"
+        headings_like = texts.sum() >= max(2, 0.5 * width) and (texts == (kinds != "empty")).all()
+        if headings_like or (texts & number_columns).any():
+            blank_row, next_row = int(index[start + end]), int(index[start + at])
+            said = "holds headings" if headings_like else "holds text in columns of numbers"
+            return TableEnd(blank_row, next_row, f"row {blank_row} is blank and row {next_row} below it {said}: "
+                            f"another table, so the data ends at row {blank_row} and the rows below are not read.")
+    return None
+
+
 @dataclass
 class Column:
     """One column below the headings: its heading, and what its cells are like."""
@@ -154,10 +201,10 @@ def headings(sheet: Sheet, row: int) -> list[object]:
     return [h if h is not None and str(h).strip() else None for h in sheet.frame.loc[row].tolist()[:MAX_COLUMNS]]
 
 
-def columns(sheet: Sheet, row: int, upto: int = MAX_COLUMNS) -> list[Column]:
+def columns(sheet: Sheet, row: int, upto: int = MAX_COLUMNS, end: int | None = None) -> list[Column]:
     """The sheet's columns below the headings row (those with a heading, left of position
-    ``upto``), first rows only."""
-    body = sheet.frame.loc[row + 1:].iloc[:SAMPLE_ROWS].to_numpy(dtype=object)
+    ``upto``) down to the row before ``end`` (a ``TableEnd``'s blank row), first rows only."""
+    body = sheet.frame.loc[row + 1:None if end is None else end - 1].iloc[:SAMPLE_ROWS].to_numpy(dtype=object)
     found = []
     for position, heading in enumerate(headings(sheet, row)[:upto]):
         if heading is None:
