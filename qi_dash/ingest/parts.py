@@ -17,25 +17,30 @@ from qi_dash.problems import Problem
 from qi_dash.text import row_ranges, summarise
 
 
-def table_rows(spec: dict, sheet: Sheet, header_row: int, notes: list[str]) -> Sheet:
-    """The rows of the sheet the mapping's table takes, for ``sheet_table`` to read: with
-    ``"table_end": "first_blank_row"``, the sheet cut at the first wholly blank row after the
-    first data row below the headings, and a note saying what lay below (never read);
-    otherwise the whole sheet."""
+def first_blank_row(sheet: Sheet, header_row: int) -> int | None:
+    """The position in ``sheet.frame`` of the first wholly blank row after the first data row
+    below the headings, when something lies below it; else None (one table to the end)."""
     rows = sheet.frame.index
-    if spec.get("table_end", "sheet_end") != "first_blank_row" or header_row not in rows:
-        return sheet
+    if header_row not in rows:
+        return None
     start = rows.get_loc(header_row) + 1
     filled = sheet.filled()[start:].any(axis=1)
     data = np.flatnonzero(filled)
-    blank = np.flatnonzero(~filled[data[0]:]) if len(data) else []
-    if not len(blank):
+    blank = np.flatnonzero(~filled[data[0]:]) + data[0] if len(data) else []
+    if not len(blank) or not filled[blank[0]:].any():
+        return None
+    return start + int(blank[0])
+
+
+def table_rows(spec: dict, sheet: Sheet, header_row: int, notes: list[str]) -> Sheet:
+    """The rows of the sheet the mapping's table takes, for ``sheet_table`` to read: with
+    ``"table_end": "first_blank_row"``, the sheet cut at ``first_blank_row``, and a note saying
+    what lay below (never read); otherwise the whole sheet."""
+    end = first_blank_row(sheet, header_row) if spec.get("table_end") == "first_blank_row" else None
+    if end is None:
         return sheet
-    end = start + data[0] + blank[0]
-    below = np.flatnonzero(sheet.filled()[end:].any(axis=1))
-    if not len(below):  # only blank rows follow: nothing is left out
-        return sheet
-    left = rows[end + below]
+    rows = sheet.frame.index
+    left = rows[end + np.flatnonzero(sheet.filled()[end:].any(axis=1))]
     opening = next((t for t in map(stripped, map(cell_text, sheet.frame.loc[left[0]])) if t), "")
     notes.append(f"Sheet '{sheet.name}': the table ends at row {rows[end]}, its first blank row, as the mapping's "
                  f"\"table_end\": \"first_blank_row\" asks; {row_ranges(left)} below it (from '{opening}') "

@@ -16,6 +16,7 @@ import pandas as pd
 
 from qi_dash import periods
 from qi_dash.ingest.cells import Distinct
+from qi_dash.ingest.parts import first_blank_row
 from qi_dash.ingest.workbook import Sheet
 
 TOP_ROWS = 30
@@ -123,19 +124,17 @@ def table_end(sheet: Sheet, row: int) -> TableEnd | None:
     first data row is followed by another table: a row of texts only as wide as headings, or
     texts in columns that hold numbers in the data. None when the sheet holds one table (a
     blank row inside the data, notes or totals below it)."""
+    end = first_blank_row(sheet, row)
+    if end is None:
+        return None
     index = sheet.frame.index
     start = index.get_loc(row) + 1
-    filled = sheet.filled()[start:, :MAX_COLUMNS].any(axis=1)
-    data = np.flatnonzero(filled)
-    blank = np.flatnonzero(~filled[data[0]:]) + data[0] if len(data) else []
-    if not len(blank):
-        return None
-    end = blank[0]
+    filled = sheet.filled()[start:].any(axis=1)
+    data = np.flatnonzero(filled)[0]
+    end -= start
     after = np.flatnonzero(filled[end:])[:_NEXT_ROWS] + end
-    if not len(after):
-        return None
     frame = sheet.frame.iloc[:, :MAX_COLUMNS]
-    top = cell_kinds(frame.iloc[start + data[0]:start + min(end, data[0] + _DATA_ROWS)].to_numpy(dtype=object))
+    top = cell_kinds(frame.iloc[start + data:start + min(end, data + _DATA_ROWS)].to_numpy(dtype=object))
     held = (top != "empty").sum(axis=0)
     number_columns = (held > 0) & ((top == "number").sum(axis=0) >= 0.9 * held)
     width = int(sheet.filled()[start - 1, :MAX_COLUMNS].sum())
