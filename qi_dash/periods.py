@@ -95,7 +95,9 @@ def parse_periods(cells: pd.Series, dayfirst: bool = True) -> ParsedPeriods:
     ``2024-04`` and ``04/2024``. A number is taken as an Excel serial (1900 date system) only
     when it is whole and falls between 1950 and 2099: numbers reach a period column when a
     date cell was formatted as General, while calamine turns real date cells into dates
-    itself. Refused: two-number forms such as ``04-24`` (day-month or month-year?), dates
+    itself. Whole-number text in that range (``45017``) is a serial too: a CSV saved from such
+    a column holds it as text. Other whole numbers, such as a year (``2023``) or ``202304``,
+    could mean several things and are refused. Refused too: two-number forms such as ``04-24`` (day-month or month-year?), dates
     that only make sense month-first such as ``04/13/2024``, times, and anything else.
     ``dayfirst=False`` reads numeric dates month-first and refuses day-first-only ones.
     """
@@ -183,12 +185,20 @@ def _parse_datetimes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return stamps, reasons
 
 
-def _parse_serials(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    numbers = values.astype(float)
+def _serial_dates(numbers: np.ndarray) -> np.ndarray:
+    """Each number's date as an Excel serial (datetime64[us]); NaT unless it is whole and
+    within 1950–2099 — the one home for which numbers are serials."""
     whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
     usable = whole & (numbers >= _SERIAL_MIN) & (numbers <= _SERIAL_MAX)
     days = np.where(usable, numbers, 0).astype("int64").astype("timedelta64[D]")
-    stamps = np.where(usable, _EXCEL_EPOCH.to_datetime64() + days, np.datetime64("NaT")).astype("datetime64[us]")
+    return np.where(usable, _EXCEL_EPOCH.to_datetime64() + days, np.datetime64("NaT")).astype("datetime64[us]")
+
+
+def _parse_serials(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    numbers = values.astype(float)
+    whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
+    stamps = _serial_dates(numbers)
+    usable = ~np.isnat(stamps)
     why = np.where(
         whole,
         "is a number, not a date (as an Excel date number it falls outside 1950–2099)",
@@ -228,6 +238,9 @@ def _parse_one(text: str, dayfirst: bool) -> tuple[dt.date | None, str | None]:
             "Write a month as Apr-24 or 2024-04, or a full date as 01/04/2024."
         )
     if form == "number":
+        serial = _serial_dates(np.array([float(text)]))[0] if text.isdigit() and text[0] != "0" else None
+        if serial is not None and not np.isnat(serial):
+            return serial.astype(dt.datetime).date(), None
         return None, f"{quoted} is a number, not a date; {EXPECTED}."
     year = _full_year(part["year"])
     if form in ("name", "day_name"):

@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from qi_dash import bootstrap
@@ -366,3 +367,56 @@ def test_a_weekly_sheet_beside_monthly_ones_in_a_sheet_per_measure(tmp_path, dem
     assert proposal.spec["measure_from_sheet"] is True
     # The first sheet is monthly; the weekly count is matched all the same.
     _sure(proposal, "measure:PRN", "measure:SECL_HRS", "measure:RESTRAINT")
+
+
+def test_excel_serials_as_text_in_a_csv_are_the_period_column(tmp_path, demo):
+    # 45017 is 1 April 2023, 45047 1 May 2023; 45019 and 45026 are Mondays in April 2023.
+    lines = ["Ward,Indicator,Date,Count"]
+    lines += [f"Ash Ward,Admissions,{serial},{n}" for n, serial in enumerate((45017, 45047), start=4)]
+    lines += [f"Ash Ward,Physical restraints,{serial},{n}" for n, serial in enumerate((45019, 45026), start=1)]
+    path = tmp_path / "serials.csv"
+    path.write_text("\n".join(lines) + "\n")
+    proposal = _propose(path, demo)
+    assert proposal.spec["period"] == {"column": "Date", "form": "auto"}
+    assert "months (the 1st) and weeks (Mondays)" in proposal.why["period"]
+    _sure(proposal, "period", "measure:ADMISSIONS", "measure:RESTRAINT")
+    table, _ = apply(proposal.spec, read_file(path.read_bytes(), path.name))
+    assert table["period"].tolist() == [pd.Timestamp(d) for d in ("2023-04-01", "2023-05-01", "2023-04-03",
+                                                                  "2023-04-10")]
+
+
+def _ward_rows() -> list[list[object]]:
+    return [["Ward", "Month", "PRN doses", "Admissions"],
+            *[["Ash Ward", date(2024, m, 1), m + 3, m + 10] for m in (4, 5, 6)]]
+
+
+def test_a_summary_table_below_the_data_ends_the_table_at_the_blank_row(tmp_path, demo):
+    rows = _ward_rows() + [[], ["Summary by directorate"], ["Directorate", "Month", "PRN doses", "Admissions"],
+                           ["Adult Acute", date(2024, 4, 1), 30, 40]]
+    path = write_xlsx(tmp_path / "second.xlsx", {"Return": rows})
+    proposal = _propose(path, demo)
+    assert proposal.spec["table_end"] == "first_blank_row"
+    assert proposal.why["table_end"] == ("row 5 is blank and row 7 below it holds headings: another table, so the "
+                                         "data ends at row 5 and the rows below are not read.")
+    _sure(proposal, "table_end", "team")
+    table, _ = apply(proposal.spec, read_file(path.read_bytes(), path.name))
+    assert table.index.unique().tolist() == [2, 3, 4]
+
+
+def test_text_in_a_column_of_numbers_below_a_blank_row_starts_another_table(tmp_path, demo):
+    rows = _ward_rows() + [[], [None, None, None, "Directorate total"], [None, None, None, 45]]
+    path = write_xlsx(tmp_path / "second.xlsx", {"Return": rows})
+    assert _propose(path, demo).why["table_end"].startswith(
+        "row 5 is blank and row 6 below it holds text in columns of numbers")
+
+
+@pytest.mark.parametrize("below", [
+    [["Ash Ward", date(2024, 7, 1), 9, 19]],  # more data after a stray blank row
+    [["Figures are provisional until the month closes"]],  # a note
+    [["Total", None, 27, 45]],  # a total row
+    [],  # only blank rows
+])
+def test_a_blank_row_followed_by_no_other_table_keeps_the_table_to_the_end_of_the_sheet(tmp_path, demo, below):
+    path = write_xlsx(tmp_path / "one.xlsx", {"Return": _ward_rows() + [[]] + below})
+    proposal = _propose(path, demo)
+    assert "table_end" not in proposal.spec and "table_end" not in proposal.confidence

@@ -135,7 +135,7 @@ def test_leap_days_exist_in_leap_years():
         ("Q1 2024", f"'Q1 2024' is not a date; {EXPECTED}."),
         ("Total", f"'Total' is not a date; {EXPECTED}."),
         ("Foo 24", f"'Foo' in 'Foo 24' is not a month name; {EXPECTED}."),
-        ("45383", f"'45383' is a number, not a date; {EXPECTED}."),
+        ("2023", f"'2023' is a number, not a date; {EXPECTED}."),
         ("2024-04-01 13:30", f"'2024-04-01 13:30' is not a date; {EXPECTED}."),
         (True, f"'TRUE' is a TRUE/FALSE value, not a date; {EXPECTED}."),
         (clock(9, 30), f"'09:30:00' is a time or a duration, not a date; {EXPECTED}."),
@@ -300,3 +300,22 @@ def test_labels_read_back_as_the_same_period(frequency):
     periods = period_range(pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31"), frequency)
     labels = label(pd.Series(periods), frequency)
     assert parse_periods(labels).timestamps.tolist() == periods.tolist()
+
+
+@pytest.mark.parametrize(
+    ("cell", "day"),
+    [("45017", "2023-04-01"), (" 45383 ", "2024-04-01"), ("18264", "1950-01-01"), ("73050", "2099-12-31")],
+)
+def test_whole_number_text_in_the_range_of_excel_serials_is_a_date_as_a_number_cell_is(cell, day):
+    # A CSV saved from a column of General-formatted dates holds the serials as text.
+    assert parse_one(cell) == (pd.Timestamp(day), None)
+    assert parse_one(cell)[0] == parse_one(float(cell))[0]
+
+
+@pytest.mark.parametrize("cell", ["2023", "202304", "20230401", "18263", "73051", "045017", "45017.0", "-45017"])
+def test_whole_number_text_that_could_mean_other_things_is_still_refused(cell):
+    # A year, a year and month run together, numbers outside 1950–2099, and numbers not
+    # written as Excel writes a serial are never guessed at.
+    stamp, reason = parse_one(cell)
+    assert pd.isna(stamp)
+    assert reason is not None and "not a date" in reason

@@ -238,3 +238,53 @@ def test_a_team_written_once_per_group_is_taken_from_the_row_above_in_any_layout
     assert table.attrs["notes"] == [
         "Row 3 of sheet 'team' had no team ('Ward' empty) and took the team of the row above, as the mapping's "
         "team setting \"empty\": \"above\" asks."]
+
+
+# --- table_end --------------------------------------------------------------------------------
+
+SUMMARY_BELOW = ("Ward,Month,Falls\nAsh Ward,Apr-24,3\nAsh Ward,May-24,1\n,,\n,,\nSummary by directorate,,\n"
+                 "Directorate,Month,Falls\nAdult Acute,Apr-24,3\n")
+WIDE_FALLS = {"period": {"column": "Month"}, "team": {"column": "Ward"}, "measures": [{"measure": "FALLS", "value": "Falls"}]}
+
+
+def test_table_end_is_checked():
+    assert validate_spec({**WIDE_FALLS, "table_end": "first_blank_row"}) == []
+    assert validate_spec({**WIDE_FALLS, "table_end": "blank"}) == [
+        "table_end is 'blank'; expected sheet_end or first_blank_row."]
+
+
+def test_a_table_ending_at_its_first_blank_row_leaves_what_lies_below_unread_and_says_so():
+    table, _ = mapping.apply({**WIDE_FALLS, "table_end": "first_blank_row"}, csv(SUMMARY_BELOW))
+    assert table["team"].tolist() == ["Ash Ward", "Ash Ward"]
+    assert table["period"].tolist() == [APR, MAY]
+    assert table.attrs["notes"] == [
+        "Sheet 'team': the table ends at row 4, its first blank row, as the mapping's \"table_end\": "
+        "\"first_blank_row\" asks; rows 6–8 below it (from 'Summary by directorate') were not read."]
+    # By default the table runs to the end of the sheet: the summary's headings and rows are
+    # read (for the check to refuse), its title skipped as a row with no period or numbers.
+    whole, _ = mapping.apply(WIDE_FALLS, csv(SUMMARY_BELOW))
+    assert whole.index.tolist() == [2, 3, 7, 8]
+
+
+def test_blank_rows_at_the_top_of_the_data_or_only_below_it_do_not_end_the_table():
+    spec = {**WIDE_FALLS, "table_end": "first_blank_row"}
+    table, _ = mapping.apply(spec, csv("Ward,Month,Falls\n,,\nAsh Ward,Apr-24,3\nAsh Ward,May-24,1\n,,\n,,\n"))
+    assert table.index.tolist() == [3, 4]
+    assert table.attrs["notes"] == []
+
+
+def test_a_periods_across_sheet_ends_at_its_first_blank_row_too(tmp_path):
+    workbook = book(tmp_path, {"Ash": [
+        ["Measure", "Apr-24", "May-24"],
+        ["Falls", 3, 1],
+        [],
+        ["Directorate summary", None, None],
+        ["Falls", 30, 10],
+    ]})
+    spec = {**TEAM, "layout": "periods_across", "period": {"form": "auto"}, "label_column": "Measure",
+            "rows": [{"measure": "FALLS", "value": "Falls"}], "table_end": "first_blank_row"}
+    table, _ = mapping.apply(spec, workbook)
+    assert table["value"].tolist() == [3, 1]
+    assert table.attrs["notes"] == [
+        "Sheet 'Ash': the table ends at row 3, its first blank row, as the mapping's \"table_end\": "
+        "\"first_blank_row\" asks; rows 4–5 below it (from 'Directorate summary') were not read."]

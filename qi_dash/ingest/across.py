@@ -20,6 +20,7 @@ from qi_dash.ingest.parts import (
     note_rows,
     part_cells,
     part_headings,
+    table_rows,
 )
 from qi_dash.ingest.spec import NUMBER_KEYS, heading_key
 from qi_dash.ingest.workbook import Sheet, header_cells, sheet_table
@@ -37,6 +38,7 @@ def apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
     periods, blank rows) are told in ``notes``; InputError names every problem.
     """
     header_row = spec.get("header_row", 1)
+    sheet = table_rows(spec, sheet, header_row, notes)
     headings = header_cells(sheet, header_row)
     letters = list(sheet.frame.columns)
     named = [i for i, h in enumerate(headings) if stripped(cell_text(h)) is not None]

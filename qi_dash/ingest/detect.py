@@ -41,7 +41,8 @@ _VALUE_WORDS = frozenset({"value", "values", "count", "actual", "result", "score
 class Proposal:
     """A proposed mapping spec, and per guess a confidence (0–1) and a sentence saying why.
 
-    Guesses are named "sheet", "header_row", "layout", "period", "team", "directorate" and
+    Guesses are named "sheet", "header_row", "table_end" (only when a second table lies below
+    the data), "layout", "period", "team", "directorate" and
     "measure:CODE"; "unmapped" lists the texts no measure was found for. The spec is empty
     for a file in the upload template (``template``), and for one with no visible sheet or
     no headings row, where there is nothing to propose."""
@@ -111,14 +112,19 @@ def propose(workbook: Workbook, hierarchy: Hierarchy, definitions: list[MeasureD
         return Proposal({}, guesses.confidence, guesses.why, template=True)
     spec["header_row"] = header.row
     guesses.add("header_row", header.confidence, header.why)
+    end = profile.table_end(sheet, header.row)
+    if end is not None:
+        spec["table_end"] = "first_blank_row"
+        guesses.add("table_end", 0.75, end.why)
 
     across = _period_headings(headings)
+    last = None if end is None else end.blank_row
     if len(across) >= 2:
         # Only the columns left of the periods are read: the labels are there.
-        cols = profile.columns(sheet, header.row, upto=min(across))
+        cols = profile.columns(sheet, header.row, upto=min(across), end=last)
         _periods_across(spec, guesses, cols, [headings[i] for i in across], definitions, hierarchy)
     else:
-        cols = profile.columns(sheet, header.row)
+        cols = profile.columns(sheet, header.row, end=last)
         _by_rows(spec, guesses, cols, definitions, hierarchy, len(measure_sheets) >= 2 and len(team_sheets) < 2,
                  measure_sheets)
     # Sheets named after teams name them unless a column does so surely.

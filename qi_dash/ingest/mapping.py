@@ -22,6 +22,7 @@ from qi_dash.ingest.parts import (
     part_cells,
     part_words,
     renamed,
+    table_rows,
 )
 from qi_dash.ingest.spec import EVERY_SHEET, NUMBER_KEYS, is_text, validate_spec
 from qi_dash.ingest.workbook import Sheet, Workbook, sheet_table
@@ -127,7 +128,7 @@ def spec_sheets(spec: dict, workbook: Workbook) -> list[Sheet]:
 
 def _apply_sheet(spec: dict, sheet: Sheet, notes: list[str]) -> pd.DataFrame:
     header_row = spec.get("header_row", 1)
-    table = sheet_table(sheet, header_row)
+    table = sheet_table(table_rows(spec, sheet, header_row, notes), header_row)
     columns = Columns(table, sheet, header_row)
     n = len(table)
 

@@ -10,11 +10,44 @@ import pandas as pd
 
 from qi_dash import periods
 from qi_dash.ingest.canonical import closest
-from qi_dash.ingest.cells import Distinct
+from qi_dash.ingest.cells import Distinct, cell_text, stripped
 from qi_dash.ingest.spec import heading_key
 from qi_dash.ingest.workbook import Sheet
 from qi_dash.problems import Problem
 from qi_dash.text import row_ranges, summarise
+
+
+def first_blank_row(sheet: Sheet, header_row: int) -> int | None:
+    """The position in ``sheet.frame`` of the first wholly blank row after the first data row
+    below the headings, when something lies below it; else None (one table to the end)."""
+    rows = sheet.frame.index
+    if header_row not in rows:
+        return None
+    start = rows.get_loc(header_row) + 1
+    filled = sheet.filled()[start:].any(axis=1)
+    data = np.flatnonzero(filled)
+    blank = np.flatnonzero(~filled[data[0]:]) + data[0] if len(data) else []
+    if not len(blank) or not filled[blank[0]:].any():
+        return None
+    return start + int(blank[0])
+
+
+def table_rows(spec: dict, sheet: Sheet, header_row: int, notes: list[str]) -> Sheet:
+    """The rows of the sheet the mapping's table takes, for ``sheet_table`` to read: with
+    ``"table_end": "first_blank_row"``, the sheet cut at ``first_blank_row``, and a note saying
+    what lay below (never read); otherwise the whole sheet."""
+    end = first_blank_row(sheet, header_row) if spec.get("table_end") == "first_blank_row" else None
+    if end is None:
+        return sheet
+    rows = sheet.frame.index
+    left = rows[end + np.flatnonzero(sheet.filled()[end:].any(axis=1))]
+    opening = next((t for t in map(stripped, map(cell_text, sheet.frame.loc[left[0]])) if t), "")
+    notes.append(f"Sheet '{sheet.name}': the table ends at row {rows[end]}, its first blank row, as the mapping's "
+                 f"\"table_end\": \"first_blank_row\" asks; {row_ranges(left)} below it (from '{opening}') "
+                 "were not read.")
+    return Sheet(sheet.file, sheet.name, sheet.frame.iloc[:end], sheet.hidden,
+                 [m for m in sheet.merged if m.first_row < rows[end]], sheet.filled()[:end])
+
 
 class Columns:
     """Finds the headings a spec names in one sheet's table, collecting those it lacks."""

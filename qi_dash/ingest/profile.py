@@ -16,6 +16,7 @@ import pandas as pd
 
 from qi_dash import periods
 from qi_dash.ingest.cells import Distinct
+from qi_dash.ingest.parts import first_blank_row
 from qi_dash.ingest.workbook import Sheet
 
 TOP_ROWS = 30
@@ -103,6 +104,51 @@ def header_row(sheet: Sheet) -> HeaderGuess | None:
     return None
 
 
+@dataclass(frozen=True)
+class TableEnd:
+    """A second table below the data: the blank row ending the data, and the row below it
+    that starts another table."""
+
+    blank_row: int
+    next_row: int
+    why: str
+
+
+# How many rows of the data, and of what follows its first blank row, are looked at.
+_DATA_ROWS = 20
+_NEXT_ROWS = 5
+
+
+def table_end(sheet: Sheet, row: int) -> TableEnd | None:
+    """Where the table under the headings in ``row`` ends, when a wholly blank row after its
+    first data row is followed by another table: a row of texts only as wide as headings, or
+    texts in columns that hold numbers in the data. None when the sheet holds one table (a
+    blank row inside the data, notes or totals below it)."""
+    end = first_blank_row(sheet, row)
+    if end is None:
+        return None
+    index = sheet.frame.index
+    start = index.get_loc(row) + 1
+    filled = sheet.filled()[start:].any(axis=1)
+    data = np.flatnonzero(filled)[0]
+    end -= start
+    after = np.flatnonzero(filled[end:])[:_NEXT_ROWS] + end
+    frame = sheet.frame.iloc[:, :MAX_COLUMNS]
+    top = cell_kinds(frame.iloc[start + data:start + min(end, data + _DATA_ROWS)].to_numpy(dtype=object))
+    held = (top != "empty").sum(axis=0)
+    number_columns = (held > 0) & ((top == "number").sum(axis=0) >= 0.9 * held)
+    width = int(sheet.filled()[start - 1, :MAX_COLUMNS].sum())
+    for at, kinds in zip(after, cell_kinds(frame.iloc[start + after].to_numpy(dtype=object))):
+        texts = kinds == "text"
+        headings_like = texts.sum() >= max(2, 0.5 * width) and (texts == (kinds != "empty")).all()
+        if headings_like or (texts & number_columns).any():
+            blank_row, next_row = int(index[start + end]), int(index[start + at])
+            said = "holds headings" if headings_like else "holds text in columns of numbers"
+            return TableEnd(blank_row, next_row, f"row {blank_row} is blank and row {next_row} below it {said}: "
+                            f"another table, so the data ends at row {blank_row} and the rows below are not read.")
+    return None
+
+
 @dataclass
 class Column:
     """One column below the headings: its heading, and what its cells are like."""
@@ -154,10 +200,10 @@ def headings(sheet: Sheet, row: int) -> list[object]:
     return [h if h is not None and str(h).strip() else None for h in sheet.frame.loc[row].tolist()[:MAX_COLUMNS]]
 
 
-def columns(sheet: Sheet, row: int, upto: int = MAX_COLUMNS) -> list[Column]:
+def columns(sheet: Sheet, row: int, upto: int = MAX_COLUMNS, end: int | None = None) -> list[Column]:
     """The sheet's columns below the headings row (those with a heading, left of position
-    ``upto``), first rows only."""
-    body = sheet.frame.loc[row + 1:].iloc[:SAMPLE_ROWS].to_numpy(dtype=object)
+    ``upto``) down to the row before ``end`` (a ``TableEnd``'s blank row), first rows only."""
+    body = sheet.frame.loc[row + 1:None if end is None else end - 1].iloc[:SAMPLE_ROWS].to_numpy(dtype=object)
     found = []
     for position, heading in enumerate(headings(sheet, row)[:upto]):
         if heading is None:
@@ -180,20 +226,24 @@ def period_form(stamps: pd.Series, heading: str = "") -> tuple[str, str | None, 
     """(form, frequency, how) for the distinct periods of a column or of the headings.
 
     The 1st of each month: months as written. Dates a week apart: week-commencing when all are
-    Mondays, else week-ending (moved to the Monday of the week). Dates a month apart not on the
-    1st: any date in the month."""
+    Mondays, else week-ending (moved to the Monday of the week). Some 1sts of the month among
+    Mondays (an extract of monthly and weekly measures): each as written, no one frequency.
+    Dates a month apart not on the 1st: any date in the month."""
     days = np.unique(stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]"))
     if not len(days):
         return "auto", None, "no periods found"
     said = heading.casefold()
     gap = float(np.median(np.diff(days).astype(int))) if len(days) > 1 else 0.0
-    first_of_month = (days == days.astype("datetime64[M]").astype("datetime64[D]")).all()
-    if first_of_month and (gap == 0 or gap >= 28):
+    firsts = days == days.astype("datetime64[M]").astype("datetime64[D]")
+    if firsts.all() and (gap == 0 or gap >= 28):
         return "auto", "month", "months (the 1st of each month)"
+    # 1970-01-01, day 0, was a Thursday: Monday is 0 here.
+    mondays = (days.astype(int) + 3) % 7 == 0
+    if (mondays | firsts).all() and (firsts & ~mondays).any():
+        # A long extract mixing monthly and weekly measures: each row's period as written.
+        return "auto", None, "months (the 1st) and weeks (Mondays), each as written"
     if 6 <= gap <= 8 or "week" in said or "w/" in said:
-        # 1970-01-01, day 0, was a Thursday: Monday is 0 here.
-        weekday = (days.astype(int) + 3) % 7
-        if (weekday == 0).all() and "ending" not in said and "w/e" not in said:
+        if mondays.all() and "ending" not in said and "w/e" not in said:
             return "week_commencing", "week", "week-commencing dates (all Mondays)"
         return "week_ending", "week", f"week-ending dates (all {pd.Timestamp(days[0]):%A}s)"
     if gap >= 28:

@@ -8,6 +8,7 @@ from the sheet's column headings next time, so the same layout needs no clicks::
       "name": "A&E monthly return",                  # optional label
       "sheet": "ae_attendances",                     # see "Sheets" below; default null
       "header_row": 1,                               # the row holding the headings; default 1
+      "table_end": "sheet_end",                      # see "Where the table ends"; default sheet_end
       "period": {"column": "period", "form": "auto"},
       "team": {"columns": ["org_code", "type"], "separator": " type "},
       "directorate": {"column": "org_code"},         # optional: where teams new to the hierarchy go
@@ -31,6 +32,13 @@ Sheets
     them. Hidden sheets are otherwise not read, are never a reason to refuse a file, and the
     notes list those not read. Every sheet read must have the mapped headings in
     ``header_row``.
+
+Where the table ends
+    ``"table_end"`` is ``"sheet_end"`` (default): every row below the headings is the table's,
+    and wholly blank rows among them are skipped. ``"first_blank_row"``: the table ends at the
+    first wholly blank row after its first data row, for a sheet with something else below
+    its data (a summary by directorate, a second table under the same headings); what lies
+    below is never read, and the notes say which rows were left.
 
 Period
     ``{"column": HEADING, "form": FORM}`` (in the ``periods_across`` layout only
@@ -126,11 +134,15 @@ TEAM_SOURCES = {
     "sheet_name": "the sheet's name",
 }
 EMPTY_TEAM = ("refuse", "skip", "above")
+TABLE_ENDS = {
+    "sheet_end": "at the end of the sheet (blank rows are skipped)",
+    "first_blank_row": "at its first blank row (what lies below is not read)",
+}
 EVERY_SHEET = "*"
 NUMBER_KEYS = ("value", "numerator", "denominator")
 
 _KEYS = (
-    "name", "sheet", "header_row", "period", "team", "directorate", "layout", "measures",
+    "name", "sheet", "header_row", "table_end", "period", "team", "directorate", "layout", "measures",
     "measure_column", "measure_from_sheet", "measure_values", "value", "numerator", "denominator",
     "label_column", "rows", "period_columns", "comment", "placements",
 )
@@ -160,6 +172,8 @@ def validate_spec(spec: object) -> list[str]:
     header_row = spec.get("header_row", 1)
     if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
         problems.append(f"header_row must be a whole number of at least 1, not {header_row!r}.")
+    if spec.get("table_end", "sheet_end") not in TABLE_ENDS:
+        problems.append(f"table_end is {spec.get('table_end')!r}; expected {' or '.join(TABLE_ENDS)}.")
 
     layout = spec.get("layout", "wide")
     across = layout == "periods_across"
