@@ -45,7 +45,7 @@ class FormChoices:
     ``period_column`` is not used. ``empty_team`` is what a row with an empty team cell means
     (``spec.EMPTY_TEAM``: refused, skipped, or the team of the row above); ``team_values``
     the team part's ``"values"`` (text in the file → team). ``placements`` is kept as given:
-    the form does not edit it.
+    the form does not edit it. ``table_end`` is where the table ends (``spec.TABLE_ENDS``).
     """
 
     sheet: str
@@ -76,6 +76,7 @@ class FormChoices:
     empty_team: str = "refuse"
     team_values: dict[str, str] = field(default_factory=dict)
     placements: dict | None = None
+    table_end: str = "sheet_end"
 
 
 def mapping_from_form(choices: FormChoices) -> dict:
@@ -89,6 +90,8 @@ def mapping_from_form(choices: FormChoices) -> dict:
         "period": {"form": choices.period_form} if across else {"column": choices.period_column, "form": choices.period_form},
         "team": _team(choices),
     }
+    if choices.table_end != "sheet_end":
+        spec["table_end"] = choices.table_end
     if choices.directorate_column:
         spec["directorate"] = {"column": choices.directorate_column}
     if choices.placements:
@@ -182,6 +185,7 @@ def choices_from_spec(spec: dict) -> FormChoices:
         team_values=dict(team.get("values", {})),
         directorate_column=directorate.get("column", NOT_CHOSEN),
         placements=spec.get("placements"),
+        table_end=spec.get("table_end", "sheet_end"),
         layout=layout,
         measures={item["measure"]: _columns(item) for item in items} if layout == "wide" else {},
         rows={item["measure"]: _columns(item) for item in items} if layout == "periods_across" else {},

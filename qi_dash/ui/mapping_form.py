@@ -19,7 +19,7 @@ from qi_dash.ingest.mapping_form import (
 )
 from qi_dash.ingest.recognise import spec_signature
 from qi_dash.ingest.workbook import Sheet, sheet_table
-from qi_dash.ingest.spec import LAYOUTS, PERIOD_FORMS, TEAM_SOURCES, load_spec_bytes, validate_spec
+from qi_dash.ingest.spec import LAYOUTS, PERIOD_FORMS, TABLE_ENDS, TEAM_SOURCES, load_spec_bytes, validate_spec
 from qi_dash.problems import InputError
 from qi_dash.store import StoreConflict, StoreError
 from qi_dash.ui import mappings_panel, session
@@ -60,6 +60,8 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
         selected = sheets_to_read(form, workbook)
     header_row = right.number_input("Row holding the column headings", min_value=1, step=1,
                                     key=form.widget("header"), help=form.help("header_row"))
+    table_end = right.selectbox("The table ends", list(TABLE_ENDS), format_func=TABLE_ENDS.get,
+                                key=form.widget("table_end", list(TABLE_ENDS)), help=form.help("table_end"))
     shown = next((workbook.sheet(n) for n in selected if n != EVERY_VISIBLE), visible[0])
     st.caption(f"The first rows of sheet '{shown.name}', as stored:")
     st.dataframe(shown.frame.head(12).astype("string"), width="stretch")
@@ -139,7 +141,7 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
     }
     choices = replace(
         proposed or FormChoices(sheet="", first_sheet=True, header_row=1, period_column=NOT_CHOSEN),
-        **sheet_fields(selected, first_visible), header_row=int(header_row), period_column=period_column,
+        **sheet_fields(selected, first_visible), header_row=int(header_row), table_end=table_end, period_column=period_column,
         period_form=period_form, team_source=team_how, directorate_column=directorate, layout=layout,
         comment_column=comment, name=name, team_values={}, measure_values={}, **shown_fields,
     )

@@ -64,6 +64,7 @@ def _seeds(choices: FormChoices, first_visible: str) -> dict:
     """Each widget's proposed value, by the widget's name in the form."""
     seeds: dict = {
         "sheet": chosen_sheets(choices, first_visible), "header": choices.header_row, "layout": choices.layout,
+        "table_end": choices.table_end,
         "period": choices.period_column, "form": choices.period_form, "team_how": choices.team_source,
         "team": choices.team_column, "teams": list(choices.team_columns), "separator": choices.separator,
         "empty": choices.empty_team, "directorate": choices.directorate_column, "comment": choices.comment_column,
