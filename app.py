@@ -4,9 +4,10 @@ import streamlit as st
 
 from qi_dash.ui import organisation
 from qi_dash.ui.selection import as_of_notice, page
+from qi_dash.ui.widgets import markdown_text
 
 selection = page("Home")
-st.title(selection.name(selection.org) or "qi-dash")
+st.title(markdown_text(selection.name(selection.org)) or "qi-dash")
 st.markdown(
     "Every team's quality-improvement measures in one place, with the same definitions, "
     "run charts and SPC for all — to learn from variation, not to judge."

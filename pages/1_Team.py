@@ -4,6 +4,7 @@ import streamlit as st
 
 from qi_dash.ui import panels, reading_guide, tests_of_change
 from qi_dash.ui.selection import breadcrumb, page
+from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import FAMILIES
 
 selection = page("Team")
@@ -13,7 +14,7 @@ if selection.level != "team":
     st.info("Choose a team in the sidebar to see its measures.")
     st.stop()
 
-st.title(selection.name())
+st.title(markdown_text(selection.name()))
 reading_guide.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False, help="The inner lines used by the 'two of three' rule.")
 tests_of_change.test_of_change_form(selection)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from qi_dash.ui import panels, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
+from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import AGGREGATION_WORDS
 
 selection = page("Measure", pick_measure=True)
@@ -13,8 +14,8 @@ if definition is None:
     st.info("No measures are defined yet. Add one on the Measures page.")
     st.stop()
 
-st.title(definition.name)
-st.markdown(f"**{selection.name()}** · {definition.family} measure · {definition.unit}")
+st.title(markdown_text(definition.name))
+st.markdown(f"**{markdown_text(selection.name())}** · {definition.family} measure · {markdown_text(definition.unit)}")
 if selection.level != "team":
     st.caption(f"For a {selection.level}, {AGGREGATION_WORDS[definition.aggregation]}.")
 reading_guide.reading_guide()
@@ -22,10 +23,10 @@ show_2s = st.toggle("Show 2σ lines", value=False)
 (view,) = selection.views((definition.code,))
 panels.measure_panel(view, key="measure_chart", show_2s=show_2s, changes=selection.tests_of_change(), height=520)
 with st.expander("Operational definition"):
-    st.markdown(definition.definition)
-    st.markdown(f"**Numerator:** {definition.numerator}")
+    st.markdown(markdown_text(definition.definition))
+    st.markdown(f"**Numerator:** {markdown_text(definition.numerator)}")
     if definition.denominator:
-        st.markdown(f"**Denominator:** {definition.denominator}")
+        st.markdown(f"**Denominator:** {markdown_text(definition.denominator)}")
 if view.has_data:
     with st.expander("Data"):
         panels.data_table(view)

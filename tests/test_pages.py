@@ -6,6 +6,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 
@@ -266,7 +267,7 @@ def test_a_new_team_is_added_only_once_placed_in_a_directorate(app, demo_db):
     at.selectbox(key="place_Larch Ward").set_value("DIR-ACU")
     next(b for b in at.get("button") if getattr(b, "label", "") == "Add these teams to the preview").click().run()
     no_errors(at)
-    assert "New teams to add: Larch Ward (LARCH-WARD)" in " ".join(m.value for m in at.markdown)
+    assert r"New teams to add: Larch Ward (LARCH\-WARD)" in " ".join(m.value for m in at.markdown)
     next(b for b in at.get("button") if getattr(b, "label", "").startswith("Save 1 change")).click().run()
     no_errors(at)
     assert "Saved larch.csv: 1 added, 0 updated, 0 unchanged." in at.success[0].value
@@ -292,3 +293,16 @@ def test_a_file_not_in_the_template_is_read_with_a_proposed_mapping_the_lead_con
     next(b for b in at.button if getattr(b, "label", "").startswith("Save 2 change")).click().run()
     no_errors(at)
     assert "Saved ash.csv: 2 added, 0 updated, 0 unchanged." in at.success[0].value
+
+
+def test_a_team_name_is_shown_as_typed_never_as_a_link_or_image(app, demo_db):
+    from qi_dash.store import Store
+
+    name = "[Sign in again](http://x.example) ![x](http://y.example)"
+    store = Store.open(demo_db)
+    store.save_units(pd.DataFrame({"code": ["W-LINK"], "name": [name], "level": ["team"], "parent": ["DIR-ACU"]}))
+    store.close()
+    at = no_errors(app("pages/1_Team.py", team="W-LINK"))
+    # Every markdown character is escaped, so the title reads as typed.
+    assert at.title[0].value == r"\[Sign in again\]\(http://x\.example\) \!\[x\]\(http://y\.example\)"
+    assert name in [c.value.replace("\\", "") for c in at.caption][0]  # the breadcrumb, escaped too

@@ -58,7 +58,7 @@ def test_rename_then_delete_from_the_panel(app, saved):
     at.text_input(key="mapping_new_name_Ash Ward monthly sheet").set_value("Ash <b>monthly</b>").run()
     at.button(key="mapping_rename").click().run()
     no_errors(at)
-    assert "Renamed mapping 'Ash Ward monthly sheet' to 'Ash &lt;b&gt;monthly&lt;/b&gt;'." in at.success[0].value
+    assert r"Renamed mapping 'Ash Ward monthly sheet' to 'Ash \<b\>monthly\</b\>'." in at.success[0].value
     assert at.dataframe[0].value["Name"].tolist() == ["Ash <b>monthly</b>"]
     assert at.selectbox(key="mapping_choice").value == "Ash <b>monthly</b>"
     assert history(saved, "Ash <b>monthly</b>")[["version", "change", "saved_by"]].values.tolist() == [

@@ -3,7 +3,6 @@ the forms to add, change or load definitions."""
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pandas as pd
@@ -20,7 +19,7 @@ from qi_dash.definitions import (
 )
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import table_height
+from qi_dash.ui.widgets import markdown_text, table_height
 from qi_dash.vocabulary import AGGREGATIONS, CHARTS, DIRECTIONS, FAMILIES, KINDS, RUN_RULES
 
 
@@ -56,12 +55,12 @@ def definition_details(selection: Selection, definitions: list[MeasureDefinition
     """Each definition in words, with its version history."""
     for d in definitions:
         with st.expander(f"{d.name} ({d.code})"):
-            st.markdown(html.escape(d.definition))
-            st.markdown(f"**Numerator / value:** {html.escape(d.numerator)}")
+            st.markdown(markdown_text(d.definition))
+            st.markdown(f"**Numerator / value:** {markdown_text(d.numerator)}")
             if d.denominator:
-                st.markdown(f"**Denominator:** {html.escape(d.denominator)}")
+                st.markdown(f"**Denominator:** {markdown_text(d.denominator)}")
             st.markdown(
-                f"**Unit:** {html.escape(d.unit)} (×{d.multiplier:g}) · **{d.direction_words}** · "
+                f"**Unit:** {markdown_text(d.unit)} (×{d.multiplier:g}) · **{d.direction_words}** · "
                 f"{d.chart_name} · rules for run charts: {d.run_rules.upper()} · "
                 f"{'screened' if d.screen_moving_ranges else 'unscreened'} moving ranges"
                 + (f" · limits frozen on the first {d.baseline_points} points" if d.baseline_points else "")

@@ -3,7 +3,6 @@ the team and each measure — saved under a name so the same layout is recognise
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 
 import streamlit as st
@@ -26,6 +25,7 @@ from qi_dash.ui import mappings_panel, session
 from qi_dash.ui.upload_wizard import plan_for
 from qi_dash.ui.value_mapping import EVERY_VISIBLE, FormState, across_rows, sheets_to_read, value_tables
 from qi_dash.upload import UploadPlan
+from qi_dash.ui.widgets import markdown_text
 
 
 def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
@@ -109,7 +109,7 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
         measures: dict = {}
         for d in session.store().definitions():
             cells = st.columns([2, 1, 1]) if d.has_denominator else st.columns([2, 2])
-            cells[0].markdown(f"{html.escape(d.name)}  \n`{d.code}` · {d.kind}")
+            cells[0].markdown(f"{markdown_text(d.name)}  \n`{d.code}` · {d.kind}")
             if d.has_denominator:
                 measures[d.code] = (pick("Numerator", f"num_{d.code}", cells[1], f"measure:{d.code}"),
                                     pick("Denominator", f"den_{d.code}", cells[2], f"measure:{d.code}"))
@@ -163,7 +163,7 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
     mapped = plan_for(uploaded, mapping=applied)
     # The mapping is saved by the upload's own save, so a mapping that fails saves nothing.
     if mapped.mapping_to_save is not None and mapped.ok and mapped.count("added") + mapped.count("updated"):
-        st.info(f"Mapping '{html.escape(mapped.mapping_to_save.name)}' will be saved with this upload: "
+        st.info(f"Mapping '{markdown_text(mapped.mapping_to_save.name)}' will be saved with this upload: "
                 "files with these columns will be recognised next time.")
     return mapped
 
@@ -186,9 +186,9 @@ def _save_without_upload(spec: dict, workbook) -> None:
         st.error(str(err))
         return
     if saved:
-        st.success(f"Mapping '{html.escape(name)}' saved: files with these columns will be recognised next time.")
+        st.success(f"Mapping '{markdown_text(name)}' saved: files with these columns will be recognised next time.")
     else:
-        st.info(f"Mapping '{html.escape(name)}' is already saved as it is.")
+        st.info(f"Mapping '{markdown_text(name)}' is already saved as it is.")
 
 
 def _proposed_choices(proposal: Proposal | None) -> FormChoices | None:
@@ -199,7 +199,7 @@ def _proposed_choices(proposal: Proposal | None) -> FormChoices | None:
     try:
         return choices_from_spec(proposal.spec)
     except ValueError as err:
-        st.caption(f"The form opens empty: the proposed mapping says what it cannot show ({html.escape(str(err))})")
+        st.caption(f"The form opens empty: the proposed mapping says what it cannot show ({markdown_text(str(err))})")
         return None
 
 

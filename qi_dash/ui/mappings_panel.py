@@ -5,7 +5,6 @@ set aside for that file to map it themselves."""
 
 from __future__ import annotations
 
-import html
 import re
 
 import pandas as pd
@@ -18,6 +17,7 @@ from qi_dash.problems import InputError
 from qi_dash.store import StoreConflict, StoreError
 from qi_dash.ui import session
 from qi_dash.upload import UploadPlan
+from qi_dash.ui.widgets import markdown_text
 
 _SET_ASIDE = "_mappings_set_aside"  # file ids whose recognised or proposed mapping the user set aside
 _CHOOSE = "_mapping_choose"  # the mapping to select on the next run (e.g. after a rename)
@@ -49,7 +49,7 @@ def proposed_mapping(uploaded, plan: UploadPlan) -> None:
         return
     proposal = plan.proposal
     st.info(
-        f"**{html.escape(uploaded.name)}** is not in the upload template, so its layout was worked out. "
+        f"**{markdown_text(uploaded.name)}** is not in the upload template, so its layout was worked out. "
         "Check the guesses and the preview below; nothing is saved until you press Save."
     )
     st.dataframe(
@@ -71,7 +71,7 @@ def recognised_mapping(uploaded, plan: UploadPlan) -> None:
     if plan.recognised is None:
         return
     text, button = st.columns([4, 1], vertical_alignment="center")
-    text.markdown(f"Recognised as mapping '{html.escape(plan.recognised)}'.")
+    text.markdown(f"Recognised as mapping '{markdown_text(plan.recognised)}'.")
     if button.button("Not this mapping", key=f"not_this_mapping_{uploaded.file_id}",
                      help="Map this file's columns yourself; the saved mapping stays for other files."):
         _set_aside(uploaded)
@@ -139,12 +139,12 @@ def _one_mapping(row: pd.Series, current: pd.DataFrame) -> None:
     new_name = rename.text_input("New name", key=f"mapping_new_name_{name}").strip()
     if rename.button("Rename", key="mapping_rename", disabled=not new_name):
         if _write(store.rename_mapping, name, new_name, by=_by()):
-            _done(f"Renamed mapping '{html.escape(name)}' to '{html.escape(new_name)}'.", new_name)
+            _done(f"Renamed mapping '{markdown_text(name)}' to '{markdown_text(new_name)}'.", new_name)
     confirm = delete.checkbox("Yes, delete this mapping (its history is kept)",
                               key=f"mapping_delete_confirm_{name}")
     if delete.button("Delete", key="mapping_delete", disabled=not confirm):
         if _write(store.delete_mapping, name, by=_by()):
-            _done(f"Deleted mapping '{html.escape(name)}'. Its versions are kept.")
+            _done(f"Deleted mapping '{markdown_text(name)}'. Its versions are kept.")
 
     with st.container(border=True):
         st.markdown("**Version history**")
@@ -185,9 +185,9 @@ def _save(spec: dict | None, name: str, current: pd.DataFrame) -> None:
     spec = {**spec, "name": name}
     saved = _write(session.store().save_mapping, name, imported_signature(spec, current, name), spec, saved_by=_by())
     if saved:
-        _done(f"Saved mapping '{html.escape(name)}'.", name)
+        _done(f"Saved mapping '{markdown_text(name)}'.", name)
     elif saved is False:
-        st.info(f"Mapping '{html.escape(name)}' is already saved as it is; nothing was saved.")
+        st.info(f"Mapping '{markdown_text(name)}' is already saved as it is; nothing was saved.")
 
 
 def _read_spec(data: bytes, where: str) -> dict | None:

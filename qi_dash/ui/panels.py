@@ -3,7 +3,6 @@ of measures for the huddle."""
 
 from __future__ import annotations
 
-import html
 
 import pandas as pd
 import streamlit as st
@@ -11,14 +10,14 @@ import streamlit as st
 from qi_dash import charts, periods
 from qi_dash.analysis import MeasureView
 from qi_dash.analysis import data_table as measure_data
-from qi_dash.ui.widgets import icon_block
+from qi_dash.ui.widgets import icon_block, markdown_text
 from qi_dash.vocabulary import FAMILY_TITLES
 
 def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes: pd.DataFrame | None = None, height: int = 400) -> None:
     """One measure: the chart with its signals explained, its MDC icons, and the latest value."""
     d = view.definition
     if not view.has_data:
-        st.markdown(f"#### {html.escape(d.name)}")
+        st.markdown(f"#### {markdown_text(d.name)}")
         st.info(view.message or "No data yet.")
         return
     result = view.result
@@ -29,8 +28,8 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
     latest = view.latest
     if latest is not None:
         st.caption(
-            f"Latest: **{html.escape(charts.format_value(latest['value'], d))}** "
-            f"({periods.label(latest['period'], d.frequency)}). {html.escape(result.summary)}"
+            f"Latest: **{markdown_text(charts.format_value(latest['value'], d))}** "
+            f"({periods.label(latest['period'], d.frequency)}). {markdown_text(result.summary)}"
         )
     signals = result.points[result.points["signal"]]
     if not signals.empty:

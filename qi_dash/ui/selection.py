@@ -8,7 +8,6 @@ applies "Show data as it was on" to every read.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +20,7 @@ from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.store import as_of_end_of
 from qi_dash.ui import session
+from qi_dash.ui.widgets import markdown_text
 
 ALL = ""  # the "whole directorate / organisation" choice in the selector
 QUERY_KEYS = ("org", "dir", "team", "measure", "as_of")
@@ -129,7 +129,7 @@ def page(title: str, *, pick_measure: bool = False) -> Selection:
 
 def breadcrumb(selection: Selection) -> None:
     parts = [selection.name(c) for c in selection.hierarchy.path_to(selection.unit)]
-    st.caption(" › ".join(html.escape(p) for p in parts))
+    st.caption(" › ".join(markdown_text(p) for p in parts))
     as_of_notice(selection)
 
 

@@ -6,7 +6,6 @@ before the team lead presses Save, and a failed check says where every problem i
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pandas as pd
@@ -98,7 +97,7 @@ def show_problems(plan: UploadPlan) -> None:
     column, all of them as a CSV; and the promise that nothing changed."""
     problems = plan.problems
     st.error(
-        f"**{html.escape(plan.file_name)}** was not saved: {len(problems)} problem(s) to fix. "
+        f"**{markdown_text(plan.file_name)}** was not saved: {len(problems)} problem(s) to fix. "
         "Nothing has been changed. What to do about each kind of problem:"
     )
     groups = group_problems(problems)
@@ -140,7 +139,7 @@ def place_new_teams(plan: UploadPlan, selection: Selection) -> None:
         "or correct the team names in the file."
     )
     for problem in plan.placement_problems:
-        st.error(html.escape(problem.message, quote=False))
+        st.error(markdown_text(problem.message))
     proposed = tree.new_codes(teams)
     choices = ["", *tree.directorates, NEW_DIRECTORATE]
     rows = []
@@ -192,8 +191,8 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
     n.metric("Rows unchanged", unchanged)
     if plan.new_units is not None and not plan.new_units.empty:
         st.markdown("New teams to add: " + ", ".join(
-            f"{html.escape(u.name)} ({html.escape(u.code)}, {html.escape(u.level)})" if u.level != "team"
-            else f"{html.escape(u.name)} ({html.escape(u.code)})"
+            f"{markdown_text(u.name)} ({markdown_text(u.code)}, {markdown_text(u.level)})" if u.level != "team"
+            else f"{markdown_text(u.name)} ({markdown_text(u.code)})"
             for u in plan.new_units.sort_values("level", ascending=False).itertuples(index=False)))
     st.checkbox(
         "Blank cells clear stored values", key=BLANK_CLEARS,
