@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qi_dash import bootstrap, exports
 from qi_dash.definitions import DefinitionError
-from qi_dash.hierarchy import Hierarchy, HierarchyError
+from qi_dash.hierarchy import HierarchyError
 from qi_dash.ingest.recognise import imported_signature, spec_headings
 from qi_dash.ingest.spec import load_spec, spec_file_text
 from qi_dash.problems import InputError, Problem, group_lines
@@ -215,7 +215,7 @@ def _run(args, store: Store) -> int:
     elif args.command == "mapping":
         return _run_mapping(args, store)
     elif args.command == "template":
-        args.out.write_bytes(exports.template_workbook(store.definitions(), Hierarchy(store.units(), store.aliases())))
+        args.out.write_bytes(exports.template_workbook(store.definitions(), store.hierarchy()))
         print(f"Template written to {args.out}.")
     return 0
 
@@ -223,7 +223,7 @@ def _run(args, store: Store) -> int:
 def _place_new_teams(store: Store, file: Path, mapping, plan: UploadPlan, directorate: str) -> UploadPlan:
     """The plan again with every unknown team placed in one directorate, as the Upload page's
     placement does (codes generated from the names); prints each new team's code."""
-    hierarchy = Hierarchy(store.units(), store.aliases())
+    hierarchy = store.hierarchy()
     code = hierarchy.resolve(directorate, level="directorate")
     if code is None:
         known = ", ".join(f"{c} ({hierarchy.name(c)})" for c in hierarchy.directorates) or "none"

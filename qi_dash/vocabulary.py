@@ -54,6 +54,11 @@ RATIO_KINDS = ("proportion", "rate")  # kinds carried as numerator and denominat
 
 # How a measure is combined up the hierarchy.
 AGGREGATIONS = ("pooled", "sum", "mean", "none")
+
+# What an observation holds for a period: its numbers, then its comment (the upload's check and
+# the store's merge with stored values both work column by column over these).
+NUMBER_COLUMNS = ["numerator", "denominator", "value"]
+VALUE_COLUMNS = [*NUMBER_COLUMNS, "comment"]
 AGGREGATION_WORDS = {  # completes "For a directorate, …"
     "pooled": "numerators and denominators of all its teams are added up each period "
               "(a pooled rate, never an average of team rates)",

@@ -21,16 +21,15 @@ from qi_dash.hierarchy import Hierarchy
 from qi_dash.ingest.cells import Distinct, cell_text, factorize
 from qi_dash.problems import Problem
 from qi_dash.text import natural_sorted, summarise
+from qi_dash.vocabulary import NUMBER_COLUMNS, VALUE_COLUMNS
 
 # The template's "team" column is what users type; in code and in the store the column is
 # "unit" (a unit code). check_table turns team into unit and exports.template_frame turns it
 # back: the only two places the name changes.
 TEMPLATE_COLUMNS = ["team", "measure", "period", "numerator", "denominator", "value", "comment"]
 REQUIRED_COLUMNS = ["team", "measure", "period"]
-NUMBER_COLUMNS = ["numerator", "denominator", "value"]
 # The columns a file may carry or lack. A column it lacks is absent, not blank: the stored
 # values and comments stay as they are.
-VALUE_COLUMNS = [*NUMBER_COLUMNS, "comment"]
 
 # Text that a spreadsheet would run as a formula (OWASP CSV injection). Exports prefix it
 # with an apostrophe; uploads take that apostrophe off again, so an export re-uploads as is.

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
+from qi_dash.hierarchy import Hierarchy
 from qi_dash.store import history, mappings, schema
 from qi_dash.store.errors import StoreBusy, StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
@@ -129,6 +130,10 @@ class Store:
         def work(cur):
             return upsert_units(cur, units, upload_id=None)
         return self._write(work)
+
+    def hierarchy(self) -> Hierarchy:
+        """The units and their aliases as one ``Hierarchy``, built once per data version."""
+        return self._cached("hierarchy", lambda: Hierarchy(self.units(), self.aliases()))
 
     def aliases(self) -> pd.DataFrame:
         """Other spellings of units (alias, unit, added_at, added_by, added_by_upload)."""

@@ -25,10 +25,9 @@ import pyarrow.compute as pc
 from qi_dash.store.errors import StoreError
 from qi_dash.store.schema import bump_data_version, data_version
 from qi_dash.store.units import upsert_units
+from qi_dash.vocabulary import NUMBER_COLUMNS, VALUE_COLUMNS
 
 OBSERVATION_COLUMNS = ["unit", "measure", "period", "numerator", "denominator", "value", "comment"]
-NUMBER_COLUMNS = ["numerator", "denominator", "value"]
-VALUE_COLUMNS = [*NUMBER_COLUMNS, "comment"]
 # An incoming row i holds the same numbers as the stored row o it matches.
 _SAME_NUMBERS = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in NUMBER_COLUMNS)
 

@@ -38,7 +38,7 @@ def store() -> Store:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def hierarchy(path: str, version: int) -> Hierarchy:
     """One immutable hierarchy per data version, shared by every session (not copied per rerun)."""
-    return Hierarchy(_store(path).units(), _store(path).aliases())
+    return _store(path).hierarchy()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
