@@ -30,8 +30,6 @@ mappings_panel.proposed_mapping(uploaded, plan)
 if plan.next_step is Step.MAP:
     plan = mapping_form.mapping_form(uploaded, plan)  # stays on screen above the mapped file's steps
 match plan.next_step:
-    case Step.REFUSED:
-        upload_wizard.show_problems(plan)
     case Step.MAP:
         pass  # waiting for the mapping form above
     case Step.PLACE:

@@ -32,7 +32,6 @@ from qi_dash.store import NamedMapping, Store, UploadMeta, UploadSummary
 class Step(Enum):
     """What an upload needs next, in the order the Upload page leads a team lead through."""
 
-    REFUSED = "refused"  # the file cannot be read as it is (e.g. not a spreadsheet, or damaged)
     MAP = "map"  # not in the template: say which columns hold what
     PLACE = "place"  # teams new to the hierarchy: place each in a directorate
     FIX = "fix"  # problems in the file itself
@@ -81,7 +80,7 @@ class UploadPlan:
     @property
     def next_step(self) -> Step:
         if self.needs_mapping:
-            return Step.REFUSED if self.problems else Step.MAP
+            return Step.MAP
         if (self.unknown_teams or self.placement_problems) and not self.ok:
             return Step.PLACE
         return Step.FIX if self.problems else Step.PREVIEW
