@@ -16,6 +16,7 @@ from enum import Enum
 import pandas as pd
 
 from qi_dash.hierarchy import ALIAS_COLUMNS, DIRECTORATE_PREFIX, Hierarchy, check_units, lookup_key
+from qi_dash.hierarchy import COLUMNS as UNIT_COLUMNS
 from qi_dash.ingest import mapping as mappings
 from qi_dash.ingest.detect import Proposal, propose
 from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
@@ -147,8 +148,8 @@ def plan_upload(
     (the plan's ``cleared`` lists each).
     """
     plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest(), blank_clears=blank_clears)
-    # The units and definitions load while the file is read (DuckDB and calamine both work
-    # without holding the GIL); every plan that reads its file needs them.
+    # The hierarchy and definitions load while the file is read (DuckDB and calamine both
+    # work without holding the GIL); every plan that reads its file needs them.
     with ThreadPoolExecutor(max_workers=1) as pool:
         loading = pool.submit(lambda: (store.units(), store.aliases(), store.definitions()))
         try:
@@ -156,8 +157,8 @@ def plan_upload(
         except InputError as err:
             plan.problems = err.problems
             return plan
-        units, aliases, definitions = loading.result()
-    hierarchy = Hierarchy(units, aliases)
+        definitions = loading.result()[-1]
+    hierarchy = store.hierarchy()
     plan.workbook = workbook
     plan.notes.extend(workbook.notes)
 
@@ -203,7 +204,8 @@ def plan_upload(
     plan.problems.extend(placed.problems)
     # The placed teams are checked as the units they will be: the file's text names them.
     checking = hierarchy if placed.units.empty else Hierarchy(
-        pd.concat([units, placed.units], ignore_index=True), pd.concat([aliases, placed.aliases]))
+        pd.concat([hierarchy.frame, placed.units], ignore_index=True),
+        pd.concat([hierarchy.aliases, placed.aliases]))
     checked: Checked = check_table(table, file_name, plan.sheet, checking, definitions, carried=carried)
     plan.problems.extend(checked.problems)
     plan.notes.extend(checked.notes)
@@ -217,7 +219,7 @@ def plan_upload(
         plan.new_aliases = placed.aliases[placed.aliases["unit"].isin(set(teams["code"]))].reset_index(drop=True)
         # What the placing has not already named (e.g. a team placed in a team).
         unit_problems = [] if placed.problems else [
-            Problem(file_name, p) for p in check_units(plan.new_units, units, where="new units")]
+            Problem(file_name, p) for p in check_units(plan.new_units, hierarchy.frame, where="new units")]
         plan.placement_problems += unit_problems
         plan.problems.extend(unit_problems)
     if plan.problems:
@@ -252,6 +254,9 @@ def _place(
     directorate code, into an existing or a new directorate), else by the file's directorate
     column or placements sheet (text → directorate code or name; a name no directorate has
     becomes a new directorate). Each team's code is the user's, else generated."""
+    if not new_teams and not new_directorates and all(f.empty for f in from_file):
+        return _Placed(pd.DataFrame(columns=list(UNIT_COLUMNS)),
+                       pd.DataFrame(columns=list(ALIAS_COLUMNS)), [])
     problems: list[Problem] = []
     pairs = pd.concat([f[["team", "directorate"]].astype("object") for f in from_file]
                       or [pd.DataFrame(columns=["team", "directorate"])]).dropna().drop_duplicates()
