@@ -148,8 +148,8 @@ def plan_upload(
     (the plan's ``cleared`` lists each).
     """
     plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest(), blank_clears=blank_clears)
-    # The hierarchy and definitions load while the file is read (DuckDB and calamine both
-    # work without holding the GIL); every plan that reads its file needs them.
+    # The units, aliases and definitions load while the file is read (DuckDB and calamine
+    # both work without holding the GIL); every plan that reads its file needs them.
     with ThreadPoolExecutor(max_workers=1) as pool:
         loading = pool.submit(lambda: (store.units(), store.aliases(), store.definitions()))
         try:
