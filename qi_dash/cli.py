@@ -184,6 +184,8 @@ def _run(args, store: Store) -> int:
             print(f"Proposed mapping for {args.file.name}:")
             for line in plan.proposal.lines():
                 print(f"  {line}")
+        elif plan.recognised is not None:
+            print(f"Recognised the layout of {args.file.name}: using the saved mapping '{plan.recognised}'.")
         elif mapping == AUTO and plan.mapping is None and not plan.needs_mapping:
             print(f"{args.file.name} is in the upload template: no mapping needed.")
         if args.new_teams_in and plan.unknown_teams:

@@ -342,7 +342,6 @@ def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan, r
     recognised = recognise_mapping(workbook, saved) if recognise else None
     if recognised is not None:
         plan.mapping = plan.recognised = recognised["name"]
-        plan.notes.append(f"Recognised the layout of this file: using the saved mapping '{recognised['name']}'.")
         return recognised["spec"]
     return None
 

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from qi_dash.cli import main
 from qi_dash.ingest.recognise import signature
 from qi_dash.store import Store
-from tests.test_upload_mappings import SPEC
+from tests.test_upload_mappings import SPEC, WIDE
 
 HEADINGS = {"Month", "PRN doses", "Plans in place", "Patients audited", "Notes"}
 
@@ -108,3 +109,16 @@ def test_errors_are_one_line_exit_one_and_write_nothing(db, tmp_path, capsys):
     store = Store.open(db)
     assert len(store.mapping_versions("Ash Ward monthly sheet")) == 1
     store.close()
+
+
+def test_an_upload_says_once_which_saved_mapping_read_it(empty_db_file, tmp_path, capsys):
+    db = shutil.copy(empty_db_file, tmp_path / "qi.duckdb")
+    store = Store.open(db)
+    store.save_mapping("Ash Ward monthly sheet", signature(HEADINGS), SPEC, saved_by="Ash lead")
+    store.close()
+    sheet = tmp_path / "ash.csv"
+    sheet.write_bytes(WIDE)
+    code, out, _ = run(capsys, "upload", str(sheet), "--db", str(db))
+    assert code == 0
+    assert out.count("Ash Ward monthly sheet") == 1
+    assert "Recognised the layout of ash.csv: using the saved mapping 'Ash Ward monthly sheet'." in out

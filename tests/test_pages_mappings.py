@@ -120,6 +120,9 @@ def test_a_recognised_mapping_is_set_aside_for_the_file(app, saved):
     at.get("file_uploader")[0].set_value(("ash.csv", WIDE, "text/csv")).run()
     no_errors(at)
     assert any("Recognised as mapping 'Ash Ward monthly sheet'" in m.value for m in at.markdown)
+    # Said once, beside the way to set it aside: not again among the file's notes.
+    texts = [str(e.value) for kind in ("markdown", "caption", "info", "warning", "success") for e in at.get(kind)]
+    assert sum("Ash Ward monthly sheet" in t for t in texts) == 1
     assert at.metric  # the preview of the recognised file
     next(b for b in at.button if b.label == "Not this mapping").click().run()
     no_errors(at)
