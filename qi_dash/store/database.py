@@ -99,10 +99,12 @@ class Store:
         with _WRITE_LOCK, self._cursor() as cur:
             schema.migrate(cur)
 
-    def _cached(self, name: str, load):
+    def _cached(self, name: str, load, version: int | None = None):
         """``load()``, read again only once a write has moved the data version on. The version
-        is read first, so a write racing the load only makes the next call read again."""
-        version = self.data_version()
+        is read first (or given, by a caller that has just read it), so a write racing the
+        load only makes the next call read again."""
+        if version is None:
+            version = self.data_version()
         hit = self._cache.get(name)
         if hit is None or hit[0] != version:
             hit = self._cache[name] = (version, load())
@@ -133,7 +135,9 @@ class Store:
 
     def hierarchy(self) -> Hierarchy:
         """The units and their aliases as one ``Hierarchy``, built once per data version."""
-        return self._cached("hierarchy", lambda: Hierarchy(self.units(), self.aliases()))
+        version = self.data_version()
+        return self._cached("hierarchy", lambda: Hierarchy(
+            self._cached("units", self._units, version), self._cached("aliases", self._aliases, version)), version)
 
     def aliases(self) -> pd.DataFrame:
         """Other spellings of units (alias, unit, added_at, added_by, added_by_upload)."""
