@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from qi_dash import periods
-from qi_dash.charts import format_value
 from qi_dash.definitions import MeasureDefinition
 
 # How an aim changes its measure: relative ("by 30 %"), by an amount, or to a level.
@@ -110,6 +109,12 @@ def check_aim(aim: Aim, definition: MeasureDefinition | None) -> Aim:
     return aim
 
 
+def value_text(value: float, definition: MeasureDefinition, *, with_unit: bool = True) -> str:
+    """A value as charts show it ("5.2", "90%")."""
+    from qi_dash.charts import format_value  # charts draws aims (chart_goals): import at use, not at load
+    return format_value(value, definition, with_unit=with_unit)
+
+
 @dataclass(frozen=True)
 class Baseline:
     value: float | None  # None when the series has no data in the baseline period
@@ -150,7 +155,7 @@ def goal_line(aim: Aim, base: float) -> tuple[list[pd.Timestamp], list[float]]:
 
 def goal_label(aim: Aim, base: float, definition: MeasureDefinition) -> str:
     """The goal line's label, e.g. "Aim: 5.2 by Apr 27"."""
-    goal = format_value(goal_value(aim, base), definition, with_unit=False)
+    goal = value_text(goal_value(aim, base), definition, with_unit=False)
     return f"Aim: {goal} by {periods.label(pd.Timestamp(aim.by_date), 'month')}"
 
 
@@ -175,20 +180,20 @@ def progress(aim: Aim, definition: MeasureDefinition, points: pd.DataFrame | Non
         return Progress(base, None, None, None, None, words)
     goal = goal_value(aim, base.value)
     present = None if points is None else points.dropna(subset=["value"])
-    aim_words = f"the aim of {format_value(goal, definition)} by {by}"
-    baseline_words = f"a baseline of {format_value(base.value, definition, with_unit=False)} ({base.words})"
+    aim_words = f"the aim of {value_text(goal, definition)} by {by}"
+    baseline_words = f"a baseline of {value_text(base.value, definition, with_unit=False)} ({base.words})"
     if present is None or present.empty:
         words = f"{definition.name}: no data yet against {baseline_words}; {aim_words}."
         return Progress(base, goal, None, None, None, words)
     latest = present.iloc[-1]
     now, when = float(latest["value"]), pd.Timestamp(latest["period"])
     share = (now - base.value) / (goal - base.value) if goal != base.value else None
-    now_words = (f"{definition.name}: {format_value(now, definition, with_unit=False)} now "
+    now_words = (f"{definition.name}: {value_text(now, definition, with_unit=False)} now "
                  f"({periods.label(when, definition.frequency)}) against {baseline_words}")
     if share is None:
         tail = f"{aim_words}"
     elif share >= 1:
-        tail = f"the aim of {format_value(goal, definition)} by {by} is reached"
+        tail = f"the aim of {value_text(goal, definition)} by {by} is reached"
     elif share < 0:
         tail = f"further from {aim_words} than at the baseline"
     else:

@@ -11,6 +11,7 @@ organisation's, then the one for all units (``trajectory_for``).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -120,3 +121,12 @@ def check_steps(table: pd.DataFrame, frequency: str, measure_name: str) -> pd.Da
     frame = pd.DataFrame(rows, columns=["from_period", "value"]).sort_values("from_period", ignore_index=True)
     frame["from_period"] = frame["from_period"].dt.date
     return frame
+
+
+def targets_by_unit(steps: pd.DataFrame, path_to: Callable[[str], list[str]],
+                    defaults: dict[str, float | None]) -> Callable[[str, str], Trajectory]:
+    """``targets(unit, measure)``: the trajectory a unit follows for a measure, from the stored
+    ``steps``, the hierarchy's ``path_to`` and each measure's own target (``defaults``)."""
+    def targets(unit: str, measure: str) -> Trajectory:
+        return trajectory_for(steps, measure, path_to(unit), defaults.get(measure))
+    return targets
