@@ -49,7 +49,9 @@ def add_goals(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition
         return goals
     trajectory = trajectory or Trajectory(definition.code, ALL_UNITS, (), definition.target)
     first, last = frame["period"].iloc[0], frame["period"].iloc[-1]
-    ahead = [pd.Timestamp(d) for d, _ in trajectory.steps if pd.Timestamp(d) > last]
+    # A step ahead is shown for a few periods, so its new level reads as a line, not a point.
+    shown_for = pd.DateOffset(months=3) if definition.frequency == "month" else pd.DateOffset(weeks=3)
+    ahead = [pd.Timestamp(d) + shown_for for d, _ in trajectory.steps if pd.Timestamp(d) > last]
     ahead += [pd.Timestamp(a.by_date) for a in aims]
     goals.last = max(ahead) if ahead else None
     end = max(last, goals.last) if goals.last is not None else last
