@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from qi_dash import charts, periods
+from qi_dash import charts, glossary, periods
 from qi_dash.analysis import MeasureView
 from qi_dash.analysis import data_table as measure_data
 from qi_dash.ui.widgets import icon_block, markdown_text
@@ -30,7 +30,7 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
     if latest is not None:
         st.caption(
             f"Latest: **{markdown_text(charts.format_value(latest['value'], d))}** "
-            f"({periods.label(latest['period'], d.frequency)}). {markdown_text(result.summary)}"
+            f"({periods.label(latest['period'], d.frequency)}). {glossary.linked(markdown_text(result.summary))}"
         )
     signals = result.points[result.points["signal"]]
     if not signals.empty:
@@ -41,6 +41,7 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
                 "Signal": signals["reason"].tolist(),
             })
             st.dataframe(table, hide_index=True, width="stretch")
+            st.caption(glossary.signal_words(signals["rule"]))
 
 
 def data_table(view: MeasureView) -> None:

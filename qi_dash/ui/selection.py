@@ -31,6 +31,7 @@ PAGES = (
     ("pages/3_Upload.py", "Upload", ":material/upload_file:"),
     ("pages/4_Measures.py", "Measures", ":material/menu_book:"),
     ("pages/5_Uploads.py", "Uploads", ":material/history:"),
+    ("pages/7_Glossary.py", "Glossary", ":material/dictionary:"),
 )
 
 
