@@ -129,6 +129,11 @@ def href(anchor: str) -> str:
     return f"/{PAGE}#{anchor}"
 
 
+def page_link(text: str) -> str:
+    """A markdown link to the Glossary page itself."""
+    return f"[{text}](/{PAGE})"
+
+
 def link(anchor: str, text: str | None = None) -> str:
     """A markdown link to a term, shown as ``text`` (default: the term)."""
     return f"[{text or BY_ANCHOR[anchor].term}]({href(anchor)})"
