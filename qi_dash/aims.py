@@ -167,6 +167,7 @@ class Progress:
     now_period: pd.Timestamp | None
     share: float | None  # of the way from baseline to goal (1 = reached); None if unknown
     words: str
+    headline: str  # the words in brief, e.g. "72 % of the way to the aim of 5.2 by April 2027"
 
 
 def progress(aim: Aim, definition: MeasureDefinition, points: pd.DataFrame | None) -> Progress:
@@ -177,14 +178,14 @@ def progress(aim: Aim, definition: MeasureDefinition, points: pd.DataFrame | Non
     if base.value is None:
         words = (f"{definition.name}: the baseline cannot be worked out ({base.words}), "
                  f"so progress towards the aim by {by} is not known yet.")
-        return Progress(base, None, None, None, None, words)
+        return Progress(base, None, None, None, None, words, "progress not known yet")
     goal = goal_value(aim, base.value)
     present = None if points is None else points.dropna(subset=["value"])
     aim_words = f"the aim of {value_text(goal, definition)} by {by}"
     baseline_words = f"a baseline of {value_text(base.value, definition, with_unit=False)} ({base.words})"
     if present is None or present.empty:
         words = f"{definition.name}: no data yet against {baseline_words}; {aim_words}."
-        return Progress(base, goal, None, None, None, words)
+        return Progress(base, goal, None, None, None, words, "no data yet")
     latest = present.iloc[-1]
     now, when = float(latest["value"]), pd.Timestamp(latest["period"])
     share = (now - base.value) / (goal - base.value) if goal != base.value else None
@@ -199,7 +200,7 @@ def progress(aim: Aim, definition: MeasureDefinition, points: pd.DataFrame | Non
     else:
         tail = f"{share:.0%} of the way to {aim_words}".replace("%", " %", 1)
     return Progress(base, goal, now, when, None if share is None else float(np.round(share, 4)),
-                    f"{now_words} — {tail}.")
+                    f"{now_words} — {tail}.", tail)
 
 
 def aims_shown(aims: list[Aim], path: list[str]) -> list[Aim]:

@@ -53,6 +53,7 @@ def test_progress_in_words():
     # 7.4 → 5.18: at 5.8 the unit has come (7.4 - 5.8) / 2.22 = 72 % of the way.
     found = progress(AIM, RATE, points([7.0, 6.1, 5.8], start="2025-08-01"))
     assert found.share == pytest.approx(0.7207, abs=1e-3)
+    assert found.headline == "72 % of the way to the aim of 5.2 per 1,000 occupied bed days by April 2027"
     assert found.words == ("Restraint per 1,000 bed days: 5.8 now (Oct 25) against a baseline of 7.4 (as at Dec 23)"
                            " — 72 % of the way to the aim of 5.2 per 1,000 occupied bed days by April 2027.")
 

@@ -48,15 +48,15 @@ def stored(at, read):
 def test_a_team_page_shows_its_aims_with_those_above_it_and_its_people(viewer):
     at = no_errors(viewer("pages/1_Team.py", team="W-ASH"))
     text = markdown(at)
-    # Whose aim each is, the organisation's first and the team's own last.
-    org = text.index("**Aim · Riverside NHS Foundation Trust:** Reduce restrictive practice across the trust by 30% by April 2027")
-    directorate = text.index("**Aim · Adult Acute Inpatients:**")
-    own = text.index("**Aim · Ash Ward:** Reduce restrictive practice on Ash Ward by 40% by April 2026")
-    assert org < directorate < own
-    progress = progress_texts(at)
-    assert len(progress) == 3
-    assert "against a baseline of 31\\.0 \\(mean of 12 monthly values, Jan 23 to Dec 23\\)" in progress[2]
-    assert progress[2].endswith("by April 2026 is reached\\.")
+    # The team's own aim in full, with its progress in words.
+    assert "**Aim · Ash Ward:** Reduce restrictive practice on Ash Ward by 40% by April 2026" in text
+    (progress,) = progress_texts(at)
+    assert "against a baseline of 31\\.0 \\(mean of 12 monthly values, Jan 23 to Dec 23\\)" in progress
+    assert progress.endswith("by April 2026 is reached\\.")
+    # The aims of the units above it, a line each saying whose, the organisation's first.
+    above = [c.value for c in at.caption if c.value.startswith("**Aim")]
+    assert above[0].startswith("**Aim · Riverside NHS Foundation Trust:** Reduce restrictive practice across the trust by 30% by April 2027 — 43 % of the way")
+    assert above[1].startswith("**Aim · Adult Acute Inpatients:**")
     assert "Improvement coach: **Marcus Bell** (QI coach) · Sponsor: **Lorraine Pike** (Modern Matron)" in text
 
 
@@ -73,6 +73,7 @@ def test_the_team_chart_draws_the_goal_line_and_the_target_steps(viewer):
 def test_a_directorate_and_the_organisation_show_their_own_aims(viewer):
     directorate = no_errors(viewer("pages/1_Team.py", dir="DIR-COM"))
     assert "**Aim · Community Services:**" in markdown(directorate)
+    assert any(c.value.startswith("**Aim · Riverside NHS Foundation Trust:**") for c in directorate.caption)
     assert "Improvement coach: **Gemma Doyle**" in markdown(directorate)
     organisation = no_errors(viewer("pages/1_Team.py"))
     assert "**Aim · Riverside NHS Foundation Trust:**" in markdown(organisation)
@@ -81,7 +82,7 @@ def test_a_directorate_and_the_organisation_show_their_own_aims(viewer):
 
 def test_the_measure_page_shows_only_that_measures_aims(viewer):
     at = no_errors(viewer("pages/2_Measure.py", team="CMHT-N", measure="SAFETY_PLAN"))
-    text = markdown(at)
+    text = markdown(at) + "\n".join(c.value for c in at.caption)
     assert "**Aim · North Community Mental Health Team:**" in text and "**Aim · Community Services:**" in text
     assert "Reduce restrictive practice" not in text
 

@@ -30,8 +30,9 @@ def aims_header(selection: Selection, measure: str | None = None) -> None:
     by_code = {d.code: d for d in selection.definitions()}
     shown = [a for a in aims_.aims_shown(store.aims(), selection.hierarchy.path_to(selection.unit))
              if a.measure in by_code and (measure is None or a.measure == measure)]
-    for aim in shown:
-        _aim_line(selection, aim, by_code[aim.measure])
+    # The unit's own aims first and in full; those of the units above it in a line each.
+    for aim in sorted(shown, key=lambda a: a.unit != selection.unit):
+        _aim_line(selection, aim, by_code[aim.measure], brief=aim.unit != selection.unit)
     _people_line(store.people(), selection.unit)
     with st.expander("Aims, targets and people"):
         mine = [a for a in store.aims() if a.unit == selection.unit and a.measure in by_code]
@@ -44,11 +45,14 @@ def aims_header(selection: Selection, measure: str | None = None) -> None:
             people_form(selection, store.people())
 
 
-def _aim_line(selection: Selection, aim: Aim, definition: MeasureDefinition) -> None:
+def _aim_line(selection: Selection, aim: Aim, definition: MeasureDefinition, *, brief: bool) -> None:
     whose = selection.name(aim.unit)
     (view,) = session.views(selection.path, selection.version, tuple(selection.hierarchy.teams_under(aim.unit)),
                             (aim.measure,), selection.as_of_moment, aim.unit)
     found = aims_.progress(aim, definition, view.points)
+    if brief:
+        st.caption(f"**Aim · {markdown_text(whose)}:** {markdown_text(aim.statement)} — {markdown_text(found.headline)}.")
+        return
     st.markdown(f"**Aim · {markdown_text(whose)}:** {markdown_text(aim.statement)}")
     if found.share is not None:
         st.progress(round(100 * min(max(found.share, 0.0), 1.0)), text=markdown_text(found.words))
