@@ -42,11 +42,13 @@ DEMO_AIMS: list[Aim] = [
 
 # (unit, measure, from period, target): all units step down each April; Hazel Ward has its own.
 DEMO_TARGETS: list[tuple[str, str, date, float]] = [
-    (ALL_UNITS, "RP_RATE", date(2024, 4, 1), 20.0),
-    (ALL_UNITS, "RP_RATE", date(2025, 4, 1), 18.0),
+    (ALL_UNITS, "RP_RATE", date(2023, 1, 1), 21.0),
+    (ALL_UNITS, "RP_RATE", date(2024, 4, 1), 19.0),
+    (ALL_UNITS, "RP_RATE", date(2025, 4, 1), 17.0),
     (ALL_UNITS, "RP_RATE", date(2026, 4, 1), 16.0),
     (ALL_UNITS, "RP_RATE", date(2027, 4, 1), 14.5),
-    ("W-HAZ", "RP_RATE", date(2024, 4, 1), 38.0),
+    ("W-HAZ", "RP_RATE", date(2023, 1, 1), 40.0),
+    ("W-HAZ", "RP_RATE", date(2024, 4, 1), 36.0),
     ("W-HAZ", "RP_RATE", date(2025, 4, 1), 30.0),
     ("W-HAZ", "RP_RATE", date(2026, 4, 1), 24.0),
     ("W-HAZ", "RP_RATE", date(2027, 4, 1), 20.0),

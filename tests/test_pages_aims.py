@@ -129,13 +129,13 @@ def test_a_wrong_aim_is_refused_with_the_reason_and_nothing_saved(app):
 def test_the_target_table_shows_the_trajectory_and_saves_a_teams_own(app):
     at = app("pages/2_Measure.py", team="W-HAZ", measure="RP_RATE")
     (editor,) = at.data_editor
-    assert editor.value["value"].tolist() == [38.0, 30.0, 24.0, 20.0]  # Hazel Ward's own steps
+    assert editor.value["value"].tolist() == [40.0, 36.0, 30.0, 24.0, 20.0]  # Hazel Ward's own steps
     at.radio(key="target_scope").set_value("").run()
     (editor,) = at.data_editor
-    assert editor.value["value"].tolist() == [20.0, 18.0, 16.0, 14.5]  # the one for all units
+    assert editor.value["value"].tolist() == [21.0, 19.0, 17.0, 16.0, 14.5]  # the one for all units
     at.radio(key="target_scope").set_value("W-HAZ").run()
     at.session_state["target_steps_RP_RATE_W-HAZ"] = {
-        "edited_rows": {"3": {"value": 18.0}}, "added_rows": [{"from_period": "2028-04-01", "value": 15.0}],
+        "edited_rows": {"4": {"value": 18.0}}, "added_rows": [{"from_period": "2028-04-01", "value": 15.0}],
         "deleted_rows": [],
     }
     at.run()
@@ -145,7 +145,7 @@ def test_the_target_table_shows_the_trajectory_and_saves_a_teams_own(app):
         s.value for s in at.success]
     steps = stored(at, lambda s: s.target_steps())
     hazel = steps[steps["unit"] == "W-HAZ"]
-    assert hazel["value"].tolist() == [38.0, 30.0, 24.0, 18.0, 15.0]
+    assert hazel["value"].tolist() == [40.0, 36.0, 30.0, 24.0, 18.0, 15.0]
     assert stored(at, lambda s: s.target_versions("W-HAZ", "RP_RATE"))["version"].tolist() == [2, 1]
 
 
@@ -156,7 +156,7 @@ def test_a_misdated_target_row_is_refused_naming_the_row(app):
     at.run()
     button(at, "Save target over time").click().run()
     no_errors(at)
-    assert any("target row 5: 15/04/2028 is not the 1st of a month" in e.value for e in at.error)
+    assert any("target row 6: 15/04/2028 is not the 1st of a month" in e.value for e in at.error)
     assert stored(at, lambda s: s.target_versions("W-HAZ", "RP_RATE"))["version"].tolist() == [1]
 
 
