@@ -3,5 +3,5 @@
 from qi_dash.ui import glossary_page
 from qi_dash.ui.selection import page
 
-page("Glossary")
+page("Glossary", write_url=False)
 glossary_page.terms()

@@ -176,6 +176,8 @@ def test_the_glossary_page_has_an_anchor_per_term(viewer):
             "process-limits", "pdsa", "aim", "outcome-measure", "trajectory"} <= set(anchors)
     assert len(anchors) == len(set(anchors))
     assert "[Run chart](#run-chart)" in markdown(at)
+    # The address is left as it came: rewriting it would drop the #term to scroll to.
+    assert "org" not in at.query_params
 
 
 def test_the_reading_guide_and_chart_words_link_to_the_glossary(viewer):

@@ -98,8 +98,9 @@ class Selection:
         return {k: v for k, v in params.items() if v}
 
 
-def page(title: str, *, pick_measure: bool = False) -> Selection:
-    """Set up a page and return the shared selection."""
+def page(title: str, *, pick_measure: bool = False, write_url: bool = True) -> Selection:
+    """Set up a page and return the shared selection. ``write_url=False`` leaves the address as
+    it came (writing it would drop a ``#term`` the Glossary page must scroll to)."""
     icon = next(i for _, label, i in PAGES if label == title)
     st.set_page_config(page_title=f"{title} · qi-dash", page_icon=icon, layout="wide")
     navigation = st.sidebar.container()
@@ -123,7 +124,8 @@ def page(title: str, *, pick_measure: bool = False) -> Selection:
         measure = _pick("Measure", list(measure_names), "measure", measure_names.get)
 
     selection = Selection(path, version, org, directorate, team, measure, tree, _as_of())
-    _write_url(selection)
+    if write_url:
+        _write_url(selection)
     _navigation(navigation, selection)
     return selection
 
