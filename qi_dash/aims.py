@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from qi_dash import periods
-from qi_dash.definitions import MeasureDefinition
+from qi_dash.definitions import DefinitionError, MeasureDefinition
 
 # How an aim changes its measure: relative ("by 30 %"), by an amount, or to a level.
 CHANGES = ("reduce_by_percent", "increase_by_percent", "reduce_by", "increase_by", "reduce_to", "increase_to")
@@ -60,12 +60,8 @@ class Aim:
         return self.baseline_value is None
 
 
-class AimError(ValueError):
-    """An aim has problems; ``problems`` lists every one in words."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+class AimError(DefinitionError):
+    """An aim has problems; ``problems`` lists every one in words (as for a definition)."""
 
 
 def check_aim(aim: Aim, definition: MeasureDefinition | None) -> Aim:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from qi_dash import periods
+from qi_dash.definitions import DefinitionError
 
 ALL_UNITS = ""  # the unit of a trajectory that holds for every unit
 STEP_COLUMNS = ["unit", "measure", "from_period", "value"]
@@ -68,12 +69,8 @@ def trajectory_for(steps: pd.DataFrame, measure: str, path: list[str], default: 
     return Trajectory(measure, ALL_UNITS, (), default)
 
 
-class TargetError(ValueError):
-    """A trajectory table has problems; ``problems`` lists every one."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+class TargetError(DefinitionError):
+    """A trajectory table has problems; ``problems`` lists every one (as for a definition)."""
 
 
 def check_steps(table: pd.DataFrame, frequency: str, measure_name: str) -> pd.DataFrame:
