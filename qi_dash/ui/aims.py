@@ -167,6 +167,7 @@ def target_form(selection: Selection, by_code: dict[str, MeasureDefinition], mea
         column_config={"from_period": st.column_config.DateColumn("From period", format="DD/MM/YYYY"),
                        "value": st.column_config.NumberColumn(f"Target ({definition.unit})")},
     )
+    _last_saved(session.store().target_versions(scope, code))
     who = st.text_input("Your name", key="target_who")
     if st.button("Save target over time", key="target_save"):
         save_trajectory(scope, definition, table, who)
@@ -192,6 +193,7 @@ def people_form(selection: Selection, people: pd.DataFrame) -> None:
     row = people[people["unit"] == selection.unit]
     now = {k: "" if row.empty or not isinstance(row.iloc[0][k], str) else row.iloc[0][k]
            for k in ("coach", "coach_role", "sponsor", "sponsor_role")}
+    _last_saved(session.store().people_versions(selection.unit))
     with st.form("people"):
         left, right = st.columns(2)
         coach = left.text_input("Improvement coach", now["coach"], max_chars=80)
@@ -207,6 +209,16 @@ def people_form(selection: Selection, people: pd.DataFrame) -> None:
     if saved:
         _saved(f"Saved the coach and sponsor of {selection.name()}.")
     st.info("Nothing changed.")
+
+
+def _last_saved(versions: pd.DataFrame) -> None:
+    """Who saved the current version and when (every earlier one is kept)."""
+    if versions.empty:
+        return
+    newest = versions.iloc[0]
+    by = newest["recorded_by"] if isinstance(newest["recorded_by"], str) and newest["recorded_by"] else "someone"
+    st.caption(f"Version {newest['version']}, saved by {markdown_text(by)} on "
+               f"{pd.Timestamp(newest['recorded_at']):%d/%m/%Y}; earlier versions are kept.")
 
 
 def _saved(message: str) -> None:
