@@ -2,19 +2,19 @@
 
 import streamlit as st
 
-from qi_dash.ui import panels, reading_guide, tests_of_change
+from qi_dash.ui import aims, panels, reading_guide, tests_of_change
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import FAMILIES
 
 selection = page("Team")
 breadcrumb(selection)
+st.title(markdown_text(selection.name()) if selection.level == "team" else "Team measures")
+aims.aims_header(selection)
 if selection.level != "team":
-    st.title("Team measures")
     st.info("Choose a team in the sidebar to see its measures.")
     st.stop()
 
-st.title(markdown_text(selection.name()))
 reading_guide.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False, help="The inner lines used by the 'two of three' rule.")
 tests_of_change.test_of_change_form(selection)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qi_dash.ui import panels, reading_guide
+from qi_dash.ui import aims, panels, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import AGGREGATION_WORDS
@@ -18,6 +18,7 @@ st.title(markdown_text(definition.name))
 st.markdown(f"**{markdown_text(selection.name())}** · {definition.family} measure · {markdown_text(definition.unit)}")
 if selection.level != "team":
     st.caption(f"For a {selection.level}, {AGGREGATION_WORDS[definition.aggregation]}.")
+aims.aims_header(selection, definition.code)
 reading_guide.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False)
 (view,) = selection.views((definition.code,))

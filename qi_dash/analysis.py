@@ -7,14 +7,16 @@ and the words that go with it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from qi_dash import aggregate, charts, periods
+from qi_dash.aims import Aim
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.spc import SPCResult, analyse
+from qi_dash.targets import Trajectory
 
 
 @dataclass
@@ -23,6 +25,8 @@ class MeasureView:
     series: pd.DataFrame  # one row per period, gaps included (aggregate.SERIES_COLUMNS)
     result: SPCResult | None  # the SPC engine's result (its points keep numerators and denominators); None without data
     message: str = ""
+    trajectory: Trajectory | None = None  # the targets over time the unit follows (None: the definition's one)
+    aims: tuple[Aim, ...] = ()  # the unit's own aims on this measure, drawn as goal lines
 
     @property
     def has_data(self) -> bool:
@@ -47,9 +51,12 @@ class MeasureView:
         return None if present.empty else present.iloc[-1]
 
 
-def analyse_series(series: pd.DataFrame, definition: MeasureDefinition) -> SPCResult:
-    """Run the engine on a gap-filled series with the definition's chart and settings."""
+def analyse_series(series: pd.DataFrame, definition: MeasureDefinition, trajectory: Trajectory | None = None) -> SPCResult:
+    """Run the engine on a gap-filled series with the definition's chart and settings, and the
+    target in force at each period when the target changes over time."""
     settings = definition.spc_settings()
+    if trajectory is not None and trajectory.changes:
+        settings = replace(settings, target=tuple(trajectory.at(series["period"])))
     if definition.has_denominator:
         return analyse(
             series["period"],
@@ -83,13 +90,15 @@ def data_table(view: MeasureView) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def measure_view(observations: pd.DataFrame, definition: MeasureDefinition, team_codes: list[str]) -> MeasureView:
-    """The measure for the teams given (one team, or all teams under a unit)."""
+def measure_view(observations: pd.DataFrame, definition: MeasureDefinition, team_codes: list[str],
+                 trajectory: Trajectory | None = None, aims: tuple[Aim, ...] = ()) -> MeasureView:
+    """The measure for the teams given (one team, or all teams under a unit), against the
+    unit's targets over time and with its aims."""
     try:
         series = aggregate.series(observations, definition, team_codes)
     except aggregate.NotAggregated as err:
-        return MeasureView(definition, pd.DataFrame(columns=aggregate.SERIES_COLUMNS), None, str(err))
+        return MeasureView(definition, pd.DataFrame(columns=aggregate.SERIES_COLUMNS), None, str(err), trajectory, aims)
     values = series[["numerator", "denominator", "value"]].to_numpy(dtype=float)
     if series.empty or np.isnan(values).all():
-        return MeasureView(definition, series, None, "No data yet.")
-    return MeasureView(definition, series, analyse_series(series, definition))
+        return MeasureView(definition, series, None, "No data yet.", trajectory, aims)
+    return MeasureView(definition, series, analyse_series(series, definition, trajectory), "", trajectory, aims)

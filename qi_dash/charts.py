@@ -18,8 +18,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from qi_dash import chart_goals
 from qi_dash.definitions import MeasureDefinition
-from qi_dash.icons import COMMON_CAUSE, NHS_BLUE, POINT_STYLE, TARGET
+from qi_dash.aims import Aim
+from qi_dash.icons import COMMON_CAUSE, NHS_BLUE, POINT_STYLE
+from qi_dash.targets import Trajectory
 from qi_dash.spc.limits import TRIAL_LIMIT_POINTS
 from qi_dash.vocabulary import MEDIAN_CHARTS, RATIO_CHARTS, RULE_SET_NAMES
 
@@ -84,6 +87,8 @@ def spc_figure(
     changes: pd.DataFrame | None = None,
     height: int = 420,
     compact: bool = False,
+    trajectory: Trajectory | None = None,
+    aims: tuple[Aim, ...] = (),
 ) -> go.Figure:
     """A run or SPC chart of one series.
 
@@ -95,7 +100,8 @@ def spc_figure(
     is ringed. ``changes``
     (columns ``date``, ``title`` and optionally ``detail``) are tests of change: numbered
     vertical markers whose titles are in the hover and the legend. ``compact`` is the small
-    multiple: title only, no legend, no line labels.
+    multiple: title only, no legend, no line labels. ``trajectory`` (the target over time,
+    else the definition's) and ``aims`` (goal lines) are drawn by ``chart_goals``.
     """
     frame = points
     trial = _trial_phases(phases)
@@ -118,9 +124,7 @@ def spc_figure(
                   width=style.line, shape=limit_shape, legend=not compact)
     _add_line(fig, *_by_phase(frame, ["centre"]), name=centre_name, colour=TEXT, dash="solid",
               width=style.line + 0.5, shape="linear")
-    if definition.target is not None and len(frame):
-        _add_line(fig, [frame["period"].iloc[0], frame["period"].iloc[-1]], [definition.target] * 2, name="Target",
-                  colour=TARGET, dash="dash", width=style.line + 0.5, shape="linear")
+    goals = chart_goals.add_goals(fig, frame, definition, trajectory, aims, width=style.line + 0.5)
 
     fig.add_trace(go.Scatter(
         x=frame["period"], y=frame["value"], mode="lines", name="Data", connectgaps=False,
@@ -146,7 +150,7 @@ def spc_figure(
     shown = _changes_on_chart(changes, frame)
     style.fit_legend([t.name for t in fig.data if t.showlegend]
                      + [_change_name(number, title) for number, title in enumerate(shown["title"], start=1)])
-    y_range = _y_range(frame, definition, show_2s)
+    y_range = _y_range(frame, goals.levels, show_2s)
     if len(shown):
         change_rows = _change_rows(shown["date"], frame, style)
         # Make headroom above the data for the rows of change numbers.
@@ -154,8 +158,8 @@ def spc_figure(
         y_range = (y_range[0], y_range[0] + (y_range[1] - y_range[0]) / (1 - share))
         _add_changes(fig, shown, change_rows, y_range, style)
     if not compact:
-        _add_line_labels(fig, frame, definition, centre_name, trial, y_range, style)
-    _layout(fig, frame, definition, title, y_range, style)
+        _add_line_labels(fig, frame, definition, centre_name, trial, y_range, style, goals.labels)
+    _layout(fig, goals.axis(frame), definition, title, y_range, style)
     return fig
 
 
@@ -269,11 +273,9 @@ def _hover_texts(frame: pd.DataFrame, definition: MeasureDefinition, centre_name
     return pd.Series(texts, index=frame.index, dtype=object)
 
 
-def _y_range(frame: pd.DataFrame, definition: MeasureDefinition, show_2s: bool) -> tuple[float, float]:
+def _y_range(frame: pd.DataFrame, goal_levels: list[float], show_2s: bool) -> tuple[float, float]:
     columns = ["value", "centre", "lower", "upper"] + (["lower_2s", "upper_2s"] if show_2s else [])
-    levels = frame[columns].to_numpy(dtype=float).ravel()
-    if definition.target is not None:
-        levels = np.append(levels, definition.target)
+    levels = np.append(frame[columns].to_numpy(dtype=float).ravel(), goal_levels)
     levels = levels[np.isfinite(levels)]
     if not levels.size:
         return (0.0, 1.0)
@@ -345,7 +347,8 @@ def _add_changes(fig: go.Figure, shown: pd.DataFrame, rows: list[int], y_range: 
 
 
 def _add_line_labels(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, centre_name: str,
-                     trial: set, y_range: tuple[float, float], style: _Style) -> None:
+                     trial: set, y_range: tuple[float, float], style: _Style,
+                     goal_labels: list[tuple[float, str, str]]) -> None:
     """Name each line and its latest value at the right end, nudged apart so none overlap."""
     labels: list[tuple[float, str, str]] = []
     last = frame.dropna(subset=["centre"])
@@ -357,9 +360,7 @@ def _add_line_labels(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDef
             if pd.notna(row[column]):
                 value = format_value(row[column], definition, with_unit=False)
                 labels.append((row[column], f"{name} {value}{suffix}", LIMIT_TEXT))
-    if definition.target is not None:
-        labels.append((definition.target, f"Target {format_value(definition.target, definition, with_unit=False)}",
-                       TARGET))
+    labels.extend(goal_labels)
     if not labels:
         return
     labels.sort(key=lambda label: label[0])

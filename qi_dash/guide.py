@@ -32,7 +32,9 @@ point to see which rule flagged it.
 are the *process limits*, {XMR_LIMIT:g} × the average moving range from the mean for XmR charts (as the
 NHS Making Data Count tool), and per-point limits for P and U charts. With fewer than {TRIAL_LIMIT_POINTS}
 points the limits are *trial limits*, drawn lighter: they will move as data arrives. The red
-dashed line is the target. Numbered markers are the team's tests of change.
+dashed line is the target, in steps when it changes over time (a trajectory, which may reach
+into future periods). The dark blue dash-dot line is an aim's goal line, from its baseline to
+the date the aim is due. Numbered markers are the team's tests of change.
 
 **Rules on SPC charts** (Making Data Count): {mdc_rules}. When several apply, the first in that
 order names the signal. A point exactly on the mean breaks a run.

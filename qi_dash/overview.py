@@ -6,15 +6,22 @@ its variation and assurance icons, all series analysed together by ``spc.analyse
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 import pandas as pd
 
 from qi_dash import aggregate
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.spc import analyse_many
+from qi_dash.targets import Trajectory
 
 
-def icon_matrix(observations: pd.DataFrame, definitions: list[MeasureDefinition]) -> pd.DataFrame:
-    """One row per team and measure with data: unit, measure, variation_icon, assurance_icon."""
+def icon_matrix(observations: pd.DataFrame, definitions: list[MeasureDefinition],
+                targets: Callable[[str, str], Trajectory] | None = None) -> pd.DataFrame:
+    """One row per team and measure with data: unit, measure, variation_icon, assurance_icon.
+    ``targets(unit, measure)`` gives a team's targets over time; the assurance icon uses the
+    one in force at the series' latest point."""
     by_code = {d.code: d for d in definitions}
     observations = observations[observations["measure"].isin(list(by_code))]
     columns = ["unit", "measure", "variation_icon", "assurance_icon"]
@@ -33,10 +40,14 @@ def icon_matrix(observations: pd.DataFrame, definitions: list[MeasureDefinition]
     frame["series"] = frame["unit"] + "\x1f" + frame["measure"]
     keys = frame.drop_duplicates("series")
     settings = {code: d.spc_settings() for code, d in by_code.items()}
-    batch = analyse_many(
-        frame[["series", "period", "value", "numerator", "denominator"]],
-        {s: settings[m] for s, m in zip(keys["series"], keys["measure"])},
-    )
+    chosen = {s: settings[m] for s, m in zip(keys["series"], keys["measure"])}
+    if targets is not None:
+        latest = frame.dropna(subset=["value"]).groupby("series")["period"].max()
+        for key, unit, measure in zip(keys["series"], keys["unit"], keys["measure"]):
+            trajectory = targets(unit, measure)
+            if trajectory.changes and key in latest.index:
+                chosen[key] = replace(chosen[key], target=float(trajectory.at(latest[key])[0]))
+    batch = analyse_many(frame[["series", "period", "value", "numerator", "denominator"]], chosen)
     icons = batch.icons
     icons[["unit", "measure"]] = icons["series"].str.split("\x1f", expand=True)
     return icons[columns]

@@ -15,7 +15,8 @@ import pandas as pd
 
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
-from qi_dash.store import history, mappings, schema
+from qi_dash.aims import Aim
+from qi_dash.store import aims, history, mappings, schema
 from qi_dash.store.errors import StoreBusy, StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
@@ -297,6 +298,40 @@ class Store:
             return len(rows)
 
         return self._write(work)
+
+    # -- aims, target trajectories and a unit's people (store/aims.py) ---------------------
+
+    def aims(self) -> list[Aim]:
+        return self._cached("aims", lambda: self._in_cursor(aims.read_aims))
+
+    def aim_versions(self, aim_id: int) -> pd.DataFrame:
+        return self._in_cursor(aims.read_aim_versions, aim_id)
+
+    def save_aims(self, to_save: list[Aim], by: str | None = None, *, delete: bool = False) -> list[int]:
+        """Record each aim as its next version (or a new aim), or as deleted; returns their ids."""
+        return self._write(lambda cur: aims.save_aims(cur, to_save, by, deleted=delete))
+
+    def target_steps(self) -> pd.DataFrame:
+        return self._cached("target_steps", lambda: self._in_cursor(aims.read_target_steps)).copy()
+
+    def target_versions(self, unit: str, measure: str) -> pd.DataFrame:
+        return self._in_cursor(aims.read_target_versions, unit, measure)
+
+    def save_targets(self, steps: pd.DataFrame, by: str | None = None) -> int:
+        return self._write(lambda cur: aims.save_targets(cur, steps, by))
+
+    def people(self) -> pd.DataFrame:
+        return self._cached("people", lambda: self._in_cursor(aims.read_people)).copy()
+
+    def people_versions(self, unit: str) -> pd.DataFrame:
+        return self._in_cursor(aims.read_people_versions, unit)
+
+    def save_people(self, people: pd.DataFrame, by: str | None = None) -> int:
+        return self._write(lambda cur: aims.save_people(cur, people, by))
+
+    def _in_cursor(self, read, *args):
+        with self._cursor() as cur:
+            return read(cur, *args)
 
     # -- saved column mappings ------------------------------------------------------------
 

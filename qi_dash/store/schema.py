@@ -89,6 +89,28 @@ MIGRATIONS: list[str] = [
         alias VARCHAR PRIMARY KEY, unit VARCHAR NOT NULL, added_at TIMESTAMPTZ NOT NULL,
         added_by VARCHAR, added_by_upload BIGINT);
     """,
+    # Aims, target trajectories and a unit's improvement coach and sponsor, each keeping every
+    # version (store/aims.py): an edit appends a version, and the current one is the newest.
+    """
+    CREATE SEQUENCE aim_ids START 1;
+    CREATE TABLE aim_versions (
+        aim_id BIGINT NOT NULL, version INTEGER NOT NULL, unit VARCHAR NOT NULL,
+        measure VARCHAR NOT NULL, statement VARCHAR NOT NULL, change VARCHAR NOT NULL,
+        amount DOUBLE NOT NULL, by_date DATE NOT NULL, baseline_to DATE NOT NULL,
+        baseline_from DATE, baseline_value DOUBLE, baseline_stat VARCHAR NOT NULL,
+        deleted BOOLEAN NOT NULL, recorded_at TIMESTAMPTZ NOT NULL, recorded_by VARCHAR,
+        PRIMARY KEY (aim_id, version));
+    CREATE TABLE target_versions (
+        unit VARCHAR NOT NULL, measure VARCHAR NOT NULL, version INTEGER NOT NULL,
+        recorded_at TIMESTAMPTZ NOT NULL, recorded_by VARCHAR, PRIMARY KEY (unit, measure, version));
+    CREATE TABLE target_steps (
+        unit VARCHAR NOT NULL, measure VARCHAR NOT NULL, version INTEGER NOT NULL,
+        from_period DATE NOT NULL, value DOUBLE NOT NULL);
+    CREATE TABLE unit_people_versions (
+        unit VARCHAR NOT NULL, version INTEGER NOT NULL, coach VARCHAR, coach_role VARCHAR,
+        sponsor VARCHAR, sponsor_role VARCHAR, recorded_at TIMESTAMPTZ NOT NULL,
+        recorded_by VARCHAR, PRIMARY KEY (unit, version));
+    """,
 ]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from qi_dash import charts, periods
+from qi_dash import charts, glossary, periods
 from qi_dash.analysis import MeasureView
 from qi_dash.analysis import data_table as measure_data
 from qi_dash.ui.widgets import icon_block, markdown_text
@@ -22,14 +22,15 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
         return
     result = view.result
     chart, badges = st.columns([6, 1], vertical_alignment="center")
-    figure = charts.spc_figure(view.points, result.phases, d, show_2s=show_2s, changes=changes, height=height)
+    figure = charts.spc_figure(view.points, result.phases, d, show_2s=show_2s, changes=changes, height=height,
+                               trajectory=view.trajectory, aims=view.aims)
     chart.plotly_chart(figure, key=key, config={"displaylogo": False})
     badges.markdown(icon_block(result), unsafe_allow_html=True)
     latest = view.latest
     if latest is not None:
         st.caption(
             f"Latest: **{markdown_text(charts.format_value(latest['value'], d))}** "
-            f"({periods.label(latest['period'], d.frequency)}). {markdown_text(result.summary)}"
+            f"({periods.label(latest['period'], d.frequency)}). {glossary.linked(markdown_text(result.summary))}"
         )
     signals = result.points[result.points["signal"]]
     if not signals.empty:
@@ -40,6 +41,7 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
                 "Signal": signals["reason"].tolist(),
             })
             st.dataframe(table, hide_index=True, width="stretch")
+            st.caption(glossary.signal_words(signals["rule"]))
 
 
 def data_table(view: MeasureView) -> None:

@@ -31,6 +31,7 @@ PAGES = (
     ("pages/3_Upload.py", "Upload", ":material/upload_file:"),
     ("pages/4_Measures.py", "Measures", ":material/menu_book:"),
     ("pages/5_Uploads.py", "Uploads", ":material/history:"),
+    ("pages/7_Glossary.py", "Glossary", ":material/dictionary:"),
 )
 
 
@@ -78,7 +79,7 @@ class Selection:
         return session.observations(self.path, self.version, self.team_codes, self.as_of_moment)
 
     def views(self, measure_codes: tuple[str, ...]) -> list[MeasureView]:
-        return session.views(self.path, self.version, self.team_codes, measure_codes, self.as_of_moment)
+        return session.views(self.path, self.version, self.team_codes, measure_codes, self.as_of_moment, self.unit)
 
     def icon_matrix(self) -> pd.DataFrame:
         return session.icon_matrix(self.path, self.version, self.team_codes, self.as_of_moment)
@@ -97,8 +98,9 @@ class Selection:
         return {k: v for k, v in params.items() if v}
 
 
-def page(title: str, *, pick_measure: bool = False) -> Selection:
-    """Set up a page and return the shared selection."""
+def page(title: str, *, pick_measure: bool = False, write_url: bool = True) -> Selection:
+    """Set up a page and return the shared selection. ``write_url=False`` leaves the address as
+    it came (writing it would drop a ``#term`` the Glossary page must scroll to)."""
     icon = next(i for _, label, i in PAGES if label == title)
     st.set_page_config(page_title=f"{title} · qi-dash", page_icon=icon, layout="wide")
     navigation = st.sidebar.container()
@@ -122,7 +124,8 @@ def page(title: str, *, pick_measure: bool = False) -> Selection:
         measure = _pick("Measure", list(measure_names), "measure", measure_names.get)
 
     selection = Selection(path, version, org, directorate, team, measure, tree, _as_of())
-    _write_url(selection)
+    if write_url:
+        _write_url(selection)
     _navigation(navigation, selection)
     return selection
 

@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from qi_dash import bootstrap, overview
+from qi_dash import bootstrap, overview, targets
 from qi_dash.analysis import MeasureView, measure_view
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
@@ -53,16 +53,30 @@ def observations(path: str, version: int, team_codes: tuple[str, ...], as_of: da
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def views(
-    path: str, version: int, team_codes: tuple[str, ...], measure_codes: tuple[str, ...], as_of: datetime | None
+    path: str, version: int, team_codes: tuple[str, ...], measure_codes: tuple[str, ...], as_of: datetime | None,
+    unit: str = "",
 ) -> list[MeasureView]:
+    """The measures of the teams given, against the targets over time and with the aims of
+    ``unit`` (the unit the teams make up)."""
     frame = observations(path, version, team_codes, as_of)
     by_code = {d.code: d for d in definitions(path, version)}
-    return [measure_view(frame, by_code[code], list(team_codes)) for code in measure_codes]
+    follows = unit_targets(path, version)
+    aims = [a for a in _store(path).aims() if a.unit == unit]
+    return [measure_view(frame, by_code[code], list(team_codes), follows(unit, code),
+                         tuple(a for a in aims if a.measure == code)) for code in measure_codes]
+
+
+def unit_targets(path: str, version: int):
+    """``targets(unit, measure)``: the targets over time a unit follows."""
+    store = _store(path)
+    defaults = {d.code: d.target for d in definitions(path, version)}
+    return targets.targets_by_unit(store.target_steps(), hierarchy(path, version).path_to, defaults)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def icon_matrix(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime | None) -> pd.DataFrame:
-    return overview.icon_matrix(observations(path, version, team_codes, as_of), definitions(path, version))
+    return overview.icon_matrix(observations(path, version, team_codes, as_of), definitions(path, version),
+                                unit_targets(path, version))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
