@@ -243,19 +243,6 @@ def test_a_definition_change_is_saved_as_a_new_version(app):
     assert at.dataframe[0].value.set_index("Code").loc["HUDDLES", "Target"] == 14
 
 
-def test_a_test_of_change_recorded_on_the_team_page_is_marked_on_its_charts(app):
-    at = app("pages/1_Team.py", team="W-OAK")
-    assert not any("1. " in t["name"] for f in charts(at) for t in f["data"] if t.get("name"))
-    from datetime import date
-
-    next(d for d in at.date_input if d.label == "Started on").set_value(date(2025, 6, 2))
-    next(t for t in at.text_input if t.label == "Test of change").set_value("Protected mealtimes")
-    next(b for b in at.get("button") if getattr(b, "label", "") == "Record test of change").click().run()
-    no_errors(at)
-    names = {t["name"] for f in charts(at) for t in f["data"] if t.get("name")}
-    assert "1. Protected mealtimes" in names
-
-
 def test_a_new_team_is_added_only_once_placed_in_a_directorate(app, demo_db):
     new_team = csv_bytes("Larch Ward,HUDDLES,27/10/2025,,,9,")
     at = app("pages/3_Upload.py")
