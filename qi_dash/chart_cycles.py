@@ -6,7 +6,9 @@ its number in date order and its decision's symbol (✓ adopt, ↻ adapt, ✗ ab
 running), so the decision never rests on colour. Labels sit in rows above the data; a label that
 would touch one before it goes a row down (qicharts2 #42: close interventions collide), and the
 full chart grows by the rows it needs rather than squeezing the data. Title, whose cycle it is,
-prediction, dates, decision and what was learned are in the hover and the legend.
+prediction, dates, decision and what was learned are in the hover (the list under the chart
+names them too); the legend has one entry saying what the symbols mean, so a dozen cycles never
+crowd the chart out.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import plotly.graph_objects as go
 from qi_dash import charts
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.pdsa import decision_label, decision_symbol, marker_date, on_measure
+from qi_dash.vocabulary import DECISIONS
 
 # The narrowest plot the app draws a full chart in (a 1280 px screen with the sidebar open and the
 # icons beside the chart); on a wider plot labels are only further apart.
@@ -42,25 +45,31 @@ def add_cycles(fig: go.Figure, cycles: pd.DataFrame | None, frame: pd.DataFrame,
     cycles', and its height grows by the rows of labels.
     """
     shown = cycles_on_chart(cycles, frame, definition)
+    if shown.empty:
+        return y_range
     records = shown.to_dict("records")
     numbers = shown["number"].tolist() if "number" in shown else list(range(1, len(shown) + 1))
     names = [legend_name(number, row) for number, row in zip(numbers, records)]
-    style.fit_legend(legend_names + names)
-    if shown.empty:
-        return y_range
+    key = legend_key(records)
+    style.fit_legend([*legend_names, key])
     labels = [label_text(number, row) for number, row in zip(numbers, records)]
     size = label_size(labels, style.font)
-    rows = label_rows(shown["date"], frame, size, style.font)
+    rows = label_rows(shown["date"], charts.time_range(frame, definition.frequency), size)
     row_px = size + LABEL_GAP_PX
     headroom = (max(rows) + 1) * row_px + LABEL_GAP_PX
     if not style.compact:  # the data keeps its height, the labels get their own; a small multiple keeps its size
         style.height += headroom
-        style.fit_legend(legend_names + names)
+        style.fit_legend([*legend_names, key])
     bottom, span = y_range[0], y_range[1] - y_range[0]
-    top = bottom + span * style.plot_px / max(style.plot_px - headroom, style.plot_px / 3)
+    # The data keeps the plot below the labels (a small multiple keeps at least a sliver of it).
+    top = bottom + span * style.plot_px / max(style.plot_px - headroom, 40)
     per_px = (top - bottom) / style.plot_px
     label_y = [top - per_px * (LABEL_GAP_PX + row * row_px + size / 2) for row in rows]
     _draw(fig, records, numbers, labels, names, label_y, bottom, size, style)
+    if not style.compact:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=key, hoverinfo="skip",
+                                 marker={"color": _COLOURS[None][0], "size": 12,
+                                         "line": {"color": _COLOURS[None][1], "width": 1.5}}))
     return bottom, top
 
 
@@ -74,8 +83,7 @@ def cycles_on_chart(cycles: pd.DataFrame | None, frame: pd.DataFrame, definition
     if "plan_date" in mine:
         mine = mine.assign(date=marker_date(mine))
     mine = mine.assign(date=pd.to_datetime(mine["date"])).sort_values("date", kind="stable")
-    half = pd.Timedelta(days=3.5 if definition.frequency == "week" else 15)
-    first, last = frame["period"].iloc[0] - half, frame["period"].iloc[-1] + half
+    first, last = charts.time_range(frame, definition.frequency)
     return mine[(mine["date"] >= first) & (mine["date"] <= last)].reset_index(drop=True)
 
 
@@ -88,15 +96,14 @@ def label_text(number: int, cycle: dict) -> str:
 def label_size(labels: list[str], font: int) -> int:
     """The diameter of every label's circle, wide enough for the longest label."""
     widest = max(len(label) for label in labels)
-    return round(max(font + 8, 0.62 * (font - 3) * widest + 12))
+    return round(max(font + 8, 0.6 * (font - 3) * widest + 8))
 
 
-def label_rows(dates: pd.Series, frame: pd.DataFrame, size: float, font: int) -> list[int]:
-    """The row (0 = top) of each label: the first row where it clears the label before it at
-    ``MIN_PLOT_PX``; a new row when none has room, so no two labels ever overlap."""
-    first, last = frame["period"].iloc[0], frame["period"].iloc[-1]
-    span = max(last - first, pd.Timedelta(days=1))
-    min_gap = span * ((size + LABEL_GAP_PX) / MIN_PLOT_PX)
+def label_rows(dates: pd.Series, axis: tuple[pd.Timestamp, pd.Timestamp], size: float) -> list[int]:
+    """The row (0 = top) of each label: the first row where it clears the label before it on a
+    plot ``MIN_PLOT_PX`` wide spanning ``axis``; a new row when none has room, so no two labels
+    ever overlap."""
+    min_gap = (axis[1] - axis[0]) * ((size + LABEL_GAP_PX) / MIN_PLOT_PX)
     row_ends: list[pd.Timestamp] = []  # the date of the last label in each row
     rows = []
     for when in dates:
@@ -106,6 +113,16 @@ def label_rows(dates: pd.Series, frame: pd.DataFrame, size: float, font: int) ->
         row_ends[row] = when
         rows.append(row)
     return rows
+
+
+def legend_key(cycles: list[dict]) -> str:
+    """One legend entry for the cycles (each is named in its hover and listed under the chart): what
+    their numbers and symbols mean, e.g. "PDSA cycles: ✓ adopt · … still running"."""
+    if not any("decision" in cycle for cycle in cycles):
+        return "Tests of change (numbered in date order)"
+    decisions = {cycle["decision"] if isinstance(cycle["decision"], str) else None for cycle in cycles}
+    shown = [decision_label(d) for d in (*DECISIONS, None) if d in decisions]
+    return "PDSA cycles: " + " · ".join(shown)
 
 
 def legend_name(number: int, cycle: dict) -> str:
@@ -150,5 +167,5 @@ def _draw(fig: go.Figure, records: list[dict], numbers: list[int], labels: list[
             textposition="middle center", textfont={"color": text, "size": style.font - 3, "family": charts.FONT},
             marker={"color": fill, "size": size, "line": {"color": outline, "width": 1.5}},
             hovertext=[hover_text(number, cycle)], hoverinfo="text", cliponaxis=False,
-            showlegend=not style.compact, meta="pdsa_cycle",
+            showlegend=False, meta="pdsa_cycle",
         ))

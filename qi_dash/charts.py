@@ -316,15 +316,19 @@ def _time_axis(frame: pd.DataFrame, frequency: str, compact: bool) -> dict:
         max_ticks = 4 if compact else 8  # "01 Apr 24" is wider than "Apr 24"
         weeks = (last - first).days // 7 + 1
         step = next((s for s in (1, 2, 4, 8, 13, 26) if weeks / s <= max_ticks), 52)
-        half = pd.Timedelta(days=3.5)
         ticks = {"tickformat": "%d %b %y", "dtick": step * 7 * _DAY_MS, "tick0": first}
     else:
         max_ticks = 5 if compact else 12
         months = (last.year - first.year) * 12 + last.month - first.month + 1
         step = next((s for s in (1, 2, 3, 6, 12) if months / s <= max_ticks), 12 * math.ceil(months / 12 / max_ticks))
-        half = pd.Timedelta(days=15)
         ticks = {"tickformat": "%b %y", "dtick": f"M{step}", "tick0": first}
-    return dict(type="date", range=[first - half, last + half], **ticks)
+    return dict(type="date", range=list(time_range(frame, frequency)), **ticks)
+
+
+def time_range(frame: pd.DataFrame, frequency: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The dates the time axis spans: half a period either side of the charted periods."""
+    half = pd.Timedelta(days=3.5 if frequency == "week" else 15)
+    return frame["period"].iloc[0] - half, frame["period"].iloc[-1] + half
 
 
 def _layout(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, title: str | None,
