@@ -6,10 +6,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 from datetime import date
+from typing import NamedTuple
 
 import pandas as pd
 
-from qi_dash.chart_cycles import MIN_PLOT_PX
+from qi_dash.chart_cycles import CYCLES_TRACE, MIN_PLOT_PX
 from qi_dash.charts import spc_figure
 from qi_dash.pdsa import PdsaCycle
 from tests.test_charts import definition, phases_frame, points_frame
@@ -26,8 +27,24 @@ def cycles(*items: PdsaCycle) -> pd.DataFrame:
     return frame
 
 
-def markers(fig) -> list:
-    return [t for t in fig.data if t.meta == "pdsa_cycle"]
+class Label(NamedTuple):
+    name: str
+    text: str
+    x: object
+    y: float
+    fill: str
+    size: float
+    hover: str
+
+
+def markers(fig) -> list[Label]:
+    """The chart's cycle labels, one per cycle, from its one trace of them."""
+    found = [t for t in fig.data if t.meta == CYCLES_TRACE]
+    if not found:
+        return []
+    (trace,) = found
+    return [Label(*parts, trace.marker.size, hover) for *parts, hover in zip(
+        trace.customdata, trace.text, trace.x, trace.y, trace.marker.color, trace.hovertext)]
 
 
 def figure(values, cycle_frame, **kwargs):
@@ -49,15 +66,15 @@ def test_each_decision_has_its_own_symbol_and_a_running_cycle_is_open():
                    replace(HUDDLES, decision="abandon", do_date=date(2023, 9, 1)),
                    replace(HUDDLES, decision=None, do_date=date(2023, 11, 1)))
     fig = figure([20.0] * 12, frame, measure=definition(code="HUDDLES"))
-    assert [t.text[0] for t in markers(fig)] == ["1✓", "2↻", "3✗", "4…"]
-    fills = [t.marker.color for t in markers(fig)]
+    assert [t.text for t in markers(fig)] == ["1✓", "2↻", "3✗", "4…"]
+    fills = [t.fill for t in markers(fig)]
     assert len(set(fills)) == 4 and fills[3] == "#FFFFFF"
 
 
 def test_the_hover_tells_dates_prediction_decision_and_learning_as_text():
     frame = cycles(replace(HUDDLES, title="<b>Huddles</b> & more", study_date=date(2023, 5, 29)))
     (marker,) = markers(figure([20.0] * 12, frame, measure=definition(code="HUDDLES")))
-    hover = marker.hovertext[0]
+    hover = marker.hover
     assert hover.startswith("<b>1. &lt;b&gt;Huddles&lt;/b&gt; &amp; more (✓ adopt)</b>")
     for part in ("Plan 24 Apr 2023 · Do 01 May 2023 · Study 29 May 2023", "Prediction: 12 of 14 huddles held",
                  "Learned: Timing was everything"):
@@ -68,7 +85,7 @@ def test_a_cycle_of_another_unit_says_whose_it_is():
     frame = cycles(HUDDLES).assign(whose="Adult Acute Inpatients", number=7)
     (marker,) = markers(figure([20.0] * 12, frame, measure=definition(code="HUDDLES")))
     assert marker.name == "7. Adult Acute Inpatients: Twice-daily huddles (✓ adopt)"
-    assert marker.text == ("7✓",)
+    assert marker.text == "7✓"
 
 
 def test_twelve_cycles_in_four_months_have_labels_that_never_overlap_each_other_or_the_data():
@@ -81,16 +98,16 @@ def test_twelve_cycles_in_four_months_have_labels_that_never_overlap_each_other_
     values = [20.0, 29.0] * 17  # 34 months, with points up to the top of the data
     fig = figure(values, frame, height=380)
     labels = markers(fig)
-    assert len(labels) == 12 and [t.text[0][:-1] for t in labels] == [str(n) for n in range(1, 13)]
+    assert len(labels) == 12 and [t.text[:-1] for t in labels] == [str(n) for n in range(1, 13)]
     x0, x1 = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
     y0, y1 = fig.layout.yaxis.range
     margin = fig.layout.margin
     plot_px = fig.layout.height - margin.t - margin.b
-    size = labels[0].marker.size
+    size = labels[0].size
 
     def px(trace) -> tuple[float, float]:
-        x = (pd.Timestamp(trace.x[0]) - x0) / (x1 - x0) * MIN_PLOT_PX
-        return x, (y1 - trace.y[0]) / (y1 - y0) * plot_px  # from the top of the plot
+        x = (pd.Timestamp(trace.x) - x0) / (x1 - x0) * MIN_PLOT_PX
+        return x, (y1 - trace.y) / (y1 - y0) * plot_px  # from the top of the plot
 
     for a, b in itertools.combinations(labels, 2):
         (ax, ay), (bx, by) = px(a), px(b)

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import streamlit as st
 
+from qi_dash.chart_cycles import CYCLES_TRACE
 from qi_dash.store import Store
 from tests.apptest import button, charts, no_errors
 
@@ -21,7 +22,8 @@ def fresh_streamlit_caches():
 
 def cycle_markers(at) -> dict[str, list[str]]:
     """Each chart's title → the legend names of its PDSA cycle markers."""
-    return {f["layout"]["title"]["text"]: [t["name"] for t in f["data"] if t.get("meta") == "pdsa_cycle"]
+    return {f["layout"]["title"]["text"]: [name for t in f["data"] if t.get("meta") == CYCLES_TRACE
+                                           for name in t["customdata"]]
             for f in charts(at)}
 
 
@@ -110,7 +112,8 @@ def test_the_story_page_tells_each_cycle_in_order_under_the_chart(viewer_app):
         assert part in text
     assert text.index("Mornings work") < text.index("Timing was everything")
     (figure,) = charts(at)
-    assert [t["text"][0] for t in figure["data"] if t.get("meta") == "pdsa_cycle"] == ["1↻", "2✓", "3✗"]
+    (labels,) = [t["text"] for t in figure["data"] if t.get("meta") == CYCLES_TRACE]
+    assert labels == ["1↻", "2✓", "3✗"]
     assert figure["layout"]["width"] == 760  # a fixed size, to print as it shows
     assert any("@media print" in h.proto.body for h in at.get("html"))
 
