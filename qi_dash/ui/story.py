@@ -36,7 +36,7 @@ def improvement_story(selection: Selection) -> None:
         return
     st.html(PRINT_CSS)
     st.title(f"{markdown_text(selection.name())}: {markdown_text(definition.name)}")
-    st.caption(f"The improvement story · {charts.chart_caption(definition)}")
+    st.caption("The improvement story: the chart with its PDSA cycles, then each cycle in the order it was tried.")
     cycles = on_measure(selection.pdsa_cycles(), definition.code)
     (view,) = selection.views((definition.code,))
     if view.has_data:
