@@ -23,9 +23,10 @@ from qi_dash.definitions import MeasureDefinition
 from qi_dash.pdsa import decision_label, decision_symbol, marker_date, on_measure
 from qi_dash.vocabulary import DECISIONS
 
-# The narrowest plot the app draws a full chart in (a 1280 px screen with the sidebar open and the
-# icons beside the chart); on a wider plot labels are only further apart.
-MIN_PLOT_PX = 480
+# The narrowest plot the app draws a full chart in: about 350 px on the Team page of a 1280 px
+# screen with the sidebar open and the icons beside the chart (measured in Chromium); on a wider
+# plot the labels are only further apart.
+MIN_PLOT_PX = 340
 CYCLES_TRACE = "pdsa_cycles"  # the name and meta of the trace of labels, for the page and its tests
 LABEL_GAP_PX = 4
 # Fill, outline and text of a label: a decided cycle is solid, a running one open; the decision
