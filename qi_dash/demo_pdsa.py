@@ -110,7 +110,7 @@ DEMO_PDSA_CYCLES: list[PdsaCycle] = [
         title="Safety plan template co-designed with service users", unit="CMHT-N", measures=("SAFETY_PLAN",),
         change_idea="A one-page plain-language template written with the service user reference group, used at every care review.",
         prediction="Eight in ten audited cases will have a complete safety plan.",
-        plan_date=date(2024, 7, 15), do_date=date(2024, 9, 2),
+        plan_date=date(2024, 7, 15), do_date=date(2024, 9, 1),
         study_date=date(2024, 11, 25), study_notes="Complete plans rose from about half to over eight in ten.",
         act_date=date(2024, 12, 2), act_notes="Shared with the South CMHT.",
         learned="Shorter is better: the old six-page form was never finished in a visit.",
