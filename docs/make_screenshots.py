@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.e2e.conftest import charts_drawn, settle
+from tests.e2e.app_server import charts_drawn, settle
 
 PAGES = {
     "home": "/?org=ORG",
@@ -20,6 +20,11 @@ PAGES = {
     "upload": "/Upload",
     "measures": "/Measures",
     "uploads": "/Uploads",
+}
+# The improvement story as a projector shows it (1280×720), and the whole page as printed.
+STORIES = {
+    "story-ash-huddles": "/Story?team=W-ASH&measure=HUDDLES",
+    "story-hazel-restraint": "/Story?team=W-HAZ&measure=RESTRAINT",
 }
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -42,6 +47,19 @@ def main(base: str, out: Path, only: list[str]) -> None:
             page.wait_for_timeout(1500)
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             print(out / f"{name}.png")
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        for name, path in STORIES.items():
+            if only and name not in only:
+                continue
+            page.goto(base + path)
+            settle(page, timeout=120_000)
+            charts_drawn(page, timeout=60_000)
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(out / f"{name}-1280x720.png"))
+            page.emulate_media(media="print")
+            page.screenshot(path=str(out / f"{name}-print.png"), full_page=True)
+            page.emulate_media(media="screen")
+            print(out / f"{name}-*.png")
         browser.close()
 
 

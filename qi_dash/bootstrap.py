@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
-from qi_dash import demo, demo_aims
+from qi_dash import demo, demo_aims, demo_pdsa
 from qi_dash.definitions import read_definitions
 from qi_dash.exports import template_frame, to_csv_bytes
 from qi_dash.hierarchy import read_hierarchy
@@ -41,7 +39,7 @@ def load_demo(store: Store) -> UploadSummary:
     if plan.problems:
         raise InputError(plan.problems)
     summary = commit(store, plan, uploaded_by="demo")
-    store.add_tests_of_change(pd.DataFrame(demo.DEMO_TESTS_OF_CHANGE), recorded_by="demo")
+    store.add_pdsa_cycles(demo_pdsa.DEMO_PDSA_CYCLES, by="demo")
     demo_aims.load(store)
     return summary
 

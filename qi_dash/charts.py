@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from qi_dash import chart_goals
-from qi_dash.definitions import MeasureDefinition
+from qi_dash import chart_cycles, chart_goals
 from qi_dash.aims import Aim
-from qi_dash.icons import COMMON_CAUSE, NHS_BLUE, POINT_STYLE
+from qi_dash.definitions import MeasureDefinition
+from qi_dash.icons import COMMON_CAUSE, POINT_STYLE
 from qi_dash.targets import Trajectory
 from qi_dash.spc.limits import TRIAL_LIMIT_POINTS
 from qi_dash.vocabulary import MEDIAN_CHARTS, RATIO_CHARTS, RULE_SET_NAMES
@@ -97,9 +97,8 @@ def spc_figure(
     for each missing period, so gaps stay gaps on the time axis. The ``numerator`` and
     ``denominator`` columns the engine keeps for ratio data are shown on hover, and so is a
     ``comment`` column when ``points`` has one (``MeasureView.points``): a commented point
-    is ringed. ``changes``
-    (columns ``date``, ``title`` and optionally ``detail``) are tests of change: numbered
-    vertical markers whose titles are in the hover and the legend. ``compact`` is the small
+    is ringed. ``changes`` are PDSA cycles (``Store.pdsa_cycles``, or any frame with ``date``
+    and ``title``): ``chart_cycles`` marks those linked to this measure. ``compact`` is the small
     multiple: title only, no legend, no line labels. ``trajectory`` (the target over time,
     else the definition's) and ``aims`` (goal lines) are drawn by ``chart_goals``.
     """
@@ -147,16 +146,8 @@ def spc_figure(
             hovertext=hover[rows].tolist(), hoverinfo="text", cliponaxis=False, showlegend=not compact,
         ))
 
-    shown = _changes_on_chart(changes, frame)
-    style.fit_legend([t.name for t in fig.data if t.showlegend]
-                     + [_change_name(number, title) for number, title in enumerate(shown["title"], start=1)])
-    y_range = _y_range(frame, goals.levels, show_2s)
-    if len(shown):
-        change_rows = _change_rows(shown["date"], frame, style)
-        # Make headroom above the data for the rows of change numbers.
-        share = min(0.45, (max(change_rows) + 1) * style.change_row)
-        y_range = (y_range[0], y_range[0] + (y_range[1] - y_range[0]) / (1 - share))
-        _add_changes(fig, shown, change_rows, y_range, style)
+    y_range = chart_cycles.add_cycles(fig, changes, frame, definition, style,
+                                      [t.name for t in fig.data if t.showlegend], _y_range(frame, goals.levels, show_2s))
     if not compact:
         _add_line_labels(fig, frame, definition, centre_name, trial, y_range, style, goals.labels)
     _layout(fig, goals.axis(frame), definition, title, y_range, style)
@@ -189,9 +180,8 @@ class _Style:
             widest = max(44 + 0.58 * self.legend_font * len(name) for name in names)
             rows = math.ceil(len(names) / max(1, int(width // widest)))
         self.legend_px = rows * (self.legend_font + 12) + (8 if rows else 0)
-        # The plot area's height in pixels, which spaces the labels and rows of change numbers.
+        # The plot area's height in pixels, which spaces the line labels and the rows of cycle labels.
         self.plot_px = max(80, self.height - self.margin["t"] - self.margin["b"] - self.legend_px)
-        self.change_row = (self.font + 12) / self.plot_px  # one row of change numbers, as a share of the plot
 
 
 def _trial_phases(phases: pd.DataFrame) -> set:
@@ -287,65 +277,6 @@ def _y_range(frame: pd.DataFrame, goal_levels: list[float], show_2s: bool) -> tu
     return (bottom, top)
 
 
-def _changes_on_chart(changes: pd.DataFrame | None, frame: pd.DataFrame) -> pd.DataFrame:
-    """The tests of change within the charted periods, in date order (numbered in this order)."""
-    if changes is None or frame.empty or changes.empty:
-        return pd.DataFrame({"date": pd.to_datetime([]), "title": []})
-    first, last = frame["period"].iloc[0], frame["period"].iloc[-1]
-    shown = changes.assign(date=pd.to_datetime(changes["date"])).sort_values("date", kind="stable")
-    return shown[(shown["date"] >= first) & (shown["date"] <= last)].reset_index(drop=True)
-
-
-def _change_name(number: int, title: str) -> str:
-    return f"{number}. {_plain(str(title))}"
-
-
-def _change_rows(dates: pd.Series, frame: pd.DataFrame, style: _Style) -> list[int]:
-    """The row (0 = top) of each change's number. A number that would overlap the one before it
-    goes a row down (qicharts2 #42: close interventions collide), so every number stays readable."""
-    first, last = frame["period"].iloc[0], frame["period"].iloc[-1]
-    # Two labels need about two marker widths between them; the plot is at least ~600 px wide.
-    min_gap = (last - first) * (2.2 * (style.font + 8) / 600)
-    row_ends: list[pd.Timestamp] = []  # the date of the last label in each row
-    rows = []
-    for when in dates:
-        free = [i for i, end in enumerate(row_ends) if when - end >= min_gap]
-        if free:
-            row = free[0]
-        elif len(row_ends) < 3:
-            row = len(row_ends)
-            row_ends.append(when)
-        else:  # three crowded rows: reuse the one whose last label is furthest back
-            row = min(range(3), key=row_ends.__getitem__)
-        row_ends[row] = when
-        rows.append(row)
-    return rows
-
-
-def _add_changes(fig: go.Figure, shown: pd.DataFrame, rows: list[int], y_range: tuple[float, float],
-                 style: _Style) -> None:
-    """Tests of change as numbered vertical markers, their titles in the hover and the legend."""
-    bottom, span = y_range[0], y_range[1] - y_range[0]
-    label_y = [bottom + span * (1 - (row + 0.5) * style.change_row) for row in rows]
-    for when, top in zip(shown["date"], label_y):
-        # A shape between the grid and the traces, so the line never hides a point on the date of the change.
-        fig.add_shape(type="line", x0=when, x1=when, y0=bottom, y1=top, layer="between",
-                      line={"color": NHS_BLUE, "dash": "dot", "width": 2})
-    for number, (change, top) in enumerate(zip(shown.itertuples(index=False), label_y), start=1):
-        detail = getattr(change, "detail", None)
-        hover = f"<b>{_change_name(number, change.title)}</b><br>{change.date:%d %b %Y}"
-        if isinstance(detail, str) and detail:
-            # Wrap long notes so the hover box stays inside a narrow chart.
-            hover += "<br>" + "<br>".join(_plain(line) for line in textwrap.wrap(detail, 60))
-        fig.add_trace(go.Scatter(
-            x=[change.date], y=[top], mode="markers+text", name=_change_name(number, change.title),
-            text=[str(number)], textposition="middle center",
-            textfont={"color": "#FFFFFF", "size": style.font - 3, "family": FONT},
-            marker={"color": NHS_BLUE, "size": style.font + 8, "line": {"color": "#FFFFFF", "width": 1.5}},
-            hovertext=[hover], hoverinfo="text", cliponaxis=False, showlegend=not style.compact,
-        ))
-
-
 def _add_line_labels(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, centre_name: str,
                      trial: set, y_range: tuple[float, float], style: _Style,
                      goal_labels: list[tuple[float, str, str]]) -> None:
@@ -385,15 +316,19 @@ def _time_axis(frame: pd.DataFrame, frequency: str, compact: bool) -> dict:
         max_ticks = 4 if compact else 8  # "01 Apr 24" is wider than "Apr 24"
         weeks = (last - first).days // 7 + 1
         step = next((s for s in (1, 2, 4, 8, 13, 26) if weeks / s <= max_ticks), 52)
-        half = pd.Timedelta(days=3.5)
         ticks = {"tickformat": "%d %b %y", "dtick": step * 7 * _DAY_MS, "tick0": first}
     else:
         max_ticks = 5 if compact else 12
         months = (last.year - first.year) * 12 + last.month - first.month + 1
         step = next((s for s in (1, 2, 3, 6, 12) if months / s <= max_ticks), 12 * math.ceil(months / 12 / max_ticks))
-        half = pd.Timedelta(days=15)
         ticks = {"tickformat": "%b %y", "dtick": f"M{step}", "tick0": first}
-    return dict(type="date", range=[first - half, last + half], **ticks)
+    return dict(type="date", range=list(time_range(frame, frequency)), **ticks)
+
+
+def time_range(frame: pd.DataFrame, frequency: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The dates the time axis spans: half a period either side of the charted periods."""
+    half = pd.Timedelta(days=3.5 if frequency == "week" else 15)
+    return frame["period"].iloc[0] - half, frame["period"].iloc[-1] + half
 
 
 def _layout(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, title: str | None,

@@ -157,10 +157,6 @@ _EVENTS: tuple[_Event, ...] = (
 DEMO_STORY: list[dict] = [
     {"unit": e.team, "date": e.day, "title": e.title, "detail": e.detail} for e in _EVENTS
 ]
-# The tests of change the teams recorded (PDSA cycles), marked on their charts.
-DEMO_TESTS_OF_CHANGE: list[dict] = [
-    {"unit": e.team, "date": e.day, "title": e.title, "detail": e.detail} for e in _EVENTS if e.tested
-]
 
 # Periods a team did not return (besides closures and periods with nothing to report).
 _NOT_RETURNED: dict[tuple[str, str], tuple[date, ...]] = {

@@ -66,3 +66,14 @@ AGGREGATION_WORDS = {  # completes "For a directorate, …"
     "mean": "the mean of the teams' values each period",
     "none": "this measure is not combined across teams",
 }
+
+# What a team decides at the end of a PDSA cycle (the Act step); a cycle with no decision yet is
+# still running. Each decision has a symbol, so a chart never tells it by colour alone.
+DECISIONS = ("adopt", "adapt", "abandon")
+DECISION_WORDS = {"adopt": "Adopt", "adapt": "Adapt", "abandon": "Abandon"}
+DECISION_SYMBOLS = {"adopt": "✓", "adapt": "↻", "abandon": "✗"}
+RUNNING = "still running"
+RUNNING_SYMBOL = "…"
+# The four steps of a PDSA cycle, in order: each has a date and notes.
+PDSA_STEPS = ("plan", "do", "study", "act")
+PDSA_STEP_WORDS = {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act"}

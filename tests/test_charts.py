@@ -261,20 +261,21 @@ def test_chart_type_rule_set_and_unit_are_named():
     assert fig.layout.yaxis.title.text == "per 1,000 occupied bed days"
 
 
-def test_tests_of_change_are_numbered_in_date_order_with_titles_in_legend_and_hover():
+def test_tests_of_change_are_numbered_in_date_order_with_titles_in_the_hover():
     changes = pd.DataFrame({
         "date": ["2023-06-01", "2023-03-01", "2023-03-10", "2030-01-01"],  # the last is off the chart
         "title": ["Safewards", "Twice-daily huddles", "Sensory room", "Future"],
         "detail": ["All staff trained", None, None, None],
     })
     fig = spc_figure(points_frame([20.0] * 12), phases_frame({1: True}), definition(), changes=changes)
-    by_name = traces(fig)
-    assert [n for n in by_name if n[0].isdigit()] == ["1. Twice-daily huddles", "2. Sensory room", "3. Safewards"]
-    assert by_name["1. Twice-daily huddles"]["text"] == ["1"]
-    assert "All staff trained" in by_name["3. Safewards"]["hovertext"][0]
+    labels = traces(fig)["pdsa_cycles"]
+    assert labels["customdata"] == ["1. Twice-daily huddles", "2. Sensory room", "3. Safewards"]
+    assert labels["text"] == ["1", "2", "3"]
+    assert "All staff trained" in labels["hovertext"][2]
+    assert "Tests of change (numbered in date order)" in traces(fig)  # one legend entry for them all
     # Nine days apart on a year-long axis: the numbers would overlap, so the second goes a row down.
-    assert by_name["2. Sensory room"]["y"][0] < by_name["1. Twice-daily huddles"]["y"][0]
-    assert by_name["3. Safewards"]["y"][0] == by_name["1. Twice-daily huddles"]["y"][0]
+    first, second, third = labels["y"]
+    assert second < first and third == first
 
 
 def test_line_labels_never_overlap():
@@ -317,8 +318,8 @@ def test_words_from_people_are_escaped_not_read_as_markup():
     points = points_frame([20, 21, 22], point_types=["concern"] * 3, reasons=["Above <b>limit</b>"] * 3)
     fig = spc_figure(points, phases_frame({1: True}), definition(name="A & B <i>"), changes=changes)
     by_name = traces(fig)
-    assert "1. &lt;b&gt;Huddles&lt;/b&gt; &amp; &lt;a href='x'&gt;boards&lt;/a&gt;" in by_name
-    change = by_name["1. &lt;b&gt;Huddles&lt;/b&gt; &amp; &lt;a href='x'&gt;boards&lt;/a&gt;"]
+    change = by_name["pdsa_cycles"]
+    assert change["hovertext"][0].startswith("<b>1. &lt;b&gt;Huddles&lt;/b&gt; &amp; &lt;a href='x'&gt;boards&lt;/a&gt;</b>")
     assert "<script>" not in change["hovertext"][0] and "&lt;script&gt;" in change["hovertext"][0]
     assert "Above &lt;b&gt;limit&lt;/b&gt;" in by_name[POINT_STYLE["concern"][2]]["hovertext"][0]
     assert fig.layout.title.text == "A &amp; B &lt;i&gt;"

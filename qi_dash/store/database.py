@@ -1,7 +1,7 @@
 """The ``Store``: one DuckDB connection per process (``Store.open``), a cursor per use, a
 process-wide write lock around every write transaction, and a data version bumped inside each
 write so cached reads can tell when to refresh (see docs in the streamlit recipes note, §5
-and §8). Observation history's SQL is in ``history``, the units' in ``units``.
+and §8). Observation history's SQL is in ``history``, the units' in ``units``, PDSA cycles' in ``cycles``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import pandas as pd
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.aims import Aim
-from qi_dash.store import aims, history, mappings, schema
+from qi_dash.pdsa import PdsaCycle
+from qi_dash.store import aims, cycles, history, mappings, schema
 from qi_dash.store.errors import StoreBusy, StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
@@ -271,33 +272,36 @@ class Store:
         """
         return self._write(lambda cur: history.undo(cur, upload_id, undone_by))
 
-    # -- tests of change (PDSA cycles) ------------------------------------------------------
+    # -- PDSA cycles ------------------------------------------------------------------------
 
-    def tests_of_change(self, units: list[str] | None = None) -> pd.DataFrame:
-        """Dated tests of change, marked on the charts of the teams that made them."""
-        where, params = ("WHERE list_contains(?, unit)", [list(units)]) if units is not None else ("", [])
-        frame = self._read(
-            f"SELECT change_id, unit, date, title, detail, recorded_by FROM tests_of_change {where} ORDER BY date, change_id",
-            params,
-        )
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
+    def pdsa_cycles(self, units: list[str] | None = None) -> pd.DataFrame:
+        """Each PDSA cycle as it is now (of ``units``, or all), in Plan date order (``store.cycles``)."""
+        with self._cursor() as cur:
+            return cycles.read_cycles(cur, units)
 
-    def add_tests_of_change(self, changes: pd.DataFrame, recorded_by: str | None = None) -> int:
-        """Record tests of change (columns unit, date, title, detail)."""
-        rows = changes[["unit", "date", "title", "detail"]].copy()
-        rows["date"] = pd.to_datetime(rows["date"]).dt.date
+    def pdsa_cycle_versions(self, cycle_id: int) -> pd.DataFrame:
+        """Every version of a cycle, newest first, with who saved it and when."""
+        with self._cursor() as cur:
+            return cycles.read_versions(cur, cycle_id)
+
+    def save_pdsa_cycle(self, cycle: PdsaCycle, by: str | None = None) -> int:
+        """Record a new cycle (``cycle_id`` None) or save an edit as its next version; returns
+        its id. PdsaError, and nothing written, if it cannot be saved."""
+        checked = cycle.checked({d.code for d in self.definitions()})
 
         def work(cur):
-            cur.register("incoming_changes", rows)
-            cur.execute(
-                """INSERT INTO tests_of_change SELECT nextval('change_ids'), unit, date, title,
-                       detail, ?, ? FROM incoming_changes""",
-                [datetime.now(UTC), recorded_by],
-            )
-            return len(rows)
+            if checked.cycle_id is None:
+                return cycles.add(cur, [checked], by)[0]
+            cycles.edit(cur, checked, by)
+            return checked.cycle_id
 
         return self._write(work)
+
+    def add_pdsa_cycles(self, new: list[PdsaCycle], by: str | None = None) -> list[int]:
+        """Record many new cycles in one transaction (all or none); returns their ids."""
+        known = {d.code for d in self.definitions()}
+        checked = [cycle.checked(known) for cycle in new]
+        return self._write(lambda cur: cycles.add(cur, checked, by))
 
     # -- aims, target trajectories and a unit's people (store/aims.py) ---------------------
 

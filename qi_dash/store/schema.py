@@ -111,6 +111,31 @@ MIGRATIONS: list[str] = [
         sponsor VARCHAR, sponsor_role VARCHAR, recorded_at TIMESTAMPTZ NOT NULL,
         recorded_by VARCHAR, PRIMARY KEY (unit, version));
     """,
+    # A test of change becomes a PDSA cycle (store/cycles.py): ``date`` is its Plan date and
+    # ``detail`` its change idea; every save is a version, the cycles recorded so far version 1.
+    """
+    ALTER TABLE tests_of_change ADD COLUMN measures VARCHAR[];
+    ALTER TABLE tests_of_change ADD COLUMN prediction VARCHAR;
+    ALTER TABLE tests_of_change ADD COLUMN plan_notes VARCHAR;
+    ALTER TABLE tests_of_change ADD COLUMN do_date DATE;
+    ALTER TABLE tests_of_change ADD COLUMN do_notes VARCHAR;
+    ALTER TABLE tests_of_change ADD COLUMN study_date DATE;
+    ALTER TABLE tests_of_change ADD COLUMN study_notes VARCHAR;
+    ALTER TABLE tests_of_change ADD COLUMN act_date DATE;
+    ALTER TABLE tests_of_change ADD COLUMN act_notes VARCHAR;
+    ALTER TABLE tests_of_change ADD COLUMN learned VARCHAR;
+    ALTER TABLE tests_of_change ADD COLUMN decision VARCHAR;
+    ALTER TABLE tests_of_change ADD COLUMN version INTEGER DEFAULT 1;
+    CREATE TABLE pdsa_cycle_versions (
+        change_id BIGINT NOT NULL, version INTEGER NOT NULL, unit VARCHAR NOT NULL,
+        date DATE NOT NULL, title VARCHAR NOT NULL, detail VARCHAR, measures VARCHAR[],
+        prediction VARCHAR, plan_notes VARCHAR, do_date DATE, do_notes VARCHAR,
+        study_date DATE, study_notes VARCHAR, act_date DATE, act_notes VARCHAR,
+        learned VARCHAR, decision VARCHAR, saved_at TIMESTAMPTZ NOT NULL, saved_by VARCHAR,
+        PRIMARY KEY (change_id, version));
+    INSERT INTO pdsa_cycle_versions (change_id, version, unit, date, title, detail, saved_at, saved_by)
+        SELECT change_id, 1, unit, date, title, detail, recorded_at, recorded_by FROM tests_of_change;
+    """,
 ]
 
 

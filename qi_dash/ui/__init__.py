@@ -8,7 +8,8 @@ One module per page area, each drawing widgets over values the rest of ``qi_dash
 * ``widgets``   — small shared pieces (table heights, icon images);
 * ``panels``    — a measure's chart with its icons and signals; a family of measures;
 * ``organisation`` — the organisation at a glance: headline figures, icon matrix, missing data;
-* ``tests_of_change`` — a team's tests of change (PDSA cycles);
+* ``pdsa_cycles`` — PDSA cycles under the charts: listed, added, edited with their history;
+* ``story`` — the Story page: a unit's improvement story for one measure, for reading and print;
 * ``upload_wizard`` and ``mapping_form`` — the Upload page: its steps and the column mapping;
 * ``definitions_panel``, ``hierarchy_table`` — the Measures page;
 * ``history`` — the Uploads page: every upload and undo;

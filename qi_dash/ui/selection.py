@@ -31,6 +31,7 @@ PAGES = (
     ("pages/3_Upload.py", "Upload", ":material/upload_file:"),
     ("pages/4_Measures.py", "Measures", ":material/menu_book:"),
     ("pages/5_Uploads.py", "Uploads", ":material/history:"),
+    ("pages/6_Story.py", "Story", ":material/auto_stories:"),
     ("pages/7_Glossary.py", "Glossary", ":material/dictionary:"),
 )
 
@@ -84,11 +85,9 @@ class Selection:
     def icon_matrix(self) -> pd.DataFrame:
         return session.icon_matrix(self.path, self.version, self.team_codes, self.as_of_moment)
 
-    def tests_of_change(self) -> pd.DataFrame | None:
-        """A team's tests of change (none above team level: they are the team's)."""
-        if self.level != "team":
-            return None
-        return session.tests_of_change(self.path, self.version, self.team_codes)
+    def pdsa_cycles(self) -> pd.DataFrame:
+        """The PDSA cycles the unit's charts show, numbered (``pdsa.cycles_for_unit``)."""
+        return session.pdsa_cycles(self.path, self.version, self.unit)
 
     def link(self, **changes: str) -> dict[str, str]:
         """Query parameters for a link to another view of the same selection."""

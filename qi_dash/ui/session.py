@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from qi_dash import bootstrap, overview, targets
+from qi_dash import bootstrap, overview, pdsa, targets
 from qi_dash.analysis import MeasureView, measure_view
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
@@ -80,8 +80,14 @@ def icon_matrix(path: str, version: int, team_codes: tuple[str, ...], as_of: dat
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def tests_of_change(path: str, version: int, team_codes: tuple[str, ...]) -> pd.DataFrame:
-    return _store(path).tests_of_change(list(team_codes))
+def pdsa_cycles(path: str, version: int, unit: str) -> pd.DataFrame:
+    tree = hierarchy(path, version)
+    return pdsa.cycles_for_unit(_store(path).pdsa_cycles(pdsa.related_units(unit, tree)), unit, tree)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def pdsa_cycle_versions(path: str, version: int, cycle_id: int) -> pd.DataFrame:
+    return _store(path).pdsa_cycle_versions(cycle_id)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
