@@ -7,6 +7,7 @@ and the words that go with it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 
 from qi_dash import aggregate, charts, periods
 from qi_dash.definitions import MeasureDefinition
+from qi_dash.phases import PhaseChange, engine_phases
 from qi_dash.spc import SPCResult, analyse
 
 
@@ -23,6 +25,7 @@ class MeasureView:
     series: pd.DataFrame  # one row per period, gaps included (aggregate.SERIES_COLUMNS)
     result: SPCResult | None  # the SPC engine's result (its points keep numerators and denominators); None without data
     message: str = ""
+    phase_changes: tuple[PhaseChange, ...] = ()  # the unit's own, in force, that the result used
 
     @property
     def has_data(self) -> bool:
@@ -47,17 +50,22 @@ class MeasureView:
         return None if present.empty else present.iloc[-1]
 
 
-def analyse_series(series: pd.DataFrame, definition: MeasureDefinition) -> SPCResult:
-    """Run the engine on a gap-filled series with the definition's chart and settings."""
+def analyse_series(
+    series: pd.DataFrame, definition: MeasureDefinition, phase_changes: Sequence[PhaseChange] = ()
+) -> SPCResult:
+    """Run the engine on a gap-filled series with the definition's chart and settings and
+    the unit's phase changes in force."""
     settings = definition.spc_settings()
+    phased = engine_phases(phase_changes)
+    given = {"settings": settings, "phase_starts": phased.phase_starts, "frozen_from": phased.frozen_from}
     if definition.has_denominator:
         return analyse(
             series["period"],
             numerators=series["numerator"].to_numpy(dtype=float),
             denominators=series["denominator"].to_numpy(dtype=float),
-            settings=settings,
+            **given,
         )
-    return analyse(series["period"], values=series["value"].to_numpy(dtype=float), settings=settings)
+    return analyse(series["period"], values=series["value"].to_numpy(dtype=float), **given)
 
 
 def data_table(view: MeasureView) -> pd.DataFrame:
@@ -83,8 +91,15 @@ def data_table(view: MeasureView) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def measure_view(observations: pd.DataFrame, definition: MeasureDefinition, team_codes: list[str]) -> MeasureView:
-    """The measure for the teams given (one team, or all teams under a unit)."""
+def measure_view(
+    observations: pd.DataFrame,
+    definition: MeasureDefinition,
+    team_codes: list[str],
+    phase_changes: Sequence[PhaseChange] = (),
+) -> MeasureView:
+    """The measure for the teams given (one team, or all teams under a unit), with the
+    phase changes in force recorded on that unit for this measure (a pooled series has
+    only its own unit's, never its teams')."""
     try:
         series = aggregate.series(observations, definition, team_codes)
     except aggregate.NotAggregated as err:
@@ -92,4 +107,5 @@ def measure_view(observations: pd.DataFrame, definition: MeasureDefinition, team
     values = series[["numerator", "denominator", "value"]].to_numpy(dtype=float)
     if series.empty or np.isnan(values).all():
         return MeasureView(definition, series, None, "No data yet.")
-    return MeasureView(definition, series, analyse_series(series, definition))
+    changes = tuple(phase_changes)
+    return MeasureView(definition, series, analyse_series(series, definition, changes), phase_changes=changes)

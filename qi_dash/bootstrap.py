@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from qi_dash import demo
+from qi_dash import demo, demo_phases
 from qi_dash.definitions import read_definitions
 from qi_dash.exports import template_frame, to_csv_bytes
 from qi_dash.hierarchy import read_hierarchy
@@ -42,5 +42,6 @@ def load_demo(store: Store) -> UploadSummary:
         raise InputError(plan.problems)
     summary = commit(store, plan, uploaded_by="demo")
     store.add_tests_of_change(pd.DataFrame(demo.DEMO_TESTS_OF_CHANGE), recorded_by="demo")
+    store.add_phase_changes(pd.DataFrame(demo_phases.DEMO_PHASE_CHANGES), recorded_by="demo")
     return summary
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from qi_dash import chart_phases
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.icons import COMMON_CAUSE, NHS_BLUE, POINT_STYLE, TARGET
 from qi_dash.spc.limits import TRIAL_LIMIT_POINTS
@@ -84,6 +85,7 @@ def spc_figure(
     changes: pd.DataFrame | None = None,
     height: int = 420,
     compact: bool = False,
+    phase_changes: tuple = (),
 ) -> go.Figure:
     """A run or SPC chart of one series.
 
@@ -95,7 +97,8 @@ def spc_figure(
     is ringed. ``changes``
     (columns ``date``, ``title`` and optionally ``detail``) are tests of change: numbered
     vertical markers whose titles are in the hover and the legend. ``compact`` is the small
-    multiple: title only, no legend, no line labels.
+    multiple: title only, no legend, no line labels. ``phase_changes`` name the phases
+    (``chart_phases``).
     """
     frame = points
     trial = _trial_phases(phases)
@@ -155,6 +158,7 @@ def spc_figure(
         _add_changes(fig, shown, change_rows, y_range, style)
     if not compact:
         _add_line_labels(fig, frame, definition, centre_name, trial, y_range, style)
+    chart_phases.add_phases(fig, frame, phases, phase_changes, style.font)
     _layout(fig, frame, definition, title, y_range, style)
     return fig
 

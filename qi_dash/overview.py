@@ -10,11 +10,16 @@ import pandas as pd
 
 from qi_dash import aggregate
 from qi_dash.definitions import MeasureDefinition
+from qi_dash.phases import active_changes, engine_phases
 from qi_dash.spc import analyse_many
 
 
-def icon_matrix(observations: pd.DataFrame, definitions: list[MeasureDefinition]) -> pd.DataFrame:
-    """One row per team and measure with data: unit, measure, variation_icon, assurance_icon."""
+def icon_matrix(
+    observations: pd.DataFrame, definitions: list[MeasureDefinition], phase_changes: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per team and measure with data: unit, measure, variation_icon, assurance_icon.
+    ``phase_changes`` (the store's frame) are the teams' phase changes: each series is
+    analysed with its own, as its chart is, so the icons agree with the charts."""
     by_code = {d.code: d for d in definitions}
     observations = observations[observations["measure"].isin(list(by_code))]
     columns = ["unit", "measure", "variation_icon", "assurance_icon"]
@@ -33,9 +38,15 @@ def icon_matrix(observations: pd.DataFrame, definitions: list[MeasureDefinition]
     frame["series"] = frame["unit"] + "\x1f" + frame["measure"]
     keys = frame.drop_duplicates("series")
     settings = {code: d.spc_settings() for code, d in by_code.items()}
+    phased = {}
+    if phase_changes is not None:
+        for unit, measure in phase_changes[["unit", "measure"]].drop_duplicates().itertuples(index=False):
+            phased[f"{unit}\x1f{measure}"] = engine_phases(active_changes(phase_changes, unit, measure))
     batch = analyse_many(
         frame[["series", "period", "value", "numerator", "denominator"]],
         {s: settings[m] for s, m in zip(keys["series"], keys["measure"])},
+        phase_starts={key: p.phase_starts for key, p in phased.items()},
+        frozen_from={key: p.frozen_from for key, p in phased.items()},
     )
     icons = batch.icons
     icons[["unit", "measure"]] = icons["series"].str.split("\x1f", expand=True)

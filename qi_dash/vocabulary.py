@@ -66,3 +66,17 @@ AGGREGATION_WORDS = {  # completes "For a directorate, …"
     "mean": "the mean of the teams' values each period",
     "none": "this measure is not combined across teams",
 }
+
+# Phase changes a team records on a measure's chart (qi_dash/phases.py): a new phase
+# recalculates the limits from its period; a frozen baseline keeps the limits calculated from
+# the points before its period and extends them from it to the end of the phase.
+PHASE_KINDS = ("new_phase", "freeze_baseline")
+PHASE_KIND_NAMES = {
+    "new_phase": "Start a new phase",
+    "freeze_baseline": "Freeze the baseline",
+}
+PHASE_KIND_WORDS = {  # completes "From <period>, …"
+    "new_phase": "the limits are calculated again from this period on",
+    "freeze_baseline": "the limits are those of the points before, extended",
+}
+BASELINE = "Baseline"  # the shaded span whose points a frozen phase's limits come from

@@ -78,7 +78,7 @@ class Selection:
         return session.observations(self.path, self.version, self.team_codes, self.as_of_moment)
 
     def views(self, measure_codes: tuple[str, ...]) -> list[MeasureView]:
-        return session.views(self.path, self.version, self.team_codes, measure_codes, self.as_of_moment)
+        return session.views(self.path, self.version, self.team_codes, measure_codes, self.as_of_moment, self.unit)
 
     def icon_matrix(self) -> pd.DataFrame:
         return session.icon_matrix(self.path, self.version, self.team_codes, self.as_of_moment)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from qi_dash import bootstrap, overview
 from qi_dash.analysis import MeasureView, measure_view
+from qi_dash.phases import active_changes
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.store import Store
@@ -53,16 +54,25 @@ def observations(path: str, version: int, team_codes: tuple[str, ...], as_of: da
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def views(
-    path: str, version: int, team_codes: tuple[str, ...], measure_codes: tuple[str, ...], as_of: datetime | None
+    path: str, version: int, team_codes: tuple[str, ...], measure_codes: tuple[str, ...], as_of: datetime | None,
+    unit: str,
 ) -> list[MeasureView]:
     frame = observations(path, version, team_codes, as_of)
     by_code = {d.code: d for d in definitions(path, version)}
-    return [measure_view(frame, by_code[code], list(team_codes)) for code in measure_codes]
+    changes = phase_changes(path, version, (unit,))
+    return [measure_view(frame, by_code[code], list(team_codes), active_changes(changes, unit, code))
+            for code in measure_codes]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def phase_changes(path: str, version: int, units: tuple[str, ...]) -> pd.DataFrame:
+    return _store(path).phase_changes(units=list(units))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def icon_matrix(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime | None) -> pd.DataFrame:
-    return overview.icon_matrix(observations(path, version, team_codes, as_of), definitions(path, version))
+    return overview.icon_matrix(observations(path, version, team_codes, as_of), definitions(path, version),
+                                phase_changes(path, version, team_codes))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
