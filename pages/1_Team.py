@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qi_dash.ui import panels, reading_guide, tests_of_change
+from qi_dash.ui import panels, phases, reading_guide, tests_of_change
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import FAMILIES
@@ -19,6 +19,7 @@ reading_guide.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False, help="The inner lines used by the 'two of three' rule.")
 tests_of_change.test_of_change_form(selection)
 views = selection.views(tuple(d.code for d in selection.definitions()))
+phases.team_phases(selection, views)
 for family in FAMILIES:
     panels.measure_grid(views, family, show_2s=show_2s, changes=selection.tests_of_change())
 panels.not_reported(views)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qi_dash.ui import panels, reading_guide
+from qi_dash.ui import panels, phases, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import AGGREGATION_WORDS
@@ -22,6 +22,7 @@ reading_guide.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False)
 (view,) = selection.views((definition.code,))
 panels.measure_panel(view, key="measure_chart", show_2s=show_2s, changes=selection.tests_of_change(), height=520)
+phases.measure_phases(selection, view)
 with st.expander("Operational definition"):
     st.markdown(markdown_text(definition.definition))
     st.markdown(f"**Numerator:** {markdown_text(definition.numerator)}")

@@ -18,7 +18,7 @@ from qi_dash.vocabulary import BASELINE
 
 BOUNDARY = "#425563"  # NHS mid grey: a boundary must read on a projector, not compete with the data
 BAND = "#E8EDEE"  # NHS pale grey
-LABEL_CHARS = 38  # longer reasons are cut in the label; the hover has them whole
+LABEL_CHARS = 48  # longer reasons are cut in the label; the hover has them whole
 
 
 def add_phases(fig: go.Figure, frame: pd.DataFrame, phases: pd.DataFrame | None,
