@@ -25,28 +25,46 @@ def add_phases(fig: go.Figure, frame: pd.DataFrame, phases: pd.DataFrame | None,
                changes: Sequence[PhaseChange], font: int) -> None:
     """Mark the phases of ``phases`` (the engine's) on ``fig``, naming each with the change
     in ``changes`` (a unit × measure's, in force) that made it."""
-    if phases is None or phases.empty or frame.empty:
+    if phases is None or phases.empty or frame.empty or not {"phase", "start"} <= set(phases.columns):
         return
     half = _half_period(frame)
     size = font - 3
+    labels: list[tuple[pd.Timestamp, str, str]] = []  # x, text, hover: placed at the foot of the plot
     for i, phase in enumerate(phases.itertuples(index=False)):
         start = pd.Timestamp(phase.start)
         end = pd.Timestamp(phases["start"].iloc[i + 1]) if i + 1 < len(phases) else frame["period"].iloc[-1] + half
         if phase.phase > 1:
-            change = _change(changes, "new_phase", frame, start - 2 * half, start)
-            _boundary(fig, start - half, phase_label(int(phase.phase), change), change, size, row=i % 2)
-        if pd.notna(phase.baseline_end):
+            change = _change(changes, "new_phase", start - 2 * half, start)
+            labels.append(_boundary(fig, start - half, phase_label(int(phase.phase), change), change))
+        if pd.notna(getattr(phase, "baseline_end", None)):
             last = pd.Timestamp(phase.baseline_end)
             fig.add_vrect(x0=start - half, x1=last + half, fillcolor=BAND, opacity=0.7, layer="below", line_width=0)
-            fig.add_annotation(x=start - half, xref="x", xanchor="left", xshift=4, y=1, yref="paper",
-                               yanchor="top", text=f"<i>{BASELINE}</i>", showarrow=False,
-                               hovertext=_baseline_hover(frame, start, last),
-                               font={"size": size, "color": BOUNDARY, "family": charts.FONT})
-            freeze = _change(changes, "freeze_baseline", frame, last, end)
+            labels.append((start - half, f"<i>{BASELINE}</i>", _baseline_hover(frame, start, last)))
+            freeze = _change(changes, "freeze_baseline", last, end)
             if freeze is not None:
-                _boundary(fig, last + half, phase_label(int(phase.phase), freeze), freeze, size, row=(i + 1) % 2)
+                labels.append(_boundary(fig, last + half, phase_label(int(phase.phase), freeze), freeze))
         if getattr(phase, "runs_reason", ""):
             _runs_label(fig, frame[frame["phase"] == phase.phase], phase.runs_reason, size)
+    span = frame["period"].iloc[-1] - frame["period"].iloc[0] + 2 * half
+    for (x, text, hover), row in zip(labels, _rows(labels, span, size)):
+        fig.add_annotation(x=x, xref="x", xanchor="left", xshift=4, y=0, yref="paper", yanchor="bottom",
+                           yshift=4 + row * (size + 10), text=text, showarrow=False, hovertext=hover,
+                           bgcolor="rgba(255,255,255,0.85)", font={"size": size, "color": BOUNDARY, "family": charts.FONT})
+
+
+def _rows(labels: list[tuple[pd.Timestamp, str, str]], span: pd.Timedelta, size: int) -> list[int]:
+    """A row (0 = lowest) for each label so none overlaps the one before it in its row; the
+    plot is taken to be about 600 px wide, as for the tests of change (``charts``)."""
+    ends: list[pd.Timestamp] = []
+    rows = []
+    for x, text, _ in labels:
+        width = span / 600 * (0.55 * size * len(text.replace("<i>", "").replace("</i>", "")) + 12)
+        row = next((r for r, end in enumerate(ends) if x >= end), len(ends))
+        if row == len(ends):
+            ends.append(x)
+        ends[row] = x + width
+        rows.append(row)
+    return rows
 
 
 def _half_period(frame: pd.DataFrame) -> pd.Timedelta:
@@ -54,14 +72,14 @@ def _half_period(frame: pd.DataFrame) -> pd.Timedelta:
     return (steps.min() if len(steps) else pd.Timedelta(days=30)) / 2
 
 
-def _change(changes: Sequence[PhaseChange], kind: str, frame: pd.DataFrame, after: pd.Timestamp,
-            until: pd.Timestamp) -> PhaseChange | None:
+def _change(changes: Sequence[PhaseChange], kind: str, after: pd.Timestamp, until: pd.Timestamp) -> PhaseChange | None:
     """The change of ``kind`` the engine placed in (after, until]: a date between periods starts at the next period."""
     found = [c for c in changes if c.kind == kind and after < pd.Timestamp(c.period) <= until]
     return found[-1] if found else None
 
 
-def _boundary(fig: go.Figure, x: pd.Timestamp, label: str, change: PhaseChange | None, size: int, row: int) -> None:
+def _boundary(fig: go.Figure, x: pd.Timestamp, label: str, change: PhaseChange | None) -> tuple[pd.Timestamp, str, str]:
+    """A boundary's line; returns its label (cut short) and hover (the whole reason, who and from when)."""
     fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref="x", yref="paper", layer="between",
                   line={"color": BOUNDARY, "width": 2, "dash": "longdash"})
     short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
@@ -70,10 +88,7 @@ def _boundary(fig: go.Figure, x: pd.Timestamp, label: str, change: PhaseChange |
         hover += [charts._plain(line) for line in textwrap.wrap(change.reason.strip(), 60)]
         who = f" by {change.recorded_by}" if change.recorded_by else ""
         hover.append(charts._plain(f"From {pd.Timestamp(change.period):%d %b %Y}; recorded{who}"))
-    fig.add_annotation(x=x, xref="x", xanchor="left", xshift=4, y=0, yref="paper", yanchor="bottom",
-                       yshift=4 + row * (size + 10), text=charts._plain(short), showarrow=False,
-                       hovertext="<br>".join(hover), bgcolor="rgba(255,255,255,0.85)",
-                       font={"size": size, "color": BOUNDARY, "family": charts.FONT})
+    return x, charts._plain(short), "<br>".join(hover)
 
 
 def _baseline_hover(frame: pd.DataFrame, start: pd.Timestamp, last: pd.Timestamp) -> str:
