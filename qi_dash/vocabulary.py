@@ -75,8 +75,8 @@ PHASE_KIND_NAMES = {
     "new_phase": "Start a new phase",
     "freeze_baseline": "Freeze the baseline",
 }
-PHASE_KIND_WORDS = {  # completes "From <period>, …"
-    "new_phase": "the limits are calculated again from this period on",
-    "freeze_baseline": "the limits are those of the points before, extended",
+PHASE_KIND_WORDS = {  # completes "From the period chosen, …"
+    "new_phase": "the limits are calculated again from the points of the new phase",
+    "freeze_baseline": "the limits are those of the points before it, extended",
 }
 BASELINE = "Baseline"  # the shaded span whose points a frozen phase's limits come from

@@ -88,12 +88,15 @@ def _form(selection: Selection, view: MeasureView) -> None:
     choices = list(view.result.points["period"].iloc[1:])
     if not choices:
         return
+    found = _suggestion(view)
+    start = choices.index(found.period) if found is not None and found.period in choices else len(choices) - 1
     with st.form(f"phase_form_{d.code}", clear_on_submit=False):
         left, right = st.columns([1, 1])
         kind = left.radio("What to do", PHASE_KINDS, format_func=PHASE_KIND_NAMES.get, key=f"phase_kind_{d.code}")
-        period = right.selectbox("From", choices, index=len(choices) - 1, key=f"phase_period_{d.code}",
+        period = right.selectbox("From", choices, index=start, key=f"phase_period_{d.code}",
                                  format_func=lambda p: periods.label(p, d.frequency))
-        st.caption(" · ".join(f"{PHASE_KIND_NAMES[k]}: from that period, {PHASE_KIND_WORDS[k]}." for k in PHASE_KINDS))
+        st.caption(" · ".join(f"{PHASE_KIND_NAMES[k]}: from the period chosen, {PHASE_KIND_WORDS[k]}."
+                              for k in PHASE_KINDS))
         reason = st.text_area("Reason (required): what changed, usually a test of change", max_chars=500,
                               key=f"phase_reason_{d.code}")
         cycle = _cycle_choice(selection, d.code)
