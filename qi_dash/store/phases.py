@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from qi_dash.store.errors import StoreError
+from qi_dash.store.history import unit_measure_filter
 from qi_dash.vocabulary import PHASE_KINDS
 
 INCOMING = ["unit", "measure", "period", "kind", "reason", "cycle_id"]
@@ -17,18 +18,12 @@ INCOMING = ["unit", "measure", "period", "kind", "reason", "cycle_id"]
 def read(cur: duckdb.DuckDBPyConnection, units: list[str] | None, measures: list[str] | None) -> pd.DataFrame:
     """Every change (undone ones too, with who undid them and when), in unit, measure,
     period order; ``active`` is true for those still in force."""
-    where, params = [], []
-    if units is not None:
-        where.append("list_contains(?, c.unit)")
-        params.append(list(units))
-    if measures is not None:
-        where.append("list_contains(?, c.measure)")
-        params.append(list(measures))
+    cond, params = unit_measure_filter(units, measures, table="c.")
     frame = cur.execute(
         f"""SELECT c.change_id, c.unit, c.measure, c.period, c.kind, c.reason, c.cycle_id,
                    c.recorded_by, c.recorded_at, u.undone_by, u.undone_at, u.change_id IS NULL AS active
             FROM phase_changes c LEFT JOIN phase_change_undos u USING (change_id)
-            {"WHERE " + " AND ".join(where) if where else ""}
+            WHERE {cond}
             ORDER BY c.unit, c.measure, c.period, c.change_id""",
         params,
     ).df()
