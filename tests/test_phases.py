@@ -255,3 +255,16 @@ def test_a_pooled_series_uses_only_its_own_units_changes(demo_store):
     assert own == ()  # Hazel's change is Hazel's, not the directorate's
     pooled = measure_view(demo_store.observations(units=teams), definition, teams, own)
     assert pooled.result.phases["phase"].tolist() == [1]
+
+
+def test_hazels_seclusion_run_chart_reads_right(demo_store):
+    """Issue 10: too few runs coloured every point purple and gave the latest high value a
+    purple icon on a lower-is-better measure."""
+    definition = next(d for d in demo_store.definitions() if d.code == "SECL_HRS")
+    result = measure_view(demo_store.observations(units=["W-HAZ"]), definition, ["W-HAZ"]).result
+    assert definition.direction == "decrease" and definition.chart == "run"
+    assert result.phases["runs_reason"].iloc[-1].startswith("Too few runs")
+    assert "Too few runs" in result.summary
+    assert not result.points["point_type"].str.startswith("neutral").any()
+    assert result.points["signal"].sum() < len(result.points)
+    assert not result.variation_icon.startswith("neutral")
