@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qi_dash.ui import aims, panels, pdsa_cycles, reading_guide
+from qi_dash.ui import aims, panels, pdsa_cycles, phases, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import FAMILIES
@@ -18,6 +18,7 @@ if selection.level != "team":
 reading_guide.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False, help="The inner lines used by the 'two of three' rule.")
 views = selection.views(tuple(d.code for d in selection.definitions()))
+phases.team_phases(selection, views)
 for family in FAMILIES:
     panels.measure_grid(views, family, show_2s=show_2s, changes=selection.pdsa_cycles())
 panels.not_reported(views)

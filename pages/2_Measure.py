@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qi_dash.ui import aims, panels, pdsa_cycles, reading_guide
+from qi_dash.ui import aims, panels, pdsa_cycles, phases, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import AGGREGATION_WORDS
@@ -23,6 +23,7 @@ reading_guide.reading_guide()
 show_2s = st.toggle("Show 2σ lines", value=False)
 (view,) = selection.views((definition.code,))
 panels.measure_panel(view, key="measure_chart", show_2s=show_2s, changes=selection.pdsa_cycles(), height=520)
+phases.measure_phases(selection, view)
 pdsa_cycles.cycles_section(selection, measure=definition.code)
 with st.expander("Operational definition"):
     st.markdown(markdown_text(definition.definition))

@@ -7,6 +7,7 @@ and the words that go with it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 from qi_dash import aggregate, charts, periods
 from qi_dash.aims import Aim
 from qi_dash.definitions import MeasureDefinition
+from qi_dash.phases import PhaseChange, engine_phases
 from qi_dash.spc import SPCResult, analyse
 from qi_dash.targets import Trajectory
 
@@ -27,6 +29,7 @@ class MeasureView:
     message: str = ""
     trajectory: Trajectory | None = None  # the targets over time the unit follows (None: the definition's one)
     aims: tuple[Aim, ...] = ()  # the unit's own aims on this measure, drawn as goal lines
+    phase_changes: tuple[PhaseChange, ...] = ()  # the unit's own, in force, that the result used
 
     @property
     def has_data(self) -> bool:
@@ -51,20 +54,29 @@ class MeasureView:
         return None if present.empty else present.iloc[-1]
 
 
-def analyse_series(series: pd.DataFrame, definition: MeasureDefinition, trajectory: Trajectory | None = None) -> SPCResult:
-    """Run the engine on a gap-filled series with the definition's chart and settings, and the
-    target in force at each period when the target changes over time."""
+def analyse_series(
+    series: pd.DataFrame,
+    definition: MeasureDefinition,
+    *,
+    trajectory: Trajectory | None = None,
+    phase_changes: Sequence[PhaseChange] = (),
+) -> SPCResult:
+    """Run the engine on a gap-filled series with the definition's chart and settings, the
+    unit's phase changes in force, and the target in force at each period when the target
+    changes over time."""
     settings = definition.spc_settings()
     if trajectory is not None and trajectory.changes:
         settings = replace(settings, target=tuple(trajectory.at(series["period"])))
+    phased = engine_phases(phase_changes)
+    given = {"settings": settings, "phase_starts": phased.phase_starts, "frozen_from": phased.frozen_from}
     if definition.has_denominator:
         return analyse(
             series["period"],
             numerators=series["numerator"].to_numpy(dtype=float),
             denominators=series["denominator"].to_numpy(dtype=float),
-            settings=settings,
+            **given,
         )
-    return analyse(series["period"], values=series["value"].to_numpy(dtype=float), settings=settings)
+    return analyse(series["period"], values=series["value"].to_numpy(dtype=float), **given)
 
 
 def data_table(view: MeasureView) -> pd.DataFrame:
@@ -90,10 +102,19 @@ def data_table(view: MeasureView) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def measure_view(observations: pd.DataFrame, definition: MeasureDefinition, team_codes: list[str],
-                 trajectory: Trajectory | None = None, aims: tuple[Aim, ...] = ()) -> MeasureView:
-    """The measure for the teams given (one team, or all teams under a unit), against the
-    unit's targets over time and with its aims."""
+def measure_view(
+    observations: pd.DataFrame,
+    definition: MeasureDefinition,
+    team_codes: list[str],
+    *,
+    trajectory: Trajectory | None = None,
+    aims: tuple[Aim, ...] = (),
+    phase_changes: Sequence[PhaseChange] = (),
+) -> MeasureView:
+    """The measure for the teams given (one team, or all teams under a unit), with the
+    phase changes in force recorded on that unit for this measure (a pooled series has
+    only its own unit's, never its teams'), against the unit's targets over time and with
+    its aims."""
     try:
         series = aggregate.series(observations, definition, team_codes)
     except aggregate.NotAggregated as err:
@@ -101,4 +122,6 @@ def measure_view(observations: pd.DataFrame, definition: MeasureDefinition, team
     values = series[["numerator", "denominator", "value"]].to_numpy(dtype=float)
     if series.empty or np.isnan(values).all():
         return MeasureView(definition, series, None, "No data yet.", trajectory, aims)
-    return MeasureView(definition, series, analyse_series(series, definition, trajectory), "", trajectory, aims)
+    changes = tuple(phase_changes)
+    return MeasureView(definition, series, analyse_series(series, definition, trajectory=trajectory, phase_changes=changes), "",
+                       trajectory, aims, changes)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qi_dash import demo, demo_aims, demo_pdsa
+import pandas as pd
+
+from qi_dash import demo, demo_aims, demo_pdsa, demo_phases
 from qi_dash.definitions import read_definitions
 from qi_dash.exports import template_frame, to_csv_bytes
 from qi_dash.hierarchy import read_hierarchy
@@ -40,6 +42,7 @@ def load_demo(store: Store) -> UploadSummary:
         raise InputError(plan.problems)
     summary = commit(store, plan, uploaded_by="demo")
     store.add_pdsa_cycles(demo_pdsa.DEMO_PDSA_CYCLES, by="demo")
+    store.add_phase_changes(pd.DataFrame(demo_phases.DEMO_PHASE_CHANGES), recorded_by="demo")
     demo_aims.load(store)
     return summary
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from qi_dash import chart_cycles, chart_goals
+from qi_dash import chart_cycles, chart_goals, chart_phases
 from qi_dash.aims import Aim
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.icons import COMMON_CAUSE, POINT_STYLE
@@ -89,6 +89,7 @@ def spc_figure(
     compact: bool = False,
     trajectory: Trajectory | None = None,
     aims: tuple[Aim, ...] = (),
+    phase_changes: tuple = (),
 ) -> go.Figure:
     """A run or SPC chart of one series.
 
@@ -100,7 +101,8 @@ def spc_figure(
     is ringed. ``changes`` are PDSA cycles (``Store.pdsa_cycles``, or any frame with ``date``
     and ``title``): ``chart_cycles`` marks those linked to this measure. ``compact`` is the small
     multiple: title only, no legend, no line labels. ``trajectory`` (the target over time,
-    else the definition's) and ``aims`` (goal lines) are drawn by ``chart_goals``.
+    else the definition's) and ``aims`` (goal lines) are drawn by ``chart_goals``;
+    ``phase_changes`` name the phases (``chart_phases``).
     """
     frame = points
     trial = _trial_phases(phases)
@@ -150,6 +152,7 @@ def spc_figure(
                                       [t.name for t in fig.data if t.showlegend], _y_range(frame, goals.levels, show_2s))
     if not compact:
         _add_line_labels(fig, frame, definition, centre_name, trial, y_range, style, goals.labels)
+    chart_phases.add_phases(fig, frame, phases, phase_changes, style.font)
     _layout(fig, goals.axis(frame), definition, title, y_range, style)
     return fig
 

@@ -180,7 +180,7 @@ def _lookup(found: str) -> str:
 
 # The term that explains each rule of the engine (``spc.rules.RULES``) that can flag a point.
 RULE_TERMS = {"beyond_limit": "process-limits", "trend": "trend", "two_of_three": "process-limits",
-              "shift": "shift", "runs": "runs"}
+              "shift": "shift"}
 
 
 def signal_words(rules: Iterable[str]) -> str:

@@ -24,9 +24,8 @@ def reading_guide() -> str:
     return f"""
 **Points.** Grey circles are common-cause variation: the process doing what it usually does.
 Coloured, differently shaped points are *special cause*: blue diamonds where the change is an
-improvement, orange squares where it is a concern, purple triangles where a measure has no
-better direction, or where a run chart has too few or too many runs (up ▲ or down ▼). Hover a
-point to see which rule flagged it.
+improvement, orange squares where it is a concern, purple triangles (up ▲ or down ▼) only
+where a measure has no better direction. Hover a point to see which rule flagged it.
 
 **Lines.** The solid line is the mean (SPC charts) or the median (run charts). Dashed grey lines
 are the *process limits*, {XMR_LIMIT:g} × the average moving range from the mean for XmR charts (as the
@@ -41,8 +40,14 @@ order names the signal. A point exactly on the mean breaks a run.
 
 **Rules on run charts** (IHI, unless the measure says Anhøj): {IHI_SHIFT} or more points in a row on one
 side of the median (points on the median are skipped); {IHI_TREND} or more points in a row going up or
-down (a repeated value neither breaks nor extends the trend); too few or too many runs for the
-number of points.
+down (a repeated value neither breaks nor extends the trend). Too few or too many runs for the
+number of points says the variation is not random, but not which points made it so: no point is
+coloured; the median is labelled with it, and the words under the chart say so.
+
+**Phases.** When a change has worked, the team can start a new phase: the limits are calculated
+again from that period, and a labelled vertical line gives the reason. A frozen baseline (a
+shaded band) keeps the limits calculated from the points before a change, so the change is
+judged against them.
 
 **Icons.** The variation icon describes the latest point. The assurance icon compares the
 target with the latest process limits: *consistently passing* when every point is expected to

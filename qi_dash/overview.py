@@ -13,15 +13,23 @@ import pandas as pd
 
 from qi_dash import aggregate
 from qi_dash.definitions import MeasureDefinition
+from qi_dash.phases import active_changes, engine_phases
 from qi_dash.spc import analyse_many
 from qi_dash.targets import Trajectory
 
 
-def icon_matrix(observations: pd.DataFrame, definitions: list[MeasureDefinition],
-                targets: Callable[[str, str], Trajectory] | None = None) -> pd.DataFrame:
+def icon_matrix(
+    observations: pd.DataFrame,
+    definitions: list[MeasureDefinition],
+    *,
+    targets: Callable[[str, str], Trajectory] | None = None,
+    phase_changes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per team and measure with data: unit, measure, variation_icon, assurance_icon.
     ``targets(unit, measure)`` gives a team's targets over time; the assurance icon uses the
-    one in force at the series' latest point."""
+    one in force at the series' latest point. ``phase_changes`` (the store's frame) are the
+    teams' phase changes: each series is analysed with its own, as its chart is, so the
+    icons agree with the charts."""
     by_code = {d.code: d for d in definitions}
     observations = observations[observations["measure"].isin(list(by_code))]
     columns = ["unit", "measure", "variation_icon", "assurance_icon"]
@@ -47,7 +55,16 @@ def icon_matrix(observations: pd.DataFrame, definitions: list[MeasureDefinition]
             trajectory = targets(unit, measure)
             if trajectory.changes and key in latest.index:
                 chosen[key] = replace(chosen[key], target=float(trajectory.at(latest[key])[0]))
-    batch = analyse_many(frame[["series", "period", "value", "numerator", "denominator"]], chosen)
+    phased = {}
+    if phase_changes is not None:
+        for unit, measure in phase_changes[["unit", "measure"]].drop_duplicates().itertuples(index=False):
+            phased[f"{unit}\x1f{measure}"] = engine_phases(active_changes(phase_changes, unit, measure))
+    batch = analyse_many(
+        frame[["series", "period", "value", "numerator", "denominator"]],
+        chosen,
+        phase_starts={key: p.phase_starts for key, p in phased.items()},
+        frozen_from={key: p.frozen_from for key, p in phased.items()},
+    )
     icons = batch.icons
     icons[["unit", "measure"]] = icons["series"].str.split("\x1f", expand=True)
     return icons[columns]

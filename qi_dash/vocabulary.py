@@ -77,3 +77,16 @@ RUNNING_SYMBOL = "…"
 # The four steps of a PDSA cycle, in order: each has a date and notes.
 PDSA_STEPS = ("plan", "do", "study", "act")
 PDSA_STEP_WORDS = {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act"}
+# Phase changes a team records on a measure's chart (qi_dash/phases.py): a new phase
+# recalculates the limits from its period; a frozen baseline keeps the limits calculated from
+# the points before its period and extends them from it to the end of the phase.
+PHASE_KINDS = ("new_phase", "freeze_baseline")
+PHASE_KIND_NAMES = {
+    "new_phase": "Start a new phase",
+    "freeze_baseline": "Freeze the baseline",
+}
+PHASE_KIND_WORDS = {  # completes "From the period chosen, …"
+    "new_phase": "the limits are calculated again from the points of the new phase",
+    "freeze_baseline": "the limits are those of the points before it, extended",
+}
+BASELINE = "Baseline"  # the shaded span whose points a frozen phase's limits come from

@@ -32,7 +32,9 @@ PHASE_COLUMNS = [
     "crossings",
     "crossings_min",
     "runs_signal",
+    "runs_reason",
     "trial_limits",
+    "baseline_end",
 ]
 
 

@@ -137,12 +137,21 @@ def test_ihi_trend_skips_a_missing_value():
     assert p.rule.tolist()[1:7] == ["trend", "trend", "", "trend", "trend", "trend"]
 
 
-def test_ihi_too_few_runs_flags_every_useful_point():
+def test_ihi_too_few_runs_is_the_phases_signal_not_every_points():
     values = [1, 2, 1, 2, 1, 8, 9, 8, 9, 8, 2, 1, 2, 1, 2, 9, 8, 9, 8, 9]  # median 5, 4 runs
-    p = run(values)
-    assert p.rule.tolist() == ["runs"] * 20
-    assert p.reason.iloc[0] == "Too few runs: 4 runs where at least 7 are expected for 20 points"
-    assert p.point_type.iloc[0] == "neutral_low" and p.point_type.iloc[5] == "neutral_high"
+    r = analyse(months(20), values, settings=SpcSettings(chart="run", direction="decrease"))
+    assert r.points.rule.tolist() == [""] * 20
+    assert set(r.points.point_type) == {"common_cause"}
+    reason = "Too few runs: 4 runs where at least 7 are expected for 20 points"
+    assert r.phases.runs_reason.tolist() == [reason]
+    assert reason + " in the last phase: the variation is not random" in r.summary
+    assert r.variation_icon == "common_cause"
+
+
+def test_ihi_too_many_runs_is_reported_in_words():
+    r = analyse(months(20), [1, 9] * 10, settings=SpcSettings(chart="run"))
+    assert r.phases.runs_reason.iloc[0].startswith("Too many runs: 20 runs where at most")
+    assert not r.points.signal.any()
 
 
 def _runs_probability_table(n):
@@ -232,13 +241,22 @@ def test_anhoej_long_run_signals_shift_with_reason():
     assert r.run_rules == "anhoej"
 
 
-def test_anhoej_too_few_crossings_flags_every_useful_point():
+def test_anhoej_too_few_crossings_is_the_phases_signal_not_every_points():
     values = [1, 2, 1, 2, 1, 8, 9, 8, 9, 8, 2, 1, 2, 1, 2, 9, 8, 9, 8, 9]  # 3 crossings, need 6
-    p = analyse(months(20), values, settings=SpcSettings(chart="run", run_rules="anhoej")).points
-    assert p.rule.tolist() == ["runs"] * 20
-    assert (
-        p.reason.iloc[0] == "Too few crossings: 3 crossings of the median where at least 6 are expected for 20 points"
+    r = analyse(months(20), values, settings=SpcSettings(chart="run", run_rules="anhoej"))
+    assert r.points.rule.tolist() == [""] * 20
+    assert r.phases.runs_reason.iloc[0] == (
+        "Too few crossings: 3 crossings of the median where at least 6 are expected for 20 points"
     )
+
+
+@pytest.mark.parametrize(("direction", "expected"), [("decrease", "concern"), ("increase", "improvement"),
+                                                     ("neutral", "neutral_high")])
+def test_a_run_chart_shift_reads_by_the_measures_direction(direction, expected):
+    values = [5, 4, 6, 5, 4, 6, 5, 4, 6, 5, 4, 6, 9, 9, 9, 9, 9, 9]  # six high points at the end
+    r = analyse(months(18), values, settings=SpcSettings(chart="run", direction=direction))
+    assert r.points.point_type.iloc[-1] == expected
+    assert r.points.rule.iloc[-1] == "shift"
 
 
 def test_points_on_the_centre_line_are_not_useful_for_anhoej_statistics():

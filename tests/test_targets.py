@@ -75,10 +75,10 @@ def test_assurance_uses_the_target_in_force_at_the_latest_point():
     d = definition(kind="value", chart="xmr", aggregation="sum", multiplier=1, target=30.0)
     assert measure_view(observations, d, ["W-ASH"]).result.assurance_icon == "pass"
     falls = Trajectory("RP_RATE", ALL_UNITS, ((date(2025, 2, 1), 10.0),), 30.0)  # the last point: Feb 2025
-    view = measure_view(observations, d, ["W-ASH"], falls)
+    view = measure_view(observations, d, ["W-ASH"], trajectory=falls)
     assert view.result.assurance_icon == "fail" and view.result.target == 10.0
     ahead = Trajectory("RP_RATE", ALL_UNITS, ((date(2025, 3, 1), 10.0),), 30.0)  # not yet in force
-    assert measure_view(observations, d, ["W-ASH"], ahead).result.assurance_icon == "pass"
+    assert measure_view(observations, d, ["W-ASH"], trajectory=ahead).result.assurance_icon == "pass"
 
 
 def test_the_icon_matrix_uses_each_teams_target_at_its_latest_point():
@@ -88,7 +88,7 @@ def test_the_icon_matrix_uses_each_teams_target_at_its_latest_point():
     assert plain["assurance_icon"].tolist() == ["pass"]
     steps = STEPS.assign(from_period=pd.to_datetime(["2025-04-01", "2027-04-01", "2025-01-01", "2025-02-01"]))
     follows = targets_by_unit(steps, PATHS.get, {"RP_RATE": 30.0})
-    matrix = overview.icon_matrix(observations, [d], follows)
+    matrix = overview.icon_matrix(observations, [d], targets=follows)
     assert matrix["assurance_icon"].tolist() == ["fail"]  # Ash's own 9 from Feb 2025
-    alone = measure_view(observations, d, ["W-ASH"], follows("W-ASH", "RP_RATE"))
+    alone = measure_view(observations, d, ["W-ASH"], trajectory=follows("W-ASH", "RP_RATE"))
     assert alone.result.assurance_icon == "fail"

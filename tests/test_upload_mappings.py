@@ -75,7 +75,9 @@ def test_a_recognised_mapping_can_be_set_aside_for_one_file(empty_store):
 
     recognised = plan_upload(empty_store, WIDE, "ash-again.csv")
     assert recognised.recognised == "Ash Ward monthly sheet"
-    assert any("using the saved mapping 'Ash Ward monthly sheet'" in n for n in recognised.notes)
+    assert recognised.mapping == "Ash Ward monthly sheet" and recognised.next_step is Step.PREVIEW
+    # The plan says which mapping it used once, in ``recognised``: the pages and the CLI word it.
+    assert not any("Ash Ward monthly sheet" in n for n in recognised.notes)
 
     set_aside = plan_upload(empty_store, WIDE, "ash-again.csv", recognise=False)
     assert set_aside.recognised is None and set_aside.mapping is None

@@ -16,7 +16,7 @@ import pandas as pd
 from qi_dash.vocabulary import RATIO_CHARTS, VALUE_CHARTS
 
 from .engine import run_pack
-from .inputs import SpcSettings, charted_values, phase_numbers, to_floats
+from .inputs import SpcSettings, charted_values, frozen_points, phase_numbers, to_floats
 from .result import PackResult, SPCResult
 
 
@@ -76,6 +76,7 @@ def analyse_many(
     settings: SpcSettings | Mapping[Hashable, SpcSettings] = SpcSettings(),
     *,
     phase_starts: Mapping | None = None,
+    frozen_from: Mapping | None = None,
     series: str = "series",
     period: str = "period",
     value: str = "value",
@@ -87,7 +88,8 @@ def analyse_many(
     Column names are given by ``series``, ``period``, ``value``, ``numerator`` and
     ``denominator``. ``settings`` is one ``SpcSettings`` for all series or a mapping from
     series key to its settings (each with one target, or none), with the meaning they have
-    in ``analyse``; ``phase_starts`` maps a series key to its phase start dates. Ratio
+    in ``analyse``; ``phase_starts`` maps a series key to its phase start dates and
+    ``frozen_from`` to its baseline freeze dates (as in ``analyse``). Ratio
     charts read numerator and denominator; c, g and t read value; run and xmr read value
     when the frame has that column, else the ratio. A series charted from the ratio keeps
     its numerators and denominators in its points.
@@ -139,13 +141,15 @@ def analyse_many(
             y, num, den, notes = charted_values(chart_type, _pick(values, take), None, None)
         starts = np.concatenate([[0], np.cumsum(lengths)])
         phase = np.ones(int(starts[-1]), np.int64)
+        frozen = np.zeros(int(starts[-1]), bool)
         for j, m in enumerate(members):
+            own = slice(starts[j], starts[j + 1])
             if phase_starts and keys[m] in phase_starts:
-                phase[starts[j] : starts[j + 1]] = phase_numbers(
-                    dates[take][starts[j] : starts[j + 1]], phase_starts[keys[m]]
-                )
+                phase[own] = phase_numbers(dates[take][own], phase_starts[keys[m]])
+            if frozen_from and keys[m] in frozen_from:
+                frozen[own] = frozen_points(dates[take][own], phase[own], frozen_from[keys[m]])
         result = run_pack(
-            [chosen[m] for m in members], dates[take], y, num, den, notes, phase, starts, targets[take], counts
+            [chosen[m] for m in members], dates[take], y, num, den, notes, phase, starts, targets[take], counts, frozen
         )
         for j, m in enumerate(members):
             where[keys[m]] = (len(packs), j)

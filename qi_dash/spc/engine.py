@@ -9,7 +9,7 @@ import pandas as pd
 from qi_dash.vocabulary import DIRECTIONS
 
 from . import point_types
-from .inputs import SpcSettings, charted_values, phase_numbers, target_per_point, to_floats, to_periods
+from .inputs import SpcSettings, charted_values, frozen_points, phase_numbers, target_per_point, to_floats, to_periods
 from .kernel import Pack, compute
 from .result import COUNT_COLUMNS, PHASE_COLUMNS, POINT_COLUMNS, PackResult, SPCResult
 
@@ -27,10 +27,12 @@ def run_pack(
     starts: np.ndarray,
     target: np.ndarray,
     counts: tuple[np.ndarray, np.ndarray] | None,
+    frozen: np.ndarray | None = None,
 ) -> PackResult:
     """Analyse the series of a pack (same chart, rule set and screening; each series a
     non-empty slice ``starts[i]:starts[i+1]`` sorted by period, with its 1-based phases).
-    ``counts`` are the numerators and denominators as given, kept for the result's points."""
+    ``counts`` are the numerators and denominators as given, kept for the result's points;
+    ``frozen`` marks the points after a baseline freeze in their phase (``frozen_points``)."""
     first = settings[0]
     n_series = len(settings)
     lengths = np.diff(starts)
@@ -46,6 +48,12 @@ def run_pack(
     row_first[row[new_row]] = np.flatnonzero(new_row)
     column = np.arange(row.size) - row_first[row]
     direction = np.array([DIRECTIONS.index(s.direction) for s in settings])
+    row_series = np.repeat(np.arange(n_series), phases_per_series)
+    per_series = np.array([NOT_FROZEN if s.baseline_points is None else s.baseline_points for s in settings])
+    baseline = per_series[row_series]
+    if frozen is not None and frozen.any():
+        # A freeze inside a phase: its limits come from the points before the freeze.
+        np.minimum.at(baseline, row[frozen], column[frozen])
     pack = Pack(
         chart=first.chart,
         screen=first.screen_moving_ranges,
@@ -55,10 +63,10 @@ def run_pack(
         den=den,
         row=row,
         column=column,
-        row_series=np.repeat(np.arange(n_series), phases_per_series),
+        row_series=row_series,
         direction=direction,
         multiplier=np.array([s.multiplier for s in settings]),
-        baseline=np.array([NOT_FROZEN if s.baseline_points is None else s.baseline_points for s in settings]),
+        baseline=baseline,
     )
     c = compute(pack)
     reference = point_types.latest(c.value, starts[:-1])
@@ -81,6 +89,7 @@ def run_pack(
         variation_icon=point_types.variation_icons(reference, c.point_type, c.centre, c.upper, direction, first.chart),
         assurance_icon=point_types.assurance_icons(latest_target, lower, upper, direction, first.chart),
         reference=reference,
+        baseline=baseline,
     )
 
 
@@ -92,6 +101,7 @@ def analyse(
     *,
     settings: SpcSettings = SpcSettings(),
     phase_starts=(),
+    frozen_from=(),
 ) -> SPCResult:
     """Analyse one series: centre line, limits, special-cause signals with reasons, point
     types and MDC icons (spc-methods.md Part A; issue 3 gives the result's shape).
@@ -101,7 +111,9 @@ def analyse(
     ``numerators`` and ``denominators`` chart p/pp/u/up, or the ratio on run/xmr. None or
     NaN is a gap, never a zero; the result's points keep the numerators and denominators
     given. ``settings`` are the chart, direction, target, rules, baseline, screening and
-    multiplier (``SpcSettings``); ``phase_starts`` are the dates new phases start.
+    multiplier (``SpcSettings``); ``phase_starts`` are the dates new phases start;
+    ``frozen_from`` the dates from which a phase's limits are frozen: calculated from its
+    points before that date and extended from it to the phase's end.
 
     Where the reference packages differ, we take this side, and why:
 
@@ -132,7 +144,9 @@ def analyse(
       last row, even if empty); assurance compares the latest target with that point's
       limits, strictly (NHSRplotthedots).
     * Too few / too many runs (and Anhøj's too few crossings) say the process is not random
-      but not which way it moved: those points are neutral high/low by their side.
+      but not which way it moved nor which points moved it: the phase carries the signal
+      (``phases.runs_reason``, the summary), no point is flagged (qicharts2 marks every point
+      of the phase; coloured, that read as every point a signal).
     """
     dates = to_periods(periods)
     n = dates.size
@@ -156,7 +170,8 @@ def analyse(
     phase = phase_numbers(dates, phase_starts)
     if n == 0:
         return _empty(settings, counts is not None)
-    pack = run_pack([settings], dates, y, num, den, notes, phase, np.array([0, n]), targets[order], counts)
+    frozen = frozen_points(dates, phase, frozen_from)
+    pack = run_pack([settings], dates, y, num, den, notes, phase, np.array([0, n]), targets[order], counts, frozen)
     return pack.result(0)
 
 

@@ -166,6 +166,20 @@ def phase_numbers(periods: np.ndarray, phase_starts) -> np.ndarray:
     return 1 + np.searchsorted(first_rows, np.arange(len(periods)), side="right")
 
 
+def frozen_points(periods: np.ndarray, phase: np.ndarray, frozen_from) -> np.ndarray:
+    """Which (sorted) periods lie after a baseline freeze in their phase: a freeze date
+    starts at that period (or the first after it) and lasts to the end of its phase."""
+    frozen = np.zeros(len(periods), bool)
+    if frozen_from is None or len(frozen_from) == 0 or len(periods) == 0:
+        return frozen
+    first_rows = np.searchsorted(periods, np.unique(to_periods(frozen_from)), side="left")
+    frozen[first_rows[first_rows < len(periods)]] = True
+    index = np.arange(len(periods))
+    phase_first = np.maximum.accumulate(np.where(np.diff(phase, prepend=0) != 0, index, 0))
+    last_freeze = np.maximum.accumulate(np.where(frozen, index, -1))
+    return last_freeze >= phase_first
+
+
 def target_per_point(target: float | tuple[float, ...] | None, n: int) -> np.ndarray:
     """Target of each point in input order (NaN = none), from a checked setting."""
     if target is None:

@@ -20,7 +20,8 @@ class Pack:
 
     Per point: charted value y, numerator and denominator (ratio charts), note code, the
     phase row it belongs to (``row``, increasing) and its place in that phase
-    (``column``). Per row: its series. Per series: direction code, multiplier, baseline."""
+    (``column``). Per row: its series and baseline (how many of its first points its limits
+    come from). Per series: direction code, multiplier."""
 
     chart: str
     screen: bool
@@ -33,7 +34,7 @@ class Pack:
     row_series: np.ndarray
     direction: np.ndarray
     multiplier: np.ndarray
-    baseline: np.ndarray  # per series; a huge number when not frozen
+    baseline: np.ndarray  # per row; a huge number when not frozen
 
 
 @dataclass
@@ -108,7 +109,7 @@ def compute(pack: Pack) -> Computed:
     y = _to_rows(pack.y, pack, shape, np.nan)
     num = None if pack.num is None else _to_rows(pack.num, pack, shape, np.nan)
     den = None if pack.den is None else _to_rows(pack.den, pack, shape, np.nan)
-    row_baseline = pack.baseline[pack.row_series]
+    row_baseline = pack.baseline
     row_direction = pack.direction[pack.row_series]
     grids = {name: np.empty(shape) for name in ("centre", "lower", "upper", "lower_2s", "upper_2s", "moving_range")}
     codes = {name: np.empty(shape, np.int8) for name in ("rule", "side", "point_type")}

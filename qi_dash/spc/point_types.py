@@ -7,8 +7,6 @@ import numpy as np
 
 from qi_dash.vocabulary import DIRECTIONS, POINT_TYPES
 
-from .rules import RUNS
-
 # Codes: indexes into POINT_TYPES and DIRECTIONS.
 COMMON, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW = range(len(POINT_TYPES))
 INCREASE = DIRECTIONS.index("increase")
@@ -18,16 +16,15 @@ NO_DIRECTION = DIRECTIONS.index("neutral")
 def point_types(rule: np.ndarray, side: np.ndarray, direction: np.ndarray) -> np.ndarray:
     """Point type codes. ``direction`` is one code per row (index into DIRECTIONS).
 
-    A too-few/too-many-runs signal says the process is not random but not which way it
-    moved, so its points are neutral high/low by their side of the centre line whatever
-    the direction (purple: special cause, neither improvement nor concern)."""
+    Every flagged point (beyond a limit, trend, 2 of 3, shift; on run charts too) is
+    improvement or concern by its side and the measure's direction; neutral high/low
+    (purple) only where the measure has no better direction (Part A §7)."""
     high = side > 0
     neutral = np.where(high, NEUTRAL_HIGH, NEUTRAL_LOW)
     d = np.broadcast_to(np.asarray(direction)[:, None], rule.shape)
     good = np.where(d == INCREASE, high, ~high)
     directed = np.where(d == NO_DIRECTION, neutral, np.where(good, IMPROVEMENT, CONCERN))
-    kind = np.where(rule == RUNS, neutral, directed)
-    return np.where(rule == 0, COMMON, kind).astype(np.int8)
+    return np.where(rule == 0, COMMON, directed).astype(np.int8)
 
 
 VARIATION_ICONS = {  # per direction, the icon of each point type (in POINT_TYPES order)

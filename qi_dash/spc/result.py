@@ -45,7 +45,9 @@ PHASE_COLUMNS = (
     "crossings",
     "crossings_min",
     "runs_signal",
+    "runs_reason",
     "trial_limits",
+    "baseline_end",
 )
 
 
@@ -95,13 +97,13 @@ def point_reason(code: int, side: int, span: int, place: int, centre_word: str, 
         return f"Point {place} of {article} {span}-point {'rising' if side > 0 else 'falling'} trend"
     if code == rules.TWO_OF_THREE:
         return f"2 of 3 points beyond 2σ {_ordinal_side(side, centre_word)}"
-    if code == rules.SHIFT:
-        return f"Point {place} of {span} in a row {_ordinal_side(side, centre_word)}" + runs_text
-    return runs_text
+    return f"Point {place} of {span} in a row {_ordinal_side(side, centre_word)}" + runs_text
 
 
 def runs_text(kind: int, observed: int, limit: int, n_useful: int) -> str:
-    """Why a whole phase signals on the runs test."""
+    """Why a whole phase signals on the runs test ("" when it does not)."""
+    if kind == rules.NO_RUNS_SIGNAL:
+        return ""
     if kind == rules.TOO_FEW_RUNS:
         return f"Too few runs: {observed} runs where at least {limit} are expected for {n_useful} points"
     if kind == rules.TOO_MANY_RUNS:
@@ -131,6 +133,7 @@ class PackResult:
     variation_icon: np.ndarray
     assurance_icon: np.ndarray
     reference: np.ndarray  # index of each series' latest non-missing point (−1 if none)
+    baseline: np.ndarray  # per phase row: points its limits come from (a huge number: all)
 
     def _reasons(self, lo: int, hi: int, row_lo: int, centre_word: str, rule_set: str) -> np.ndarray:
         c = self.computed
@@ -143,14 +146,7 @@ class PackResult:
             p, row = lo + i, row_lo + self.phase[lo + i] - 1
             code = int(c.rule[p])
             extra = ""
-            if code == rules.RUNS:
-                extra = runs_text(
-                    int(sig.runs_kind[row]),
-                    int(sig.runs_observed[row]),
-                    int(sig.runs_limit[row]),
-                    int(sig.runs_useful[row]),
-                )
-            elif code == rules.SHIFT and rule_set == "anhoej":
+            if code == rules.SHIFT and rule_set == "anhoej":
                 extra = f": longer than the {int(sig.run_max[row])} expected for {int(sig.runs_useful[row])} points"
             reason[i] = point_reason(code, int(c.side[p]), int(c.span[p]), int(c.place[p]), centre_word, extra)
         return reason
@@ -191,6 +187,16 @@ class PackResult:
         def counted(values: np.ndarray) -> pd.array:
             return pd.arrays.IntegerArray(values.astype(np.int64), mask=~has)
 
+        sig = self.computed.signals
+        runs_reasons = [
+            runs_text(int(sig.runs_kind[r]), int(sig.runs_observed[r]), int(sig.runs_limit[r]), int(sig.runs_useful[r]))
+            for r in range(lo, hi)
+        ]
+        baseline = self.baseline[lo:hi]
+        frozen = baseline < n
+        last_base = first + np.clip(np.minimum(baseline, n) - 1, 0, None)
+        baseline_end = np.where(frozen, self.periods[last_base], np.datetime64("NaT"))
+
         return pd.DataFrame(
             {
                 "phase": np.arange(1, hi - lo + 1, dtype=np.int64),
@@ -203,7 +209,9 @@ class PackResult:
                 "crossings": counted(an.crossings),
                 "crossings_min": counted(an.crossings_min),
                 "runs_signal": an.runs_signal.astype(bool),
+                "runs_reason": np.array(runs_reasons, dtype=object),
                 "trial_limits": n < TRIAL_LIMIT_POINTS,
+                "baseline_end": baseline_end.astype("datetime64[ns]"),
             },
             columns=list(PHASE_COLUMNS),
         )
@@ -233,6 +241,9 @@ class PackResult:
                 if flagged == 0
                 else f"Common cause variation at the latest point; {flagged} earlier point(s) in the last phase signal."
             )
+        runs = phases.runs_reason.iloc[-1]
+        if runs:
+            text += f" {runs} in the last phase: the variation is not random, though no single point is flagged."
         if s.chart != "run" and bool(phases.trial_limits.iloc[-1]):
             text += f" Trial limits: fewer than {TRIAL_LIMIT_POINTS} points in the last phase."
         return (

@@ -3,7 +3,7 @@
 * ``mdc_rules``: Making Data Count rules on any chart with limits, NHSRplotthedots
   precedence (spc-methods Part B §6): beyond a limit → trend → two of three → shift.
 * ``ihi_rules``: IHI run-chart rules (Part B §5, Perla, Provost & Murray 2011): trend ≥ 5
-  → shift ≥ 6 → too few / too many runs.
+  → shift ≥ 6; too few / too many runs is a property of the phase, not of its points.
 * ``anhoej``: Anhøj runs analysis (qicharts2 ``runs.analysis``, Part B §4), reported for
   every phase and used as the rule set of run charts when asked for.
 
@@ -20,19 +20,21 @@ from functools import cache
 
 import numpy as np
 
-RULES = ("", "beyond_limit", "trend", "two_of_three", "shift", "runs")
-BEYOND, TREND, TWO_OF_THREE, SHIFT, RUNS = 1, 2, 3, 4, 5
+RULES = ("", "beyond_limit", "trend", "two_of_three", "shift")
+BEYOND, TREND, TWO_OF_THREE, SHIFT = 1, 2, 3, 4
 
 # Precedence: when several rules flag a point, the first of these names its signal.
 MDC_ORDER = (BEYOND, TREND, TWO_OF_THREE, SHIFT)
-IHI_ORDER = (TREND, SHIFT, RUNS)
+IHI_ORDER = (TREND, SHIFT)
 
 MDC_TREND = 7  # points; Part A §4 (MDC Excel also allows 6)
 MDC_SHIFT = 7
 IHI_TREND = 5
 IHI_SHIFT = 6
 
-# Kinds of a phase-wide runs signal, for the reason text.
+# Kinds of a phase-wide runs signal, for the reason text. Too few or too many runs (or
+# crossings) says the process is not random, not which way it moved nor which points moved
+# it: it is reported for the phase (on its centre line and in words), and no point is flagged.
 NO_RUNS_SIGNAL, TOO_FEW_RUNS, TOO_MANY_RUNS, TOO_FEW_CROSSINGS = 0, 1, 2, 3
 
 
@@ -305,13 +307,11 @@ def anhoej(y: np.ndarray, valid: np.ndarray, centre: np.ndarray) -> RunsAnalysis
 
 
 def anhoej_rules(analysis: RunsAnalysis) -> Signals:
-    """Run chart with Anhøj rules, as qicharts2: the signal belongs to the phase. Points of
-    a run longer than the limit get ``shift``; if crossings are too few, every other useful
-    point of the phase gets ``runs``."""
+    """Run chart with Anhøj rules. Points of a run longer than the limit get ``shift``
+    (qicharts2); too few crossings is reported for the phase, with no point flagged."""
     shape = analysis.run_length.shape
     long_run = analysis.run_length > analysis.longest_run_max[:, None]
     few = (analysis.n_useful > 0) & (analysis.crossings < analysis.crossings_min)
-    useful = analysis.side != 0
     runs_test = (
         np.where(few, TOO_FEW_CROSSINGS, NO_RUNS_SIGNAL).astype(np.int8),
         analysis.crossings,
@@ -319,19 +319,13 @@ def anhoej_rules(analysis: RunsAnalysis) -> Signals:
         analysis.n_useful,
         analysis.longest_run_max,
     )
-    return _combine(
-        [
-            (SHIFT, long_run, analysis.side, analysis.run_length, analysis.run_place),
-            (RUNS, useful & few[:, None], analysis.side, 0, 0),
-        ],
-        shape,
-        runs_test,
-    )
+    return _combine([(SHIFT, long_run, analysis.side, analysis.run_length, analysis.run_place)], shape, runs_test)
 
 
 def ihi_rules(y: np.ndarray, valid: np.ndarray, centre: np.ndarray) -> Signals:
-    """IHI run-chart rules; precedence trend > shift > runs (Part A §5). Points on the
-    median and missing points are skipped by the shift and the runs count."""
+    """IHI run-chart rules; precedence trend > shift (Part A §5); too few or too many runs
+    is the phase's (see the kinds above). Points on the median and missing points are
+    skipped by the shift and the runs count."""
     rows, width = y.shape
     has_centre = valid & np.isfinite(centre)
     trend, trend_side, trend_span, trend_place = _skipping_trend(y, has_centre, IHI_TREND)
@@ -350,7 +344,6 @@ def ihi_rules(y: np.ndarray, valid: np.ndarray, centre: np.ndarray) -> Signals:
     flagged = {
         TREND: (trend, trend_side, trend_span, trend_place),
         SHIFT: (shift, side, length, place),
-        RUNS: (useful & (kind != NO_RUNS_SIGNAL)[:, None], side, 0, 0),
     }
     return _combine(
         [(code, *flagged[code]) for code in IHI_ORDER],

@@ -17,7 +17,7 @@ from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.aims import Aim
 from qi_dash.pdsa import PdsaCycle
-from qi_dash.store import aims, cycles, history, mappings, schema
+from qi_dash.store import aims, cycles, history, mappings, phases, schema
 from qi_dash.store.errors import StoreBusy, StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
@@ -336,6 +336,28 @@ class Store:
     def _in_cursor(self, read, *args):
         with self._cursor() as cur:
             return read(cur, *args)
+
+    # -- phase changes (store/phases.py) ---------------------------------------------------
+
+    def phase_changes(self, units: list[str] | None = None, measures: list[str] | None = None) -> pd.DataFrame:
+        """Every phase change (``phases.FRAME_COLUMNS``), undone ones too, unit × measure × period order."""
+        with self._cursor() as cur:
+            return phases.read(cur, units, measures)
+
+    def add_phase_changes(self, changes: pd.DataFrame, recorded_by: str | None = None) -> list[int]:
+        """Record phase changes (columns unit, measure, period, kind, reason, cycle_id); their ids."""
+        return self._write(lambda cur: phases.add(cur, changes, recorded_by))
+
+    def add_phase_change(self, unit: str, measure: str, period, kind: str, reason: str,
+                         recorded_by: str | None = None, cycle_id: int | None = None) -> int:
+        """Record one phase change; its id."""
+        row = pd.DataFrame([{"unit": unit, "measure": measure, "period": period, "kind": kind, "reason": reason,
+                             "cycle_id": cycle_id}])
+        return self.add_phase_changes(row, recorded_by)[0]
+
+    def undo_phase_change(self, change_id: int, by: str | None = None) -> None:
+        """Record that a phase change no longer holds (kept, with who undid it and when)."""
+        self._write(lambda cur: phases.undo(cur, change_id, by))
 
     # -- saved column mappings ------------------------------------------------------------
 

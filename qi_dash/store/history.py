@@ -131,6 +131,19 @@ def _arrow_observations(columns: dict[str, object], **extra) -> pa.Table:
     })
 
 
+def unit_measure_filter(units: list[str] | None, measures: list[str] | None, table: str = "") -> tuple[str, list]:
+    """A WHERE condition (and its parameters) keeping rows of the units and measures given
+    (None: all); ``table`` qualifies the columns (e.g. "c.")."""
+    where, params = [], []
+    if units is not None:
+        where.append(f"list_contains(?, {table}unit)")
+        params.append(list(units))
+    if measures is not None:
+        where.append(f"list_contains(?, {table}measure)")
+        params.append(list(measures))
+    return " AND ".join(where) or "TRUE", params
+
+
 def read_observations(
     cur: duckdb.DuckDBPyConnection,
     units: list[str] | None,
@@ -138,14 +151,7 @@ def read_observations(
     as_of: datetime | None,
 ) -> pd.DataFrame:
     """Observations (current, or as they stood at ``as_of``) in team, measure, period order."""
-    where, params = [], []
-    if units is not None:
-        where.append("list_contains(?, unit)")
-        params.append(list(units))
-    if measures is not None:
-        where.append("list_contains(?, measure)")
-        params.append(list(measures))
-    cond = " AND ".join(where) or "TRUE"
+    cond, params = unit_measure_filter(units, measures)
     cols = "unit, measure, period, numerator, denominator, value, comment, upload_id"
     if as_of is None:
         sql = f"SELECT {cols} FROM observations WHERE {cond} ORDER BY unit, measure, period"

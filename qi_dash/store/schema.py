@@ -136,6 +136,16 @@ MIGRATIONS: list[str] = [
     INSERT INTO pdsa_cycle_versions (change_id, version, unit, date, title, detail, saved_at, saved_by)
         SELECT change_id, 1, unit, date, title, detail, recorded_at, recorded_by FROM tests_of_change;
     """,
+    # Phase changes with who, when and why (store/phases.py); an undo is a row of its own.
+    """
+    CREATE SEQUENCE phase_change_ids START 1;
+    CREATE TABLE phase_changes (
+        change_id BIGINT PRIMARY KEY, unit VARCHAR NOT NULL, measure VARCHAR NOT NULL,
+        period DATE NOT NULL, kind VARCHAR NOT NULL, reason VARCHAR NOT NULL, cycle_id BIGINT,
+        recorded_at TIMESTAMPTZ NOT NULL, recorded_by VARCHAR);
+    CREATE TABLE phase_change_undos (
+        change_id BIGINT PRIMARY KEY, undone_at TIMESTAMPTZ NOT NULL, undone_by VARCHAR);
+    """,
 ]
 
 

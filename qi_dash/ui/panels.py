@@ -23,7 +23,7 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
     result = view.result
     chart, badges = st.columns([6, 1], vertical_alignment="center")
     figure = charts.spc_figure(view.points, result.phases, d, show_2s=show_2s, changes=changes, height=height,
-                               trajectory=view.trajectory, aims=view.aims)
+                               trajectory=view.trajectory, aims=view.aims, phase_changes=view.phase_changes)
     chart.plotly_chart(figure, key=key, config={"displaylogo": False})
     badges.markdown(icon_block(result), unsafe_allow_html=True)
     latest = view.latest

@@ -14,6 +14,7 @@ import streamlit as st
 
 from qi_dash import bootstrap, overview, pdsa, targets
 from qi_dash.analysis import MeasureView, measure_view
+from qi_dash.phases import active_changes
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.store import Store
@@ -54,7 +55,7 @@ def observations(path: str, version: int, team_codes: tuple[str, ...], as_of: da
 @st.cache_data(max_entries=64, show_spinner=False)
 def views(
     path: str, version: int, team_codes: tuple[str, ...], measure_codes: tuple[str, ...], as_of: datetime | None,
-    unit: str = "",
+    unit: str,
 ) -> list[MeasureView]:
     """The measures of the teams given, against the targets over time and with the aims of
     ``unit`` (the unit the teams make up)."""
@@ -62,8 +63,11 @@ def views(
     by_code = {d.code: d for d in definitions(path, version)}
     follows = unit_targets(path, version)
     aims = [a for a in _store(path).aims() if a.unit == unit]
-    return [measure_view(frame, by_code[code], list(team_codes), follows(unit, code),
-                         tuple(a for a in aims if a.measure == code)) for code in measure_codes]
+    changes = phase_changes(path, version, (unit,))
+    return [measure_view(frame, by_code[code], list(team_codes), trajectory=follows(unit, code),
+                         aims=tuple(a for a in aims if a.measure == code),
+                         phase_changes=active_changes(changes, unit, code))
+            for code in measure_codes]
 
 
 def unit_targets(path: str, version: int):
@@ -73,10 +77,16 @@ def unit_targets(path: str, version: int):
     return targets.targets_by_unit(store.target_steps(), hierarchy(path, version).path_to, defaults)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def phase_changes(path: str, version: int, units: tuple[str, ...]) -> pd.DataFrame:
+    return _store(path).phase_changes(units=list(units))
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def icon_matrix(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime | None) -> pd.DataFrame:
     return overview.icon_matrix(observations(path, version, team_codes, as_of), definitions(path, version),
-                                unit_targets(path, version))
+                                targets=unit_targets(path, version),
+                                phase_changes=phase_changes(path, version, team_codes))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
