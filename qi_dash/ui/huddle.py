@@ -67,8 +67,9 @@ def show(selection: Selection, views: Sequence[MeasureView]) -> None:
             st.caption(f"Screen {index + 1} of {count}{rotating}. Signals at the latest point come first.")
 
     screens()
-    st.page_link("pages/1_Team.py", label="Leave huddle mode", icon=":material/close_fullscreen:",
-                 query_params=selection.link())
+    if st.button("Leave huddle mode", icon=":material/close_fullscreen:", type="tertiary"):
+        del st.query_params["view"]  # the rest of the address (the team, the day) stays
+        st.rerun()
 
 
 def _chart(selection: Selection, view: MeasureView) -> None:

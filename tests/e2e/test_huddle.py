@@ -3,6 +3,8 @@ charts within the screen and no sidebar."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.e2e.app_server import charts_drawn, settle
@@ -35,7 +37,7 @@ def test_huddle_mode_from_a_bookmark_fits_whole_charts_on_the_screen(page, serve
     assert whole_charts(page) >= 2
     expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
 
-    page.get_by_role("link", name="Leave huddle mode").click()
-    settle(page, timeout=60_000)
-    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
-    assert "view=huddle" not in page.url
+    page.get_by_role("button", name="Leave huddle mode").click()
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible(timeout=60_000)
+    expect(page).not_to_have_url(re.compile("view=huddle"))
+    assert "team=W-ASH" in page.url
