@@ -28,10 +28,8 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qi_dash import bootstrap
 from qi_dash.board import HUDDLE_CHARTS_PER_SCREEN
-from qi_dash.store import Store
-from tests.e2e.app_server import charts_drawn, running_app, settle
+from tests.e2e.app_server import charts_drawn, demo_database, running_app, settle
 from tests.e2e.conftest import CHROMIUM
 
 BARE = Path(__file__).with_name("bare_chart_page.py")
@@ -88,10 +86,7 @@ def main() -> None:
     viewport = {"width": args.width, "height": args.height}
     with tempfile.TemporaryDirectory() as folder_name, sync_playwright() as playwright:
         folder = Path(folder_name)
-        db = folder / "demo.duckdb"
-        store = Store.open(db)
-        bootstrap.load_demo(store)
-        store.close()
+        db = demo_database(folder)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
         with running_app(db, folder / "bare.log", script=BARE) as bare, running_app(db, folder / "app.log") as app:
             pages = {"bare": (bare + "/", 1), "board": (app + "/Team?team=W-ASH", 10),

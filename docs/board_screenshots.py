@@ -13,9 +13,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qi_dash import bootstrap  # noqa: E402
-from qi_dash.store import Store  # noqa: E402
-from tests.e2e.app_server import charts_drawn, running_app, settle  # noqa: E402
+from tests.e2e.app_server import charts_drawn, demo_database, running_app, settle  # noqa: E402
 from tests.e2e.conftest import CHROMIUM  # noqa: E402
 
 VIEWS = {
@@ -30,10 +28,7 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder_name, sync_playwright() as playwright:
         folder = Path(folder_name)
-        db = folder / "demo.duckdb"
-        store = Store.open(db)
-        bootstrap.load_demo(store)
-        store.close()
+        db = demo_database(folder)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
         with running_app(db, folder / "app.log") as url:
             for name, path in VIEWS.items():
