@@ -64,11 +64,11 @@ def summary(selection: Selection, views: Sequence[MeasureView]) -> None:
         return
     table = pd.DataFrame({
         "Measure": [measure_link(selection, line.code, line.name) for line in lines],
-        "Family": [line.family.capitalize() for line in lines],
         "Variation": [icon_uri(line.variation_icon, "variation") for line in lines],
         "Assurance": [icon_uri(line.assurance_icon, "assurance") for line in lines],
-        "Latest": [line.latest for line in lines],
         "What the chart says": [line.summary for line in lines],
+        "Latest": [line.latest for line in lines],
+        "Family": [line.family.capitalize() for line in lines],
     })
     st.dataframe(
         table, hide_index=True, width="stretch", row_height=48, height=table_height(len(table), 48),
@@ -80,6 +80,7 @@ def summary(selection: Selection, views: Sequence[MeasureView]) -> None:
             "Assurance": st.column_config.ImageColumn("Assurance", width="small",
                                                       help="Making Data Count assurance icon: will the target be met?"),
             "What the chart says": st.column_config.TextColumn(width="large"),
+            "Family": st.column_config.TextColumn(width="small"),
         },
     )
 
