@@ -10,7 +10,10 @@ On a shared machine wall time swings with other work, so each load also counts t
 the browser and the two app servers spent on it (from /proc, Linux only): a figure that
 changes little when the machine is busy.
 
-    python benchmarks/page_bench.py [--runs 7] [--width 1280 --height 720]
+With ``--compare DIR`` the board of another checkout of the app (say ``git archive main``
+unpacked in DIR) joins the alternation, so before and after are measured under the same load.
+
+    python benchmarks/page_bench.py [--runs 7] [--width 1280 --height 720] [--compare DIR]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
@@ -82,15 +86,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=720)
+    parser.add_argument("--compare", type=Path, help="another checkout whose board joins the alternation")
     args = parser.parse_args()
     viewport = {"width": args.width, "height": args.height}
     with tempfile.TemporaryDirectory() as folder_name, sync_playwright() as playwright:
         folder = Path(folder_name)
         db = demo_database(folder)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        with running_app(db, folder / "bare.log", script=BARE) as bare, running_app(db, folder / "app.log") as app:
+        with ExitStack() as servers:
+            bare = servers.enter_context(running_app(db, folder / "bare.log", script=BARE))
+            app = servers.enter_context(running_app(db, folder / "app.log"))
             pages = {"bare": (bare + "/", 1), "board": (app + "/Team?team=W-ASH", 10),
                      "huddle": (app + "/Team?team=W-ASH&view=huddle", HUDDLE_CHARTS_PER_SCREEN)}
+            if args.compare:
+                # A database of its own: a server holds its file's lock.
+                other = servers.enter_context(running_app(demo_database(folder / "compare"), folder / "compare.log",
+                                                          script=args.compare.resolve() / "app.py"))
+                pages["compared"] = (other + "/Team?team=W-ASH", 10)
             for url, charts in pages.values():  # warm each server's caches once
                 load(browser, url, charts, viewport)
             wall: dict[str, list[float]] = {name: [] for name in pages}

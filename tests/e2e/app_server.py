@@ -25,6 +25,7 @@ def demo_database(folder: Path) -> Path:
     from qi_dash import bootstrap
     from qi_dash.store import Store
 
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "demo.duckdb"
     store = Store.open(path)
     bootstrap.load_demo(store)
