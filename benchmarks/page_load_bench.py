@@ -22,9 +22,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qi_dash import bootstrap  # noqa: E402
-from qi_dash.store import Store  # noqa: E402
-from tests.e2e.app_server import charts_drawn, running_app, settle  # noqa: E402
+from tests.e2e.app_server import charts_drawn, demo_database, running_app, settle  # noqa: E402
 from tests.e2e.conftest import CHROMIUM  # noqa: E402
 
 # (name, path, charts drawn when loaded)
@@ -81,10 +79,7 @@ def main() -> None:
         args.screenshots.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder_name, sync_playwright() as playwright:
         folder = Path(folder_name)
-        db = folder / "demo.duckdb"
-        store = Store.open(db)
-        bootstrap.load_demo(store)
-        store.close()
+        db = demo_database(folder)
         floor_script = folder / "floor.py"
         floor_script.write_text('import streamlit as st\n\nst.title("Floor")\n')
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])

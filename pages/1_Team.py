@@ -1,25 +1,39 @@
-"""Team: the team's family of measures — outcome, process, balancing — for the huddle screen."""
+"""Team: the team's board — the family of measures, outcome → process → balancing, summarised and
+charted; in huddle mode (``view=huddle``) a shared screen. Above team level, its teams' boards in brief."""
 
 import streamlit as st
 
-from qi_dash.ui import aims, panels, pdsa_cycles, phases, reading_guide
+from qi_dash.ui import aims, board, huddle, panels, pdsa_cycles, phases, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
-from qi_dash.vocabulary import FAMILIES
 
 selection = page("Team")
-breadcrumb(selection)
-st.title(markdown_text(selection.name()) if selection.level == "team" else "Team measures")
-aims.aims_header(selection)
 if selection.level != "team":
-    st.info("Choose a team in the sidebar to see its measures.")
+    breadcrumb(selection)
+    st.title(markdown_text(selection.name()))
+    aims.aims_header(selection)
+    board.team_briefs(selection)
     st.stop()
 
-reading_guide.reading_guide()
-show_2s = st.toggle("Show 2σ lines", value=False, help="The inner lines used by the 'two of three' rule.")
 views = selection.views(tuple(d.code for d in selection.definitions()))
+if huddle.requested():
+    st.title(markdown_text(selection.name()))
+    aims.aims_lines(selection)
+    huddle.show(selection, views)
+    st.stop()
+
+breadcrumb(selection)
+st.title(markdown_text(selection.name()))
+aims.aims_header(selection)
+controls = st.columns([1, 1, 3], vertical_alignment="center")
+with controls[0]:
+    huddle.toggle()
+with controls[1]:
+    show_2s = st.toggle("Show 2σ lines", value=False, help="The inner lines used by the 'two of three' rule.")
+with controls[2]:
+    reading_guide.reading_guide()
+board.summary(selection, views)
 phases.team_phases(selection, views)
-for family in FAMILIES:
-    panels.measure_grid(views, family, show_2s=show_2s, changes=selection.pdsa_cycles())
+board.chart_grid(selection, views, show_2s=show_2s)
 panels.not_reported(views)
 pdsa_cycles.cycles_section(selection)

@@ -90,6 +90,7 @@ def spc_figure(
     trajectory: Trajectory | None = None,
     aims: tuple[Aim, ...] = (),
     phase_changes: tuple = (),
+    huddle: bool = False,
 ) -> go.Figure:
     """A run or SPC chart of one series.
 
@@ -102,11 +103,13 @@ def spc_figure(
     and ``title``): ``chart_cycles`` marks those linked to this measure. ``compact`` is the small
     multiple: title only, no legend, no line labels. ``trajectory`` (the target over time,
     else the definition's) and ``aims`` (goal lines) are drawn by ``chart_goals``;
-    ``phase_changes`` name the phases (``chart_phases``).
+    ``phase_changes`` name the phases (``chart_phases``). ``huddle`` is the shared screen read
+    from across a room: large type, thick lines, short line labels, no title (the page shows
+    it) and no legend (the points' shapes and the page's icons say what they are).
     """
     frame = points
     trial = _trial_phases(phases)
-    style = _Style(compact, height)
+    style = _Style(compact, height, huddle)
     fig = go.Figure()
 
     centre_name = "Median" if definition.chart in MEDIAN_CHARTS else "Mean"
@@ -158,16 +161,19 @@ def spc_figure(
 
 
 class _Style:
-    """Sizes for the full chart (huddle screen) or a small multiple."""
+    """Sizes for the full chart, a small multiple, or huddle mode (read from three metres)."""
 
-    def __init__(self, compact: bool, height: int):
+    def __init__(self, compact: bool, height: int, huddle: bool = False):
         self.compact = compact
+        self.huddle = huddle
         self.height = height
-        self.font = 12 if compact else 16
-        self.marker = 7 if compact else 11
-        self.line = 1.5 if compact else 2.0
+        self.font = 12 if compact else 22 if huddle else 16
+        self.marker = 7 if compact else 16 if huddle else 11
+        self.line = 1.5 if compact else 3.5 if huddle else 2.0
         self.legend_font = self.font - 3
-        self.margin = {"l": 40, "r": 12, "t": 40, "b": 36} if compact else {"l": 72, "r": 210, "t": 88, "b": 38}
+        self.limit_names = ("UPL", "LPL") if huddle else ("Upper process limit", "Lower process limit")
+        self.margin = ({"l": 40, "r": 12, "t": 40, "b": 36} if compact else {"l": 80, "r": 150, "t": 16, "b": 44}
+                       if huddle else {"l": 72, "r": 210, "t": 88, "b": 38})
         self.fit_legend([])
 
     def fit_legend(self, names: list[str], width: int = 800) -> None:
@@ -177,7 +183,7 @@ class _Style:
         chart's width is unknown until the browser lays it out, so assume a modest one: at worst
         a wide screen shows a little spare space, never a legend over the axis labels.
         """
-        names = [] if self.compact else names
+        names = [] if self.compact or self.huddle else names
         rows = 0
         if names:
             widest = max(44 + 0.58 * self.legend_font * len(name) for name in names)
@@ -290,7 +296,7 @@ def _add_line_labels(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDef
         row = last.iloc[-1]
         labels.append((row["centre"], f"{centre_name} {format_value(row['centre'], definition, with_unit=False)}", TEXT))
         suffix = " (trial)" if row["phase"] in trial else ""
-        for column, name in (("upper", "Upper process limit"), ("lower", "Lower process limit")):
+        for column, name in zip(("upper", "lower"), style.limit_names):
             if pd.notna(row[column]):
                 value = format_value(row[column], definition, with_unit=False)
                 labels.append((row[column], f"{name} {value}{suffix}", LIMIT_TEXT))
@@ -344,18 +350,21 @@ def _layout(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, 
     axis = {"showline": True, "linecolor": "#AEB7BD", "gridcolor": GRID, "zeroline": False, "ticks": "outside",
             "tickfont": {"size": style.font - 2}, "title_font": {"size": style.font - 1}}
     fig.update_layout(
-        title=heading,
+        # Every style is set here; Plotly's default template would only be shipped with each
+        # figure and merged by the browser (a third of the time a board takes to draw its charts).
+        template="none",
+        title=None if style.huddle else heading,
         height=style.height,
         margin=dict(style.margin, b=style.margin["b"] + style.legend_px),
         font={"family": FONT, "size": style.font, "color": TEXT},
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",
-        showlegend=not style.compact,
+        showlegend=not (style.compact or style.huddle),
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom",
                 "font": {"size": style.legend_font}},
         hovermode="closest",
         hoverlabel={"font": {"size": style.font - 1, "family": FONT}, "bgcolor": "#FFFFFF"},
-        xaxis=dict(axis, **_time_axis(frame, definition.frequency, style.compact)),
+        xaxis=dict(axis, **_time_axis(frame, definition.frequency, style.compact or style.huddle)),
         yaxis=dict(axis, range=list(y_range), ticksuffix="%" if percent else "",
                    title_text=None if style.compact else "Percentage" if percent else _plain(definition.unit)),
     )

@@ -75,9 +75,11 @@ def test_team_page_deep_link_shows_the_family_of_measures(viewer):
     assert at.query_params["team"] == "W-ASH" and at.query_params["dir"] == "DIR-ACU"
 
 
-def test_team_page_without_a_team_asks_for_one(viewer):
+def test_team_page_without_a_team_shows_its_teams_boards_in_brief(viewer):
     at = no_errors(viewer("pages/1_Team.py"))
-    assert "Choose a team" in at.info[0].value
+    assert at.title[0].value == "Riverside NHS Foundation Trust"
+    briefs = next(d.value for d in at.dataframe if "Team" in d.value.columns)
+    assert len(briefs) == 13 and briefs["Team"].str.startswith("./Team?team=").all()
     assert not at.get("plotly_chart")
 
 

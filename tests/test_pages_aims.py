@@ -186,6 +186,8 @@ def test_the_reading_guide_and_chart_words_link_to_the_glossary(viewer):
     text = markdown(at)
     assert "[special cause](/Glossary#special-cause)" in text
     assert "[process limits](/Glossary#process-limits)" in text
+    # Each chart's words on the Measure page (the board says them in its summary table).
+    at = no_errors(viewer("pages/2_Measure.py", team="W-ASH", measure="RP_RATE"))
     assert any("](/Glossary#" in c.value for c in at.caption if c.value.startswith("Latest:"))
 
 

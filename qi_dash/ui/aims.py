@@ -26,14 +26,9 @@ def aims_header(selection: Selection, measure: str | None = None) -> None:
     forms to change them."""
     if SAVED in st.session_state:
         st.success(st.session_state.pop(SAVED))
+    aims_lines(selection, measure)
     store = session.store()
     by_code = {d.code: d for d in selection.definitions()}
-    shown = [a for a in aims_.aims_shown(store.aims(), selection.hierarchy.path_to(selection.unit))
-             if a.measure in by_code and (measure is None or a.measure == measure)]
-    # The unit's own aims first and in full; those of the units above it in a line each.
-    for aim in sorted(shown, key=lambda a: a.unit != selection.unit):
-        _aim_line(selection, aim, by_code[aim.measure], brief=aim.unit != selection.unit)
-    _people_line(store.people(), selection.unit)
     with st.expander("Aims, targets and people"):
         mine = [a for a in store.aims() if a.unit == selection.unit and a.measure in by_code]
         aim_tab, target_tab, people_tab = st.tabs(["Aim", "Target over time", "Coach and sponsor"])
@@ -43,6 +38,18 @@ def aims_header(selection: Selection, measure: str | None = None) -> None:
             target_form(selection, by_code, measure)
         with people_tab:
             people_form(selection, store.people())
+
+
+def aims_lines(selection: Selection, measure: str | None = None) -> None:
+    """The unit's aims with progress, and its people, read only (the huddle screen shows these)."""
+    store = session.store()
+    by_code = {d.code: d for d in selection.definitions()}
+    shown = [a for a in aims_.aims_shown(store.aims(), selection.hierarchy.path_to(selection.unit))
+             if a.measure in by_code and (measure is None or a.measure == measure)]
+    # The unit's own aims first and in full; those of the units above it in a line each.
+    for aim in sorted(shown, key=lambda a: a.unit != selection.unit):
+        _aim_line(selection, aim, by_code[aim.measure], brief=aim.unit != selection.unit)
+    _people_line(store.people(), selection.unit)
 
 
 def _aim_line(selection: Selection, aim: Aim, definition: MeasureDefinition, *, brief: bool) -> None:

@@ -1,5 +1,5 @@
-"""Measures on screen: one measure's chart with its icons and signals explained, and a family
-of measures for the huddle."""
+"""Measures on screen: one measure's chart with its icons and signals explained, its data, and
+the measures a team does not report."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from qi_dash import charts, glossary, periods
 from qi_dash.analysis import MeasureView
 from qi_dash.analysis import data_table as measure_data
 from qi_dash.ui.widgets import icon_block, markdown_text
-from qi_dash.vocabulary import FAMILY_TITLES
 
 def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes: pd.DataFrame | None = None, height: int = 400) -> None:
     """One measure: the chart with its signals explained, its MDC icons, and the latest value."""
@@ -50,16 +49,6 @@ def data_table(view: MeasureView) -> None:
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={"Comment": st.column_config.TextColumn(width="large"),
                                 "Signal": st.column_config.TextColumn(width="large")})
-
-
-def measure_grid(views: list[MeasureView], family: str, *, show_2s: bool, changes: pd.DataFrame | None) -> None:
-    """A family's measures, each chart the full width so a shared screen can read it."""
-    mine = [v for v in views if v.definition.family == family and v.has_data]
-    if not mine:
-        return
-    st.header(FAMILY_TITLES[family])
-    for view in mine:
-        measure_panel(view, key=f"chart_{view.definition.code}", show_2s=show_2s, changes=changes, height=380)
 
 
 def not_reported(views: list[MeasureView]) -> None:

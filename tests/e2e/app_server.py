@@ -19,6 +19,20 @@ class AppDidNotStart(RuntimeError):
     pass
 
 
+def demo_database(folder: Path) -> Path:
+    """A new database holding the demo organisation, built in ``folder`` before any server
+    opens it (a server holds the file's lock)."""
+    from qi_dash import bootstrap
+    from qi_dash.store import Store
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "demo.duckdb"
+    store = Store.open(path)
+    bootstrap.load_demo(store)
+    store.close()
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,0 +1,108 @@
+"""The Team page as a board: the family of measures summarised (icons, latest value, what each
+chart says, a link to its Measure page), then the charts in a grid; above team level, its
+teams' boards in brief.
+
+Figures are built once per data version and shared by every session (``figure``): building
+ten Plotly figures took longer than analysing the data, and every visit to a board rebuilt them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from urllib.parse import urlencode
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from qi_dash import board, charts
+from qi_dash.analysis import MeasureView
+from qi_dash.ui import organisation
+from qi_dash.ui.selection import Selection
+from qi_dash.ui.widgets import icon_uri, table_height
+from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
+
+BOARD_CHART_HEIGHT = 400
+# No mode bar: on a board of many charts it is drawn for each chart, and the Measure page
+# keeps it for downloads.
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
+# Two charts a row on a wide screen; a chart never narrower than this (it takes the row instead).
+_GRID_CSS = """<style>
+.st-key-board_grid [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+.st-key-board_grid [data-testid="stColumn"] { min-width: min(100%, 560px); }
+</style>"""
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(path: str, version: int, unit: str, code: str, as_of: datetime | None, show_2s: bool,
+            huddle: bool, height: int, _view: MeasureView, _changes: pd.DataFrame | None) -> go.Figure:
+    # The view and the changes follow from the key before them (the selection's reads, cached
+    # by data version), so they are not hashed. Streamlit copies a figure before drawing it,
+    # so one figure object serves every session.
+    return charts.spc_figure(_view.points, _view.result.phases, _view.definition, show_2s=show_2s,
+                             changes=_changes, height=height, huddle=huddle, trajectory=_view.trajectory,
+                             aims=_view.aims, phase_changes=_view.phase_changes)
+
+
+def figure(selection: Selection, view: MeasureView, *, show_2s: bool = False, huddle: bool = False,
+           height: int = BOARD_CHART_HEIGHT) -> go.Figure:
+    """The measure's chart for the selection, built once per data version."""
+    return _figure(selection.path, selection.version, selection.unit, view.definition.code,
+                   selection.as_of_moment, show_2s, huddle, height, view, selection.pdsa_cycles())
+
+
+def measure_link(selection: Selection, code: str, name: str) -> str:
+    """A link to the measure's own page for this unit; the fragment carries the link text."""
+    return f"./Measure?{urlencode(selection.link(measure=code))}#{name}"
+
+
+def summary(selection: Selection, views: Sequence[MeasureView]) -> None:
+    """The family of measures at a glance: a row per measure, outcome → process → balancing."""
+    lines = board.board_lines(views)
+    if not lines:
+        st.info("No data yet for this team.")
+        return
+    table = pd.DataFrame({
+        "Measure": [measure_link(selection, line.code, line.name) for line in lines],
+        "Variation": [icon_uri(line.variation_icon, "variation") for line in lines],
+        "Assurance": [icon_uri(line.assurance_icon, "assurance") for line in lines],
+        "What the chart says": [line.summary for line in lines],
+        "Latest": [line.latest for line in lines],
+        "Family": [line.family.capitalize() for line in lines],
+    })
+    st.dataframe(
+        table, hide_index=True, width="stretch", row_height=48, height=table_height(len(table), 48),
+        column_config={
+            "Measure": st.column_config.LinkColumn("Measure", display_text=r"#(.*)$", width="medium",
+                                                   help="Open the measure's own page"),
+            "Variation": st.column_config.ImageColumn("Variation", width="small",
+                                                      help="Making Data Count variation icon at the latest point"),
+            "Assurance": st.column_config.ImageColumn("Assurance", width="small",
+                                                      help="Making Data Count assurance icon: will the target be met?"),
+            "What the chart says": st.column_config.TextColumn(width="large"),
+            "Family": st.column_config.TextColumn(width="small"),
+        },
+    )
+
+
+def chart_grid(selection: Selection, views: Sequence[MeasureView], *, show_2s: bool) -> None:
+    """Each family's charts, two a row on a wide screen."""
+    st.html(_GRID_CSS)
+    with st.container(key="board_grid"):
+        for family in FAMILIES:
+            mine = [v for v in views if v.definition.family == family and v.has_data]
+            if not mine:
+                continue
+            st.header(FAMILY_TITLES[family])
+            for start in range(0, len(mine), 2):
+                for column, view in zip(st.columns(2), mine[start:start + 2]):
+                    column.plotly_chart(figure(selection, view, show_2s=show_2s), key=f"chart_{view.definition.code}",
+                                        config=CHART_CONFIG, theme=None)
+
+
+def team_briefs(selection: Selection) -> None:
+    """Above team level: each team's board in brief, a row per team linking to its board."""
+    st.subheader(f"Teams' boards in brief ({len(selection.team_codes)} teams)")
+    st.caption("Each icon is a measure's variation at its latest point. Open a team for its board.")
+    organisation.variation_matrix(selection)
