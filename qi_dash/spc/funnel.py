@@ -55,21 +55,15 @@ def funnel(
     value = np.where(usable, num / np.where(usable, den, 1.0), np.nan)
     theta = float(num[usable].sum() / den[usable].sum()) if usable.any() else np.nan
 
-    stabilised, target, s2 = _stabilised(value, theta, n, chart)
+    stabilised, target, s2 = _stabilise(value, chart), float(_stabilise(theta, chart)), 1.0 / (4.0 * n)
     z = (stabilised - target) / np.sqrt(s2)
     phi, tau2 = _overdispersion(z[usable], s2[usable]) if overdispersion else (1.0, 0.0)
-    out = {"value": value * multiplier, "denominator": den, "centre": np.full(len(num), theta * multiplier)}
     if tau2 > 0:
         z = (stabilised - target) / np.sqrt(s2 + tau2)
-        for level, (low, high) in LEVELS.items():
-            for name, p in ((f"lower_{level}", low), (f"upper_{level}", high)):
-                out[name] = _overdispersed_limit(p, target, s2 + tau2, chart) * multiplier
-    else:
-        for level, (low, high) in LEVELS.items():
-            for name, p in ((f"lower_{level}", low), (f"upper_{level}", high)):
-                out[name] = _exact_limit(p, n, theta, chart) * multiplier
-    out["z"] = z
-    frame = pd.DataFrame(out)
+    frame = pd.DataFrame({"value": value * multiplier, "denominator": den})
+    limits = funnel_limits(n, theta, chart, multiplier, tau2)
+    frame[limits.columns] = limits.to_numpy()
+    frame["z"] = z
     frame["outside"] = np.select(
         [frame["value"] > frame[f"upper_{OUTSIDE_LEVEL}"], frame["value"] < frame[f"lower_{OUTSIDE_LEVEL}"]],
         ["high", "low"], default="",
@@ -77,6 +71,25 @@ def funnel(
     frame = frame[FUNNEL_COLUMNS]
     frame.attrs.update(phi=phi, tau2=tau2, method="overdispersed" if tau2 > 0 else "exact")
     return frame
+
+
+def funnel_limits(
+    denominators, centre: float, chart: str = "p", multiplier: float = 1, tau2: float = 0.0
+) -> pd.DataFrame:
+    """The centre and the 95 % and 99.8 % limits for each denominator, around ``centre`` (a
+    proportion or rate before the multiplier): exact, or with τ² > 0 overdispersed. A funnel's
+    lines are drawn from this over a range of denominators, with the τ² ``funnel`` found."""
+    n = np.asarray(denominators, dtype=float)
+    n = np.where(n > 0, n, np.nan)
+    out = {"centre": np.full(n.shape, centre * multiplier)}
+    for level, (low, high) in LEVELS.items():
+        for name, p in ((f"lower_{level}", low), (f"upper_{level}", high)):
+            if tau2 > 0:
+                limit = _overdispersed_limit(p, float(_stabilise(centre, chart)), 1.0 / (4.0 * n) + tau2, chart)
+            else:
+                limit = _exact_limit(p, n, centre, chart)
+            out[name] = limit * multiplier
+    return pd.DataFrame(out)
 
 
 def _checked(numerators, denominators, chart: str) -> tuple[np.ndarray, np.ndarray]:
@@ -104,14 +117,10 @@ def _checked(numerators, denominators, chart: str) -> tuple[np.ndarray, np.ndarr
     return num, den
 
 
-def _stabilised(value: np.ndarray, theta: float, n: np.ndarray, chart: str) -> tuple[np.ndarray, float, np.ndarray]:
-    """Values, target and variances on the variance-stabilised scale of 2005b (its appendix):
-    arcsine-square-root for a proportion, square root for a Poisson rate; either way the
-    variance is 1 / (4n), whatever the target."""
-    s2 = 1.0 / (4.0 * n)
-    if chart == "p":
-        return np.arcsin(np.sqrt(value)), float(np.arcsin(np.sqrt(theta))), s2
-    return np.sqrt(value), float(np.sqrt(theta)), s2
+def _stabilise(x, chart: str):
+    """The variance-stabilised scale of 2005b (its appendix): arcsine-square-root for a
+    proportion, square root for a Poisson rate; on it a unit's variance is 1 / (4n)."""
+    return np.arcsin(np.sqrt(x)) if chart == "p" else np.sqrt(x)
 
 
 def _overdispersion(z: np.ndarray, s2: np.ndarray) -> tuple[float, float]:

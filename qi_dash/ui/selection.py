@@ -31,6 +31,8 @@ PAGES = (
     ("pages/3_Upload.py", "Upload", ":material/upload_file:"),
     ("pages/4_Measures.py", "Measures", ":material/menu_book:"),
     ("pages/5_Uploads.py", "Uploads", ":material/history:"),
+    ("pages/8_Funnel.py", "Funnel", ":material/filter_list:"),
+    ("pages/9_Multiples.py", "Multiples", ":material/grid_view:"),
 )
 
 

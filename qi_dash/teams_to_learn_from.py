@@ -1,0 +1,92 @@
+"""Teams to learn from (positive deviance): the teams of a unit whose own chart shows special
+cause improvement in its current phase, or that sit outside the funnel on the good side, each
+with the reason in words and the tests of change it recorded.
+
+Pure: it reads the teams' SPC results (``comparison.team_results``), a funnel frame
+(``comparison.funnel_frame``) and the teams' tests of change, and returns a frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from qi_dash import charts, periods
+from qi_dash.definitions import MeasureDefinition
+from qi_dash.spc import SPCBatch
+from qi_dash.spc.funnel import OUTSIDE_LEVEL
+from qi_dash.text import natural_key
+
+COLUMNS = ["unit", "name", "reasons", "tests_of_change"]
+# The side of the funnel that is better, by the measure's improvement direction.
+GOOD_SIDE = {"increase": "high", "decrease": "low"}
+
+
+def teams_to_learn_from(
+    definition: MeasureDefinition,
+    names: Mapping[str, str],
+    *,
+    results: SPCBatch | None = None,
+    funnel: pd.DataFrame | None = None,
+    funnel_period: str = "",
+    changes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per team to learn from, by name: ``COLUMNS``. ``reasons`` and ``tests_of_change``
+    are lists of sentences (a team may have both reasons; tests of change are listed as
+    recorded, newest first). ``funnel_period`` names the funnel's months, e.g. "Nov 24 to Oct 25"."""
+    reasons: dict[str, list[str]] = {}
+    if results is not None:
+        for unit, reason in _improving(definition, results):
+            reasons.setdefault(unit, []).append(reason)
+    if funnel is not None:
+        for unit, reason in _good_side(definition, funnel, funnel_period):
+            reasons.setdefault(unit, []).append(reason)
+    rows = [
+        (unit, names.get(unit, unit), found, _changes_of(unit, changes))
+        for unit, found in reasons.items()
+    ]
+    rows.sort(key=lambda row: natural_key(row[1]))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _improving(definition: MeasureDefinition, results: SPCBatch):
+    """Teams whose current phase has special cause improvement: at its latest point, or earlier."""
+    icons = results.icons
+    for unit in icons["series"]:
+        points = results[unit].points
+        current = points[(points["phase"] == points["phase"].max()) & points["value"].notna()]
+        improving = current[current["point_type"] == "improvement"]
+        if improving.empty:
+            continue
+        latest = current.iloc[-1]
+        when = periods.label(latest["period"], definition.frequency)
+        if latest["point_type"] == "improvement":
+            yield unit, f"Special cause improvement at the latest point ({when}): {latest['reason']}"
+        else:
+            last = periods.label(improving["period"].iloc[-1], definition.frequency)
+            yield unit, (f"{len(improving)} point(s) of special cause improvement in the current phase, "
+                         f"the latest in {last}")
+
+
+def _good_side(definition: MeasureDefinition, funnel: pd.DataFrame, funnel_period: str):
+    """Teams outside the funnel's 99.8 % limits on the side the measure's direction calls better."""
+    side = GOOD_SIDE.get(definition.direction)
+    if side is None:
+        return
+    limit = f"{'upper' if side == 'high' else 'lower'}_{OUTSIDE_LEVEL}"
+    words = "above the upper" if side == "high" else "below the lower"
+    during = f" over {funnel_period}" if funnel_period else ""
+    for row in funnel[funnel["outside"] == side].itertuples(index=False):
+        yield row.unit, (
+            f"Outside the funnel on the good side{during}: {charts.format_value(row.value, definition)} "
+            f"against {charts.format_value(row.centre, definition)} for all the teams, "
+            f"{words} 99.8% limit ({charts.format_value(getattr(row, limit), definition)}) for its size"
+        )
+
+
+def _changes_of(unit: str, changes: pd.DataFrame | None) -> list[str]:
+    if changes is None or changes.empty:
+        return []
+    mine = changes[changes["unit"] == unit].sort_values("date", ascending=False, kind="stable")
+    return [f"{title} (started {when:%d/%m/%Y})" for title, when in zip(mine["title"], mine["date"])]

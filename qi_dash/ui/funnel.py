@@ -1,0 +1,106 @@
+"""The funnel plot area: choose a proportion or rate measure and months, see every team of the
+unit against the unit's overall value with 95 % and 99.8 % limits, and open a team's chart by
+clicking its point or its link."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from qi_dash import comparison, periods
+from qi_dash.chart_funnel import funnel_figure
+from qi_dash.definitions import MeasureDefinition
+from qi_dash.teams_to_learn_from import teams_to_learn_from
+from qi_dash.text import summarise
+from qi_dash.ui import compare
+from qi_dash.ui.compare import Compared
+from qi_dash.ui.selection import Selection
+from qi_dash.ui.widgets import markdown_text
+
+
+def funnel_view(selection: Selection) -> None:
+    group = compare.compared(selection)
+    measures = comparison.funnel_measures(selection.definitions())
+    if not measures:
+        st.info("A funnel plot compares proportions and rates; no measure here is one.")
+        return
+    compare.introduce(selection, group)
+    left, middle, right = st.columns([3, 3, 1], vertical_alignment="bottom")
+    with left:
+        definition = compare.pick_measure(selection, measures, key="funnel_measure")
+    frame = compare.observations(selection, group)
+    choices = comparison.measure_periods(frame, definition)
+    if not choices:
+        st.info(f"No team of {markdown_text(selection.name(group.unit))} has data for "
+                f"{markdown_text(definition.name)} yet.")
+        return
+    with middle:
+        first, last = _months(choices, definition)
+    overdispersion = right.toggle(
+        "Overdispersion", value=False,
+        help="Widen the limits for the variation between teams that chance alone does not explain (additive "
+             "random effects with winsorised z-scores, as NHS indicators do). Use it when most teams are outside.",
+    )
+    data = comparison.funnel_frame(frame, definition, list(group.team_codes), group.names, first, last,
+                                   overdispersion=overdispersion)
+    during = f"{periods.label(first, definition.frequency)} to {periods.label(last, definition.frequency)}"
+    title = f"{definition.name}: {selection.name(group.unit)}, {during}"
+    event = st.plotly_chart(funnel_figure(data, definition, title=title), key="funnel_chart", on_select="rerun",
+                            selection_mode="points", config={"displaylogo": False})
+    team = compare.clicked_team(event)
+    if team:
+        compare.open_measure(selection, team, definition.code)
+    _method(data)
+    _outside(selection, group, definition, data)
+    learn = teams_to_learn_from(
+        definition, group.names, results=compare.team_results(selection, group, definition), funnel=data,
+        funnel_period=during, changes=compare.tests_of_change(selection, group),
+    )
+    compare.learning_list(selection, group, definition, learn)
+
+
+def _months(choices: list[pd.Timestamp], definition: MeasureDefinition) -> tuple[pd.Timestamp, pd.Timestamp]:
+    if len(choices) == 1:
+        return choices[0], choices[0]
+    chosen = st.select_slider(
+        "Periods", options=choices, value=comparison.default_range(choices, definition.frequency),
+        format_func=lambda p: periods.label(p, definition.frequency), key=f"funnel_periods_{definition.code}",
+        help="Each team's numerators and denominators are added up over these periods. The last 12 months by default.",
+    )
+    return chosen[0], chosen[1]
+
+
+def _method(data: pd.DataFrame) -> None:
+    attrs = data.attrs
+    if attrs.get("method") == "overdispersed":
+        st.caption(
+            f"Limits adjusted for overdispersion: the teams vary {attrs['phi']:.1f} times as much as chance "
+            f"alone would make them (φ), so the limits are widened by a between-team variance τ² = "
+            f"{attrs['tau2']:.3g} on the variance-stabilised scale (Spiegelhalter 2005, additive random effects, "
+            "z-scores winsorised at 10%/90%)."
+        )
+    else:
+        st.caption(
+            "Limits from the exact binomial (proportions) or Poisson (rates) distribution for each team's size "
+            "(Spiegelhalter 2005): a team between the 95% and 99.8% lines may differ by chance; beyond the "
+            "99.8% lines it is unlikely to be chance alone."
+        )
+    empty = data.loc[data["value"].isna(), "name"].tolist()
+    if empty:
+        st.caption(f"No data in these periods, so not on the chart: {markdown_text(summarise(empty, 8))}.")
+
+
+def _outside(selection: Selection, group: Compared, definition: MeasureDefinition, data: pd.DataFrame) -> None:
+    """Every team outside the 99.8 % limits as a link to its chart, higher then lower."""
+    lines = []
+    for side, words in (("high", "Above the 99.8% limits"), ("low", "Below the 99.8% limits")):
+        rows = data[data["outside"] == side].sort_values("z", ascending=side == "low", kind="stable")
+        if not rows.empty:
+            links = ", ".join(compare.team_link(selection, group, u, definition.code) for u in rows["unit"])
+            lines.append(f"<p><b>{html.escape(words)} ({len(rows)}):</b> {links}</p>")
+    if lines:
+        st.markdown("".join(lines), unsafe_allow_html=True)
+    else:
+        st.caption("Every team is within the 99.8% limits.")
