@@ -51,15 +51,16 @@ def teams_to_learn_from(
 
 
 def _improving(definition: MeasureDefinition, results: SPCBatch):
-    """Teams whose current phase has special cause improvement: at its latest point, or earlier."""
+    """Teams whose current phase has special cause improvement: at its latest point, or earlier
+    in the phase when the latest point is not a concern."""
     icons = results.icons
     for unit in icons["series"]:
         points = results[unit].points
         current = points[(points["phase"] == points["phase"].max()) & points["value"].notna()]
         improving = current[current["point_type"] == "improvement"]
-        if improving.empty:
-            continue
         latest = current.iloc[-1]
+        if improving.empty or latest["point_type"] == "concern":
+            continue  # a team whose latest point is a concern has nothing to teach on this measure now
         when = periods.label(latest["period"], definition.frequency)
         if latest["point_type"] == "improvement":
             yield unit, f"Special cause improvement at the latest point ({when}): {latest['reason']}"
