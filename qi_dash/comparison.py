@@ -98,8 +98,7 @@ def team_results(observations: pd.DataFrame, definition: MeasureDefinition, team
 def shared_range(results: SPCBatch, definition: MeasureDefinition) -> tuple[float, float]:
     """One y-axis range for every team's chart: the range a single chart would take over all
     the teams' values, centre lines, limits and the target."""
-    points = pd.concat([results[key].points for key in results], ignore_index=True)
-    return chart_range(points, definition, False)
+    return chart_range(results.all_points(), definition, False)
 
 
 def signal_group(variation_icon: str) -> str:

@@ -53,21 +53,25 @@ def teams_to_learn_from(
 def _improving(definition: MeasureDefinition, results: SPCBatch):
     """Teams whose current phase has special cause improvement: at its latest point, or earlier
     in the phase when the latest point is not a concern."""
-    icons = results.icons
-    for unit in icons["series"]:
-        points = results[unit].points
-        current = points[(points["phase"] == points["phase"].max()) & points["value"].notna()]
-        improving = current[current["point_type"] == "improvement"]
-        latest = current.iloc[-1]
-        if improving.empty or latest["point_type"] == "concern":
+    points = results.all_points()
+    points = points[points["value"].notna()]
+    current = points[points["phase"] == points.groupby("series")["phase"].transform("max")]
+    latest = current.groupby("series").tail(1).set_index("series")
+    improving = current[current["point_type"] == "improvement"].groupby("series")
+    for unit, last_improvement in improving["period"].max().items():
+        latest_type = latest.at[unit, "point_type"]
+        if latest_type == "concern":
             continue  # a team whose latest point is a concern has nothing to teach on this measure now
-        when = periods.label(latest["period"], definition.frequency)
-        if latest["point_type"] == "improvement":
-            yield unit, f"Special cause improvement at the latest point ({when}): {latest['reason']}"
+        if latest_type == "improvement":
+            # The words of the signal are rendered for this team only.
+            own = results[unit].points
+            last = own[own["value"].notna()].iloc[-1]
+            when = periods.label(last["period"], definition.frequency)
+            yield unit, f"Special cause improvement at the latest point ({when}): {last['reason']}"
         else:
-            last = periods.label(improving["period"].iloc[-1], definition.frequency)
-            yield unit, (f"{len(improving)} point(s) of special cause improvement in the current phase, "
-                         f"the latest in {last}")
+            count = int(improving.size()[unit])
+            yield unit, (f"{count} point(s) of special cause improvement in the current phase, "
+                         f"the latest in {periods.label(last_improvement, definition.frequency)}")
 
 
 def _good_side(definition: MeasureDefinition, funnel: pd.DataFrame, funnel_period: str):

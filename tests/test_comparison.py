@@ -160,3 +160,14 @@ def test_improvement_earlier_in_the_current_phase_is_told_as_a_count():
     learn = teams_to_learn_from(RATE, {"A": "Ash"}, results=comparison.team_results(frame, RATE, ["A"]))
     (reason,) = learn.iloc[0]["reasons"]
     assert "point(s) of special cause improvement in the current phase, the latest in Jul 25" in reason
+
+
+def test_all_points_of_a_batch_are_each_series_points_without_the_words():
+    frame = observations("RP_RATE", {"A": (shift_down(20), [1000] * 24), "B": ([3, 4, 5], [100, 120, 90])})
+    results = comparison.team_results(frame, RATE, ["A", "B"])
+    every = results.all_points()
+    for unit in ("A", "B"):
+        own = results[unit].points
+        mine = every[every["series"] == unit].reset_index(drop=True)
+        columns = ["period", "value", "centre", "lower", "upper", "phase", "point_type"]
+        pd.testing.assert_frame_equal(mine[columns], own[columns], check_dtype=False)
