@@ -15,11 +15,13 @@ import streamlit as st
 from qi_dash import comparison
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.spc import SPCBatch
+from qi_dash.teams_to_learn_from import teams_to_learn_from
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import markdown_text
 
 MEASURE_PAGE = "pages/2_Measure.py"
+FOLD_AFTER = 10  # a longer list of teams to learn from is folded in an expander
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,25 @@ def team_results(selection: Selection, group: Compared, definition: MeasureDefin
     return _team_results(selection.path, selection.version, group.team_codes, definition.code, selection.as_of_moment)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _learning(path: str, version: int, team_codes: tuple[str, ...], code: str, as_of: datetime | None,
+              names: dict[str, str], funnel: pd.DataFrame | None, funnel_period: str) -> pd.DataFrame:
+    definition = next(d for d in session.definitions(path, version) if d.code == code)
+    return teams_to_learn_from(
+        definition, names, results=_team_results(path, version, team_codes, code, as_of), funnel=funnel,
+        funnel_period=funnel_period, changes=session.tests_of_change(path, version, team_codes),
+    )
+
+
+def teams_to_learn(selection: Selection, group: Compared, definition: MeasureDefinition,
+                   funnel: pd.DataFrame | None = None, funnel_period: str = "") -> pd.DataFrame:
+    """The teams to learn from (``teams_to_learn_from``), worked out once per data version and funnel."""
+    return _learning(selection.path, selection.version, group.team_codes, definition.code, selection.as_of_moment,
+                     group.names, funnel, funnel_period)
+
+
 def observations(selection: Selection, group: Compared) -> pd.DataFrame:
     return session.observations(selection.path, selection.version, group.team_codes, selection.as_of_moment)
-
-
-def tests_of_change(selection: Selection, group: Compared) -> pd.DataFrame:
-    return session.tests_of_change(selection.path, selection.version, group.team_codes)
 
 
 def measure_href(selection: Selection, team: str, measure: str) -> str:
@@ -110,7 +125,8 @@ def clicked_team(event) -> str | None:
 
 
 def learning_list(selection: Selection, group: Compared, definition: MeasureDefinition, teams: pd.DataFrame) -> None:
-    """Teams to learn from: each a link to its chart, why, and the tests of change it recorded."""
+    """Teams to learn from: each a link to its chart, why, and the tests of change it recorded
+    (folded away when there are many, so the page stays short)."""
     st.subheader("Teams to learn from")
     if teams.empty:
         st.caption(
@@ -129,4 +145,9 @@ def learning_list(selection: Selection, group: Compared, definition: MeasureDefi
             if row.tests_of_change else "<li>No tests of change recorded.</li>"
         )
         items.append(f"<li>{team_link(selection, group, row.unit, definition.code)}<ul>{reasons}{changes}</ul></li>")
-    st.markdown(f'<ul class="teams-to-learn-from">{"".join(items)}</ul>', unsafe_allow_html=True)
+    body = f'<ul class="teams-to-learn-from">{"".join(items)}</ul>'
+    if len(items) > FOLD_AFTER:
+        with st.expander(f"{len(items)} teams to learn from", expanded=False):
+            st.markdown(body, unsafe_allow_html=True)
+    else:
+        st.markdown(body, unsafe_allow_html=True)

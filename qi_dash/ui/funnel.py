@@ -12,12 +12,13 @@ import streamlit as st
 from qi_dash import comparison, periods
 from qi_dash.chart_funnel import funnel_figure
 from qi_dash.definitions import MeasureDefinition
-from qi_dash.teams_to_learn_from import teams_to_learn_from
 from qi_dash.text import summarise
 from qi_dash.ui import compare
 from qi_dash.ui.compare import Compared
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import markdown_text
+
+OPEN_AFTER = 20  # more teams outside than this are listed folded away, so the page stays short
 
 
 def funnel_view(selection: Selection) -> None:
@@ -54,10 +55,7 @@ def funnel_view(selection: Selection) -> None:
         compare.open_measure(selection, team, definition.code)
     _method(data)
     _outside(selection, group, definition, data)
-    learn = teams_to_learn_from(
-        definition, group.names, results=compare.team_results(selection, group, definition), funnel=data,
-        funnel_period=during, changes=compare.tests_of_change(selection, group),
-    )
+    learn = compare.teams_to_learn(selection, group, definition, funnel=data, funnel_period=during)
     compare.learning_list(selection, group, definition, learn)
 
 
@@ -100,7 +98,10 @@ def _outside(selection: Selection, group: Compared, definition: MeasureDefinitio
         if not rows.empty:
             links = ", ".join(compare.team_link(selection, group, u, definition.code) for u in rows["unit"])
             lines.append(f"<p><b>{html.escape(words)} ({len(rows)}):</b> {links}</p>")
-    if lines:
-        st.markdown("".join(lines), unsafe_allow_html=True)
-    else:
+    if not lines:
         st.caption("Every team is within the 99.8% limits.")
+    elif (data["outside"] != "").sum() > OPEN_AFTER:
+        with st.expander(f"Teams outside the 99.8% limits ({(data['outside'] != '').sum()})"):
+            st.markdown("".join(lines), unsafe_allow_html=True)
+    else:
+        st.markdown("".join(lines), unsafe_allow_html=True)

@@ -13,7 +13,6 @@ import math
 import streamlit as st
 
 from qi_dash import charts, comparison
-from qi_dash.teams_to_learn_from import teams_to_learn_from
 from qi_dash.text import summarise
 from qi_dash.ui import compare
 from qi_dash.ui.selection import Selection
@@ -59,9 +58,7 @@ def multiples_view(selection: Selection) -> None:
     silent = [group.names[t] for t in group.team_codes if t not in set(teams)]
     if silent:
         st.caption(f"No data for this measure: {markdown_text(summarise(silent, 8))}.")
-    learn = teams_to_learn_from(definition, group.names, results=results,
-                                changes=compare.tests_of_change(selection, group))
-    compare.learning_list(selection, group, definition, learn)
+    compare.learning_list(selection, group, definition, compare.teams_to_learn(selection, group, definition))
 
 
 def _page_of(teams: list[str]) -> list[str]:
