@@ -171,3 +171,21 @@ def test_all_points_of_a_batch_are_each_series_points_without_the_words():
         mine = every[every["series"] == unit].reset_index(drop=True)
         columns = ["period", "value", "centre", "lower", "upper", "phase", "point_type"]
         pd.testing.assert_frame_equal(mine[columns], own[columns], check_dtype=False)
+
+
+def test_small_multiples_are_one_figure_whose_panel_titles_are_escaped_links():
+    from qi_dash.chart_multiples import Panel, multiples_figure
+
+    frame = observations("RP_RATE", {"A": (shift_down(20), [1000] * 24), "B": ([3, 4, 5], [100, 120, 90])})
+    results = comparison.team_results(frame, RATE, ["A", "B"])
+    panels = [Panel("A", "<b>Ash</b> & co", "./Measure?team=A&measure=RP_RATE", results["A"]),
+              Panel("B", "Birch", "./Measure?team=B&measure=RP_RATE", results["B"])]
+    figure = multiples_figure(panels, RATE, (0.0, 30.0))
+    titles = [a.text for a in figure.layout.annotations]
+    assert titles == ['<a href="./Measure?team=A&amp;measure=RP_RATE" target="_self">&lt;b&gt;Ash&lt;/b&gt; &amp; co</a>',
+                      '<a href="./Measure?team=B&amp;measure=RP_RATE" target="_self">Birch</a>']
+    assert {c for t in figure.data if t.customdata is not None for c in t.customdata} == {"A", "B"}
+    assert figure.layout.yaxis.range == (0.0, 30.0) and figure.layout.yaxis2.range == (0.0, 30.0)
+    assert figure.layout.xaxis3.visible is False  # an empty cell of the grid
+    free = multiples_figure(panels, RATE)
+    assert free.layout.yaxis.range != free.layout.yaxis2.range

@@ -1,9 +1,6 @@
 """Small multiples: one measure, every team of the unit as a small SPC chart in a grid, a page
-at a time, ordered by signal or name; each panel's title opens the team's chart.
-
-One figure per panel (not one figure of subplots): measured in
-``benchmarks/multiples_bench.py``, 24 separate compact figures build and draw faster than one
-figure of 24 subplots, and each keeps the engine's own chart (limits, shapes, hover).
+at a time, ordered by signal or name; each panel's title, and a click on a point, opens the
+team's chart (one figure of subplots: ``chart_multiples``).
 """
 
 from __future__ import annotations
@@ -12,14 +9,14 @@ import math
 
 import streamlit as st
 
-from qi_dash import charts, comparison
+from qi_dash import comparison
+from qi_dash.chart_multiples import Panel, multiples_figure
 from qi_dash.text import summarise
 from qi_dash.ui import compare
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import markdown_text
 
 PER_PAGE = 24
-COLUMNS = 4
 ORDERS = {"signal": "Signals first", "name": "Name"}
 
 
@@ -45,16 +42,13 @@ def multiples_view(selection: Selection) -> None:
     teams = comparison.ordered_teams(results, group.names, by_signal=by == "signal")
     shown = _page_of(teams)
     y_range = comparison.shared_range(results, definition) if shared else None
-    for start in range(0, len(shown), COLUMNS):
-        for column, team in zip(st.columns(COLUMNS), shown[start:start + COLUMNS]):
-            result = results[team]
-            column.markdown(f"**{compare.team_link(selection, group, team, definition.code)}**",
-                            unsafe_allow_html=True)
-            figure = charts.spc_figure(result.points, result.phases, definition, compact=True, height=220)
-            figure.update_layout(title_text="", margin_t=12)
-            if y_range is not None:
-                figure.update_yaxes(range=list(y_range))
-            column.plotly_chart(figure, key=f"multiple_{team}", config={"displaylogo": False})
+    panels = [Panel(team, group.names[team], compare.measure_href(selection, team, definition.code), results[team])
+              for team in shown]
+    event = st.plotly_chart(multiples_figure(panels, definition, y_range), key="multiples_chart",
+                            on_select="rerun", selection_mode="points", config={"displaylogo": False})
+    team = compare.clicked_team(event)
+    if team:
+        compare.open_measure(selection, team, definition.code)
     silent = [group.names[t] for t in group.team_codes if t not in set(teams)]
     if silent:
         st.caption(f"No data for this measure: {markdown_text(summarise(silent, 8))}.")
