@@ -21,7 +21,7 @@ from qi_dash.icons import COMMON_CAUSE, POINT_STYLE
 from qi_dash.spc.funnel import funnel_limits
 from qi_dash.teams_to_learn_from import GOOD_SIDE
 
-MOST_LABELS = 15  # beyond this many teams outside, only the furthest out are named on the chart
+MOST_LABELS = 10  # beyond this many teams outside, only the furthest out are named on the chart
 LINES = (  # (column, legend name, dash)
     ("upper_998", "99.8% limits", "solid"),
     ("upper_95", "95% limits", "dash"),
@@ -44,15 +44,15 @@ def labelled(frame: pd.DataFrame) -> pd.Series:
     return frame.index.isin(chosen)
 
 
-def funnel_figure(frame: pd.DataFrame, definition: MeasureDefinition, *, title: str, height: int = 560) -> go.Figure:
+def funnel_figure(frame: pd.DataFrame, definition: MeasureDefinition, *, subtitle: str, height: int = 540) -> go.Figure:
     """The funnel plot of ``frame`` (one row per team; teams without data are left off the chart
-    and the caller lists them). ``title`` is shown as given, escaped."""
+    and the caller lists them), titled with the measure's name over ``subtitle`` (escaped)."""
     shown = frame[frame["value"].notna()]
     fig = go.Figure()
     if not shown.empty:
         _add_limits(fig, shown, definition, frame.attrs.get("tau2", 0.0))
     _add_points(fig, shown, definition)
-    _layout(fig, shown, definition, title, height)
+    _layout(fig, shown, definition, subtitle, height)
     return fig
 
 
@@ -131,13 +131,14 @@ def _add_points(fig: go.Figure, shown: pd.DataFrame, definition: MeasureDefiniti
         ))
 
 
-def _layout(fig: go.Figure, shown: pd.DataFrame, definition: MeasureDefinition, title: str, height: int) -> None:
+def _layout(fig: go.Figure, shown: pd.DataFrame, definition: MeasureDefinition, subtitle: str, height: int) -> None:
     percent = definition.unit.strip() == "%"
     axis = {"showline": True, "linecolor": "#AEB7BD", "gridcolor": GRID, "zeroline": False, "ticks": "outside"}
     fig.update_layout(
-        title={"text": _plain(title), "x": 0, "xanchor": "left", "font": {"size": 20, "color": TEXT, "family": FONT}},
+        title={"text": _plain(definition.name), "x": 0, "xanchor": "left", "font": {"size": 20, "color": TEXT, "family": FONT},
+               "subtitle": {"text": _plain(subtitle), "font": {"size": 14, "color": LIMIT_TEXT}}},
         height=height,
-        margin={"l": 72, "r": 24, "t": 64, "b": 96},
+        margin={"l": 72, "r": 24, "t": 80, "b": 96},
         font={"family": FONT, "size": 14, "color": TEXT},
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",

@@ -84,7 +84,7 @@ def test_the_funnel_figure_names_teams_outside_escaped_and_carries_their_codes()
     names = {u: u.title() for u in teams} | {"HIGH": "<b>Hazel</b> & co"}
     data = comparison.funnel_frame(frame, PROPORTION, list(teams) + ["NONE"], names | {"NONE": "Nobody"},
                                    MONTHS[0], MONTHS[11])
-    fig = funnel_figure(data, PROPORTION, title="Safety plans: <Trust>")
+    fig = funnel_figure(data, PROPORTION, subtitle="<Trust>: its 11 teams")
     points = [t for t in fig.data if t.customdata is not None]
     codes = [c for t in points for c in t.customdata]
     assert sorted(codes) == sorted(teams)  # every team with data, and only those
@@ -94,11 +94,12 @@ def test_the_funnel_figure_names_teams_outside_escaped_and_carries_their_codes()
     assert list(concern.customdata) == ["LOW"]
     assert "Above the 99.8% limits" in improvement.hovertext[0] and "40% (480 of 1,200)" in improvement.hovertext[0]
     assert {"99.8% limits", "95% limits"} <= {t.name for t in fig.data}
-    assert fig.layout.title.text == "Safety plans: &lt;Trust&gt;"
+    assert fig.layout.title.text == "Patients with a co-produced safety plan"
+    assert fig.layout.title.subtitle.text == "&lt;Trust&gt;: its 11 teams"
     assert fig.layout.xaxis.type == "linear"
     wide = funnel_figure(comparison.funnel_frame(
         observations("SAFETY_PLAN", {"A": ([5], [10]), "B": ([5000], [20000])}), PROPORTION, ["A", "B"], {},
-        MONTHS[0], MONTHS[0]), PROPORTION, title="t")
+        MONTHS[0], MONTHS[0]), PROPORTION, subtitle="t")
     assert wide.layout.xaxis.type == "log"
 
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 import streamlit as st
 
@@ -65,8 +66,8 @@ def test_the_funnel_page_draws_every_team_and_links_to_their_charts(demo):
     at = no_errors(demo(FUNNEL))
     assert at.title[0].value == "Funnel plot: compare teams"
     (figure,) = charts(at)
-    assert figure["layout"]["title"]["text"].startswith("Restrictive practice incidents per 1,000 occupied bed days: "
-                                                        "Riverside NHS Foundation Trust, Nov 24 to Oct 25")
+    assert figure["layout"]["title"]["text"] == "Restrictive practice incidents per 1,000 occupied bed days"
+    assert figure["layout"]["title"]["subtitle"]["text"] == "Riverside NHS Foundation Trust: its 13 teams, Nov 24 to Oct 25"
     codes = sorted(c for trace in figure["data"] if "customdata" in trace for c in trace["customdata"])
     assert codes == ["W-ASH", "W-BIR", "W-CED", "W-ELM", "W-HAZ", "W-OAK", "W-ROW", "W-WIL", "W-YEW"]
     assert {"95% limits", "99.8% limits"} <= {t.get("name") for t in figure["data"]}
@@ -98,12 +99,14 @@ def test_the_funnel_page_compares_a_chosen_teams_directorate_over_the_chosen_mon
     at = no_errors(demo(FUNNEL, team="W-ASH", measure="SAFETY_PLAN"))
     assert "the directorate of Ash Ward" in at.markdown[0].value
     figure = charts(at)[0]
-    assert "Patients with a co-produced safety plan: Adult Acute Inpatients" in figure["layout"]["title"]["text"]
+    assert figure["layout"]["title"]["subtitle"]["text"] == "Adult Acute Inpatients: its 4 teams, Nov 24 to Oct 25"
     codes = sorted(c for trace in figure["data"] if "customdata" in trace for c in trace["customdata"])
     assert codes == ["W-ASH", "W-BIR", "W-CED", "W-HAZ"]
     slider = at.select_slider[0]
-    slider.set_value((slider.options[0], slider.options[-1])).run()
-    assert "Patients with a co-produced safety plan: Adult Acute Inpatients, " in charts(at)[0]["layout"]["title"]["text"]
+    assert slider.options[0] == "Jan 23" and slider.options[-1] == "Oct 25"
+    slider.set_value((pd.Timestamp("2023-01-01"), pd.Timestamp("2025-10-01"))).run()
+    no_errors(at)
+    assert charts(at)[0]["layout"]["title"]["subtitle"]["text"] == "Adult Acute Inpatients: its 4 teams, Jan 23 to Oct 25"
 
 
 def test_a_click_on_a_point_names_its_team():

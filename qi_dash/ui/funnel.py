@@ -28,7 +28,7 @@ def funnel_view(selection: Selection) -> None:
         st.info("A funnel plot compares proportions and rates; no measure here is one.")
         return
     compare.introduce(selection, group)
-    left, middle, right = st.columns([3, 3, 1], vertical_alignment="bottom")
+    left, middle, right = st.columns([3, 3, 2], vertical_alignment="bottom")
     with left:
         definition = compare.pick_measure(selection, measures, key="funnel_measure")
     frame = compare.observations(selection, group)
@@ -47,8 +47,8 @@ def funnel_view(selection: Selection) -> None:
     data = comparison.funnel_frame(frame, definition, list(group.team_codes), group.names, first, last,
                                    overdispersion=overdispersion)
     during = f"{periods.label(first, definition.frequency)} to {periods.label(last, definition.frequency)}"
-    title = f"{definition.name}: {selection.name(group.unit)}, {during}"
-    event = st.plotly_chart(funnel_figure(data, definition, title=title), key="funnel_chart", on_select="rerun",
+    subtitle = f"{selection.name(group.unit)}: its {len(group.team_codes)} teams, {during}"
+    event = st.plotly_chart(funnel_figure(data, definition, subtitle=subtitle), key="funnel_chart", on_select="rerun",
                             selection_mode="points", config={"displaylogo": False})
     team = compare.clicked_team(event)
     if team:

@@ -27,7 +27,7 @@ def multiples_view(selection: Selection) -> None:
         st.info("No measures are defined yet. Add one on the Measures page.")
         return
     compare.introduce(selection, group)
-    measure, order, axis = st.columns([4, 2, 2], vertical_alignment="bottom")
+    measure, order, axis = st.columns([3, 2, 3], vertical_alignment="bottom")
     with measure:
         definition = compare.pick_measure(selection, definitions, key="multiples_measure")
     by = order.segmented_control("Order", list(ORDERS), format_func=ORDERS.get, default="signal",
