@@ -11,7 +11,6 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-import streamlit as st
 
 from qi_dash import bootstrap
 from qi_dash.store import Store
@@ -19,23 +18,10 @@ from qi_dash.ui.compare import clicked_team
 from qi_dash.upload import commit, plan_upload
 from tests.apptest import charts, no_errors, page_opener
 from tests.builders import canonical_csv, many_teams
+from tests.test_pages import fresh_streamlit_caches  # noqa: F401  (the page tests' own: caches go with the module)
 
 FUNNEL, MULTIPLES = "pages/8_Funnel.py", "pages/9_Multiples.py"
 LINK = re.compile(r'<a href="([^"]+)" target="_self">([^<]+)</a>')
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_streamlit_caches():
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def demo_copy(demo_db_file, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("funnel") / "demo.duckdb"
-    shutil.copy(demo_db_file, path)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +37,11 @@ def big_db(tmp_path_factory) -> Path:
     commit(store, plan)
     store.close()
     return folder / "big.duckdb"
+
+
+@pytest.fixture(scope="module")
+def demo_copy(demo_db_file, tmp_path_factory) -> Path:
+    return Path(shutil.copy(demo_db_file, tmp_path_factory.mktemp("funnel") / "demo.duckdb"))
 
 
 @pytest.fixture

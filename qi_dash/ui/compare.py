@@ -48,13 +48,28 @@ def introduce(selection: Selection, group: Compared) -> None:
     st.markdown(f"Comparing the {words}.")
 
 
-def pick_measure(selection: Selection, definitions: list[MeasureDefinition], key: str) -> MeasureDefinition:
-    """A measure for the page, starting from the sidebar's measure when it is one of these."""
+def header(selection: Selection, definitions: list[MeasureDefinition], *, none: str, key: str,
+           widths: list[int]) -> tuple[Compared, MeasureDefinition, list] | None:
+    """The teams compared, said in words, and a measure picked from ``definitions`` (starting
+    from the sidebar's measure when it is one of them) in the first of the columns of
+    ``widths``; returns the other columns for the page's own controls. None (and ``none``
+    said) when there is no measure to pick."""
+    if not definitions:
+        st.info(none)
+        return None
+    group = compared(selection)
+    introduce(selection, group)
+    first, *others = st.columns(widths, vertical_alignment="bottom")
     codes = [d.code for d in definitions]
     by_code = {d.code: d for d in definitions}
     start = codes.index(selection.measure) if selection.measure in codes else 0
-    code = st.selectbox("Measure", codes, index=start, key=key, format_func=lambda c: by_code[c].name)
-    return by_code[code]
+    code = first.selectbox("Measure", codes, index=start, key=key, format_func=lambda c: by_code[c].name)
+    return group, by_code[code], others
+
+
+def no_data(selection: Selection, group: Compared, definition: MeasureDefinition) -> None:
+    st.info(f"No team of {markdown_text(selection.name(group.unit))} has data for "
+            f"{markdown_text(definition.name)} yet.")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

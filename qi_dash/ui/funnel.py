@@ -22,20 +22,15 @@ OPEN_AFTER = 20  # more teams outside than this are listed folded away, so the p
 
 
 def funnel_view(selection: Selection) -> None:
-    group = compare.compared(selection)
-    measures = comparison.funnel_measures(selection.definitions())
-    if not measures:
-        st.info("A funnel plot compares proportions and rates; no measure here is one.")
+    top = compare.header(selection, comparison.funnel_measures(selection.definitions()), key="funnel_measure",
+                         none="A funnel plot compares proportions and rates; no measure here is one.", widths=[3, 3, 2])
+    if top is None:
         return
-    compare.introduce(selection, group)
-    left, middle, right = st.columns([3, 3, 2], vertical_alignment="bottom")
-    with left:
-        definition = compare.pick_measure(selection, measures, key="funnel_measure")
+    group, definition, (middle, right) = top
     frame = compare.observations(selection, group)
     choices = comparison.measure_periods(frame, definition)
     if not choices:
-        st.info(f"No team of {markdown_text(selection.name(group.unit))} has data for "
-                f"{markdown_text(definition.name)} yet.")
+        compare.no_data(selection, group, definition)
         return
     with middle:
         first, last = _months(choices, definition)

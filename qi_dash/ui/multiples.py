@@ -21,23 +21,18 @@ ORDERS = {"signal": "Signals first", "name": "Name"}
 
 
 def multiples_view(selection: Selection) -> None:
-    group = compare.compared(selection)
-    definitions = selection.definitions()
-    if not definitions:
-        st.info("No measures are defined yet. Add one on the Measures page.")
+    top = compare.header(selection, selection.definitions(), key="multiples_measure", widths=[3, 2, 3],
+                         none="No measures are defined yet. Add one on the Measures page.")
+    if top is None:
         return
-    compare.introduce(selection, group)
-    measure, order, axis = st.columns([3, 2, 3], vertical_alignment="bottom")
-    with measure:
-        definition = compare.pick_measure(selection, definitions, key="multiples_measure")
+    group, definition, (order, axis) = top
     by = order.segmented_control("Order", list(ORDERS), format_func=ORDERS.get, default="signal",
                                  key="multiples_order") or "signal"
     shared = axis.toggle("Same scale for every team", value=True, key="multiples_shared",
                          help="One y-axis for all, to compare levels; off: each chart fits its own data.")
     results = compare.team_results(selection, group, definition)
     if not len(results):
-        st.info(f"No team of {markdown_text(selection.name(group.unit))} has data for "
-                f"{markdown_text(definition.name)} yet.")
+        compare.no_data(selection, group, definition)
         return
     teams = comparison.ordered_teams(results, group.names, by_signal=by == "signal")
     shown = _page_of(teams)
