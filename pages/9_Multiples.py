@@ -8,5 +8,5 @@ from qi_dash.ui.selection import breadcrumb, page
 
 selection = page("Multiples")
 breadcrumb(selection)
-st.title("Small multiples: one measure, every team")
+st.title("Small multiples")
 multiples.multiples_view(selection)

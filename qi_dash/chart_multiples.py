@@ -25,6 +25,7 @@ from qi_dash.spc import SPCResult
 
 COLUMNS = 4
 PANEL_HEIGHT = 230  # pixels per row of panels
+TITLE_CHARACTERS = 30  # a longer name is cut short (in full on hover), so it stays over its own panel
 _AXIS_KEYS = ("type", "range", "tickformat", "dtick", "tick0", "ticksuffix")
 
 
@@ -61,8 +62,10 @@ def multiples_figure(panels: list[Panel], definition: MeasureDefinition,
         axes[f"yaxis{n}"] = {k: small.layout.yaxis[k] for k in _AXIS_KEYS if small.layout.yaxis[k] is not None}
         if y_range is not None:
             axes[f"yaxis{n}"]["range"] = list(y_range)
+        shown = panel.name if len(panel.name) <= TITLE_CHARACTERS else panel.name[:TITLE_CHARACTERS - 1] + "…"
         titles.append({
-            "text": f'<a href="{html.escape(panel.href)}" target="_self">{html.escape(panel.name, quote=False)}</a>',
+            "text": f'<a href="{html.escape(panel.href)}" target="_self">{html.escape(shown, quote=False)}</a>',
+            "hovertext": html.escape(panel.name, quote=False),
             "xref": f"x{n} domain", "yref": f"y{n} domain", "x": 0, "y": 1.0, "xanchor": "left",
             "yanchor": "bottom", "showarrow": False, "font": {"size": 13, "color": charts.TEXT, "family": charts.FONT},
         })

@@ -188,5 +188,9 @@ def test_small_multiples_are_one_figure_whose_panel_titles_are_escaped_links():
     assert {c for t in figure.data if t.customdata is not None for c in t.customdata} == {"A", "B"}
     assert figure.layout.yaxis.range == (0.0, 30.0) and figure.layout.yaxis2.range == (0.0, 30.0)
     assert figure.layout.xaxis3.visible is False  # an empty cell of the grid
+    long = Panel("B", "Crisis Resolution & Home Treatment Team", "./Measure?team=B", results["B"])
+    (title,) = multiples_figure([long], RATE).layout.annotations
+    assert title.text.endswith(">Crisis Resolution &amp; Home Trea…</a>")
+    assert title.hovertext == "Crisis Resolution &amp; Home Treatment Team"
     free = multiples_figure(panels, RATE)
     assert free.layout.yaxis.range != free.layout.yaxis2.range
