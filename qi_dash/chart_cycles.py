@@ -131,7 +131,7 @@ def legend_name(number: int, cycle: dict) -> str:
     """"3. Hazel Ward (PICU): Sensory room (✓ adopt)": number, whose (when not the chart's unit),
     title and decision, escaped for Plotly."""
     whose = cycle.get("whose") or ""
-    name = f"{number}. {charts._plain(f'{whose}: ' if whose else '')}{charts._plain(str(cycle['title']))}"
+    name = f"{number}. {charts.plain_text(f'{whose}: ' if whose else '')}{charts.plain_text(str(cycle['title']))}"
     return f"{name} ({decision_label(cycle['decision'])})" if "decision" in cycle else name
 
 
@@ -147,7 +147,7 @@ def hover_text(number: int, cycle: dict) -> str:
         if isinstance(text, str) and text.strip():
             # Wrapped and shortened, so the hover box stays inside a narrow chart.
             wrapped = textwrap.wrap(f"{heading}: {text.strip()}", 60, max_lines=4, placeholder=" …")
-            lines.extend(charts._plain(line) for line in wrapped)
+            lines.extend(charts.plain_text(line) for line in wrapped)
     return "<br>".join(lines)
 
 

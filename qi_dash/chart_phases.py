@@ -83,17 +83,17 @@ def _boundary(fig: go.Figure, x: pd.Timestamp, label: str, change: PhaseChange |
     fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref="x", yref="paper", layer="between",
                   line={"color": BOUNDARY, "width": 2, "dash": "longdash"})
     short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
-    hover = [f"<b>{charts._plain(label.split(':')[0])}</b>"]
+    hover = [f"<b>{charts.plain_text(label.split(':')[0])}</b>"]
     if change is not None:
-        hover += [charts._plain(line) for line in textwrap.wrap(change.reason.strip(), 60)]
+        hover += [charts.plain_text(line) for line in textwrap.wrap(change.reason.strip(), 60)]
         who = f" by {change.recorded_by}" if change.recorded_by else ""
-        hover.append(charts._plain(f"From {pd.Timestamp(change.period):%d %b %Y}; recorded{who}"))
-    return x, charts._plain(short), "<br>".join(hover)
+        hover.append(charts.plain_text(f"From {pd.Timestamp(change.period):%d %b %Y}; recorded{who}"))
+    return x, charts.plain_text(short), "<br>".join(hover)
 
 
 def _baseline_hover(frame: pd.DataFrame, start: pd.Timestamp, last: pd.Timestamp) -> str:
     n = int(((frame["period"] >= start) & (frame["period"] <= last)).sum())
-    return charts._plain(f"Limits calculated from these {n} points, {start:%b %Y} to {last:%b %Y}, and extended")
+    return charts.plain_text(f"Limits calculated from these {n} points, {start:%b %Y} to {last:%b %Y}, and extended")
 
 
 def _runs_label(fig: go.Figure, part: pd.DataFrame, reason: str, size: int) -> None:
@@ -104,7 +104,7 @@ def _runs_label(fig: go.Figure, part: pd.DataFrame, reason: str, size: int) -> N
     middle = centred.iloc[len(centred) // 2]
     name = reason.split(":")[0]
     fig.add_annotation(x=middle["period"], y=float(middle["centre"]), xref="x", yref="y", yanchor="bottom", yshift=3,
-                       text=charts._plain(f"Not random: {name.lower()}"), showarrow=False,
-                       hovertext="<br>".join(charts._plain(line) for line in textwrap.wrap(reason, 60)),
+                       text=charts.plain_text(f"Not random: {name.lower()}"), showarrow=False,
+                       hovertext="<br>".join(charts.plain_text(line) for line in textwrap.wrap(reason, 60)),
                        bgcolor="rgba(255,255,255,0.85)", bordercolor=charts.TEXT, borderwidth=1,
                        font={"size": size, "color": charts.TEXT, "family": charts.FONT})

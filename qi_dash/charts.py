@@ -57,7 +57,7 @@ def format_value(value: float, definition: MeasureDefinition, *, with_unit: bool
     return f"{text} {unit}" if with_unit and unit else text
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
     """Text for Plotly, which reads "<b>" and "&amp;" as markup: words from files and people are escaped."""
     return html.escape(text, quote=False)
 
@@ -151,12 +151,12 @@ def spc_figure(
             hovertext=hover[rows].tolist(), hoverinfo="text", cliponaxis=False, showlegend=not compact,
         ))
 
-    y_range = chart_cycles.add_cycles(fig, changes, frame, definition, style,
-                                      [t.name for t in fig.data if t.showlegend], _y_range(frame, goals.levels, show_2s))
+    y_span = chart_cycles.add_cycles(fig, changes, frame, definition, style,
+                                     [t.name for t in fig.data if t.showlegend], y_range(frame, goals.levels, show_2s))
     if not compact:
-        _add_line_labels(fig, frame, definition, centre_name, trial, y_range, style, goals.labels)
+        _add_line_labels(fig, frame, definition, centre_name, trial, y_span, style, goals.labels)
     chart_phases.add_phases(fig, frame, phases, phase_changes, style.font)
-    _layout(fig, goals.axis(frame), definition, title, y_range, style)
+    _layout(fig, goals.axis(frame), definition, title, y_span, style)
     return fig
 
 
@@ -250,11 +250,11 @@ def _hover_texts(frame: pd.DataFrame, definition: MeasureDefinition, centre_name
     has_ratio = {"numerator", "denominator"} <= set(frame.columns)
     texts = []
     for row, comment in zip(frame.itertuples(index=False), _comments(frame)):
-        lines = [f"<b>{hover_period(row.period, definition.frequency)}</b>", _plain(format_value(row.value, definition))]
+        lines = [f"<b>{hover_period(row.period, definition.frequency)}</b>", plain_text(format_value(row.value, definition))]
         if has_ratio and pd.notna(row.numerator) and pd.notna(row.denominator):
             lines.append(f"Numerator {_number(row.numerator)}, denominator {_number(row.denominator)}")
         reason = row.reason if row.signal and isinstance(row.reason, str) and row.reason else "Common cause variation"
-        lines.append(_plain(reason))
+        lines.append(plain_text(reason))
         if pd.notna(row.centre):
             reference = f"{centre_name} {format_value(row.centre, definition, with_unit=False)}"
             if pd.notna(row.lower) and pd.notna(row.upper):
@@ -267,12 +267,12 @@ def _hover_texts(frame: pd.DataFrame, definition: MeasureDefinition, centre_name
         if comment:
             # Wrapped and shortened, so a long comment keeps the hover box inside the chart.
             wrapped = textwrap.wrap(f"Comment: {comment}", 60, max_lines=6, placeholder=" …")
-            lines.extend(_plain(line) for line in wrapped)
+            lines.extend(plain_text(line) for line in wrapped)
         texts.append("<br>".join(lines))
     return pd.Series(texts, index=frame.index, dtype=object)
 
 
-def _y_range(frame: pd.DataFrame, goal_levels: list[float], show_2s: bool) -> tuple[float, float]:
+def y_range(frame: pd.DataFrame, goal_levels: list[float], show_2s: bool) -> tuple[float, float]:
     columns = ["value", "centre", "lower", "upper"] + (["lower_2s", "upper_2s"] if show_2s else [])
     levels = np.append(frame[columns].to_numpy(dtype=float).ravel(), goal_levels)
     levels = levels[np.isfinite(levels)]
@@ -287,7 +287,7 @@ def _y_range(frame: pd.DataFrame, goal_levels: list[float], show_2s: bool) -> tu
 
 
 def _add_line_labels(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, centre_name: str,
-                     trial: set, y_range: tuple[float, float], style: _Style,
+                     trial: set, y_span: tuple[float, float], style: _Style,
                      goal_labels: list[tuple[float, str, str]]) -> None:
     """Name each line and its latest value at the right end, nudged apart so none overlap."""
     labels: list[tuple[float, str, str]] = []
@@ -304,11 +304,11 @@ def _add_line_labels(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDef
     if not labels:
         return
     labels.sort(key=lambda label: label[0])
-    gap = (y_range[1] - y_range[0]) * 1.25 * style.font / style.plot_px
+    gap = (y_span[1] - y_span[0]) * 1.25 * style.font / style.plot_px
     placed = [labels[0][0]]
     for y, _, _ in labels[1:]:
         placed.append(max(y, placed[-1] + gap))
-    overshoot = placed[-1] - (y_range[1] - gap / 2)
+    overshoot = placed[-1] - (y_span[1] - gap / 2)
     if overshoot > 0:  # pushed off the top: slide the whole stack down
         placed = [y - overshoot for y in placed]
     for (_, text, colour), y in zip(labels, placed):
@@ -341,9 +341,9 @@ def time_range(frame: pd.DataFrame, frequency: str) -> tuple[pd.Timestamp, pd.Ti
 
 
 def _layout(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, title: str | None,
-            y_range: tuple[float, float], style: _Style) -> None:
+            y_span: tuple[float, float], style: _Style) -> None:
     percent = definition.unit.strip() == "%"
-    heading: dict = {"text": _plain(title or definition.name), "x": 0, "xref": "paper", "xanchor": "left",
+    heading: dict = {"text": plain_text(title or definition.name), "x": 0, "xref": "paper", "xanchor": "left",
                      "font": {"size": style.font + (2 if style.compact else 6), "color": TEXT, "family": FONT}}
     if not style.compact:
         heading["subtitle"] = {"text": chart_caption(definition), "font": {"size": style.font - 2, "color": LIMIT_TEXT}}
@@ -365,6 +365,6 @@ def _layout(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, 
         hovermode="closest",
         hoverlabel={"font": {"size": style.font - 1, "family": FONT}, "bgcolor": "#FFFFFF"},
         xaxis=dict(axis, **_time_axis(frame, definition.frequency, style.compact or style.huddle)),
-        yaxis=dict(axis, range=list(y_range), ticksuffix="%" if percent else "",
-                   title_text=None if style.compact else "Percentage" if percent else _plain(definition.unit)),
+        yaxis=dict(axis, range=list(y_span), ticksuffix="%" if percent else "",
+                   title_text=None if style.compact else "Percentage" if percent else plain_text(definition.unit)),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from qi_dash.hierarchy import Hierarchy
@@ -170,7 +171,8 @@ def on_measure(cycles: pd.DataFrame, measure: str) -> pd.DataFrame:
     """The cycles shown on one measure's chart: those linked to it, and those linked to no measure."""
     if "measures" not in cycles:
         return cycles
-    keep = [not codes or measure in codes for codes in map(measure_codes, cycles["measures"])]
+    # A boolean array, not a list: an empty list would select no columns of an empty frame.
+    keep = np.array([not codes or measure in codes for codes in map(measure_codes, cycles["measures"])], dtype=bool)
     return cycles[keep].reset_index(drop=True)
 
 

@@ -80,3 +80,31 @@ def frame_cells(frame: pd.DataFrame) -> list[list[object]]:
 def canonical_csv(path: Path, rows: pd.DataFrame) -> Path:
     rows.to_csv(path, index=False, lineterminator="\n")
     return path
+
+
+def many_teams(n_teams: int, n_directorates: int, months: int, measures: list[str], seed: int = 11) -> tuple[str, pd.DataFrame]:
+    """An organisation of ``n_teams`` teams in ``n_directorates`` directorates (the hierarchy
+    CSV's text) and canonical rows of the standard ``measures`` (proportions and rates) for
+    every team and the ``months`` up to ``LATEST_MONTH``: team sizes spread over two orders of
+    magnitude, as the A&E example's departments are."""
+    directorates = [f"DIR-{d:03d}" for d in range(n_directorates)]
+    teams = [f"T-{t:04d}" for t in range(n_teams)]
+    lines = ["code,name,level,parent", "ORG,Big Trust,organisation,"]
+    lines += [f"{d},Directorate {d[4:]},directorate,ORG" for d in directorates]
+    lines += [f"{t},Team {t[2:]},team,{directorates[i % n_directorates]}" for i, t in enumerate(teams)]
+    definitions = {d.code: d for d in read_definitions(bootstrap.STANDARD_MEASURES)}
+    rng = np.random.default_rng(seed)
+    size = np.exp(rng.uniform(np.log(20), np.log(3000), n_teams))  # per month
+    periods_ = pd.date_range(end=pd.Timestamp(LATEST_MONTH), periods=months, freq="MS")
+    parts = []
+    for code in measures:
+        d = definitions[code]
+        keys = pd.MultiIndex.from_product([range(n_teams), periods_], names=["t", "period"]).to_frame(index=False)
+        n = rng.poisson(size[keys["t"]]) + 1
+        rate = rng.uniform(0.2, 0.4, n_teams)[keys["t"]] if d.kind == "proportion" else rng.uniform(0.005, 0.02, n_teams)[keys["t"]]
+        numerator = rng.binomial(n, rate) if d.kind == "proportion" else rng.poisson(n * rate)
+        parts.append(pd.DataFrame({
+            "team": np.array(teams)[keys["t"]], "measure": code, "period": keys["period"].dt.date,
+            "numerator": numerator.astype(float), "denominator": n.astype(float), "value": np.nan, "comment": None,
+        }))
+    return "\n".join(lines) + "\n", pd.concat(parts, ignore_index=True)

@@ -107,3 +107,9 @@ def test_a_cycle_linked_to_measures_is_only_on_their_charts_and_one_linked_to_no
                    replace(CYCLE, title="Safewards", measures=("RP_RATE", "RESTRAINT")))
     assert on_measure(cycles, "HUDDLES")["title"].tolist() == ["Twice-daily safety huddles", "Everything"]
     assert on_measure(cycles, "RESTRAINT")["title"].tolist() == ["Everything", "Safewards"]
+
+
+def test_no_cycles_on_a_measure_keeps_the_columns():
+    none = pd.DataFrame({"unit": pd.Series([], dtype=object), "title": pd.Series([], dtype=object),
+                         "measures": pd.Series([], dtype=object)})
+    assert on_measure(none, "RP_RATE").columns.tolist() == ["unit", "title", "measures"]

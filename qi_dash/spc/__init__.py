@@ -7,7 +7,8 @@ settings are one ``SpcSettings`` value.
 
 from .batch import SPCBatch, analyse_many
 from .engine import analyse
+from .funnel import FunnelError, funnel
 from .inputs import SpcSettings
 from .result import SPCResult
 
-__all__ = ["SPCBatch", "SPCResult", "SpcSettings", "analyse", "analyse_many"]
+__all__ = ["FunnelError", "SPCBatch", "SPCResult", "SpcSettings", "analyse", "analyse_many", "funnel"]

@@ -13,7 +13,7 @@ from collections.abc import Hashable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from qi_dash.vocabulary import RATIO_CHARTS, VALUE_CHARTS
+from qi_dash.vocabulary import POINT_TYPES, RATIO_CHARTS, VALUE_CHARTS
 
 from .engine import run_pack
 from .inputs import SpcSettings, charted_values, frozen_points, phase_numbers, to_floats
@@ -69,6 +69,26 @@ class SPCBatch:
             p = self._packs[pack]
             rows.append((key, p.variation_icon[i], p.assurance_icon[i], p.target[i]))
         return pd.DataFrame(rows, columns=["series", "variation_icon", "assurance_icon", "target"])
+
+    def all_points(self) -> pd.DataFrame:
+        """Every series' points in one frame, without the words (a view of hundreds of series
+        reads this rather than building each series' result): series, period, value, centre,
+        lower, upper, phase, point_type."""
+        members: dict[int, list] = {}
+        for key in self.keys:
+            pack, i = self._where[key]
+            members.setdefault(pack, []).append((i, key))
+        parts = []
+        for pack, pairs in members.items():
+            p, c = self._packs[pack], self._packs[pack].computed
+            keys = [key for _, key in sorted(pairs, key=lambda pair: pair[0])]
+            parts.append(pd.DataFrame({
+                "series": np.repeat(np.array(keys, dtype=object), np.diff(p.starts)),
+                "period": p.periods, "value": c.value, "centre": c.centre, "lower": c.lower, "upper": c.upper,
+                "phase": p.phase.astype(np.int64), "point_type": np.array(POINT_TYPES, dtype=object)[c.point_type],
+            }))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            columns=["series", "period", "value", "centre", "lower", "upper", "phase", "point_type"])
 
 
 def analyse_many(

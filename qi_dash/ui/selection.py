@@ -33,6 +33,8 @@ PAGES = (
     ("pages/5_Uploads.py", "Uploads", ":material/history:"),
     ("pages/6_Story.py", "Story", ":material/auto_stories:"),
     ("pages/7_Glossary.py", "Glossary", ":material/dictionary:"),
+    ("pages/8_Funnel.py", "Funnel", ":material/filter_list:"),
+    ("pages/9_Multiples.py", "Multiples", ":material/grid_view:"),
 )
 
 

@@ -96,6 +96,12 @@ def pdsa_cycles(path: str, version: int, unit: str) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def teams_pdsa_cycles(path: str, version: int, team_codes: tuple[str, ...]) -> pd.DataFrame:
+    """The teams' own PDSA cycles (not those of the units above them)."""
+    return _store(path).pdsa_cycles(list(team_codes))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def pdsa_cycle_versions(path: str, version: int, cycle_id: int) -> pd.DataFrame:
     return _store(path).pdsa_cycle_versions(cycle_id)
 
