@@ -42,3 +42,10 @@ def charts(at: AppTest) -> list[dict]:
 def button(at: AppTest, label: str):
     """The button whose label starts with ``label``."""
     return next(b for b in at.get("button") if getattr(b, "label", "").startswith(label))
+
+
+def opened(at: AppTest, key: str) -> AppTest:
+    """The page with the expander ``key`` opened, as a click on it would (its contents are
+    built only while it is open: ``widgets.lazy_expander``)."""
+    at.session_state[key] = True
+    return no_errors(at.run())

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import streamlit as st
 
-from tests.apptest import button, charts, no_errors, page_opener
+from tests.apptest import button, charts, no_errors, opened, page_opener
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -88,7 +88,7 @@ def test_the_measure_page_shows_only_that_measures_aims(viewer):
 
 
 def test_an_aim_added_on_the_team_page_is_shown_and_can_be_edited(app, demo_db):
-    at = app("pages/1_Team.py", team="W-YEW")
+    at = opened(app("pages/1_Team.py", team="W-YEW"), "aims_forms")
     assert "**Aim · Yew Ward \\(low secure\\):**" not in markdown(at)
     next(t for t in at.text_input if t.label == "Aim statement").set_value("Reduce restrictive practice on Yew Ward by 25% by April 2027")
     next(s for s in at.selectbox if s.label == "Outcome measure").set_value("RP_RATE")
@@ -113,7 +113,7 @@ def test_an_aim_added_on_the_team_page_is_shown_and_can_be_edited(app, demo_db):
 
 
 def test_a_wrong_aim_is_refused_with_the_reason_and_nothing_saved(app):
-    at = app("pages/1_Team.py", team="W-YEW")
+    at = opened(app("pages/1_Team.py", team="W-YEW"), "aims_forms")
     next(t for t in at.text_input if t.label == "Aim statement").set_value("Increase restraint")
     next(s for s in at.selectbox if s.label == "Outcome measure").set_value("RP_RATE")
     next(s for s in at.selectbox if s.label == "Change").set_value("increase_by_percent")
@@ -127,7 +127,7 @@ def test_a_wrong_aim_is_refused_with_the_reason_and_nothing_saved(app):
 
 
 def test_the_target_table_shows_the_trajectory_and_saves_a_teams_own(app):
-    at = app("pages/2_Measure.py", team="W-HAZ", measure="RP_RATE")
+    at = opened(app("pages/2_Measure.py", team="W-HAZ", measure="RP_RATE"), "aims_forms")
     (editor,) = at.data_editor
     assert editor.value["value"].tolist() == [40.0, 36.0, 30.0, 24.0, 20.0]  # Hazel Ward's own steps
     at.radio(key="target_scope").set_value("").run()
@@ -150,7 +150,7 @@ def test_the_target_table_shows_the_trajectory_and_saves_a_teams_own(app):
 
 
 def test_a_misdated_target_row_is_refused_naming_the_row(app):
-    at = app("pages/2_Measure.py", team="W-HAZ", measure="RP_RATE")
+    at = opened(app("pages/2_Measure.py", team="W-HAZ", measure="RP_RATE"), "aims_forms")
     at.session_state["target_steps_RP_RATE_W-HAZ"] = {
         "edited_rows": {}, "added_rows": [{"from_period": "2028-04-15", "value": 15.0}], "deleted_rows": []}
     at.run()
@@ -161,7 +161,7 @@ def test_a_misdated_target_row_is_refused_naming_the_row(app):
 
 
 def test_the_coach_and_sponsor_are_saved_with_history(app):
-    at = app("pages/1_Team.py", team="W-YEW")
+    at = opened(app("pages/1_Team.py", team="W-YEW"), "aims_forms")
     next(t for t in at.text_input if t.label == "Improvement coach").set_value("Nia Roberts")
     button(at, "Save coach and sponsor").click().run()
     no_errors(at)

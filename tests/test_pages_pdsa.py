@@ -10,7 +10,7 @@ import streamlit as st
 
 from qi_dash.chart_cycles import CYCLES_TRACE
 from qi_dash.store import Store
-from tests.apptest import button, charts, no_errors
+from tests.apptest import button, charts, no_errors, opened
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -37,7 +37,7 @@ def stored_cycles(db):
 
 
 def test_a_cycle_added_on_the_team_page_is_marked_on_its_linked_chart_only(app, demo_db):
-    at = app("pages/1_Team.py", team="W-OAK")
+    at = opened(app("pages/1_Team.py", team="W-OAK"), "pdsa_forms")
     assert not any(cycle_markers(at).values())
     assert at.subheader[-1].value == "PDSA cycles (0)"
     at.text_input(key="pdsa_0_title").set_value("Protected mealtimes")
@@ -59,7 +59,7 @@ def test_a_cycle_added_on_the_team_page_is_marked_on_its_linked_chart_only(app, 
 
 
 def test_a_cycle_with_steps_out_of_order_is_refused_with_the_reason_and_nothing_saved(app, demo_db):
-    at = app("pages/1_Team.py", team="W-OAK")
+    at = opened(app("pages/1_Team.py", team="W-OAK"), "pdsa_forms")
     at.text_input(key="pdsa_0_title").set_value("Protected mealtimes")
     at.date_input(key="pdsa_0_plan_date").set_value(date(2025, 6, 2))
     at.date_input(key="pdsa_0_study_date").set_value(date(2025, 5, 1))
@@ -74,7 +74,7 @@ def test_a_cycle_with_steps_out_of_order_is_refused_with_the_reason_and_nothing_
 
 
 def test_editing_a_cycle_starts_from_what_it_says_and_keeps_its_history(app, demo_db):
-    at = app("pages/1_Team.py", team="W-ASH")
+    at = opened(app("pages/1_Team.py", team="W-ASH"), "pdsa_forms")
     cycles = stored_cycles(demo_db).set_index("title")
     running = int(cycles.loc["Quiet nights: lights down and noise low from 23:00", "cycle_id"])
     at.selectbox(key="pdsa_choice").set_value(running).run()

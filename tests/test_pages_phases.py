@@ -8,7 +8,7 @@ import pytest
 import streamlit as st
 
 from qi_dash.store import Store
-from tests.apptest import button, charts, no_errors
+from tests.apptest import button, charts, no_errors, opened
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +50,7 @@ def fill_form(at, code: str, *, period: str, reason: str, who: str = "Sam Patel"
 
 
 def test_a_new_phase_with_a_reason_is_recorded_drawn_and_undone(app, demo_db):
-    at = app("pages/2_Measure.py", team="W-OAK", measure="HUDDLES")
+    at = opened(app("pages/2_Measure.py", team="W-OAK", measure="HUDDLES"), "phases_forms")
     assert not any(text.startswith("Phase ") for text in labels(at))
     fill_form(at, "HUDDLES", period="w/c 06 Jan 25", reason="Huddle moved to the nurses' station")
     assert "Start a new phase from w/c 06 Jan 25 recorded on Safety huddles held." in at.success[0].value
@@ -71,7 +71,7 @@ def test_a_new_phase_with_a_reason_is_recorded_drawn_and_undone(app, demo_db):
 
 
 def test_a_change_the_checks_refuse_says_why_and_saves_nothing(app, demo_db):
-    at = app("pages/2_Measure.py", team="W-OAK", measure="HUDDLES")
+    at = opened(app("pages/2_Measure.py", team="W-OAK", measure="HUDDLES"), "phases_forms")
     fill_form(at, "HUDDLES", period="w/c 20 Oct 25", reason="  ")
     errors = [e.value.replace("\\", "") for e in at.error]  # shown as typed: markdown escaped
     assert any("Give a reason" in e for e in errors)
@@ -80,14 +80,14 @@ def test_a_change_the_checks_refuse_says_why_and_saves_nothing(app, demo_db):
 
 
 def test_a_baseline_needs_its_points(app, demo_db):
-    at = app("pages/2_Measure.py", team="W-OAK", measure="HUDDLES")
+    at = opened(app("pages/2_Measure.py", team="W-OAK", measure="HUDDLES"), "phases_forms")
     fill_form(at, "HUDDLES", period="w/c 06 Feb 23", reason="Audit", kind=1)
     assert any("a baseline needs at least 12" in e.value.replace("\\", "") for e in at.error)
     assert stored(demo_db).query("unit == 'W-OAK'").empty
 
 
 def test_the_demo_phases_are_on_hazels_chart_and_listed(app):
-    at = app("pages/2_Measure.py", team="W-HAZ", measure="SAFETY_PLAN")
+    at = opened(app("pages/2_Measure.py", team="W-HAZ", measure="SAFETY_PLAN"), "phases_forms")
     no_errors(at)
     assert any(text.startswith("Phase 2: Peer support worker co-produces every") for text in labels(at))
     table = phase_table(at)
@@ -95,7 +95,7 @@ def test_the_demo_phases_are_on_hazels_chart_and_listed(app):
 
 
 def test_the_team_page_suggests_a_recalculation_and_applies_it_only_when_confirmed(app, demo_db):
-    at = app("pages/1_Team.py", team="W-CED")
+    at = opened(app("pages/1_Team.py", team="W-CED"), "phases_forms")
     no_errors(at)
     texts = [m.value for m in at.markdown if "A shift started in" in m.value]
     assert texts, "Cedar Ward's staffing crisis shows as a sustained shift somewhere"

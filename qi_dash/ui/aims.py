@@ -16,7 +16,7 @@ from qi_dash.definitions import MeasureDefinition
 from qi_dash.targets import ALL_UNITS, TargetError, check_steps, trajectory_for
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import markdown_text
+from qi_dash.ui.widgets import lazy_expander, markdown_text
 
 SAVED = "aims_saved"  # a message kept over the rerun that follows a save
 
@@ -29,7 +29,9 @@ def aims_header(selection: Selection, measure: str | None = None) -> None:
     aims_lines(selection, measure)
     store = session.store()
     by_code = {d.code: d for d in selection.definitions()}
-    with st.expander("Aims, targets and people"):
+    with lazy_expander("Aims, targets and people", "aims_forms") as opened:
+        if not opened:
+            return
         mine = [a for a in store.aims() if a.unit == selection.unit and a.measure in by_code]
         aim_tab, target_tab, people_tab = st.tabs(["Aim", "Target over time", "Coach and sponsor"])
         with aim_tab:

@@ -12,7 +12,7 @@ from qi_dash.pdsa import PdsaCycle, PdsaError, decision_label, on_measure
 from qi_dash.store import StoreConflict, StoreError
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import markdown_text, table_height
+from qi_dash.ui.widgets import lazy_expander, markdown_text, table_height
 from qi_dash.vocabulary import DECISIONS, PDSA_STEP_WORDS, PDSA_STEPS, RUNNING
 
 NEW = 0  # the "add a new cycle" choice
@@ -40,8 +40,9 @@ def cycles_section(selection: Selection, *, measure: str | None = None) -> None:
         cycle_table(cycles)
     st.page_link(STORY_PAGE, label="Read the improvement story", icon=":material/auto_stories:",
                  query_params=selection.link())
-    with st.expander("Add or edit a PDSA cycle"):
-        cycle_form(selection, selection.pdsa_cycles())
+    with lazy_expander("Add or edit a PDSA cycle", "pdsa_forms") as opened:
+        if opened:
+            cycle_form(selection, selection.pdsa_cycles())
 
 
 def cycle_table(cycles: pd.DataFrame) -> None:

@@ -13,7 +13,7 @@ from qi_dash.phases import PhaseChange, problems, suggestion
 from qi_dash.store import StoreConflict, StoreError
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import markdown_text
+from qi_dash.ui.widgets import lazy_expander, markdown_text
 from qi_dash.vocabulary import PHASE_KIND_NAMES, PHASE_KIND_WORDS, PHASE_KINDS
 
 DONE = "phase_done"  # a message kept across the rerun that follows a save or an undo
@@ -26,10 +26,13 @@ def measure_phases(selection: Selection, view: MeasureView) -> None:
         return
     _done_message()
     _suggest(selection, view)
-    with st.expander(f"Phases ({len(view.phase_changes)} in force)", expanded=False):
-        _who()
-        _form(selection, view)
-        _changes(selection, [view])
+    # The label stays the same whatever is in force: a changed label would close the expander.
+    st.caption(f"Phase changes in force on this chart: {len(view.phase_changes)}.")
+    with lazy_expander("Phases: start a new phase, freeze a baseline, undo", "phases_forms") as opened:
+        if opened:
+            _who()
+            _form(selection, view)
+            _changes(selection, [view])
 
 
 def team_phases(selection: Selection, views: list[MeasureView]) -> None:
@@ -39,13 +42,16 @@ def team_phases(selection: Selection, views: list[MeasureView]) -> None:
     _done_message()
     suggested = [(v, _suggestion(v)) for v in shown]
     suggested = [(v, s) for v, s in suggested if s is not None]
-    label = f"Phases ({in_force} in force" + (f", {len(suggested)} suggested)" if suggested else ")")
-    with st.expander(label, expanded=False):
-        _who()
-        for view, found in suggested:
-            _suggestion_form(selection, view, found)
-        _changes(selection, shown)
-        st.caption("To start a phase or freeze a baseline at another period, open the measure's page.")
+    # The label stays the same whatever is in force: a changed label would close the expander.
+    st.caption(f"Phase changes in force on these charts: {in_force}."
+               + (f" A recalculation of the limits is suggested on {len(suggested)} chart(s)." if suggested else ""))
+    with lazy_expander("Phases: suggested recalculations and changes in force", "phases_forms") as opened:
+        if opened:
+            _who()
+            for view, found in suggested:
+                _suggestion_form(selection, view, found)
+            _changes(selection, shown)
+            st.caption("To start a phase or freeze a baseline at another period, open the measure's page.")
 
 
 def _done_message() -> None:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
 
 from qi_dash import icons
 
@@ -14,6 +18,15 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$<>&])")
 def markdown_text(text: str) -> str:
     """User text for st.markdown: shown as typed, never as formatting, a link, maths or HTML."""
     return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
+
+
+@contextmanager
+def lazy_expander(label: str, key: str) -> Iterator[bool]:
+    """An expander whose contents are built only while it is open: forms and tables cost the
+    browser time to draw on every page load, though most visits never open them. Yields
+    whether it is open; its state is ``st.session_state[key]``."""
+    with st.expander(label, key=key, on_change="rerun") as box:
+        yield bool(box.open)
 
 
 def table_height(rows: int, row: int = 35, most: int = 25) -> int:
