@@ -18,7 +18,7 @@ if selection.level != "team":
 views = selection.views(tuple(d.code for d in selection.definitions()))
 if huddle.requested():
     st.title(markdown_text(selection.name()))
-    aims.aims_lines(selection)
+    aims.huddle_aims(selection)
     huddle.show(selection, views)
     st.stop()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 
 import numpy as np
@@ -300,6 +301,8 @@ def _add_line_labels(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDef
             if pd.notna(row[column]):
                 value = format_value(row[column], definition, with_unit=False)
                 labels.append((row[column], f"{name} {value}{suffix}", LIMIT_TEXT))
+    if style.huddle:  # the short form fits beside a huddle chart; the board says by when
+        goal_labels = [(y, re.split(r" (?:by|from) ", text)[0], colour) for y, text, colour in goal_labels]
     labels.extend(goal_labels)
     if not labels:
         return

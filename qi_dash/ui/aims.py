@@ -43,7 +43,7 @@ def aims_header(selection: Selection, measure: str | None = None) -> None:
 
 
 def aims_lines(selection: Selection, measure: str | None = None) -> None:
-    """The unit's aims with progress, and its people, read only (the huddle screen shows these)."""
+    """The unit's aims (its own in full, those above it a line each) with progress, and its people."""
     store = session.store()
     by_code = {d.code: d for d in selection.definitions()}
     shown = [a for a in aims_.aims_shown(store.aims(), selection.hierarchy.path_to(selection.unit))
@@ -54,11 +54,24 @@ def aims_lines(selection: Selection, measure: str | None = None) -> None:
     _people_line(store.people(), selection.unit)
 
 
-def _aim_line(selection: Selection, aim: Aim, definition: MeasureDefinition, *, brief: bool) -> None:
-    whose = selection.name(aim.unit)
+def huddle_aims(selection: Selection) -> None:
+    """The unit's own aims, a line each with how far it has come: all the huddle screen has
+    room for above its charts (the board shows the rest)."""
+    by_code = {d.code: d for d in selection.definitions()}
+    for aim in [a for a in session.store().aims() if a.unit == selection.unit and a.measure in by_code]:
+        found = _progress(selection, aim, by_code[aim.measure])
+        st.markdown(f"**Aim:** {markdown_text(aim.statement)} — {markdown_text(found.headline)}.")
+
+
+def _progress(selection: Selection, aim: Aim, definition: MeasureDefinition) -> aims_.Progress:
     (view,) = session.views(selection.path, selection.version, tuple(selection.hierarchy.teams_under(aim.unit)),
                             (aim.measure,), selection.as_of_moment, aim.unit)
-    found = aims_.progress(aim, definition, view.points)
+    return aims_.progress(aim, definition, view.points)
+
+
+def _aim_line(selection: Selection, aim: Aim, definition: MeasureDefinition, *, brief: bool) -> None:
+    whose = selection.name(aim.unit)
+    found = _progress(selection, aim, definition)
     if brief:
         st.caption(f"**Aim · {markdown_text(whose)}:** {markdown_text(aim.statement)} — {markdown_text(found.headline)}.")
         return

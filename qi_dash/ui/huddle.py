@@ -21,7 +21,7 @@ from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import icon_uri
 
 VIEW = "huddle"
-CHART_HEIGHT = 380
+CHART_HEIGHT = 350
 _CHROME_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
