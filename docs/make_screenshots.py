@@ -21,6 +21,11 @@ PAGES = {
     "measures": "/Measures",
     "uploads": "/Uploads",
 }
+# Phases on a measure's chart as a projector shows it (1280×720).
+PHASES = {
+    "phase-hazel-safety-plans": "/Measure?team=W-HAZ&measure=SAFETY_PLAN",
+    "phase-ash-huddles-baseline": "/Measure?team=W-ASH&measure=HUDDLES",
+}
 # The improvement story as a projector shows it (1280×720), and the whole page as printed.
 STORIES = {
     "story-ash-huddles": "/Story?team=W-ASH&measure=HUDDLES",
@@ -60,6 +65,15 @@ def main(base: str, out: Path, only: list[str]) -> None:
             page.screenshot(path=str(out / f"{name}-print.png"), full_page=True)
             page.emulate_media(media="screen")
             print(out / f"{name}-*.png")
+        for name, path in PHASES.items():
+            if only and name not in only:
+                continue
+            page.goto(base + path)
+            settle(page, timeout=120_000)
+            charts_drawn(page, timeout=60_000)
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(out / f"{name}.png"))
+            print(out / f"{name}.png")
         browser.close()
 
 
