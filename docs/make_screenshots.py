@@ -71,6 +71,8 @@ def main(base: str, out: Path, only: list[str]) -> None:
             page.goto(base + path)
             settle(page, timeout=120_000)
             charts_drawn(page, timeout=60_000)
+            # The chart at the top of the screen, as someone reading it would scroll.
+            page.locator(".js-plotly-plot").first.evaluate("chart => chart.scrollIntoView({block: 'start'})")
             page.wait_for_timeout(1500)
             page.screenshot(path=str(out / f"{name}.png"))
             print(out / f"{name}.png")
