@@ -35,13 +35,16 @@ def series(observations: pd.DataFrame, definition: MeasureDefinition, team_codes
             raise NotAggregated(
                 f"{definition.name} is not combined across teams (its definition says so); choose a team."
             )
-        out = _combine(rows, definition)
+        out = combine(rows, definition)
     return fill_gaps(out, definition.frequency)
 
 
-def _combine(rows: pd.DataFrame, definition: MeasureDefinition) -> pd.DataFrame:
+def combine(rows: pd.DataFrame, definition: MeasureDefinition, by: list[str] | None = None) -> pd.DataFrame:
+    """Teams' rows of one measure combined per period (and per ``by`` column, e.g. the unit
+    above each team, to combine many units at once) as the definition's aggregation says."""
+    keys = [*(by or []), "period"]
     has_data = rows[["numerator", "denominator", "value"]].notna().any(axis=1)
-    grouped = rows[has_data].groupby("period")
+    grouped = rows[has_data].groupby(keys)
     if definition.aggregation == "pooled":
         out = grouped[["numerator", "denominator"]].sum(min_count=1)
         out["value"] = float("nan")

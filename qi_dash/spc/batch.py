@@ -70,6 +70,36 @@ class SPCBatch:
             rows.append((key, p.variation_icon[i], p.assurance_icon[i], p.target[i]))
         return pd.DataFrame(rows, columns=["series", "variation_icon", "assurance_icon", "target"])
 
+    @property
+    def latest(self) -> pd.DataFrame:
+        """One row per series at its latest non-missing point: ``points`` (how many periods
+        have a charted value), ``period``, ``value``, ``centre``, ``lower``, ``upper`` (NaT /
+        NaN without data), the icons and the latest target, vectorised per pack."""
+        frames = []
+        for index, p in enumerate(self._packs):
+            members = [key for key in self.keys if self._where[key][0] == index]
+            members.sort(key=lambda key: self._where[key][1])
+            ref = p.reference
+            at = np.clip(ref, 0, None)
+            no_ref = ref < 0
+            c = p.computed
+            # Every series has at least one row, so each slice of reduceat is non-empty.
+            frame = pd.DataFrame({
+                "series": members,
+                "points": np.add.reduceat(~np.isnan(c.value), p.starts[:-1]).astype(np.int64),
+                "period": np.where(no_ref, np.datetime64("NaT", "ns"), p.periods[at]),
+            })
+            for name in ("value", "centre", "lower", "upper"):
+                frame[name] = np.where(no_ref, np.nan, getattr(c, name)[at])
+            frame["variation_icon"] = p.variation_icon
+            frame["assurance_icon"] = p.assurance_icon
+            frame["target"] = p.target
+            frames.append(frame)
+        if not frames:
+            return pd.DataFrame(columns=["series", "points", "period", "value", "centre", "lower", "upper",
+                                         "variation_icon", "assurance_icon", "target"])
+        return pd.concat(frames, ignore_index=True)
+
 
 def analyse_many(
     frame: pd.DataFrame,

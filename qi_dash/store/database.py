@@ -15,7 +15,7 @@ import pandas as pd
 
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
-from qi_dash.store import history, mappings, schema
+from qi_dash.store import history, mappings, schema, summary
 from qi_dash.store.errors import StoreBusy, StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
@@ -98,6 +98,7 @@ class Store:
     def _migrate(self) -> None:
         with _WRITE_LOCK, self._cursor() as cur:
             schema.migrate(cur)
+            summary.fill_if_missing(cur)
 
     def _cached(self, name: str, load):
         """``load()``, read again only once a write has moved the data version on. The version
@@ -128,7 +129,10 @@ class Store:
     def save_units(self, units: pd.DataFrame) -> int:
         """Add new units and rename or re-parent existing ones; returns how many changed."""
         def work(cur):
-            return upsert_units(cur, units, upload_id=None)
+            changed = upsert_units(cur, units, upload_id=None)
+            if changed:  # a unit moved or was added: pooled series may have other teams now
+                summary.refresh(cur)
+            return changed
         return self._write(work)
 
     def hierarchy(self) -> Hierarchy:
@@ -167,6 +171,7 @@ class Store:
             cur.register("incoming_definitions", rows)
             cols = ", ".join(["code", "version", *[f for f in FIELD_NAMES if f != "code"], "recorded_at", "recorded_by"])
             cur.execute(f"INSERT INTO measure_versions ({cols}) SELECT {cols} FROM incoming_definitions")
+            summary.refresh_measures(cur, [d.code for d in changed])
             return len(changed)
 
         return self._write(work)
@@ -184,18 +189,7 @@ class Store:
 
     def _definitions(self) -> list[MeasureDefinition]:
         with self._cursor() as cur:
-            found = cur.execute(
-                f"SELECT {', '.join(FIELD_NAMES)} FROM measure_versions ORDER BY code, version"
-            ).fetchall()
-        latest = {row[0]: dict(zip(FIELD_NAMES, row)) for row in found}  # the last version wins
-        out = []
-        for values in latest.values():
-            values["target"] = None if values["target"] is None else float(values["target"])
-            values["screen_moving_ranges"] = bool(values["screen_moving_ranges"])
-            values["multiplier"] = float(values["multiplier"])
-            out.append(MeasureDefinition(**values))
-        order = {"outcome": 0, "process": 1, "balancing": 2}
-        return sorted(out, key=lambda d: (order[d.family], d.name))
+            return summary.read_definitions(cur)
 
     # -- observations ---------------------------------------------------------------------
 
@@ -239,12 +233,14 @@ class Store:
         summary says so (``changed`` is False).
         """
         def work(cur):
-            summary = history.commit(cur, incoming, meta, new_units, diffed_at)
+            saved = history.commit(cur, incoming, meta, new_units, diffed_at)
+            if saved.changed:
+                summary.refresh_upload(cur, saved.upload_id)
             if mapping is not None:
                 mappings.save(cur, mapping, meta.uploaded_by)
             if new_aliases is not None:
-                upsert_aliases(cur, new_aliases, meta.uploaded_by, summary.upload_id)
-            return summary
+                upsert_aliases(cur, new_aliases, meta.uploaded_by, saved.upload_id)
+            return saved
 
         return self._write(work, bump=False)
 
@@ -264,7 +260,20 @@ class Store:
         added is removed. The undo is itself recorded as an upload, and history keeps all.
         An upload that changed no values (older databases recorded such) is refused.
         """
-        return self._write(lambda cur: history.undo(cur, upload_id, undone_by))
+        def work(cur):
+            undone = history.undo(cur, upload_id, undone_by)
+            summary.refresh_upload(cur, undone.undo_id)
+            return undone
+
+        return self._write(work)
+
+    # -- the series summary ---------------------------------------------------------------
+
+    def summary(self, units: list[str] | None = None) -> pd.DataFrame:
+        """Each unit × measure series' latest point, limits and icons (``qi_dash.summary``),
+        as the last write left them: no series is recomputed to read it."""
+        with self._cursor() as cur:
+            return summary.read(cur, units)
 
     # -- tests of change (PDSA cycles) ------------------------------------------------------
 

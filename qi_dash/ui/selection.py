@@ -80,9 +80,6 @@ class Selection:
     def views(self, measure_codes: tuple[str, ...]) -> list[MeasureView]:
         return session.views(self.path, self.version, self.team_codes, measure_codes, self.as_of_moment)
 
-    def icon_matrix(self) -> pd.DataFrame:
-        return session.icon_matrix(self.path, self.version, self.team_codes, self.as_of_moment)
-
     def tests_of_change(self) -> pd.DataFrame | None:
         """A team's tests of change (none above team level: they are the team's)."""
         if self.level != "team":
@@ -140,12 +137,13 @@ def as_of_notice(selection: Selection) -> None:
 
 
 def _seed_from_url() -> None:
-    if st.session_state.get("_seeded"):
+    """Take the selection from the address bar on a session's first run, and whenever the
+    address changed since the app last wrote it: Back, Forward or a link within the tab."""
+    in_url = {key: st.query_params[key] for key in QUERY_KEYS if key in st.query_params}
+    if st.session_state.get("_written") == in_url:
         return
     for key in QUERY_KEYS:
-        if key in st.query_params:
-            st.session_state[f"sel_{key}"] = st.query_params[key]
-    st.session_state["_seeded"] = True
+        st.session_state[f"sel_{key}"] = in_url.get(key, ALL if key != "as_of" else None)
 
 
 def _pick(label: str, options: list[str], key: str, name: Callable[[str], str]) -> str:
@@ -191,9 +189,9 @@ def _as_of() -> date | None:
 
 
 def _write_url(selection: Selection) -> None:
+    """Keep the address bar the selection's link; a change the browser keeps as a history entry."""
     wanted = selection.link()
-    for key in QUERY_KEYS:
-        if key in wanted and st.query_params.get(key) != wanted[key]:
-            st.query_params[key] = wanted[key]
-        elif key not in wanted and key in st.query_params:
-            del st.query_params[key]
+    if {k: v for k, v in st.query_params.items() if k in QUERY_KEYS} != wanted:
+        # One write of the whole set: one history entry per change, not one per key.
+        st.query_params.from_dict({**{k: v for k, v in st.query_params.items() if k not in QUERY_KEYS}, **wanted})
+    st.session_state["_written"] = wanted

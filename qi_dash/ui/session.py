@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from qi_dash import bootstrap, overview
+from qi_dash import bootstrap, summary
 from qi_dash.analysis import MeasureView, measure_view
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
@@ -60,9 +60,17 @@ def views(
     return [measure_view(frame, by_code[code], list(team_codes)) for code in measure_codes]
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def series_summary(path: str, version: int, units: tuple[str, ...]) -> pd.DataFrame:
+    """The stored summary of the units' series (no series is recomputed)."""
+    return _store(path).summary(list(units))
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
-def icon_matrix(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime | None) -> pd.DataFrame:
-    return overview.icon_matrix(observations(path, version, team_codes, as_of), definitions(path, version))
+def series_summary_as_of(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime) -> pd.DataFrame:
+    """The summary as the data stood at ``as_of``, computed from that day's observations."""
+    return summary.summarise(observations(path, version, team_codes, as_of), definitions(path, version),
+                             hierarchy(path, version))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

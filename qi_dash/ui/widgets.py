@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 
@@ -19,12 +18,6 @@ def markdown_text(text: str) -> str:
 def table_height(rows: int, row: int = 35, most: int = 25) -> int:
     """Pixels for a dataframe showing every row (up to ``most``, then it scrolls)."""
     return 38 + row * min(max(rows, 1), most)
-
-
-def icon_uri(code: str, kind: str) -> str:
-    """An icon as a data URI, for image cells in a table."""
-    svg = icons.icon_svg(code, 40, kind=kind)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def icon_block(result) -> str:
