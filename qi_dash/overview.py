@@ -48,11 +48,12 @@ CELL_COLUMNS = [
 
 def icon_matrix(observations: pd.DataFrame, definitions: list[MeasureDefinition]) -> pd.DataFrame:
     """One row per team and measure with data: unit, measure, variation_icon, assurance_icon,
-    all series analysed together (``summary.analyse``)."""
-    by_code = {d.code: d for d in definitions}
-    wanted = observations.loc[observations["measure"].isin(list(by_code)),
-                              ["unit", "measure", "period", "numerator", "denominator", "value"]]
-    return summary.analyse(wanted, by_code)[["unit", "measure", "variation_icon", "assurance_icon"]]
+    all series analysed together (``summary.summarise`` without a hierarchy above teams)."""
+    return summary.summarise(observations, definitions, Hierarchy(_NO_UNITS))[
+        ["unit", "measure", "variation_icon", "assurance_icon"]]
+
+
+_NO_UNITS = pd.DataFrame(columns=["code", "name", "level", "parent"])
 
 
 def measures(definitions: list[MeasureDefinition], family: str | None = None, name: str = "") -> list[MeasureDefinition]:

@@ -10,6 +10,7 @@ series; "as it was on" views compute it from the observations of that day.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from qi_dash import aggregate
@@ -21,8 +22,6 @@ SUMMARY_COLUMNS = [
     "unit", "measure", "points", "latest_period", "latest_value", "centre", "lower", "upper",
     "variation_icon", "assurance_icon", "target",
 ]
-_SEP = "\x1f"  # joins unit and measure into one series key (neither holds a control character)
-_WANTED = ["unit", "measure", "period", "numerator", "denominator", "value"]
 
 
 def empty() -> pd.DataFrame:
@@ -64,50 +63,78 @@ def summarise(
     ``observations`` must hold every team under those units for those measures (a pooled
     series reads all its teams). A measure whose definition says it is not combined across
     teams has no pooled rows; a series with no data at all has ``points`` 0 and no icons.
+    Units and measures are worked on as integer codes: an organisation's millions of rows
+    are grouped without comparing text.
     """
     by_code = {d.code: d for d in definitions}
-    observations = observations.loc[observations["measure"].isin(list(by_code)), _WANTED]
+    observations = observations[observations["measure"].isin(list(by_code))]
+    team_of, teams = pd.factorize(observations["unit"])
+    measure_of, codes = pd.factorize(observations["measure"])
+    teams, codes = [str(t) for t in teams], [str(c) for c in codes]
+    # Every unit a series may belong to: the teams, then the units above them.
+    above_names = sorted({a for t in teams if t in hierarchy for a in hierarchy.path_to(t)[:-1]})
+    units = teams + [a for a in above_names if a not in set(teams)]
+    index = {u: i for i, u in enumerate(units)}
+    n_codes = len(codes)
+    key = team_of.astype(np.int64) * n_codes + measure_of
     if series is None:
-        series = observations[["unit", "measure"]].drop_duplicates()
-    wanted = affected(hierarchy, series)
-    own = observations.merge(series[["unit", "measure"]].drop_duplicates(), on=["unit", "measure"])
-    parts = [own]
-    pooled_units = wanted.merge(ancestors(hierarchy, hierarchy.teams), on="unit")  # unit, measure, team
-    for code, needed in pooled_units.groupby("measure", sort=False):
-        definition = by_code[code]
-        if definition.aggregation == "none":
-            continue
-        rows = observations[observations["measure"] == code].merge(
-            needed[["team", "unit"]].rename(columns={"unit": "above"}), left_on="unit", right_on="team")
-        if rows.empty:
-            continue
-        combined = aggregate.combine(rows, definition, by=["above"]).rename(columns={"above": "unit"})
-        parts.append(combined.assign(measure=code)[_WANTED])
-    return analyse(pd.concat(parts, ignore_index=True), by_code)
+        wanted_teams = np.ones(len(key), dtype=bool)
+        wanted = {index[u] * n_codes + m for u in above_names for m in range(n_codes)}
+    else:
+        pairs = affected(hierarchy, series)
+        code_index = {c: i for i, c in enumerate(codes)}
+        wanted = {index[u] * n_codes + code_index[m] for u, m in zip(pairs["unit"], pairs["measure"])
+                  if u in index and m in code_index}
+        wanted_teams = np.isin(key, np.fromiter(wanted, np.int64, len(wanted)))
+    numbers = {c: observations[c].to_numpy(dtype=float) for c in ("numerator", "denominator", "value")}
+    period = observations["period"].to_numpy()
+    parts = [pd.DataFrame({"series": key[wanted_teams], "period": period[wanted_teams],
+                           **{c: v[wanted_teams] for c, v in numbers.items()}})]
+    # The pooled series: each team's rows once per unit above it, combined per unit × measure.
+    depth = max((len(hierarchy.path_to(t)) - 1 for t in teams if t in hierarchy), default=0)
+    aggregation = np.array([by_code[c].aggregation for c in codes], dtype=object)
+    for level in range(1, depth + 1):
+        above = np.array([index[hierarchy.path_to(t)[-1 - level]] if t in hierarchy and
+                          len(hierarchy.path_to(t)) > level else -1 for t in teams], dtype=np.int64)
+        pooled_key = above[team_of] * n_codes + measure_of
+        take = (above[team_of] >= 0) & np.isin(pooled_key, np.fromiter(wanted, np.int64, len(wanted)))
+        for how in set(aggregation) - {"none"}:
+            rows = take & (aggregation[measure_of] == how)
+            if rows.any():
+                frame = pd.DataFrame({"series": pooled_key[rows], "period": period[rows],
+                                      **{c: v[rows] for c, v in numbers.items()}})
+                parts.append(aggregate.combine(frame, how, by=["series"])[list(_SERIES_FRAME)])
+    frame = pd.concat(parts, ignore_index=True)
+    return analyse(frame, [by_code[c] for c in codes], units)
 
 
-def analyse(frame: pd.DataFrame, by_code: dict[str, MeasureDefinition]) -> pd.DataFrame:
-    """Every unit × measure series of a long frame (``_WANTED`` columns) analysed at once:
-    gaps made explicit per the measure's frequency, then ``analyse_many``."""
+_SERIES_FRAME = ("series", "period", "numerator", "denominator", "value")
+
+
+def analyse(frame: pd.DataFrame, measures: list[MeasureDefinition], units: list[str]) -> pd.DataFrame:
+    """Every series of a long frame analysed at once (``_SERIES_FRAME`` columns; series
+    ``u * len(measures) + m`` is unit ``units[u]`` × measure ``measures[m]``): gaps made
+    explicit per the measure's frequency, then ``analyse_many``."""
     if frame.empty:
         return empty()
-    frequency = frame["measure"].map({c: d.frequency for c, d in by_code.items()})
+    n = len(measures)
+    measure = frame["series"].to_numpy() % n
+    kinds = sorted({d.frequency for d in measures})
+    frequency = np.array([kinds.index(d.frequency) for d in measures])[measure]
     frame = pd.concat(
-        [aggregate.fill_gaps_many(frame.loc[frequency == f, _WANTED], f, ["unit", "measure"])
-         for f in frequency.unique()],
+        [aggregate.fill_gaps_many(frame.loc[frequency == i], f, ["series"]) for i, f in enumerate(kinds)],
         ignore_index=True,
     )
-    ratio = frame["measure"].map({c: d.has_denominator for c, d in by_code.items()}).astype(bool)
+    measure = frame["series"].to_numpy() % n
+    ratio = np.array([d.has_denominator for d in measures])[measure]
     # Run and XmR charts of a proportion or rate chart the ratio itself.
-    frame["value"] = frame["value"].where(~ratio, frame["numerator"] / frame["denominator"])
-    frame["series"] = frame["unit"] + _SEP + frame["measure"]
-    keys = frame.drop_duplicates("series")
-    settings = {code: d.spc_settings() for code, d in by_code.items()}
-    batch = analyse_many(
-        frame[["series", "period", "value", "numerator", "denominator"]],
-        {s: settings[m] for s, m in zip(keys["series"], keys["measure"])},
-    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["value"] = np.where(ratio, frame["numerator"] / frame["denominator"], frame["value"])
+    settings = [d.spc_settings() for d in measures]
+    batch = analyse_many(frame, {s: settings[s % n] for s in pd.unique(frame["series"])})
     latest = batch.latest
-    latest[["unit", "measure"]] = latest["series"].str.split(_SEP, n=1, expand=True)
+    ids = latest["series"].to_numpy(dtype=np.int64)
+    latest["unit"] = np.array(units, dtype=object)[ids // n]
+    latest["measure"] = np.array([d.code for d in measures], dtype=object)[ids % n]
     latest = latest.rename(columns={"period": "latest_period", "value": "latest_value"})
     return latest[SUMMARY_COLUMNS].sort_values(["unit", "measure"], ignore_index=True)
