@@ -116,6 +116,10 @@ def page(title: str, *, pick_measure: bool = False) -> Selection:
     measure = st.session_state.get("sel_measure", "")
     if pick_measure and measure_defs:
         measure_names = {d.code: d.name for d in measure_defs}
+        reported = session.reported_measures(path, version, team or directorate or org)
+        if reported and st.session_state.get("sel_measure") not in reported:
+            # Opening a unit's measure shows one it reports, not "No data yet".
+            st.session_state["sel_measure"] = next(code for code in measure_names if code in reported)
         measure = _pick("Measure", list(measure_names), "measure", measure_names.get)
 
     selection = Selection(path, version, org, directorate, team, measure, tree, _as_of())
@@ -125,8 +129,17 @@ def page(title: str, *, pick_measure: bool = False) -> Selection:
 
 
 def breadcrumb(selection: Selection) -> None:
-    parts = [selection.name(c) for c in selection.hierarchy.path_to(selection.unit)]
-    st.caption(" › ".join(markdown_text(p) for p in parts))
+    """Where the view is, each step a link to that unit (its matrix, or a team's page)."""
+    tree = selection.hierarchy
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        for i, code in enumerate(tree.path_to(selection.unit)):
+            if i:
+                st.caption("›", width="content")
+            level = tree.level(code)
+            where = {"dir": code, "team": ""} if level == "directorate" else {"team": code} if level == "team" else {
+                "dir": "", "team": ""}
+            st.page_link("pages/1_Team.py" if level == "team" else "app.py", label=markdown_text(tree.name(code)),
+                         query_params=selection.link(**where), width="content")
     as_of_notice(selection)
 
 

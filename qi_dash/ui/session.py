@@ -66,6 +66,13 @@ def series_summary(path: str, version: int, units: tuple[str, ...]) -> pd.DataFr
     return _store(path).summary(list(units))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def reported_measures(path: str, version: int, unit: str) -> frozenset[str]:
+    """The measures a unit has data for (its own, or pooled from its teams)."""
+    found = _store(path).summary([unit])
+    return frozenset(found.loc[found["points"] > 0, "measure"])
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def series_summary_as_of(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime) -> pd.DataFrame:
     """The summary as the data stood at ``as_of``, computed from that day's observations."""
