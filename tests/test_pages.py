@@ -305,4 +305,4 @@ def test_a_team_name_is_shown_as_typed_never_as_a_link_or_image(app, demo_db):
     assert at.title[0].value == r"\[Sign in again\]\(http://x\.example\) \!\[x\]\(http://y\.example\)"
     # The breadcrumb's last step, a link to the team, escaped too.
     crumbs = [link.proto.label for link in at.get("page_link") if "team=W-LINK" in link.proto.query_string]
-    assert crumbs[-1].replace("\\", "") == name and crumbs[-1] != name
+    assert crumbs[0].replace("\\", "") == name and crumbs[0] != name
