@@ -116,25 +116,32 @@ def _why(frame: pd.DataFrame, by_code: dict[str, MeasureDefinition]) -> tuple[pd
 
 def _team_counts(series: pd.DataFrame, hierarchy: Hierarchy, units: list[str], codes: list[str]) -> pd.DataFrame:
     """Per unit × measure: teams under the unit, and how many show each icon group (a team
-    with no data for the measure counts as no icon)."""
+    with no data for the measure counts as no icon). Worked on as a teams × measures grid
+    of group numbers, so a directorate's counts are sums over its teams' rows."""
     columns = ["unit", "measure", "teams", *COUNT_COLUMNS]
     if not units:
         return pd.DataFrame(columns=columns)
-    under = summary.ancestors(hierarchy, [t for u in units for t in hierarchy.teams_under(u)])
-    under = under[under["unit"].isin(units)].drop_duplicates()
-    pairs = under.merge(pd.DataFrame({"measure": codes}), how="cross")
-    teams = pairs.merge(series, left_on=["team", "measure"], right_on=["unit", "measure"], how="left",
-                        suffixes=("", "_team"))
-    teams["variation_icon"] = teams["variation_icon"].fillna("none")
-    teams["assurance_icon"] = teams["assurance_icon"].fillna("none")
-    for group, icons in VARIATION_GROUPS.items():
-        teams[group] = teams["variation_icon"].isin(icons)
-    for group, icons in ASSURANCE_GROUPS.items():
-        teams[group] = teams["assurance_icon"].isin(icons)
-    grouped = teams.groupby(["unit", "measure"], sort=False)
-    out = grouped[COUNT_COLUMNS].sum().astype(np.int64)
-    out["teams"] = grouped.size()
-    return out.reset_index()[columns]
+    teams = sorted({t for u in units for t in hierarchy.teams_under(u)})
+    team_at = pd.Index(teams)
+    code_at = pd.Index(codes)
+    mine = series[series["unit"].isin(teams) & series["measure"].isin(codes)]
+    i, j = team_at.get_indexer(mine["unit"]), code_at.get_indexer(mine["measure"])
+    # Which teams each unit holds, as a units × teams 0/1 matrix: counts are matrix products.
+    position = {team: k for k, team in enumerate(teams)}
+    member = np.zeros((len(units), len(teams)), dtype=np.int64)
+    for k, unit in enumerate(units):
+        member[k, [position[t] for t in hierarchy.teams_under(unit)]] = 1
+    out = pd.DataFrame({
+        "unit": np.repeat(units, len(codes)), "measure": np.tile(codes, len(units)),
+        "teams": np.repeat(member.sum(axis=1), len(codes)),
+    })
+    for groups, icon_column in ((VARIATION_GROUPS, "variation_icon"), (ASSURANCE_GROUPS, "assurance_icon")):
+        group_of = {icon: g for g, (_, icons) in enumerate(groups.items()) for icon in icons}
+        grid = np.full((len(teams), len(codes)), group_of["none"], dtype=np.int64)
+        grid[i, j] = mine[icon_column].map(group_of).to_numpy(dtype=np.int64)
+        for g, name in enumerate(groups):
+            out[name] = (member @ (grid == g).astype(np.int64)).ravel()
+    return out[columns]
 
 
 SORTS = ("name", "concern", "failing", "improvement")

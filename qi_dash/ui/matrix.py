@@ -10,6 +10,7 @@ table of a few hundred kilobytes, not thousands of images.
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -57,8 +58,7 @@ def rollup_matrix(selection: Selection) -> None:
     if not rows or not definitions:
         st.info("No data yet.")
         return
-    series = _series(selection, [*rows, *tree.teams_under(unit)])
-    frame = overview.cells(series, definitions, tree, rows)
+    frame = _cells(selection.path, selection.version, unit, selection.team_codes, selection.as_of_moment)
 
     family_col, name_col, only_col, sort_col = st.columns([1, 1.2, 2, 1.4])
     family = family_col.selectbox("Family", [None, *FAMILIES], key="matrix_family",
@@ -77,10 +77,16 @@ def rollup_matrix(selection: Selection) -> None:
     _downloads(frame, shown, order, selection)
 
 
-def _series(selection: Selection, units: list[str]) -> pd.DataFrame:
-    if selection.as_of_moment is None:
-        return session.series_summary(selection.path, selection.version, tuple(units))
-    return session.series_summary_as_of(selection.path, selection.version, selection.team_codes, selection.as_of_moment)
+@st.cache_data(max_entries=32, show_spinner=False)
+def _cells(path: str, version: int, unit: str, team_codes: tuple[str, ...], as_of: datetime | None) -> pd.DataFrame:
+    """The matrix's cells for a unit, once per data version (filters and sort only reorder them)."""
+    tree = session.hierarchy(path, version)
+    rows = overview.rows_of(tree, unit)
+    if as_of is None:
+        series = session.series_summary(path, version, tuple([*rows, *team_codes]))
+    else:
+        series = session.series_summary_as_of(path, version, team_codes, as_of)
+    return overview.cells(series, session.definitions(path, version), tree, rows)
 
 
 def _href(selection: Selection, page: str, unit: str, measure: str = "") -> str:
@@ -161,11 +167,15 @@ def _legend(frame: pd.DataFrame) -> None:
 
 
 def _downloads(frame: pd.DataFrame, shown: list[MeasureDefinition], order: list[str], selection: Selection) -> None:
-    table = overview.table(frame, shown, selection.hierarchy, order)
+    def table() -> pd.DataFrame:
+        return overview.table(frame, shown, selection.hierarchy, order)
+
     name = f"matrix-{selection.directorate or selection.org}"
     csv_col, xlsx_col, _ = st.columns([1, 1, 4])
-    csv_col.download_button("Download CSV", exports.table_csv(table), f"{name}.csv", "text/csv", key="matrix_csv")
+    # The files are written when a button is clicked, not on every rerun.
+    csv_col.download_button("Download CSV", lambda: exports.table_csv(table()), f"{name}.csv", "text/csv",
+                            key="matrix_csv")
     xlsx_col.download_button(
-        "Download xlsx", exports.table_xlsx(table, "matrix"), f"{name}.xlsx",
+        "Download xlsx", lambda: exports.table_xlsx(table(), "matrix"), f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="matrix_xlsx",
     )
