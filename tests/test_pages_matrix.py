@@ -6,32 +6,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-from pathlib import Path
 
-import pytest
-import streamlit as st
+from tests import test_pages
+from tests.apptest import no_errors
 
-from tests.apptest import no_errors, page_opener
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_streamlit_caches():
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def matrix_db(demo_db_file, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("matrix") / "demo.duckdb"
-    shutil.copy(demo_db_file, path)
-    return path
-
-
-@pytest.fixture
-def viewer(matrix_db, monkeypatch):
-    return page_opener(matrix_db, monkeypatch)
+# The demo database and its caches, shared with the other pages' tests.
+fresh_streamlit_caches, read_only_db, viewer = test_pages.fresh_streamlit_caches, test_pages.read_only_db, test_pages.viewer
 
 
 def _matrix(at) -> str:
