@@ -13,10 +13,10 @@ st.markdown(
     "run charts and SPC for all — to learn from variation, not to judge."
 )
 as_of_notice(selection)
-summary = organisation.headline(selection)
+organisation.headline(selection)
 
 st.subheader("Variation across teams")
 matrix.rollup_matrix(selection)
 
 st.subheader("Teams and where data is missing")
-organisation.coverage_table(summary)
+organisation.coverage_section(selection)

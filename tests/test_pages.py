@@ -43,7 +43,9 @@ def test_home_lists_teams_and_missing_data(viewer):
     assert at.title[0].value == "Riverside NHS Foundation Trust"
     matrix = at.get("html")[0].proto.body
     assert '<a href="./?org=ORG&amp;dir=DIR-ACU" target="_self">Adult Acute Inpatients</a>' in matrix
-    table = at.dataframe[0].value
+    assert not at.dataframe  # every team's coverage is read when asked for
+    at.toggle(key="coverage_on").set_value(True).run()
+    table = no_errors(at).dataframe[0].value
     assert len(table) >= 12
     birch = table[table["Team"] == "Birch Ward"].iloc[0]
     assert birch["Missing periods"] > 0

@@ -58,14 +58,14 @@ def rollup_matrix(selection: Selection) -> None:
     if not rows or not definitions:
         st.info("No data yet.")
         return
-    frame = _cells(selection.path, selection.version, unit, selection.team_codes, selection.as_of_moment)
+    frame = _cells(selection.path, selection.version, unit, tuple(tree.teams_under(unit)), selection.as_of_moment)
 
-    family_col, name_col, only_col, sort_col = st.columns([1, 1.2, 2, 1.4])
+    family_col, name_col, sort_col = st.columns(3)
     family = family_col.selectbox("Family", [None, *FAMILIES], key="matrix_family",
                                   format_func=lambda f: "All families" if f is None else FAMILY_TITLES[f])
     name = name_col.text_input("Measure name", key="matrix_name", placeholder="e.g. restraint")
-    only = only_col.pills("Show only rows with", list(SIGNALS), key="matrix_only", selection_mode="multi",
-                          format_func=SIGNALS.get) or []
+    only = st.pills("Show only rows with", list(SIGNALS), key="matrix_only", selection_mode="multi",
+                    format_func=SIGNALS.get) or []
     sort = sort_col.selectbox("Sort rows by", overview.SORTS, key="matrix_sort", format_func=overview.SORT_WORDS.get)
     shown = overview.measures(definitions, family, name)
     order = overview.arrange(frame, tree, [d.code for d in shown], sort=sort, only=tuple(only))
@@ -82,10 +82,7 @@ def _cells(path: str, version: int, unit: str, team_codes: tuple[str, ...], as_o
     """The matrix's cells for a unit, once per data version (filters and sort only reorder them)."""
     tree = session.hierarchy(path, version)
     rows = overview.rows_of(tree, unit)
-    if as_of is None:
-        series = session.series_summary(path, version, tuple([*rows, *team_codes]))
-    else:
-        series = session.series_summary_as_of(path, version, team_codes, as_of)
+    series = session.summary_of(path, version, tuple([*rows, *team_codes]), team_codes, as_of)
     return overview.cells(series, session.definitions(path, version), tree, rows)
 
 

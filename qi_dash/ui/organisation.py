@@ -4,26 +4,35 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 
 from qi_dash import coverage, periods
+from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import table_height
 
 
-def headline(selection: Selection) -> pd.DataFrame:
-    """Teams, measures and the latest month with data; returns the per-team summary."""
-    frame = selection.observations()
+def headline(selection: Selection) -> None:
+    """Teams, measures and the latest month with data, from the series summary (no
+    observation is read: an organisation of 500 teams has millions)."""
     definitions = selection.definitions()
-    summary = coverage.team_summary(frame, selection.hierarchy, definitions, list(selection.team_codes))
-    latest_month = coverage.latest(frame, definitions, "month")
+    series = session.summary_of(selection.path, selection.version, selection.team_codes, selection.team_codes,
+                                selection.as_of_moment)
+    monthly = [d.code for d in definitions if d.frequency == "month"]
+    found = series.loc[series["measure"].isin(monthly) & series["points"].gt(0), "latest_period"].max()
     teams, measures, latest = st.columns(3)
-    teams.metric("Teams", len(summary))
+    teams.metric("Teams", len(selection.team_codes))
     measures.metric("Measures", len(definitions))
-    latest.metric("Latest month with data", periods.label(latest_month, "month") if latest_month else "–")
-    return summary
+    latest.metric("Latest month with data", "–" if pd.isna(found) else periods.label(pd.Timestamp(found), "month"))
+
+
+def coverage_section(selection: Selection) -> None:
+    """Every team and where its data is missing, read from the observations when asked for."""
+    if not st.toggle("Show every team and where data is missing", key="coverage_on"):
+        return
+    frame = selection.observations()
+    coverage_table(coverage.team_summary(frame, selection.hierarchy, selection.definitions(), list(selection.team_codes)))
 
 
 def coverage_table(summary: pd.DataFrame) -> None:

@@ -66,6 +66,16 @@ def series_summary(path: str, version: int, units: tuple[str, ...]) -> pd.DataFr
     return _store(path).summary(list(units))
 
 
+def summary_of(
+    path: str, version: int, units: tuple[str, ...], team_codes: tuple[str, ...], as_of: datetime | None
+) -> pd.DataFrame:
+    """The summary of the units' series: stored, or as the data stood at ``as_of`` (computed
+    from the observations of ``team_codes`` then)."""
+    if as_of is None:
+        return series_summary(path, version, units)
+    return series_summary_as_of(path, version, team_codes, as_of)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def reported_measures(path: str, version: int, unit: str) -> frozenset[str]:
     """The measures a unit has data for (its own, or pooled from its teams)."""
