@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qi_dash.ui import organisation
+from qi_dash.ui import matrix, organisation
 from qi_dash.ui.selection import as_of_notice, page
 from qi_dash.ui.widgets import markdown_text
 
@@ -13,15 +13,10 @@ st.markdown(
     "run charts and SPC for all — to learn from variation, not to judge."
 )
 as_of_notice(selection)
-summary = organisation.headline(selection)
+organisation.headline(selection)
 
 st.subheader("Variation across teams")
-st.caption(
-    "Each cell is the Making Data Count variation icon of a team's measure at its latest point: "
-    "blue special cause improvement, orange special cause concern, grey common cause, purple neither. "
-    "Open a team to see its charts and what they were testing."
-)
-organisation.variation_matrix(selection)
+matrix.rollup_matrix(selection)
 
 st.subheader("Teams and where data is missing")
-organisation.coverage_table(summary)
+organisation.coverage_section(selection)

@@ -18,7 +18,8 @@ if selection.level != "team":
 views = selection.views(tuple(d.code for d in selection.definitions()))
 if huddle.requested():
     st.title(markdown_text(selection.name()))
-    aims.huddle_aims(selection)
+    with st.container(key=huddle.AIMS_KEY):
+        aims.huddle_aims(selection)
     huddle.show(selection, views)
     st.stop()
 

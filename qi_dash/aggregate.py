@@ -35,18 +35,22 @@ def series(observations: pd.DataFrame, definition: MeasureDefinition, team_codes
             raise NotAggregated(
                 f"{definition.name} is not combined across teams (its definition says so); choose a team."
             )
-        out = _combine(rows, definition)
+        out = combine(rows, definition.aggregation)
     return fill_gaps(out, definition.frequency)
 
 
-def _combine(rows: pd.DataFrame, definition: MeasureDefinition) -> pd.DataFrame:
+def combine(rows: pd.DataFrame, aggregation: str, by: list[str] | None = None) -> pd.DataFrame:
+    """Teams' rows of one measure combined per period (and per ``by`` column, e.g. the unit
+    above each team and the measure, to combine many series at once) by an aggregation
+    (``vocabulary.AGGREGATIONS``, not "none")."""
+    keys = [*(by or []), "period"]
     has_data = rows[["numerator", "denominator", "value"]].notna().any(axis=1)
-    grouped = rows[has_data].groupby("period")
-    if definition.aggregation == "pooled":
+    grouped = rows[has_data].groupby(keys)
+    if aggregation == "pooled":
         out = grouped[["numerator", "denominator"]].sum(min_count=1)
         out["value"] = float("nan")
     else:
-        out = grouped[["value"]].agg(definition.aggregation)
+        out = grouped[["value"]].agg(aggregation)
         out["numerator"] = out["denominator"] = float("nan")
     out["teams_reporting"] = grouped.size()
     out["comment"] = pd.NA

@@ -65,6 +65,34 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+def table_csv(frame: pd.DataFrame) -> bytes:
+    """Any table of text and numbers as CSV, text a spreadsheet would run as a formula neutralised."""
+    return to_csv_bytes(_neutralised(frame))
+
+
+def table_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
+    """Any table of text and numbers as xlsx: text always stored as text, never a formula."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name
+    _text_rows(sheet, _neutralised(frame))
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    return _stable_xlsx(workbook)
+
+
+def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    out = frame.copy()
+    out.columns = neutralise(pd.Series([str(c) for c in frame.columns], dtype="string")).tolist()
+    for i, column in enumerate(frame.columns):
+        if column in text:
+            out.iloc[:, i] = neutralise(frame[column].astype("string"))
+    return out
+
+
 def _stable_xlsx(workbook: Workbook) -> bytes:
     """Save a workbook with fixed document times and zip entry times."""
     workbook.properties.creator = "qi-dash"

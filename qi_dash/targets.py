@@ -124,6 +124,10 @@ def targets_by_unit(steps: pd.DataFrame, path_to: Callable[[str], list[str]],
                     defaults: dict[str, float | None]) -> Callable[[str, str], Trajectory]:
     """``targets(unit, measure)``: the trajectory a unit follows for a measure, from the stored
     ``steps``, the hierarchy's ``path_to`` and each measure's own target (``defaults``)."""
+    by_measure = {measure: rows for measure, rows in steps.groupby("measure", sort=False)}
+
     def targets(unit: str, measure: str) -> Trajectory:
-        return trajectory_for(steps, measure, path_to(unit), defaults.get(measure))
+        if measure not in by_measure:  # asked of every series of an organisation: no search
+            return Trajectory(measure, ALL_UNITS, (), defaults.get(measure))
+        return trajectory_for(by_measure[measure], measure, path_to(unit), defaults.get(measure))
     return targets

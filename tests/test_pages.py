@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -40,12 +41,11 @@ def viewer(read_only_db, monkeypatch):
 def test_home_lists_teams_and_missing_data(viewer):
     at = no_errors(viewer())
     assert at.title[0].value == "Riverside NHS Foundation Trust"
-    matrix = at.dataframe[0].value
-    assert len(matrix) == 13
-    ash = matrix[matrix["Team"].str.endswith("#Ash Ward")].iloc[0]
-    assert ash["Team"].startswith("./Team?team=W-ASH&dir=DIR-ACU")
-    assert ash["Restrictive practice incidents per 1,000 occupied bed days"].startswith("data:image/svg+xml")
-    table = at.dataframe[1].value
+    matrix = at.get("html")[0].proto.body
+    assert '<a href="./?org=ORG&amp;dir=DIR-ACU" target="_self">Adult Acute Inpatients</a>' in matrix
+    assert not at.dataframe  # every team's coverage is read when asked for
+    at.toggle(key="coverage_on").set_value(True).run()
+    table = no_errors(at).dataframe[0].value
     assert len(table) >= 12
     birch = table[table["Team"] == "Birch Ward"].iloc[0]
     assert birch["Missing periods"] > 0
@@ -56,14 +56,14 @@ def test_home_lists_teams_and_missing_data(viewer):
 def test_home_shows_the_organisation_as_it_was_on_the_chosen_day(viewer):
     before_any_upload = no_errors(viewer(as_of="2020-01-01"))
     assert "as it was at the end of 01/01/2020" in before_any_upload.warning[0].value
-    assert "No data yet." in [i.value for i in before_any_upload.info]
     assert before_any_upload.metric[2].value == "–"  # no latest month: nothing was saved then
+    assert "no data (44 variation cells)" in before_any_upload.caption[0].value
     today = date.today().isoformat()
     now = no_errors(viewer(as_of=today))
-    matrix = now.dataframe[0].value
-    assert len(matrix) == 13
-    # A team's link keeps the chosen day, so its page shows the same moment.
-    assert all(f"as_of={today}" in link for link in matrix["Team"])
+    matrix = now.get("html")[0].proto.body
+    # Every link keeps the chosen day, so the page it opens shows the same moment.
+    links = re.findall(r'href="([^"]*)"', matrix)
+    assert len(links) > 20 and all(f"as_of={today}" in link for link in links)
 
 
 def test_team_page_deep_link_shows_the_family_of_measures(viewer):
@@ -75,11 +75,14 @@ def test_team_page_deep_link_shows_the_family_of_measures(viewer):
     assert at.query_params["team"] == "W-ASH" and at.query_params["dir"] == "DIR-ACU"
 
 
-def test_team_page_without_a_team_shows_its_teams_boards_in_brief(viewer):
+def test_team_page_without_a_team_rolls_its_teams_boards_up_by_directorate(viewer):
     at = no_errors(viewer("pages/1_Team.py"))
     assert at.title[0].value == "Riverside NHS Foundation Trust"
-    briefs = next(d.value for d in at.dataframe if "Team" in d.value.columns)
-    assert len(briefs) == 13 and briefs["Team"].str.startswith("./Team?team=").all()
+    body = next(h.proto.body for h in at.get("html") if 'class="qi-matrix"' in h.proto.body)
+    rows = re.findall(r'<th class="unit"><a href="([^"]*)" target="_self">([^<]*)</a></th>', body)
+    # A row per directorate, counting its teams by icon, each opening its teams' boards here.
+    assert len(rows) == 4 and all(link.startswith("./Team?org=ORG&amp;dir=DIR-") for link, _ in rows)
+    assert "Of 4 teams:" in body
     assert not at.get("plotly_chart")
 
 
@@ -294,4 +297,6 @@ def test_a_team_name_is_shown_as_typed_never_as_a_link_or_image(app, demo_db):
     at = no_errors(app("pages/1_Team.py", team="W-LINK"))
     # Every markdown character is escaped, so the title reads as typed.
     assert at.title[0].value == r"\[Sign in again\]\(http://x\.example\) \!\[x\]\(http://y\.example\)"
-    assert name in [c.value.replace("\\", "") for c in at.caption][0]  # the breadcrumb, escaped too
+    # The breadcrumb's last step, a link to the team, escaped too.
+    crumbs = [link.proto.label for link in at.get("page_link") if "team=W-LINK" in link.proto.query_string]
+    assert crumbs[0].replace("\\", "") == name and crumbs[0] != name

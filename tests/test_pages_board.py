@@ -3,6 +3,8 @@ boards in brief: run by AppTest on the demo organisation."""
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 from pathlib import Path
 
@@ -116,11 +118,24 @@ def test_huddle_rotation_comes_from_the_url(viewer):
     assert "Screen 1 of 3. Signals at the latest point come first." in [c.value for c in at.caption]
 
 
+def _unit_links(at) -> dict[str, str]:
+    """The roll-up matrix's rows: each unit's name and the link it opens."""
+    body = next(h.proto.body for h in at.get("html") if 'class="qi-matrix"' in h.proto.body)
+    found = re.findall(r'<th class="unit"><a href="([^"]*)" target="_self">([^<]*)</a></th>', body)
+    return {html.unescape(name): html.unescape(link) for link, name in found}
+
+
 def test_a_directorate_shows_its_teams_boards_in_brief(viewer):
     at = no_errors(viewer(TEAM, dir="DIR-ACU"))
     assert at.title[0].value == "Adult Acute Inpatients"
-    briefs = table_with(at, "Team")
-    ash = briefs[briefs["Team"].str.endswith("#Ash Ward")].iloc[0]
-    assert ash["Team"].startswith("./Team?team=W-ASH&dir=DIR-ACU")
-    assert all("dir=DIR-ACU" in link for link in briefs["Team"])
+    teams = _unit_links(at)
+    assert list(teams) == ["Ash Ward", "Birch Ward", "Cedar Ward", "Hazel Ward (PICU)"]
+    assert teams["Ash Ward"] == "./Team?org=ORG&dir=DIR-ACU&team=W-ASH"
+    assert all("dir=DIR-ACU" in link for link in teams.values())
+    body = next(h.proto.body for h in at.get("html") if 'class="qi-matrix"' in h.proto.body)
+    # Each team's row is its board in brief: a cell per measure in words, opening its chart.
+    assert any(html.unescape(t).startswith("Ash Ward · Restrictive practice") and "Special cause improvement" in
+               html.unescape(t) for t in re.findall(r'<td title="([^"]*)"', body))
+    assert "./Measure?org=ORG&amp;dir=DIR-ACU&amp;team=W-ASH&amp;measure=RP_RATE" in body
     assert not charts(at)
+

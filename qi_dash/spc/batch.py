@@ -70,18 +70,21 @@ class SPCBatch:
             rows.append((key, p.variation_icon[i], p.assurance_icon[i], p.target[i]))
         return pd.DataFrame(rows, columns=["series", "variation_icon", "assurance_icon", "target"])
 
+    def _members(self) -> dict[int, list]:
+        """Each pack's series keys, in the pack's order."""
+        pairs: dict[int, list] = {}
+        for key in self.keys:
+            pack, i = self._where[key]
+            pairs.setdefault(pack, []).append((i, key))
+        return {pack: [key for _, key in sorted(found, key=lambda pair: pair[0])] for pack, found in pairs.items()}
+
     def all_points(self) -> pd.DataFrame:
         """Every series' points in one frame, without the words (a view of hundreds of series
         reads this rather than building each series' result): series, period, value, centre,
         lower, upper, phase, point_type."""
-        members: dict[int, list] = {}
-        for key in self.keys:
-            pack, i = self._where[key]
-            members.setdefault(pack, []).append((i, key))
         parts = []
-        for pack, pairs in members.items():
+        for pack, keys in self._members().items():
             p, c = self._packs[pack], self._packs[pack].computed
-            keys = [key for _, key in sorted(pairs, key=lambda pair: pair[0])]
             parts.append(pd.DataFrame({
                 "series": np.repeat(np.array(keys, dtype=object), np.diff(p.starts)),
                 "period": p.periods, "value": c.value, "centre": c.centre, "lower": c.lower, "upper": c.upper,
@@ -89,6 +92,35 @@ class SPCBatch:
             }))
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             columns=["series", "period", "value", "centre", "lower", "upper", "phase", "point_type"])
+
+    @property
+    def latest(self) -> pd.DataFrame:
+        """One row per series at its latest non-missing point: ``points`` (how many periods
+        have a charted value), ``period``, ``value``, ``centre``, ``lower``, ``upper`` (NaT /
+        NaN without data), the icons and the latest target, vectorised per pack."""
+        frames = []
+        for index, members in self._members().items():
+            p = self._packs[index]
+            ref = p.reference
+            at = np.clip(ref, 0, None)
+            no_ref = ref < 0
+            c = p.computed
+            # Every series has at least one row, so each slice of reduceat is non-empty.
+            frame = pd.DataFrame({
+                "series": members,
+                "points": np.add.reduceat(~np.isnan(c.value), p.starts[:-1]).astype(np.int64),
+                "period": np.where(no_ref, np.datetime64("NaT", "ns"), p.periods[at]),
+            })
+            for name in ("value", "centre", "lower", "upper"):
+                frame[name] = np.where(no_ref, np.nan, getattr(c, name)[at])
+            frame["variation_icon"] = p.variation_icon
+            frame["assurance_icon"] = p.assurance_icon
+            frame["target"] = p.target
+            frames.append(frame)
+        if not frames:
+            return pd.DataFrame(columns=["series", "points", "period", "value", "centre", "lower", "upper",
+                                         "variation_icon", "assurance_icon", "target"])
+        return pd.concat(frames, ignore_index=True)
 
 
 def analyse_many(

@@ -17,7 +17,7 @@ from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.aims import Aim
 from qi_dash.pdsa import PdsaCycle
-from qi_dash.store import aims, cycles, history, mappings, phases, schema
+from qi_dash.store import aims, cycles, history, mappings, phases, schema, summary
 from qi_dash.store.errors import StoreBusy, StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
@@ -100,6 +100,7 @@ class Store:
     def _migrate(self) -> None:
         with _WRITE_LOCK, self._cursor() as cur:
             schema.migrate(cur)
+            summary.fill_if_missing(cur)
 
     def _cached(self, name: str, load, version: int | None = None):
         """``load()``, read again only once a write has moved the data version on. The version
@@ -132,7 +133,10 @@ class Store:
     def save_units(self, units: pd.DataFrame) -> int:
         """Add new units and rename or re-parent existing ones; returns how many changed."""
         def work(cur):
-            return upsert_units(cur, units, upload_id=None)
+            changed = upsert_units(cur, units, upload_id=None)
+            if changed:  # a unit moved or was added: pooled series may have other teams now
+                summary.refresh(cur)
+            return changed
         return self._write(work)
 
     def hierarchy(self) -> Hierarchy:
@@ -173,6 +177,7 @@ class Store:
             cur.register("incoming_definitions", rows)
             cols = ", ".join(["code", "version", *[f for f in FIELD_NAMES if f != "code"], "recorded_at", "recorded_by"])
             cur.execute(f"INSERT INTO measure_versions ({cols}) SELECT {cols} FROM incoming_definitions")
+            summary.refresh_measures(cur, [d.code for d in changed])
             return len(changed)
 
         return self._write(work)
@@ -190,18 +195,7 @@ class Store:
 
     def _definitions(self) -> list[MeasureDefinition]:
         with self._cursor() as cur:
-            found = cur.execute(
-                f"SELECT {', '.join(FIELD_NAMES)} FROM measure_versions ORDER BY code, version"
-            ).fetchall()
-        latest = {row[0]: dict(zip(FIELD_NAMES, row)) for row in found}  # the last version wins
-        out = []
-        for values in latest.values():
-            values["target"] = None if values["target"] is None else float(values["target"])
-            values["screen_moving_ranges"] = bool(values["screen_moving_ranges"])
-            values["multiplier"] = float(values["multiplier"])
-            out.append(MeasureDefinition(**values))
-        order = {"outcome": 0, "process": 1, "balancing": 2}
-        return sorted(out, key=lambda d: (order[d.family], d.name))
+            return summary.read_definitions(cur)
 
     # -- observations ---------------------------------------------------------------------
 
@@ -245,12 +239,14 @@ class Store:
         summary says so (``changed`` is False).
         """
         def work(cur):
-            summary = history.commit(cur, incoming, meta, new_units, diffed_at)
+            saved = history.commit(cur, incoming, meta, new_units, diffed_at)
+            if saved.changed:
+                summary.refresh_upload(cur, saved.upload_id)
             if mapping is not None:
                 mappings.save(cur, mapping, meta.uploaded_by)
             if new_aliases is not None:
-                upsert_aliases(cur, new_aliases, meta.uploaded_by, summary.upload_id)
-            return summary
+                upsert_aliases(cur, new_aliases, meta.uploaded_by, saved.upload_id)
+            return saved
 
         return self._write(work, bump=False)
 
@@ -270,7 +266,20 @@ class Store:
         added is removed. The undo is itself recorded as an upload, and history keeps all.
         An upload that changed no values (older databases recorded such) is refused.
         """
-        return self._write(lambda cur: history.undo(cur, upload_id, undone_by))
+        def work(cur):
+            undone = history.undo(cur, upload_id, undone_by)
+            summary.refresh_upload(cur, undone.undo_id)
+            return undone
+
+        return self._write(work)
+
+    # -- the series summary ---------------------------------------------------------------
+
+    def summary(self, units: list[str] | None = None) -> pd.DataFrame:
+        """Each unit × measure series' latest point, limits and icons (``qi_dash.summary``),
+        as the last write left them: no series is recomputed to read it."""
+        with self._cursor() as cur:
+            return summary.read(cur, units)
 
     # -- PDSA cycles ------------------------------------------------------------------------
 
@@ -322,7 +331,16 @@ class Store:
         return self._in_cursor(aims.read_target_versions, unit, measure)
 
     def save_targets(self, steps: pd.DataFrame, by: str | None = None) -> int:
-        return self._write(lambda cur: aims.save_targets(cur, steps, by))
+        """Save trajectories (``store.aims.save_targets``); the assurance of every series of
+        their measures is refreshed in the same transaction (a directorate's or everyone's
+        trajectory reaches teams that follow it)."""
+        def work(cur):
+            saved = aims.save_targets(cur, steps, by)
+            if saved:
+                summary.refresh_measures(cur, sorted(set(steps["measure"])))
+            return saved
+
+        return self._write(work)
 
     def people(self) -> pd.DataFrame:
         return self._cached("people", lambda: self._in_cursor(aims.read_people)).copy()
@@ -346,7 +364,12 @@ class Store:
 
     def add_phase_changes(self, changes: pd.DataFrame, recorded_by: str | None = None) -> list[int]:
         """Record phase changes (columns unit, measure, period, kind, reason, cycle_id); their ids."""
-        return self._write(lambda cur: phases.add(cur, changes, recorded_by))
+        def work(cur):
+            ids = phases.add(cur, changes, recorded_by)
+            summary.refresh(cur, changes[["unit", "measure"]])  # the series' limits moved
+            return ids
+
+        return self._write(work)
 
     def add_phase_change(self, unit: str, measure: str, period, kind: str, reason: str,
                          recorded_by: str | None = None, cycle_id: int | None = None) -> int:
@@ -357,7 +380,10 @@ class Store:
 
     def undo_phase_change(self, change_id: int, by: str | None = None) -> None:
         """Record that a phase change no longer holds (kept, with who undid it and when)."""
-        self._write(lambda cur: phases.undo(cur, change_id, by))
+        def work(cur):
+            summary.refresh(cur, phases.undo(cur, change_id, by))
+
+        self._write(work)
 
     # -- saved column mappings ------------------------------------------------------------
 

@@ -63,15 +63,19 @@ def add(cur: duckdb.DuckDBPyConnection, changes: pd.DataFrame, recorded_by: str 
     ).fetchall()]
 
 
-def undo(cur: duckdb.DuckDBPyConnection, change_id: int, undone_by: str | None) -> None:
-    """Record that a change no longer holds; refuses an unknown change or a second undo."""
+def undo(cur: duckdb.DuckDBPyConnection, change_id: int, undone_by: str | None) -> pd.DataFrame:
+    """Record that a change no longer holds; refuses an unknown change or a second undo.
+    Returns the series it was on (one row: unit, measure)."""
     found = cur.execute(
-        """SELECT u.change_id IS NOT NULL FROM phase_changes c LEFT JOIN phase_change_undos u USING (change_id)
+        """SELECT u.change_id IS NOT NULL, c.unit, c.measure
+           FROM phase_changes c LEFT JOIN phase_change_undos u USING (change_id)
            WHERE c.change_id = ?""",
         [change_id],
     ).fetchall()
     if not found:
         raise StoreError(f"There is no phase change {change_id}.")
-    if found[0][0]:
+    undone, unit, measure = found[0]
+    if undone:
         raise StoreError(f"Phase change {change_id} has already been undone.")
     cur.execute("INSERT INTO phase_change_undos VALUES (?, ?, ?)", [change_id, datetime.now(UTC), undone_by])
+    return pd.DataFrame({"unit": [unit], "measure": [measure]})

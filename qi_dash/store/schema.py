@@ -146,6 +146,15 @@ MIGRATIONS: list[str] = [
     CREATE TABLE phase_change_undos (
         change_id BIGINT PRIMARY KEY, undone_at TIMESTAMPTZ NOT NULL, undone_by VARCHAR);
     """,
+    # Each unit × measure series' latest point, limits and icons, kept in step with the
+    # observations by the same transaction (store/summary.py), so views need not recompute.
+    """
+    CREATE TABLE series_summary (
+        unit VARCHAR NOT NULL, measure VARCHAR NOT NULL, points INTEGER NOT NULL,
+        latest_period DATE, latest_value DOUBLE, centre DOUBLE, lower DOUBLE, upper DOUBLE,
+        variation_icon VARCHAR NOT NULL, assurance_icon VARCHAR NOT NULL, target DOUBLE,
+        PRIMARY KEY (unit, measure));
+    """,
 ]
 
 

@@ -18,7 +18,7 @@ import streamlit as st
 
 from qi_dash import board, charts
 from qi_dash.analysis import MeasureView
-from qi_dash.ui import organisation
+from qi_dash.ui import matrix
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import icon_uri, table_height
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
@@ -102,7 +102,14 @@ def chart_grid(selection: Selection, views: Sequence[MeasureView], *, show_2s: b
 
 
 def team_briefs(selection: Selection) -> None:
-    """Above team level: each team's board in brief, a row per team linking to its board."""
+    """Above team level, the unit's roll-up matrix (``ui.matrix``): a directorate's teams, each
+    row a team's board in brief linking to its board; an organisation's directorates, with
+    their teams counted by icon, each opening its own teams' boards here."""
     st.subheader(f"Teams' boards in brief ({len(selection.team_codes)} teams)")
-    st.caption("Each icon is a measure's variation at its latest point. Open a team for its board.")
-    organisation.variation_matrix(selection)
+    if selection.level == "directorate":
+        st.caption("A row per team: each measure's variation and assurance icons at its latest point. "
+                   "Open a team for its board, a cell for its chart.")
+    else:
+        st.caption("A row per directorate: its own icons and its teams counted by icon. "
+                   "Open a directorate for its teams' boards.")
+    matrix.rollup_matrix(selection, unit_page="Team")

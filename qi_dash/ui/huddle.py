@@ -21,13 +21,18 @@ from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import icon_uri
 
 VIEW = "huddle"
+# Two rows of charts under the title and the aims fit a 1080-pixel screen.
 CHART_HEIGHT = 350
+AIMS_KEY = "huddle_aims"  # the aims' container: set tight, a line each, above the charts
 _CHROME_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 0.6rem 1.5rem 0.5rem; max-width: 100%; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding: 0; }
 .st-key-huddle_grid [data-testid="stVerticalBlock"] { gap: 0.2rem; }
+.st-key-huddle_aims { gap: 0.3rem; }
+.st-key-huddle_aims [data-testid="stMarkdown"] p, .st-key-huddle_aims [data-testid="stCaptionContainer"] p {
+  font-size: 0.85rem; line-height: 1.3; }
 .huddle-head { display: flex; align-items: center; gap: 0.6rem; min-height: 64px; }
 .huddle-head .name { font-size: 1.45rem; font-weight: 700; line-height: 1.15; color: #212B32; }
 .huddle-head .says { font-size: 1.15rem; line-height: 1.2; color: #212B32; }

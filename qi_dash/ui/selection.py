@@ -84,9 +84,6 @@ class Selection:
     def views(self, measure_codes: tuple[str, ...]) -> list[MeasureView]:
         return session.views(self.path, self.version, self.team_codes, measure_codes, self.as_of_moment, self.unit)
 
-    def icon_matrix(self) -> pd.DataFrame:
-        return session.icon_matrix(self.path, self.version, self.team_codes, self.as_of_moment)
-
     def pdsa_cycles(self) -> pd.DataFrame:
         """The PDSA cycles the unit's charts show, numbered (``pdsa.cycles_for_unit``)."""
         return session.pdsa_cycles(self.path, self.version, self.unit)
@@ -122,6 +119,10 @@ def page(title: str, *, pick_measure: bool = False, write_url: bool = True) -> S
     measure = st.session_state.get("sel_measure", "")
     if pick_measure and measure_defs:
         measure_names = {d.code: d.name for d in measure_defs}
+        reported = session.reported_measures(path, version, team or directorate or org)
+        if reported and st.session_state.get("sel_measure") not in reported:
+            # Opening a unit's measure shows one it reports, not "No data yet".
+            st.session_state["sel_measure"] = next(code for code in measure_names if code in reported)
         measure = _pick("Measure", list(measure_names), "measure", measure_names.get)
 
     selection = Selection(path, version, org, directorate, team, measure, tree, _as_of())
@@ -132,8 +133,17 @@ def page(title: str, *, pick_measure: bool = False, write_url: bool = True) -> S
 
 
 def breadcrumb(selection: Selection) -> None:
-    parts = [selection.name(c) for c in selection.hierarchy.path_to(selection.unit)]
-    st.caption(" › ".join(markdown_text(p) for p in parts))
+    """Where the view is, each step a link to that unit (its matrix, or a team's page)."""
+    tree = selection.hierarchy
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        for i, code in enumerate(tree.path_to(selection.unit)):
+            if i:
+                st.caption("›", width="content")
+            level = tree.level(code)
+            where = {"dir": code, "team": ""} if level == "directorate" else {"team": code} if level == "team" else {
+                "dir": "", "team": ""}
+            st.page_link("pages/1_Team.py" if level == "team" else "app.py", label=markdown_text(tree.name(code)),
+                         query_params=selection.link(**where), width="content")
     as_of_notice(selection)
 
 
@@ -144,12 +154,13 @@ def as_of_notice(selection: Selection) -> None:
 
 
 def _seed_from_url() -> None:
-    if st.session_state.get("_seeded"):
+    """Take the selection from the address bar on a session's first run, and whenever the
+    address changed since the app last wrote it: Back, Forward or a link within the tab."""
+    in_url = {key: st.query_params[key] for key in QUERY_KEYS if key in st.query_params}
+    if st.session_state.get("_written") == in_url:
         return
     for key in QUERY_KEYS:
-        if key in st.query_params:
-            st.session_state[f"sel_{key}"] = st.query_params[key]
-    st.session_state["_seeded"] = True
+        st.session_state[f"sel_{key}"] = in_url.get(key, ALL if key != "as_of" else None)
 
 
 def _pick(label: str, options: list[str], key: str, name: Callable[[str], str]) -> str:
@@ -195,9 +206,9 @@ def _as_of() -> date | None:
 
 
 def _write_url(selection: Selection) -> None:
+    """Keep the address bar the selection's link; a change the browser keeps as a history entry."""
     wanted = selection.link()
-    for key in QUERY_KEYS:
-        if key in wanted and st.query_params.get(key) != wanted[key]:
-            st.query_params[key] = wanted[key]
-        elif key not in wanted and key in st.query_params:
-            del st.query_params[key]
+    if {k: v for k, v in st.query_params.items() if k in QUERY_KEYS} != wanted:
+        # One write of the whole set: one history entry per change, not one per key.
+        st.query_params.from_dict({**{k: v for k, v in st.query_params.items() if k not in QUERY_KEYS}, **wanted})
+    st.session_state["_written"] = wanted

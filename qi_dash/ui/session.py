@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from qi_dash import bootstrap, overview, pdsa, targets
+from qi_dash import bootstrap, pdsa, summary, targets
 from qi_dash.analysis import MeasureView, measure_view
 from qi_dash.phases import active_changes
 from qi_dash.definitions import MeasureDefinition
@@ -82,11 +82,36 @@ def phase_changes(path: str, version: int, units: tuple[str, ...]) -> pd.DataFra
     return _store(path).phase_changes(units=list(units))
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def series_summary(path: str, version: int, units: tuple[str, ...]) -> pd.DataFrame:
+    """The stored summary of the units' series (no series is recomputed)."""
+    return _store(path).summary(list(units))
+
+
+def summary_of(
+    path: str, version: int, units: tuple[str, ...], team_codes: tuple[str, ...], as_of: datetime | None
+) -> pd.DataFrame:
+    """The summary of the units' series: stored, or as the data stood at ``as_of`` (computed
+    from the observations of ``team_codes`` then)."""
+    if as_of is None:
+        return series_summary(path, version, units)
+    return series_summary_as_of(path, version, team_codes, as_of)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def reported_measures(path: str, version: int, unit: str) -> frozenset[str]:
+    """The measures a unit has data for (its own, or pooled from its teams)."""
+    found = _store(path).summary([unit])
+    return frozenset(found.loc[found["points"] > 0, "measure"])
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
-def icon_matrix(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime | None) -> pd.DataFrame:
-    return overview.icon_matrix(observations(path, version, team_codes, as_of), definitions(path, version),
-                                targets=unit_targets(path, version),
-                                phase_changes=phase_changes(path, version, team_codes))
+def series_summary_as_of(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime) -> pd.DataFrame:
+    """The summary as the data stood at ``as_of``, computed from that day's observations, each
+    series as its chart shows it (the targets and phase changes the charts use)."""
+    return summary.summarise(observations(path, version, team_codes, as_of), definitions(path, version),
+                             hierarchy(path, version), targets=unit_targets(path, version),
+                             phase_changes=_store(path).phase_changes())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -1,0 +1,180 @@
+"""Home's roll-up matrix for directors: units × measures as one HTML table of text icons.
+
+An organisation's rows are its directorates (their own pooled icons and counts of their teams
+by icon); a directorate's rows are its teams. Measure names head the columns, grouped by
+family. Every cell and unit name is a link that stays in the tab; the cell's words are its
+hover text. Icons are text in coloured badges, not images: 428 teams × 10 measures is one
+table of a few hundred kilobytes, not thousands of images.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from qi_dash import exports, overview
+from qi_dash.definitions import MeasureDefinition
+from qi_dash.icons import ASSURANCE_ICONS, VARIATION_ICONS
+from qi_dash.ui import session
+from qi_dash.ui.selection import Selection
+from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
+
+SIGNALS = {"concern": "Special cause concern", "failing": "Failing the target", "improvement": "Special cause improvement"}
+_CSS = """<style>
+.qi-matrix-wrap{overflow:auto;max-height:70vh;border:1px solid #d8dde0}
+table.qi-matrix{border-collapse:collapse;font-size:0.8rem;line-height:1.2}
+.qi-matrix th,.qi-matrix td{border-bottom:1px solid #e8edee;padding:3px 6px;text-align:center;vertical-align:middle}
+.qi-matrix thead th{position:sticky;background:#f0f4f5;z-index:1;font-weight:600}
+.qi-matrix thead tr:first-child th{top:0}.qi-matrix thead tr:nth-child(2) th{top:1.6rem}
+.qi-matrix th.unit{position:sticky;left:0;background:#fff;text-align:left;min-width:12rem;z-index:2}
+.qi-matrix thead th.unit{background:#f0f4f5;z-index:3}
+.qi-matrix a{text-decoration:none;color:inherit;display:block}
+.qi-matrix th.unit a{color:#005EB8;text-decoration:underline}
+.qi-b{display:inline-block;min-width:1.5em;height:1.5em;line-height:1.5em;border-radius:0.75em;border:2px solid;
+ font-weight:700;background:#fff;margin:0 1px}
+.qi-b.none{border-style:dotted;border-color:#A6A6A6;color:#A6A6A6}
+.qi-n{font-size:0.7rem;color:#425563;white-space:nowrap}
+.qi-n b{font-weight:700}
+</style>"""
+# What a badge shows: MDC letters where MDC has them; the colour says the rest.
+_VARIATION_TEXT = {"common_cause": "~", "none": "·"}
+_ASSURANCE_TEXT = {"none": "·"}
+
+
+def rollup_matrix(selection: Selection, *, unit_page: str = "") -> None:
+    """The matrix for the selected unit (a team's Home shows its directorate), with sort,
+    filters, a legend of why cells have no icon, and downloads. A directorate's row opens
+    ``unit_page`` ("" Home, "Team" its teams' boards) for it; a team's row its board."""
+    tree = selection.hierarchy
+    unit = selection.directorate or selection.org
+    if not unit:
+        st.info("No organisation yet: upload a hierarchy or data on the Upload page.")
+        return
+    rows = overview.rows_of(tree, unit)
+    definitions = selection.definitions()
+    if not rows or not definitions:
+        st.info("No data yet.")
+        return
+    frame = _cells(selection.path, selection.version, unit, tuple(tree.teams_under(unit)), selection.as_of_moment)
+
+    family_col, name_col, sort_col = st.columns(3)
+    family = family_col.selectbox("Family", [None, *FAMILIES], key="matrix_family",
+                                  format_func=lambda f: "All families" if f is None else FAMILY_TITLES[f])
+    name = name_col.text_input("Measure name", key="matrix_name", placeholder="e.g. restraint")
+    only = st.pills("Show only rows with", list(SIGNALS), key="matrix_only", selection_mode="multi",
+                    format_func=SIGNALS.get) or []
+    sort = sort_col.selectbox("Sort rows by", overview.SORTS, key="matrix_sort", format_func=overview.SORT_WORDS.get)
+    shown = overview.measures(definitions, family, name)
+    order = overview.arrange(frame, tree, [d.code for d in shown], sort=sort, only=tuple(only))
+    if not shown or not order:
+        st.info("No row or measure matches these filters.")
+    else:
+        st.html(_CSS + _html(frame, shown, order, selection, unit_page))
+    _legend(frame[frame["measure"].isin([d.code for d in shown]) & frame["unit"].isin(order)])
+    _downloads(frame, shown, order, selection)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _cells(path: str, version: int, unit: str, team_codes: tuple[str, ...], as_of: datetime | None) -> pd.DataFrame:
+    """The matrix's cells for a unit, once per data version (filters and sort only reorder them)."""
+    tree = session.hierarchy(path, version)
+    rows = overview.rows_of(tree, unit)
+    series = session.summary_of(path, version, tuple([*rows, *team_codes]), team_codes, as_of)
+    return overview.cells(series, session.definitions(path, version), tree, rows)
+
+
+def _href(selection: Selection, page: str, unit: str, measure: str = "") -> str:
+    """A link to a unit (and measure) keeping the organisation and the as-of day."""
+    tree = selection.hierarchy
+    level = tree.level(unit)
+    where = {"dir": "", "team": "", "measure": measure}
+    if level == "directorate":
+        where["dir"] = unit
+    elif level == "team":
+        where.update(dir=tree.parent(unit), team=unit)
+    params = selection.link(**where)
+    return f"./{page}?{urlencode(params)}"
+
+
+def _badge(code: str, kind: str) -> str:
+    icon = (VARIATION_ICONS if kind == "variation" else ASSURANCE_ICONS)[code]
+    text = (_VARIATION_TEXT if kind == "variation" else _ASSURANCE_TEXT).get(code, icon.letter)
+    if code == "none":
+        return f'<span class="qi-b none">{text}</span>'
+    return f'<span class="qi-b" style="border-color:{icon.colour};color:{icon.colour}">{text}</span>'
+
+
+def _counts(cell: dict) -> str:
+    """A pooled row's teams by icon: improvement, concern, passing, failing (the rest is in
+    the hover text)."""
+    parts = []
+    for group, colour, mark in (("improvement", "#00B0F0", "▲"), ("concern", "#E46C0A", "▼"),
+                                ("pass", "#00B0F0", "P"), ("fail", "#E46C0A", "F")):
+        if cell[group]:
+            parts.append(f'<b style="color:{colour}">{mark}{int(cell[group])}</b>')
+    return f'<div class="qi-n">{" ".join(parts) or "&nbsp;"}/{int(cell["teams"])}</div>'
+
+
+def _html(frame: pd.DataFrame, shown: list[MeasureDefinition], order: list[str], selection: Selection,
+          unit_page: str) -> str:
+    tree = selection.hierarchy
+    by_cell = {(r["unit"], r["measure"]): r for r in frame.to_dict("records")}
+    head_level = "Directorate" if tree.level(order[0]) == "directorate" else "Team"
+    families = [(f, sum(d.family == f for d in shown)) for f in FAMILIES if any(d.family == f for d in shown)]
+    out = ['<div class="qi-matrix-wrap"><table class="qi-matrix"><thead><tr><th class="unit" rowspan="2">',
+           head_level, "</th>"]
+    out += [f'<th colspan="{n}">{html.escape(FAMILY_TITLES[f])}</th>' for f, n in families]
+    out.append("</tr><tr>")
+    out += [f'<th title="{html.escape(d.direction_words)}">{html.escape(d.name)}</th>' for d in shown]
+    out.append("</tr></thead><tbody>")
+    for unit in order:
+        page = "Team" if tree.level(unit) == "team" else unit_page
+        out.append(f'<tr><th class="unit"><a href="{html.escape(_href(selection, page, unit))}" target="_self">'
+                   f"{html.escape(tree.name(unit))}</a></th>")
+        for d in shown:
+            cell = by_cell[(unit, d.code)]
+            words = f"{tree.name(unit)} · {d.name}: {overview.cell_words(cell, d)}"
+            link = html.escape(_href(selection, "Measure", unit, d.code))
+            body = _badge(cell["variation_icon"], "variation") + _badge(cell["assurance_icon"], "assurance")
+            if cell["level"] != "team":
+                body += _counts(cell)
+            if cell["points"] == 0:  # no chart to open
+                out.append(f'<td title="{html.escape(words)}">{body}</td>')
+            else:
+                out.append(f'<td title="{html.escape(words)}"><a href="{link}" target="_self">{body}</a></td>')
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def _legend(frame: pd.DataFrame) -> None:
+    parts = [
+        "Each cell: the variation icon (blue improvement, orange concern, purple neither, grey ~ common cause; "
+        "H/L: which way it moved) then the assurance icon (P passing, F failing, ? hit and miss). "
+        "A directorate's cell also counts its teams: ▲ improvement, ▼ concern, P passing, F failing / teams. "
+        "Hover a cell for its words; click it for its chart."
+    ]
+    reasons = overview.legend(frame)
+    if not reasons.empty:
+        parts.append("No icon (· in a dotted ring), and why: " + "; ".join(
+            f"{r.why} ({r.cells} {r.kind} {'cell' if r.cells == 1 else 'cells'})" for r in reasons.itertuples()) + ".")
+    st.caption("\n\n".join(parts))
+
+
+def _downloads(frame: pd.DataFrame, shown: list[MeasureDefinition], order: list[str], selection: Selection) -> None:
+    def table() -> pd.DataFrame:
+        return overview.table(frame, shown, selection.hierarchy, order)
+
+    name = f"matrix-{selection.directorate or selection.org}"
+    csv_col, xlsx_col, _ = st.columns([1, 1, 4])
+    # The files are written when a button is clicked, not on every rerun.
+    csv_col.download_button("Download CSV", lambda: exports.table_csv(table()), f"{name}.csv", "text/csv",
+                            key="matrix_csv")
+    xlsx_col.download_button(
+        "Download xlsx", lambda: exports.table_xlsx(table(), "matrix"), f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="matrix_xlsx",
+    )
