@@ -19,8 +19,11 @@ st.markdown(f"**{markdown_text(selection.name())}** · {definition.family} measu
 if selection.level != "team":
     st.caption(f"For a {selection.level}, {AGGREGATION_WORDS[definition.aggregation]}.")
 aims.aims_header(selection, definition.code)
-reading_guide.reading_guide()
-show_2s = st.toggle("Show 2σ lines", value=False)
+controls = st.columns([1, 3], vertical_alignment="center")
+with controls[0]:
+    show_2s = st.toggle("Show 2σ lines", value=False)
+with controls[1]:
+    reading_guide.reading_guide()
 (view,) = selection.views((definition.code,))
 panels.measure_panel(view, key="measure_chart", show_2s=show_2s, changes=selection.pdsa_cycles(), height=520)
 phases.measure_phases(selection, view)
