@@ -143,3 +143,28 @@ def app(demo_db, monkeypatch):
     yield page_opener(demo_db, monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_streamlit_caches():
+    """Streamlit's caches are keyed by database path and data version, so they carry over
+    from one test to the next only where tests share a database; they go with the module."""
+    yield
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def read_only_db(demo_db_file, tmp_path_factory) -> Path:
+    """One copy of the demo database for a module's tests that only look at pages."""
+    return _copy(demo_db_file, tmp_path_factory.mktemp("pages") / "demo.duckdb")
+
+
+@pytest.fixture
+def viewer(read_only_db, monkeypatch):
+    """Pages (Streamlit's AppTest) of the module's read-only copy of the demo database."""
+    from tests.apptest import page_opener
+
+    return page_opener(read_only_db, monkeypatch)

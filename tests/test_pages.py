@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
-import pytest
 import streamlit as st
 
 from tests.builders import csv_bytes
-from tests.apptest import charts, no_errors, page_opener
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_streamlit_caches():
-    """Streamlit's caches are keyed by database path and data version, so they carry over
-    from one test to the next only where tests share a database; they go with the module."""
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def read_only_db(demo_db_file, tmp_path_factory) -> Path:
-    """One copy of the demo database for the tests that only look at pages."""
-    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
-    shutil.copy(demo_db_file, path)
-    return path
-
-
-@pytest.fixture
-def viewer(read_only_db, monkeypatch):
-    """Pages of a demo database shared by the tests that save nothing (so the data each
-    page reads is cached once for them all)."""
-    return page_opener(read_only_db, monkeypatch)
+from tests.apptest import charts, no_errors
 
 
 def test_home_lists_teams_and_missing_data(viewer):

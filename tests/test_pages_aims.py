@@ -3,32 +3,10 @@ the demo organisation."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
-import pytest
-import streamlit as st
 
-from tests.apptest import button, charts, no_errors, opened, page_opener
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_streamlit_caches():
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def read_only_db(demo_db_file, tmp_path_factory):
-    path = tmp_path_factory.mktemp("aims_pages") / "demo.duckdb"
-    shutil.copy(demo_db_file, path)
-    return path
-
-
-@pytest.fixture
-def viewer(read_only_db, monkeypatch):
-    return page_opener(read_only_db, monkeypatch)
+from tests.apptest import button, charts, no_errors, opened
 
 
 def markdown(at) -> str:

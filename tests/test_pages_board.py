@@ -5,36 +5,14 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from qi_dash import board
 from qi_dash.store import Store
-from tests.apptest import charts, no_errors, page_opener
+from tests.apptest import charts, no_errors
 
 TEAM = "pages/1_Team.py"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_streamlit_caches():
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def read_only_db(demo_db_file, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("board") / "demo.duckdb"
-    shutil.copy(demo_db_file, path)
-    return path
-
-
-@pytest.fixture
-def viewer(read_only_db, monkeypatch):
-    return page_opener(read_only_db, monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from qi_dash.ui.compare import clicked_team
 from qi_dash.upload import commit, plan_upload
 from tests.apptest import charts, no_errors, page_opener
 from tests.builders import canonical_csv, many_teams
-from tests.test_pages import fresh_streamlit_caches  # noqa: F401  (the page tests' own: caches go with the module)
 
 FUNNEL, MULTIPLES = "pages/8_Funnel.py", "pages/9_Multiples.py"
 LINK = re.compile(r'<a href="([^"]+)" target="_self">([^<]+)</a>')

@@ -7,11 +7,9 @@ from __future__ import annotations
 import html
 import re
 
-from tests import test_pages
 from tests.apptest import no_errors
 
 # The demo database and its caches, shared with the other pages' tests.
-fresh_streamlit_caches, read_only_db, viewer = test_pages.fresh_streamlit_caches, test_pages.read_only_db, test_pages.viewer
 
 
 def _matrix(at) -> str:

@@ -5,19 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 import streamlit as st
 
 from qi_dash.chart_cycles import CYCLES_TRACE
 from qi_dash.store import Store
 from tests.apptest import button, charts, no_errors, opened
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_streamlit_caches():
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def cycle_markers(at) -> dict[str, list[str]]:
@@ -98,8 +90,8 @@ def test_editing_a_cycle_starts_from_what_it_says_and_keeps_its_history(app, dem
     assert prn == ["6. Quiet nights: lights down and noise low from 23:00 (✓ adopt)"]
 
 
-def test_the_story_page_tells_each_cycle_in_order_under_the_chart(viewer_app):
-    at = no_errors(viewer_app("pages/6_Story.py", team="W-ASH", measure="HUDDLES"))
+def test_the_story_page_tells_each_cycle_in_order_under_the_chart(viewer):
+    at = no_errors(viewer("pages/6_Story.py", team="W-ASH", measure="HUDDLES"))
     assert at.title[0].value == r"Ash Ward: Safety huddles held"
     assert [h.value for h in at.subheader] == [
         "1. Morning safety huddle at handover (↻ adapt)",
@@ -118,8 +110,8 @@ def test_the_story_page_tells_each_cycle_in_order_under_the_chart(viewer_app):
     assert any("@media print" in h.proto.body for h in at.get("html"))
 
 
-def test_a_directorate_measure_shows_its_own_and_its_teams_cycles_naming_whose(viewer_app):
-    at = no_errors(viewer_app("pages/2_Measure.py", dir="DIR-ACU", measure="DEBRIEF"))
+def test_a_directorate_measure_shows_its_own_and_its_teams_cycles_naming_whose(viewer):
+    at = no_errors(viewer("pages/2_Measure.py", dir="DIR-ACU", measure="DEBRIEF"))
     (names,) = cycle_markers(at).values()
     assert any(n.endswith("Ash Ward: Safewards: calm-down methods and mutual expectations (✓ adopt)") for n in names)
     assert any(n.endswith(". Debriefs led by psychology across the acute wards (↻ adapt)") for n in names)
@@ -129,17 +121,3 @@ def test_a_directorate_measure_shows_its_own_and_its_teams_cycles_naming_whose(v
     assert (story.page, story.query_string) == ("Story", "org=ORG&dir=DIR-ACU&measure=DEBRIEF")
 
 
-@pytest.fixture(scope="module")
-def story_db(demo_db_file, tmp_path_factory):
-    import shutil
-
-    path = tmp_path_factory.mktemp("story") / "demo.duckdb"
-    shutil.copy(demo_db_file, path)
-    return path
-
-
-@pytest.fixture
-def viewer_app(story_db, monkeypatch):
-    from tests.apptest import page_opener
-
-    return page_opener(story_db, monkeypatch)

@@ -4,18 +4,9 @@ checks refuse, the suggested recalculation, and undo."""
 from __future__ import annotations
 
 import pandas as pd
-import pytest
-import streamlit as st
 
 from qi_dash.store import Store
 from tests.apptest import button, charts, no_errors, opened
-
-
-@pytest.fixture(autouse=True)
-def fresh_streamlit_caches():
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def stored(db) -> pd.DataFrame:
