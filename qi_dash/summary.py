@@ -126,6 +126,30 @@ def summarise(
 _SERIES_FRAME = ("series", "period", "numerator", "denominator", "value")
 
 
+def summarise_rows(
+    rows: pd.DataFrame,
+    definitions: list[MeasureDefinition],
+    *,
+    targets: Targets | None = None,
+    phase_changes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The summary of series given as rows (unit, measure, period, numerator, denominator,
+    value), each unit × measure one series as it stands: a team's own rows, or a unit's rows
+    already combined from its teams (the store pools them in the database, ``store.summary``).
+    ``targets`` and ``phase_changes`` as in ``summarise``."""
+    by_code = {d.code: d for d in definitions}
+    rows = rows[rows["measure"].isin(list(by_code))]
+    unit_of, units = pd.factorize(rows["unit"])
+    measure_of, codes = pd.factorize(rows["measure"])
+    frame = pd.DataFrame({
+        "series": unit_of.astype(np.int64) * len(codes) + measure_of,
+        "period": rows["period"].to_numpy(),
+        **{c: rows[c].to_numpy(dtype=float) for c in ("numerator", "denominator", "value")},
+    })
+    return analyse(frame, [by_code[str(c)] for c in codes], [str(u) for u in units],
+                   targets=targets, phase_changes=phase_changes)
+
+
 def analyse(
     frame: pd.DataFrame,
     measures: list[MeasureDefinition],
