@@ -54,7 +54,7 @@ def test_home_and_team_pages_offer_all_the_selections_data_written_on_click(view
 def test_the_funnel_periods_can_be_chosen_by_financial_year(viewer):
     at = no_errors(viewer(FUNNEL, team="W-ASH", measure="SAFETY_PLAN"))
     year = next(s for s in at.selectbox if s.label == "Financial year")
-    assert year.options[:4] == ["Periods chosen", "2025/26", "2024/25", "2023/24"]
+    assert year.options[:4] == ["Any", "2025/26", "2024/25", "2023/24"]
     year.set_value("2024/25").run()
     no_errors(at)
     subtitle = charts(at)[0]["layout"]["title"]["subtitle"]["text"]

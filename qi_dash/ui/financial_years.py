@@ -37,14 +37,13 @@ def period_range(label: str, choices: list[pd.Timestamp], frequency: str, *, key
         if chosen and tuple(st.session_state[key]) != fy_range(choices, chosen):
             st.session_state[year_key] = ANY
 
-    year, span = st.columns([1, 3], vertical_alignment="bottom")
+    year, span = st.columns([2, 3], vertical_alignment="bottom")
     year.selectbox("Financial year", [ANY, *years], key=year_key, on_change=year_chosen,
-                   format_func=lambda y: y or "Periods chosen",
-                   help="An NHS financial year runs from 1 April to 31 March. A week belongs to the year "
-                        "of the Monday it commences.")
+                   format_func=lambda y: y or "Any")
     first, last = span.select_slider(label, options=choices, value=default, key=key,
-                                     on_change=periods_moved,
-                                     format_func=_labeller(frequency), help=help)
+                                     on_change=periods_moved, format_func=_labeller(frequency),
+                                     help=f"{help} Or choose an NHS financial year (1 April to 31 March; a week "
+                                          "belongs to the year of the Monday it commences).")
     return first, last
 
 
