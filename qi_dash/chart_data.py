@@ -154,3 +154,31 @@ def chart_data_xlsx(view: MeasureView, *, show_2s: bool = False) -> bytes:
 def file_stem(*parts: str) -> str:
     """A download's file name from codes and words: letters, digits, '-' and '_' only."""
     return "-".join(p for p in (re.sub(r"[^A-Za-z0-9_]+", "-", part).strip("-") for part in parts) if p) or "data"
+
+
+def board_data_xlsx(views: list[MeasureView], *, show_2s: bool = False) -> bytes:
+    """Every charted measure of a board in one xlsx: a first sheet listing the measures, then
+    one sheet of chart data per measure (named by its code; Excel allows 31 characters)."""
+    shown = [v for v in views if v.has_data]
+    names = _sheet_names([v.definition.code for v in shown])
+    index = pd.DataFrame({
+        "Sheet": names,
+        "Measure": [v.definition.name for v in shown],
+        "Unit": [v.definition.unit for v in shown],
+        "Chart": [v.result.chart for v in shown],
+        "Frequency": [v.definition.frequency for v in shown],
+    })
+    return tables_xlsx({"measures": index,
+                        **{name: chart_data_table(v, show_2s=show_2s) for name, v in zip(names, shown)}})
+
+
+def _sheet_names(codes: list[str]) -> list[str]:
+    """A distinct, valid sheet name per code: no []:*?/\\ characters, at most 31 long, never "measures"."""
+    names: list[str] = []
+    for code in codes:
+        base = re.sub(r"[\[\]:*?/\\']+", "-", code).strip()[:28] or "measure"
+        name, n = base, 2
+        while name.lower() in {"measures", *(x.lower() for x in names)}:
+            name, n = f"{base}-{n}", n + 1
+        names.append(name)
+    return names

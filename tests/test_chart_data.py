@@ -18,6 +18,8 @@ from qi_dash.bootstrap import STANDARD_MEASURES
 from qi_dash.chart_data import (
     FY_SHEET,
     SHEET,
+    _sheet_names,
+    board_data_xlsx,
     chart_data_csv,
     chart_data_table,
     chart_data_xlsx,
@@ -171,3 +173,22 @@ def test_a_view_without_data_is_an_empty_table():
 def test_file_names_keep_letters_digits_dashes_and_underscores():
     assert file_stem("W-ASH", "SAFETY_PLAN", "chart data") == "W-ASH-SAFETY_PLAN-chart-data"
     assert file_stem("../a b?", "") == "a-b"
+
+
+def test_a_boards_chart_data_is_one_workbook_with_a_sheet_per_charted_measure():
+    months = pd.date_range("2024-01-01", periods=6, freq="MS")
+    plans = safety_plan_view()
+    prn = measure_view(observations("PRN", months, values=[3.0, 4, 2, 5, 3, 4]), MEASURES["PRN"], ["A"])
+    empty = measure_view(observations("RP_RATE", []), MEASURES["RP_RATE"], ["A"])
+    workbook = load_workbook(io.BytesIO(board_data_xlsx([plans, prn, empty])))
+    assert workbook.sheetnames == ["measures", "SAFETY_PLAN", "PRN"]  # a measure without data has no chart
+    index = list(workbook["measures"].iter_rows(values_only=True))
+    assert index[1][:2] == ("SAFETY_PLAN", "Patients with a co-produced safety plan") and index[2][0] == "PRN"
+    values = [row[2] for row in workbook["PRN"].iter_rows(min_row=2, values_only=True)]
+    assert values == [3.0, 4, 2, 5, 3, 4]
+
+
+def test_sheet_names_are_valid_distinct_and_never_the_index():
+    names = _sheet_names(["A/B", "A:B", "measures", "X" * 40, ""])
+    assert names == ["A-B", "A-B-2", "measures-2", "X" * 28, "measure"]
+    assert all(len(n) <= 31 for n in names)

@@ -49,6 +49,7 @@ def test_home_and_team_pages_offer_all_the_selections_data_written_on_click(view
         found = deferred(at)
         assert found["all_data_csv"] and found["all_data_xlsx"], page
         assert f"All data of {teams}, in the upload template:" in [c.value for c in at.caption]
+        assert found.get("board_data_xlsx", False) == (teams == "this team")  # a team's board: its charts' data
 
 
 def test_the_funnel_periods_can_be_chosen_by_financial_year(viewer):

@@ -42,10 +42,11 @@ def chart_data_downloads(selection: Selection, view: MeasureView, *, show_2s: bo
                                 "(April to March).")
 
 
-def all_data_downloads(selection: Selection) -> None:
+def all_data_downloads(selection: Selection, views: list[MeasureView] | None = None) -> None:
     """Every observation of the selection's teams (as they stood on the "as it was on" day, if
     one is chosen), every measure, in the upload template as ``python -m qi_dash export``
-    writes it: numbers as numbers, text never a formula, and it uploads back unchanged."""
+    writes it: numbers as numbers, text never a formula, and it uploads back unchanged. With
+    a board's ``views``, also every chart's data in one xlsx (a sheet per measure)."""
     teams = len(selection.team_codes)
     name = _stem(selection, "all-data")
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
@@ -57,3 +58,9 @@ def all_data_downloads(selection: Selection) -> None:
         st.download_button("xlsx", lambda: exports.to_xlsx_bytes(exports.template_frame(selection.observations())),
                            f"{name}.xlsx", XLSX, key="all_data_xlsx", icon=":material/download:", width="content",
                            help="One row per team, measure and period; upload it back after editing.")
+        if views:
+            st.download_button("Chart data of every measure (xlsx)", lambda: chart_data.board_data_xlsx(views),
+                               f"{_stem(selection, 'board-chart-data')}.xlsx", XLSX, key="board_data_xlsx",
+                               icon=":material/download:", width="content",
+                               help="A sheet per charted measure: every period with its value, limits, phase, "
+                                    "target, signal and comment.")
