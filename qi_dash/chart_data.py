@@ -71,7 +71,8 @@ def chart_data_table(view: MeasureView, *, show_2s: bool = False) -> pd.DataFram
     table["Phase reason"] = phase_reasons(view)
     table["Target"] = targets_in_force(view)
     has_value = points["value"].notna().to_numpy()
-    table["Variation"] = np.where(has_value, points["point_type"].map(lambda t: POINT_STYLE[t][2]).to_numpy(dtype=object), "")
+    words = points["point_type"].map({kind: style[2] for kind, style in POINT_STYLE.items()}).fillna("")
+    table["Variation"] = np.where(has_value, words.to_numpy(dtype=object), "")
     table["Signal"] = points["reason"].where(points["signal"], "").fillna("").to_numpy(dtype=object)
     table["Comment"] = points["comment"].fillna("").astype(str).to_numpy(dtype=object)
     return table
