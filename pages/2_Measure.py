@@ -36,5 +36,5 @@ with st.expander("Operational definition"):
         st.markdown(f"**Denominator:** {markdown_text(definition.denominator)}")
 if view.has_data:
     with st.expander("Data"):
-        panels.data_table(view)
         financial_years.year_table(view)
+        panels.data_table(view)

@@ -62,4 +62,4 @@ def year_table(view: MeasureView) -> None:
                  column_config={"From": st.column_config.DateColumn(format="DD/MM/YYYY"),
                                 "To": st.column_config.DateColumn(format="DD/MM/YYYY")})
     st.caption(f"Each year's value is {table['How'].iloc[0]}; a year with fewer periods with data than periods "
-               "in the year is a part year.")
+               "in the year is a part year. Each period follows.")
