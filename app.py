@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qi_dash.ui import matrix, organisation
+from qi_dash.ui import downloads, matrix, organisation
 from qi_dash.ui.selection import as_of_notice, page
 from qi_dash.ui.widgets import markdown_text
 
@@ -20,3 +20,4 @@ matrix.rollup_matrix(selection)
 
 st.subheader("Teams and where data is missing")
 organisation.coverage_section(selection)
+downloads.all_data_downloads(selection)

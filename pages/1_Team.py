@@ -3,7 +3,7 @@ charted; in huddle mode (``view=huddle``) a shared screen. Above team level, its
 
 import streamlit as st
 
-from qi_dash.ui import aims, board, huddle, panels, pdsa_cycles, phases, reading_guide
+from qi_dash.ui import aims, board, downloads, huddle, panels, pdsa_cycles, phases, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 
@@ -13,6 +13,7 @@ if selection.level != "team":
     st.title(markdown_text(selection.name()))
     aims.aims_header(selection)
     board.team_briefs(selection)
+    downloads.all_data_downloads(selection)
     st.stop()
 
 views = selection.views(tuple(d.code for d in selection.definitions()))
@@ -38,3 +39,4 @@ phases.team_phases(selection, views)
 board.chart_grid(selection, views, show_2s=show_2s)
 panels.not_reported(views)
 pdsa_cycles.cycles_section(selection)
+downloads.all_data_downloads(selection, views)

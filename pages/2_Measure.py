@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qi_dash.ui import aims, panels, pdsa_cycles, phases, reading_guide
+from qi_dash.ui import aims, downloads, financial_years, panels, pdsa_cycles, phases, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import AGGREGATION_WORDS
@@ -26,6 +26,7 @@ with controls[1]:
     reading_guide.reading_guide()
 (view,) = selection.views((definition.code,))
 panels.measure_panel(view, key="measure_chart", show_2s=show_2s, changes=selection.pdsa_cycles(), height=520)
+downloads.chart_data_downloads(selection, view, show_2s=show_2s)
 phases.measure_phases(selection, view)
 pdsa_cycles.cycles_section(selection, measure=definition.code)
 with st.expander("Operational definition"):
@@ -35,4 +36,5 @@ with st.expander("Operational definition"):
         st.markdown(f"**Denominator:** {markdown_text(definition.denominator)}")
 if view.has_data:
     with st.expander("Data"):
+        financial_years.year_table(view)
         panels.data_table(view)

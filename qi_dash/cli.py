@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from qi_dash import bootstrap, exports
+from qi_dash import bootstrap, exports, selection_options
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import HierarchyError
 from qi_dash.ingest.recognise import imported_signature, spec_headings
@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="blank cells clear stored values (by default a blank keeps what is stored)")
     export = command("export", "Export all observations in the canonical template (.csv or .xlsx).")
     export.add_argument("--out", type=Path, required=True)
+    export.add_argument("--unit", help="only this unit's teams (a code or name; a directorate or organisation "
+                                       "means all its teams), as the app's all-data download")
+    export.add_argument("--measures", help="only these measures (codes, comma-separated)")
+    export.add_argument("--as-of", help="the data as it stood at the end of this day (dd/mm/yyyy or yyyy-mm-dd)")
     template = command("template", "Write the blank upload template (xlsx) with the measure and team lists.")
     template.add_argument("--out", type=Path, required=True)
     _mapping_commands(commands)
@@ -211,7 +215,7 @@ def _run(args, store: Store) -> int:
             else:
                 print("Nothing to change: every row is already saved.")
     elif args.command == "export":
-        frame = exports.template_frame(store.observations())
+        frame = exports.template_frame(_selected_observations(store, args))
         exports.write_export(frame, args.out)
         print(f"Exported {len(frame)} observations to {args.out}.")
     elif args.command == "mapping":
@@ -220,6 +224,14 @@ def _run(args, store: Store) -> int:
         args.out.write_bytes(exports.template_workbook(store.definitions(), store.hierarchy()))
         print(f"Template written to {args.out}.")
     return 0
+
+
+def _selected_observations(store: Store, args: argparse.Namespace):
+    """The observations ``--unit``, ``--measures`` and ``--as-of`` select (all, now, by default)."""
+    units = store.hierarchy().teams_under(selection_options.unit_code(store.hierarchy(), args.unit)) if args.unit else None
+    measures = selection_options.measure_codes(store.definitions(), args.measures) if args.measures else None
+    as_of = selection_options.as_of_moment(args.as_of) if args.as_of else None
+    return store.observations(units, measures, as_of)
 
 
 def _place_new_teams(store: Store, file: Path, mapping, plan: UploadPlan, directorate: str) -> UploadPlan:

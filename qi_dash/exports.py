@@ -72,19 +72,29 @@ def table_csv(frame: pd.DataFrame) -> bytes:
 
 def table_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
     """Any table of text and numbers as xlsx: text always stored as text, never a formula."""
+    return tables_xlsx({sheet_name: frame})
+
+
+def tables_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """Tables of text, numbers and dates as the sheets of one xlsx, in order: text always
+    stored as text, never a formula; dates as real dates shown dd/mm/yyyy."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_name
-    _text_rows(sheet, _neutralised(frame))
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+    workbook.remove(workbook.active)
+    for name, frame in sheets.items():
+        sheet = workbook.create_sheet(name)
+        _text_rows(sheet, _neutralised(frame))
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                elif cell.is_date:
+                    cell.number_format = "dd/mm/yyyy"
     return _stable_xlsx(workbook)
 
 
 def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_datetime64_any_dtype(frame[c])]
     out = frame.copy()
     out.columns = neutralise(pd.Series([str(c) for c in frame.columns], dtype="string")).tolist()
     for i, column in enumerate(frame.columns):

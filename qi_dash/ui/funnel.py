@@ -13,7 +13,7 @@ from qi_dash import comparison, periods
 from qi_dash.chart_funnel import funnel_figure
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.text import summarise
-from qi_dash.ui import compare
+from qi_dash.ui import compare, financial_years
 from qi_dash.ui.compare import Compared
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import markdown_text
@@ -57,12 +57,11 @@ def funnel_view(selection: Selection) -> None:
 def _months(choices: list[pd.Timestamp], definition: MeasureDefinition) -> tuple[pd.Timestamp, pd.Timestamp]:
     if len(choices) == 1:
         return choices[0], choices[0]
-    chosen = st.select_slider(
-        "Periods", options=choices, value=comparison.default_range(choices, definition.frequency),
-        format_func=lambda p: periods.label(p, definition.frequency), key=f"funnel_periods_{definition.code}",
+    return financial_years.period_range(
+        "Periods", choices, definition.frequency, key=f"funnel_periods_{definition.code}",
+        default=comparison.default_range(choices, definition.frequency),
         help="Each team's numerators and denominators are added up over these periods. The last 12 months by default.",
     )
-    return chosen[0], chosen[1]
 
 
 def _method(data: pd.DataFrame) -> None:
