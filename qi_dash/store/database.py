@@ -255,7 +255,7 @@ class Store:
         ``new_units`` and their aliases, and to save ``mapping`` (NotAllowed otherwise).
         """
         by = meta.uploaded_by
-        who = self._who(by, Right.UPLOAD, sorted(set(incoming["unit"])) or [None])
+        who = self._who(by, Right.UPLOAD, incoming["unit"].dropna().unique().tolist() or [None])
         if new_units is not None and not new_units.empty:
             self._who(by, Right.HIERARCHY)
         if mapping is not None:
@@ -372,7 +372,7 @@ class Store:
         """Save trajectories (``store.aims.save_targets``); the assurance of every series of
         their measures is refreshed in the same transaction (a directorate's or everyone's
         trajectory reaches teams that follow it)."""
-        who = self._who(by, Right.AIMS, sorted(set(steps["unit"])))
+        who = self._who(by, Right.AIMS, steps["unit"].dropna().unique().tolist())
 
         def work(cur):
             saved = aims.save_targets(cur, steps, who)
@@ -389,7 +389,7 @@ class Store:
         return self._in_cursor(aims.read_people_versions, unit)
 
     def save_people(self, people: pd.DataFrame, by: Actor | str | None = None) -> int:
-        who = self._who(by, Right.AIMS, sorted(set(people["unit"])))
+        who = self._who(by, Right.AIMS, people["unit"].dropna().unique().tolist())
         return self._write(lambda cur: aims.save_people(cur, people, who))
 
     def _in_cursor(self, read, *args):
@@ -405,7 +405,7 @@ class Store:
 
     def add_phase_changes(self, changes: pd.DataFrame, recorded_by: Actor | str | None = None) -> list[int]:
         """Record phase changes (columns unit, measure, period, kind, reason, cycle_id); their ids."""
-        who = self._who(recorded_by, Right.PHASES, sorted(set(changes["unit"])))
+        who = self._who(recorded_by, Right.PHASES, changes["unit"].dropna().unique().tolist())
 
         def work(cur):
             ids = phases.add(cur, changes, who)
