@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from qi_dash import access
-from qi_dash.access import NotAllowed, Right
+from qi_dash.access import NotAllowed
 from qi_dash.store import StoreConflict, StoreError
 from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
@@ -45,7 +45,7 @@ def undo_form(uploads: pd.DataFrame, selection: Selection) -> None:
                                      selection.hierarchy) for by, teams in zip(undoable["uploaded_by"], undoable["teams"])]]
     if len(mine) < len(undoable):
         st.caption(f"You can undo your own uploads for your teams; {len(undoable) - len(mine)} other upload(s) "
-                   f"need an administrator to undo. {markdown_text(signin.refusal(Right.UNDO_ANY))}")
+                   "need an administrator to undo.")
     undoable = mine
     if undoable.empty:
         return
