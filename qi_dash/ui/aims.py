@@ -34,7 +34,7 @@ def aims_header(selection: Selection, measure: str | None = None) -> None:
         if not opened:
             return
         if not can(signin.current(), Right.AIMS, selection.unit, selection.hierarchy):
-            st.caption(markdown_text(signin.refusal(Right.AIMS, f" for {selection.name()}")))
+            st.caption(signin.refusal(Right.AIMS, f" for {selection.name()}"))
             return
         mine = [a for a in store.aims() if a.unit == selection.unit and a.measure in by_code]
         aim_tab, target_tab, people_tab = st.tabs(["Aim", "Target over time", "Coach and sponsor"])

@@ -77,7 +77,7 @@ def definition_form(selection: Selection, definitions: list[MeasureDefinition]) 
     if "definition_saved" in st.session_state:
         st.success(st.session_state.pop("definition_saved"))
     if not can(signin.current(), Right.DEFINITIONS):
-        st.caption(markdown_text(signin.refusal(Right.DEFINITIONS)))
+        st.caption(signin.refusal(Right.DEFINITIONS))
         return
     codes = ["", *[d.code for d in definitions]]
     names = {d.code: f"{d.name} ({d.code})" for d in definitions}

@@ -86,7 +86,7 @@ def mappings_panel() -> None:
         current = session.store().mappings()
         may = can(signin.current(), Right.MAPPINGS)
         if not may:
-            st.caption(markdown_text(signin.refusal(Right.MAPPINGS)))
+            st.caption(signin.refusal(Right.MAPPINGS))
         if current.empty:
             st.caption("No saved mappings yet. Name a mapping when you map a file's columns, or upload a mapping file.")
         else:

@@ -42,7 +42,7 @@ def cycles_section(selection: Selection, *, measure: str | None = None) -> None:
     st.page_link(STORY_PAGE, label="Read the improvement story", icon=":material/auto_stories:",
                  query_params=selection.link())
     if not can(signin.current(), Right.PDSA, selection.unit, selection.hierarchy):
-        st.caption(markdown_text(signin.refusal(Right.PDSA, f" for {selection.name()}")))
+        st.caption(signin.refusal(Right.PDSA, f" for {selection.name()}"))
         return
     with lazy_expander("Add or edit a PDSA cycle", "pdsa_forms") as opened:
         if opened:

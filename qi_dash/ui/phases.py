@@ -65,7 +65,7 @@ def _may(selection: Selection) -> bool:
     """Whether the user may record phase changes for the unit; if not, says why."""
     if can(signin.current(), Right.PHASES, selection.unit, selection.hierarchy):
         return True
-    st.caption(markdown_text(signin.refusal(Right.PHASES, f" for {selection.name()}")))
+    st.caption(signin.refusal(Right.PHASES, f" for {selection.name()}"))
     return False
 
 

@@ -11,6 +11,7 @@ change is what the grants on the Admin page give them (``qi_dash.access``).
 from __future__ import annotations
 
 import os
+import re
 
 import streamlit as st
 
@@ -30,6 +31,14 @@ def _secrets_section(name: str) -> dict:
         return dict(st.secrets.get(name) or {})
     except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
         return {}
+
+
+def shown(identity: str) -> str:
+    """An identity for markdown, as a code span: shown as it is, and not made a mailto link
+    as an email in text would be. The fence is longer than any run of backticks in it
+    (CommonMark's rule), so nothing in it ends the span."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", identity)), default=0) + 1)
+    return f"{fence} {identity} {fence}"
 
 
 def sign_in_configured() -> bool:
@@ -63,7 +72,8 @@ def sidebar() -> Actor:
         return who
     if who.signed_in:
         roles = ", ".join(r.value for r in who.roles) or "no role yet"
-        box.caption(f"Signed in as {markdown_text(who.name)} ({markdown_text(who.identity)}) · {roles}")
+        named = f"{markdown_text(who.name)} ({shown(who.identity)})" if who.name != who.identity else shown(who.identity)
+        box.caption(f"Signed in as {named} · {roles}")
         if box.button("Sign out", key="sign_out"):
             st.logout()
     else:
@@ -72,7 +82,7 @@ def sidebar() -> Actor:
             st.login()
     if sign_in_required() and not access.can(who, Right.VIEW):
         st.info("Sign in to see the dashboards." if not who.signed_in else
-                f"You are signed in as {markdown_text(who.identity)} but have no role yet: "
+                f"You are signed in as {shown(who.identity)} but have no role yet: "
                 "an administrator can grant one on the Admin page.")
         st.stop()
     return who
@@ -85,8 +95,9 @@ def current() -> Actor:
 
 
 def refusal(right: Right, where: str = "") -> str:
-    """Why the current actor cannot do ``right`` here, in words that say what to do."""
+    """Why the current actor cannot do ``right`` here, in words that say what to do, as
+    markdown (the identity as ``shown``)."""
     who = current()
     if not who.signed_in and sign_in_configured():
-        return f"Sign in to {right.value}{where}."
-    return f"{who.identity} may not {right.value}{where}. {access.why(who)}"
+        return markdown_text(f"Sign in to {right.value}{where}.")
+    return f"{shown(who.identity)} {markdown_text(f'may not {right.value}{where}. {access.why(who)}')}"
