@@ -124,3 +124,21 @@ def test_the_admin_page_is_for_administrators_only(app):
     assert "Admin" in page_links(admin)
     table = admin.dataframe[0].value
     assert table["identity"].tolist() == ["admin@example.org", "ash@example.org", "viewer@example.org"]
+
+
+def test_an_administrator_replaces_the_roles_from_a_csv_and_a_bad_row_is_named(app, demo_db):
+    at = app(ADMIN, email="admin@example.org")
+    bad = b"identity,role,unit\nadmin@example.org,administrator,\nbirch@example.org,team member,Nowhere Ward\n"
+    at.get("file_uploader")[0].set_value(("roles.csv", bad, "text/csv")).run()
+    at.button(key="grants_file_save").click().run()
+    no_errors(at)
+    assert "roles.csv, row 3, column unit: 'Nowhere Ward' is not one team" in plain(at.error[0].value)
+
+    good = b"identity,role,unit\nadmin@example.org,administrator,\nbirch@example.org,team member,Birch Ward\n"
+    at.get("file_uploader")[0].set_value(("roles.csv", good, "text/csv")).run()
+    at.button(key="grants_file_save").click().run()
+    no_errors(at)
+    assert at.success[0].value == "Roles saved: 1 granted, 2 revoked."
+    store = Store.open(demo_db)
+    assert store.grants() == [Grant("admin@example.org", Role.ADMINISTRATOR), Grant("birch@example.org", Role.MEMBER, "W-BIR")]
+    store.close()
