@@ -138,6 +138,11 @@ def acting(by: Actor | str | None) -> Actor:
     return administrator(by or "system")
 
 
+def recorded(by: Actor | str | None) -> str | None:
+    """The name recorded as who did something: an actor's identity, or the bare name given."""
+    return by.identity if isinstance(by, Actor) else by
+
+
 def can(actor: Actor, right: Right, unit: str | None = None, hierarchy: Hierarchy | None = None) -> bool:
     """Whether ``actor`` may do ``right`` for ``unit`` (a unit's code; None for rights that
     name no unit). A member's or lead's grant covers its unit and every unit below it."""

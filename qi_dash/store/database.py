@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from qi_dash.access import Actor, Grant, Right, acting, check_keeps_administrator, require, require_undo
+from qi_dash.access import Actor, Grant, Right, acting, check_keeps_administrator, recorded, require, require_undo
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.aims import Aim
@@ -120,7 +120,7 @@ class Store:
         """NotAllowed unless ``by`` may do ``right`` for every unit (``access.require``: a bare
         name is an in-process caller, an administrator); the name recorded as who did it."""
         require(acting(by), right, units, self.hierarchy())
-        return by.identity if isinstance(by, Actor) else by
+        return recorded(by)
 
     def schema_version(self) -> int:
         with self._cursor() as cur:
@@ -292,8 +292,7 @@ class Store:
         uploader (for teams they may upload for) or an administrator may undo it
         (``access.can_undo``).
         """
-        actor, tree = acting(undone_by), self.hierarchy()
-        who = undone_by.identity if isinstance(undone_by, Actor) else undone_by
+        actor, tree, who = acting(undone_by), self.hierarchy(), recorded(undone_by)
 
         def work(cur):
             found = cur.execute("SELECT uploaded_by, teams FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
@@ -423,8 +422,7 @@ class Store:
 
     def undo_phase_change(self, change_id: int, by: Actor | str | None = None) -> None:
         """Record that a phase change no longer holds (kept, with who undid it and when)."""
-        actor, tree = acting(by), self.hierarchy()
-        who = by.identity if isinstance(by, Actor) else by
+        actor, tree, who = acting(by), self.hierarchy(), recorded(by)
 
         def work(cur):
             series = phases.undo(cur, change_id, who)
