@@ -177,3 +177,14 @@ def test_grants_are_versioned_every_grant_and_revocation_kept_and_an_administrat
     with pytest.raises(AccessError, match="no one would be an administrator"):
         store.save_grants(first[1:], by=ADMIN)
     assert store.grants() == first
+
+
+def test_a_lead_s_file_naming_a_new_team_is_refused_until_an_administrator_adds_it(store):
+    data = csv_bytes("Ash Ward,PRN,2025-09-01,,,4,", "Juniper Ward,PRN,2025-09-01,,,2,")
+    plan = plan_upload(store, data, "new.csv", new_teams={"Juniper Ward": "DIR-ACU"}, actor=ACUTE_LEAD)
+    assert [p.message for p in plan.problems] == [
+        "lead@example.org may not add teams to the hierarchy; an administrator can add them."]
+    placed = plan_upload(store, data, "new.csv", new_teams={"Juniper Ward": "DIR-ACU"})
+    with pytest.raises(NotAllowed, match="may not change the hierarchy"):
+        commit(store, placed, uploaded_by=ACUTE_LEAD)
+    assert "Juniper Ward" not in set(store.units()["name"])

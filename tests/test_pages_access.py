@@ -73,6 +73,9 @@ def test_someone_not_signed_in_can_view_and_is_offered_sign_in_but_cannot_upload
     upload = app(UPLOAD)
     assert plain(upload.info[0].value) == "Sign in to upload data."
     assert not upload.get("file_uploader")
+    history = app("pages/5_Uploads.py")
+    assert "Sign in to upload data or undo uploads." in captions(history)
+    assert "undo_choice" not in [s.key for s in history.selectbox]
 
 
 def test_a_deployment_can_require_sign_in_for_viewing(app, monkeypatch):

@@ -255,11 +255,11 @@ class Store:
         ``new_units`` and their aliases, and to save ``mapping`` (NotAllowed otherwise).
         """
         by = meta.uploaded_by
-        who = self._who(by, Right.UPLOAD, incoming["unit"].dropna().unique().tolist() or [None])
         if new_units is not None and not new_units.empty:
             self._who(by, Right.HIERARCHY)
         if mapping is not None:
             self._who(by, Right.MAPPINGS)
+        who = self._who(by, Right.UPLOAD, incoming["unit"].dropna().unique().tolist() or [None])
         meta = replace(meta, uploaded_by=who)
 
         def work(cur):

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from qi_dash import access
-from qi_dash.access import NotAllowed
+from qi_dash.access import NotAllowed, Right
 from qi_dash.store import StoreConflict, StoreError
 from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
@@ -44,7 +44,8 @@ def undo_form(uploads: pd.DataFrame, selection: Selection) -> None:
     mine = undoable[[access.can_undo(actor, by if isinstance(by, str) else None, list(teams if teams is not None else []),
                                      selection.hierarchy) for by, teams in zip(undoable["uploaded_by"], undoable["teams"])]]
     if len(mine) < len(undoable):
-        st.caption(f"You can undo your own uploads for your teams; {len(undoable) - len(mine)} other upload(s) "
+        st.caption(signin.refusal(Right.UPLOAD, " or undo uploads") if not actor.grants else
+                   f"You can undo your own uploads for your teams; {len(undoable) - len(mine)} other upload(s) "
                    "need an administrator to undo.")
     undoable = mine
     if undoable.empty:
