@@ -12,6 +12,8 @@ st.markdown(
     "Upload the spreadsheet your team keeps. It is checked against the standard measure "
     "definitions and you see exactly what will change before anything is saved."
 )
+if not upload_wizard.may_upload(selection):
+    st.stop()
 upload_wizard.template_download(selection)
 
 uploaded = st.file_uploader(

@@ -12,4 +12,4 @@ st.markdown(
     "it replaced, keeps values that later uploads wrote, and is itself recorded here."
 )
 uploads = history.upload_history(selection)
-history.undo_form(uploads)
+history.undo_form(uploads, selection)

@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from qi_dash import bootstrap, exports, selection_options
+from qi_dash import access, bootstrap, exports, selection_options
+from qi_dash.access import AccessError, NotAllowed
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import HierarchyError
 from qi_dash.ingest.recognise import imported_signature, spec_headings
@@ -32,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
     upload.add_argument("--mapping", help="a saved column mapping's name, a mapping file (.json), or 'auto' "
                         "(the mapping the Upload page proposes)")
-    upload.add_argument("--by", help="who is uploading (recorded with the upload)")
+    upload.add_argument("--by", help="who is uploading (recorded with the upload; default: command line (user@host))")
     upload.add_argument("--new-teams-in", metavar="DIRECTORATE",
                         help="place every team new to the hierarchy in this directorate (code or name), "
                              "with generated codes")
@@ -47,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     template = command("template", "Write the blank upload template (xlsx) with the measure and team lists.")
     template.add_argument("--out", type=Path, required=True)
     _mapping_commands(commands)
+    roles = commands.add_parser("roles", help="Export or import who holds which role (identity, role, unit CSV).")
+    roles_actions = roles.add_subparsers(dest="action", required=True)
+    _db_command(roles_actions, "export", "Write the roles in force to a CSV.").add_argument("--out", type=Path, required=True)
+    imported_roles = _db_command(roles_actions, "import", "Make a CSV's roles the roles in force (each change kept).")
+    imported_roles.add_argument("file", type=Path)
+    imported_roles.add_argument("--by", help="who is changing them (default: command line (user@host))")
     return parser
 
 
@@ -109,14 +116,30 @@ def _run_mapping(args, store: Store) -> int:
             print(f"{args.file.name}: the mapping has no name; give one with --name.", file=sys.stderr)
             return 1
         spec = {**spec, "name": name}
-        if store.save_mapping(name, imported_signature(spec, store.mappings(), name), spec, saved_by=args.by):
+        if store.save_mapping(name, imported_signature(spec, store.mappings(), name), spec,
+                              saved_by=access.command_line(args.by)):
             print(f"Saved mapping '{name}' as version {store.mapping(name)['version']}.")
         else:
             print(f"Mapping '{name}' is already saved as it is; nothing changed.")
     elif args.action == "delete":
-        store.delete_mapping(args.name, by=args.by)
+        store.delete_mapping(args.name, by=access.command_line(args.by))
         kept = len(store.mapping_versions(args.name))
         print(f"Deleted mapping '{args.name}'; it is no longer recognised. Its {kept} version(s) are kept.")
+    return 0
+
+
+def _run_roles(args, store: Store) -> int:
+    if args.action == "export":
+        grants = store.grants()
+        args.out.write_text(access.grants_csv(grants), encoding="utf-8")
+        print(f"{len(grants)} role(s) written to {args.out}.")
+        return 0
+    if not args.file.exists():
+        print(f"{args.file}: no such file.", file=sys.stderr)
+        return 1
+    grants = access.read_grants_csv(args.file.read_bytes(), store.hierarchy(), args.file.name)
+    granted, revoked = store.save_grants(grants, by=access.command_line(args.by))
+    print(f"Roles from {args.file.name}: {granted} granted, {revoked} revoked; {len(grants)} in force.")
     return 0
 
 
@@ -139,10 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         return _run(args, store)
-    except (InputError, DefinitionError, HierarchyError) as err:
+    except (InputError, DefinitionError, HierarchyError, AccessError) as err:
         _print_problems(getattr(err, "problems", [str(err)]))
         return 1
-    except (StoreConflict, ValueError) as err:
+    except (StoreConflict, NotAllowed, ValueError) as err:
         print(err, file=sys.stderr)
         return 1
     finally:
@@ -209,7 +232,7 @@ def _run(args, store: Store) -> int:
         if args.dry_run:
             print(f"Dry run, nothing saved: {plan.sentence()}.")
         else:
-            summary = commit(store, plan, uploaded_by=args.by)
+            summary = commit(store, plan, uploaded_by=access.command_line(args.by))
             if summary.changed:
                 print(f"Saved upload {summary.upload_id}: {summary.sentence()}.")
             else:
@@ -220,6 +243,8 @@ def _run(args, store: Store) -> int:
         print(f"Exported {len(frame)} observations to {args.out}.")
     elif args.command == "mapping":
         return _run_mapping(args, store)
+    elif args.command == "roles":
+        return _run_roles(args, store)
     elif args.command == "template":
         args.out.write_bytes(exports.template_workbook(store.definitions(), store.hierarchy()))
         print(f"Template written to {args.out}.")

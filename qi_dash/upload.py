@@ -15,6 +15,7 @@ from enum import Enum
 
 import pandas as pd
 
+from qi_dash.access import Actor, Right, can
 from qi_dash.hierarchy import ALIAS_COLUMNS, DIRECTORATE_PREFIX, Hierarchy, check_units, lookup_key
 from qi_dash.hierarchy import COLUMNS as UNIT_COLUMNS
 from qi_dash.ingest import mapping as mappings
@@ -27,6 +28,7 @@ from qi_dash.ingest.recognise import spec_signature
 from qi_dash.ingest.spec import is_text
 from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, sheet_table
 from qi_dash.problems import InputError, Problem
+from qi_dash.text import row_ranges
 from qi_dash.store import NamedMapping, Store, UploadMeta, UploadSummary
 
 
@@ -127,6 +129,7 @@ def plan_upload(
     new_directorates: dict[str, str] | None = None,
     team_codes: dict[str, str] | None = None,
     blank_clears: bool = False,
+    actor: Actor | None = None,
 ) -> UploadPlan:
     """Read, check and compare a file with the store; write nothing.
 
@@ -146,6 +149,9 @@ def plan_upload(
     A column the file lacks keeps the stored values; so does a blank cell, unless
     ``blank_clears``, when a blank cell in a column the file carries clears the stored value
     (the plan's ``cleared`` lists each).
+
+    With ``actor``, rows for a team the actor may not upload for, and new teams they may not
+    add, are problems naming those rows (``commit`` refuses them in any case).
     """
     plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest(), blank_clears=blank_clears)
     # The units, aliases and definitions load while the file is read (DuckDB and calamine
@@ -222,6 +228,8 @@ def plan_upload(
             Problem(file_name, p) for p in check_units(plan.new_units, hierarchy.frame, where="new units")]
         plan.placement_problems += unit_problems
         plan.problems.extend(unit_problems)
+    if actor is not None and checked.ok:
+        plan.problems.extend(_not_allowed(actor, checking, checked.observations, plan))
     if plan.problems:
         return plan
     incoming = checked.observations
@@ -230,6 +238,22 @@ def plan_upload(
     plan.changes, plan.diffed_at = store.diff(incoming)
     plan.changes["row"] = checked.observations["row"].to_numpy()
     return plan
+
+
+def _not_allowed(actor: Actor, hierarchy: Hierarchy, observations: pd.DataFrame, plan: UploadPlan) -> list[Problem]:
+    """A problem for each team in the file the actor may not upload for (naming its rows),
+    and one for new teams when they may not add to the hierarchy."""
+    problems = []
+    for team, rows in observations.groupby("unit", sort=True)["row"]:
+        if not can(actor, Right.UPLOAD, team, hierarchy):
+            problems.append(Problem(
+                plan.file_name, f"{actor.identity} may not upload data for {hierarchy.name(team)} "
+                f"({row_ranges(rows.to_numpy())}); remove those rows, or ask an administrator for the role.",
+                sheet=plan.sheet, column="team"))
+    if plan.new_units is not None and not plan.new_units.empty and not can(actor, Right.HIERARCHY):
+        problems.append(Problem(plan.file_name, f"{actor.identity} may not add teams to the hierarchy; "
+                                "an administrator can add them.", sheet=plan.sheet, column="team"))
+    return problems
 
 
 @dataclass
@@ -346,9 +370,10 @@ def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan, r
     return None
 
 
-def commit(store: Store, plan: UploadPlan, uploaded_by: str | None = None) -> UploadSummary:
-    """Save a checked plan, and the mapping the user named for it, in one transaction. A plan
-    that changes nothing is not recorded (the summary's ``changed`` is False)."""
+def commit(store: Store, plan: UploadPlan, uploaded_by: Actor | str | None = None) -> UploadSummary:
+    """Save a checked plan, and the mapping the user named for it, in one transaction, as
+    ``uploaded_by`` (NotAllowed unless they may: ``Store.commit_upload``). A plan that changes
+    nothing is not recorded (the summary's ``changed`` is False)."""
     if not plan.ok:
         raise ValueError("Only a plan with no problems can be saved.")
     meta = UploadMeta(plan.file_name, plan.sha256, uploaded_by, plan.mapping)

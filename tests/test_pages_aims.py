@@ -145,7 +145,7 @@ def test_the_coach_and_sponsor_are_saved_with_history(app):
     no_errors(at)
     assert "Improvement coach: **Nia Roberts** (QI coach)" in markdown(at)
     assert stored(at, lambda s: s.people_versions("W-YEW"))["coach"].tolist() == ["Nia Roberts", "Tomasz Nowak"]
-    assert any(c.value.startswith("Version 2, saved by someone on") for c in at.caption)
+    assert any(c.value.startswith("Version 2, saved by local user on") for c in at.caption)
 
 
 def test_the_glossary_page_has_an_anchor_per_term(viewer):

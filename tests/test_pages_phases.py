@@ -30,8 +30,7 @@ def labels(at) -> list[str]:
     return [a["text"] for a in annotations(at)]
 
 
-def fill_form(at, code: str, *, period: str, reason: str, who: str = "Sam Patel", kind: int = 0):
-    at.text_input(key="phase_who").set_value(who)
+def fill_form(at, code: str, *, period: str, reason: str, kind: int = 0):
     at.radio(key=f"phase_kind_{code}").set_value(("new_phase", "freeze_baseline")[kind])
     box = at.selectbox(key=f"phase_period_{code}")
     box.select_index(box.options.index(period))
@@ -46,19 +45,18 @@ def test_a_new_phase_with_a_reason_is_recorded_drawn_and_undone(app, demo_db):
     fill_form(at, "HUDDLES", period="w/c 06 Jan 25", reason="Huddle moved to the nurses' station")
     assert "Start a new phase from w/c 06 Jan 25 recorded on Safety huddles held." in at.success[0].value
     (boundary,) = [a for a in annotations(at) if a["text"].startswith("Phase 2: Huddle moved")]
-    assert "Huddle moved to the nurses' station" in boundary["hovertext"] and "Sam Patel" in boundary["hovertext"]
+    assert "Huddle moved to the nurses' station" in boundary["hovertext"] and "local user" in boundary["hovertext"]
     row = stored(demo_db).query("unit == 'W-OAK'").iloc[0]
     assert (row.kind, row.reason, row.recorded_by, row.period) == (
-        "new_phase", "Huddle moved to the nurses' station", "Sam Patel", pd.Timestamp("2025-01-06"))
+        "new_phase", "Huddle moved to the nurses' station", "local user", pd.Timestamp("2025-01-06"))
     assert "in force" in phase_table(at)["Status"].tolist()
 
-    at.text_input(key="phase_who").set_value("Alex Kim")
     button(at, "Undo the new phase from w/c 06 Jan 25").click().run()
     no_errors(at)
     assert "Phase change undone on Safety huddles held" in at.success[0].value
     assert not any(text.startswith("Phase 2") for text in labels(at))
     row = stored(demo_db).query("unit == 'W-OAK'").iloc[0]
-    assert not row.active and row.undone_by == "Alex Kim"
+    assert not row.active and row.undone_by == "local user"
 
 
 def test_a_change_the_checks_refuse_says_why_and_saves_nothing(app, demo_db):
@@ -93,19 +91,18 @@ def test_the_team_page_suggests_a_recalculation_and_applies_it_only_when_confirm
     assert stored(demo_db).query("unit == 'W-CED'").empty  # suggested, never applied by itself
     code = next(t.key.removeprefix("phase_suggest_reason_") for t in at.text_input
                 if (t.key or "").startswith("phase_suggest_reason_"))
-    at.text_input(key="phase_who").set_value("Cedar lead")
     at.text_input(key=f"phase_suggest_reason_{code}").set_value("Staffing crisis: agency nurses on most nights")
     button(at, "Recalculate the limits from").click().run()
     no_errors(at)
     row = stored(demo_db).query("unit == 'W-CED'").iloc[0]
-    assert (row.measure, row.kind, row.recorded_by) == (code, "new_phase", "Cedar lead")
+    assert (row.measure, row.kind, row.recorded_by) == (code, "new_phase", "local user")
     assert not [t for t in at.text_input if t.key == f"phase_suggest_reason_{code}"]  # no longer suggested
 
 
-def test_the_measure_page_suggests_but_asks_for_a_reason_and_a_name(app, demo_db):
+def test_the_measure_page_suggests_but_asks_for_a_reason(app, demo_db):
     at = app("pages/2_Measure.py", team="W-CED", measure="RP_RATE")
     assert any("A shift started in Jul 24: recalculate the limits from there?" in m.value for m in at.markdown)
     button(at, "Recalculate the limits from Jul 24").click().run()
     errors = [e.value.replace("\\", "") for e in at.error]
-    assert any("Give a reason" in e for e in errors) and any("Give your name" in e for e in errors)
+    assert any("Give a reason" in e for e in errors)
     assert stored(demo_db).query("unit == 'W-CED'").empty

@@ -7,17 +7,20 @@ and §8). Observation history's SQL is in ``history``, the units' in ``units``, 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from qi_dash.access import Actor, Grant, Right, acting, check_keeps_administrator, recorded, require, require_undo
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.aims import Aim
 from qi_dash.pdsa import PdsaCycle
-from qi_dash.store import aims, cycles, history, mappings, phases, schema, summary
+from qi_dash.store import access, aims, cycles, history, mappings, phases, schema, summary
 from qi_dash.store.errors import StoreBusy, StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
@@ -113,6 +116,12 @@ class Store:
             hit = self._cache[name] = (version, load())
         return hit[1]
 
+    def _who(self, by: Actor | str | None, right: Right, units: Iterable[str | None] = (None,)) -> str | None:
+        """NotAllowed unless ``by`` may do ``right`` for every unit (``access.require``: a bare
+        name is an in-process caller, an administrator); the name recorded as who did it."""
+        require(acting(by), right, units, self.hierarchy())
+        return recorded(by)
+
     def schema_version(self) -> int:
         with self._cursor() as cur:
             return schema.schema_version(cur)
@@ -130,8 +139,10 @@ class Store:
         with self._cursor() as cur:
             return read_units(cur)
 
-    def save_units(self, units: pd.DataFrame) -> int:
+    def save_units(self, units: pd.DataFrame, by: Actor | str | None = None) -> int:
         """Add new units and rename or re-parent existing ones; returns how many changed."""
+        self._who(by, Right.HIERARCHY)
+
         def work(cur):
             changed = upsert_units(cur, units, upload_id=None)
             if changed:  # a unit moved or was added: pooled series may have other teams now
@@ -153,14 +164,16 @@ class Store:
         with self._cursor() as cur:
             return read_aliases(cur)
 
-    def save_aliases(self, aliases: pd.DataFrame, added_by: str | None = None) -> int:
+    def save_aliases(self, aliases: pd.DataFrame, added_by: Actor | str | None = None) -> int:
         """Add aliases (columns alias, unit); returns how many were new or moved."""
-        return self._write(lambda cur: upsert_aliases(cur, aliases, added_by, upload_id=None))
+        who = self._who(added_by, Right.HIERARCHY)
+        return self._write(lambda cur: upsert_aliases(cur, aliases, who, upload_id=None))
 
     # -- measure definitions ---------------------------------------------------------------
 
-    def save_definitions(self, definitions: list[MeasureDefinition], recorded_by: str | None = None) -> int:
+    def save_definitions(self, definitions: list[MeasureDefinition], recorded_by: Actor | str | None = None) -> int:
         """Record each definition that differs from its current version as a new version."""
+        recorded_by = self._who(recorded_by, Right.DEFINITIONS)
         current = {d.code: d for d in self.definitions()}
         changed = [d for d in definitions if current.get(d.code) != d]
         if not changed:
@@ -237,7 +250,18 @@ class Store:
         Blanks keep stored values unless the rows say otherwise (``history.diff``). An upload
         that changes nothing is not recorded and leaves the data version as it is; its
         summary says so (``changed`` is False).
+
+        ``meta.uploaded_by`` must be allowed to upload for every team in ``incoming``, to add
+        ``new_units`` and their aliases, and to save ``mapping`` (NotAllowed otherwise).
         """
+        by = meta.uploaded_by
+        if new_units is not None and not new_units.empty:
+            self._who(by, Right.HIERARCHY)
+        if mapping is not None:
+            self._who(by, Right.MAPPINGS)
+        who = self._who(by, Right.UPLOAD, incoming["unit"].dropna().unique().tolist() or [None])
+        meta = replace(meta, uploaded_by=who)
+
         def work(cur):
             saved = history.commit(cur, incoming, meta, new_units, diffed_at)
             if saved.changed:
@@ -258,16 +282,23 @@ class Store:
         with self._cursor() as cur:
             return history.read_uploads(cur)
 
-    def undo_upload(self, upload_id: int, undone_by: str | None = None) -> UndoSummary:
+    def undo_upload(self, upload_id: int, undone_by: Actor | str | None = None) -> UndoSummary:
         """Revert what an upload changed, keeping values that later uploads wrote since.
 
         Each value the upload wrote that is still current goes back to the value it replaced
         (skipping values written by uploads that were themselves undone); a value the upload
         added is removed. The undo is itself recorded as an upload, and history keeps all.
-        An upload that changed no values (older databases recorded such) is refused.
+        An upload that changed no values (older databases recorded such) is refused. Only its
+        uploader (for teams they may upload for) or an administrator may undo it
+        (``access.can_undo``).
         """
+        actor, tree, who = acting(undone_by), self.hierarchy(), recorded(undone_by)
+
         def work(cur):
-            undone = history.undo(cur, upload_id, undone_by)
+            found = cur.execute("SELECT uploaded_by, teams FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
+            if found:
+                require_undo(actor, upload_id, found[0][0], found[0][1] or [], tree)
+            undone = history.undo(cur, upload_id, who)
             summary.refresh_upload(cur, undone.undo_id)
             return undone
 
@@ -293,24 +324,29 @@ class Store:
         with self._cursor() as cur:
             return cycles.read_versions(cur, cycle_id)
 
-    def save_pdsa_cycle(self, cycle: PdsaCycle, by: str | None = None) -> int:
+    def save_pdsa_cycle(self, cycle: PdsaCycle, by: Actor | str | None = None) -> int:
         """Record a new cycle (``cycle_id`` None) or save an edit as its next version; returns
-        its id. PdsaError, and nothing written, if it cannot be saved."""
+        its id. PdsaError, and nothing written, if it cannot be saved; NotAllowed unless
+        ``by`` may record cycles for its unit (and, for an edit, the unit it was for)."""
         checked = cycle.checked({d.code for d in self.definitions()})
+        actor, who = acting(by), self._who(by, Right.PDSA, [checked.unit])
 
         def work(cur):
+            if checked.cycle_id is not None and (stored := cycles.read_cycle(cur, checked.cycle_id)) is not None:
+                require(actor, Right.PDSA, [stored.unit], self.hierarchy())
             if checked.cycle_id is None:
-                return cycles.add(cur, [checked], by)[0]
-            cycles.edit(cur, checked, by)
+                return cycles.add(cur, [checked], who)[0]
+            cycles.edit(cur, checked, who)
             return checked.cycle_id
 
         return self._write(work)
 
-    def add_pdsa_cycles(self, new: list[PdsaCycle], by: str | None = None) -> list[int]:
+    def add_pdsa_cycles(self, new: list[PdsaCycle], by: Actor | str | None = None) -> list[int]:
         """Record many new cycles in one transaction (all or none); returns their ids."""
         known = {d.code for d in self.definitions()}
         checked = [cycle.checked(known) for cycle in new]
-        return self._write(lambda cur: cycles.add(cur, checked, by))
+        who = self._who(by, Right.PDSA, sorted({c.unit for c in checked}))
+        return self._write(lambda cur: cycles.add(cur, checked, who))
 
     # -- aims, target trajectories and a unit's people (store/aims.py) ---------------------
 
@@ -320,9 +356,10 @@ class Store:
     def aim_versions(self, aim_id: int) -> pd.DataFrame:
         return self._in_cursor(aims.read_aim_versions, aim_id)
 
-    def save_aims(self, to_save: list[Aim], by: str | None = None, *, delete: bool = False) -> list[int]:
+    def save_aims(self, to_save: list[Aim], by: Actor | str | None = None, *, delete: bool = False) -> list[int]:
         """Record each aim as its next version (or a new aim), or as deleted; returns their ids."""
-        return self._write(lambda cur: aims.save_aims(cur, to_save, by, deleted=delete))
+        who = self._who(by, Right.AIMS, sorted({a.unit for a in to_save}))
+        return self._write(lambda cur: aims.save_aims(cur, to_save, who, deleted=delete))
 
     def target_steps(self) -> pd.DataFrame:
         return self._cached("target_steps", lambda: self._in_cursor(aims.read_target_steps)).copy()
@@ -330,12 +367,14 @@ class Store:
     def target_versions(self, unit: str, measure: str) -> pd.DataFrame:
         return self._in_cursor(aims.read_target_versions, unit, measure)
 
-    def save_targets(self, steps: pd.DataFrame, by: str | None = None) -> int:
+    def save_targets(self, steps: pd.DataFrame, by: Actor | str | None = None) -> int:
         """Save trajectories (``store.aims.save_targets``); the assurance of every series of
         their measures is refreshed in the same transaction (a directorate's or everyone's
         trajectory reaches teams that follow it)."""
+        who = self._who(by, Right.AIMS, steps["unit"].dropna().unique().tolist())
+
         def work(cur):
-            saved = aims.save_targets(cur, steps, by)
+            saved = aims.save_targets(cur, steps, who)
             if saved:
                 summary.refresh_measures(cur, sorted(set(steps["measure"])))
             return saved
@@ -348,8 +387,9 @@ class Store:
     def people_versions(self, unit: str) -> pd.DataFrame:
         return self._in_cursor(aims.read_people_versions, unit)
 
-    def save_people(self, people: pd.DataFrame, by: str | None = None) -> int:
-        return self._write(lambda cur: aims.save_people(cur, people, by))
+    def save_people(self, people: pd.DataFrame, by: Actor | str | None = None) -> int:
+        who = self._who(by, Right.AIMS, people["unit"].dropna().unique().tolist())
+        return self._write(lambda cur: aims.save_people(cur, people, who))
 
     def _in_cursor(self, read, *args):
         with self._cursor() as cur:
@@ -362,26 +402,32 @@ class Store:
         with self._cursor() as cur:
             return phases.read(cur, units, measures)
 
-    def add_phase_changes(self, changes: pd.DataFrame, recorded_by: str | None = None) -> list[int]:
+    def add_phase_changes(self, changes: pd.DataFrame, recorded_by: Actor | str | None = None) -> list[int]:
         """Record phase changes (columns unit, measure, period, kind, reason, cycle_id); their ids."""
+        who = self._who(recorded_by, Right.PHASES, changes["unit"].dropna().unique().tolist())
+
         def work(cur):
-            ids = phases.add(cur, changes, recorded_by)
+            ids = phases.add(cur, changes, who)
             summary.refresh(cur, changes[["unit", "measure"]])  # the series' limits moved
             return ids
 
         return self._write(work)
 
     def add_phase_change(self, unit: str, measure: str, period, kind: str, reason: str,
-                         recorded_by: str | None = None, cycle_id: int | None = None) -> int:
+                         recorded_by: Actor | str | None = None, cycle_id: int | None = None) -> int:
         """Record one phase change; its id."""
         row = pd.DataFrame([{"unit": unit, "measure": measure, "period": period, "kind": kind, "reason": reason,
                              "cycle_id": cycle_id}])
         return self.add_phase_changes(row, recorded_by)[0]
 
-    def undo_phase_change(self, change_id: int, by: str | None = None) -> None:
+    def undo_phase_change(self, change_id: int, by: Actor | str | None = None) -> None:
         """Record that a phase change no longer holds (kept, with who undid it and when)."""
+        actor, tree, who = acting(by), self.hierarchy(), recorded(by)
+
         def work(cur):
-            summary.refresh(cur, phases.undo(cur, change_id, by))
+            series = phases.undo(cur, change_id, who)
+            require(actor, Right.PHASES, series["unit"].tolist(), tree)
+            summary.refresh(cur, series)
 
         self._write(work)
 
@@ -407,13 +453,31 @@ class Store:
         with self._cursor() as cur:
             return mappings.read_versions(cur, name)
 
-    def save_mapping(self, name: str, signature: str, spec: dict, saved_by: str | None = None) -> bool:
+    def save_mapping(self, name: str, signature: str, spec: dict, saved_by: Actor | str | None = None) -> bool:
         """Save a mapping as its next version; False (nothing saved) if identical to the current one."""
-        return self._write(lambda cur: mappings.save(cur, NamedMapping(name, signature, spec), saved_by))
+        who = self._who(saved_by, Right.MAPPINGS)
+        return self._write(lambda cur: mappings.save(cur, NamedMapping(name, signature, spec), who))
 
-    def rename_mapping(self, old: str, new: str, by: str | None = None) -> None:
-        self._write(lambda cur: mappings.rename(cur, old, new, by))
+    def rename_mapping(self, old: str, new: str, by: Actor | str | None = None) -> None:
+        who = self._who(by, Right.MAPPINGS)
+        self._write(lambda cur: mappings.rename(cur, old, new, who))
 
-    def delete_mapping(self, name: str, by: str | None = None) -> None:
+    def delete_mapping(self, name: str, by: Actor | str | None = None) -> None:
         """Stop recognising and listing a mapping; its history is kept."""
-        self._write(lambda cur: mappings.delete(cur, name, by))
+        who = self._who(by, Right.MAPPINGS)
+        self._write(lambda cur: mappings.delete(cur, name, who))
+
+    # -- grants: who holds which role (store/access.py) -----------------------------------
+
+    def grants(self) -> list[Grant]:
+        """The grants in force; read once per data version."""
+        return list(self._cached("grants", lambda: self._in_cursor(access.read_grants)))
+
+    def grant_versions(self) -> pd.DataFrame:
+        return self._in_cursor(access.read_versions)
+
+    def save_grants(self, grants: list[Grant], by: Actor | str | None = None) -> tuple[int, int]:
+        """Make ``grants`` the grants in force, keeping an administrator; (granted, revoked)."""
+        who = self._who(by, Right.ADMINISTER)
+        check_keeps_administrator(grants, "the grants")
+        return self._write(lambda cur: access.save_grants(cur, grants, who))

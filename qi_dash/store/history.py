@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from qi_dash.access import Actor
 from qi_dash.store.errors import StoreError
 from qi_dash.store.schema import bump_data_version, data_version
 from qi_dash.store.units import upsert_units
@@ -36,7 +37,8 @@ _SAME_NUMBERS = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in NUMBER
 class UploadMeta:
     file_name: str
     sha256: str
-    uploaded_by: str | None = None
+    # Who uploads: ``Store.commit_upload`` checks the actor's rights and records its identity.
+    uploaded_by: Actor | str | None = None
     mapping: str | None = None
     kind: str = "upload"
 

@@ -155,6 +155,14 @@ MIGRATIONS: list[str] = [
         variation_icon VARCHAR NOT NULL, assurance_icon VARCHAR NOT NULL, target DOUBLE,
         PRIMARY KEY (unit, measure));
     """,
+    # Who holds which role over which unit (store/access.py): keyed by the sign-in identity,
+    # every grant and revocation a version, as other records keep theirs.
+    """
+    CREATE TABLE grant_versions (
+        identity VARCHAR NOT NULL, role VARCHAR NOT NULL, unit VARCHAR NOT NULL, version INTEGER NOT NULL,
+        revoked BOOLEAN NOT NULL, recorded_at TIMESTAMPTZ NOT NULL, recorded_by VARCHAR,
+        PRIMARY KEY (identity, role, unit, version));
+    """,
 ]
 
 

@@ -14,7 +14,8 @@ from qi_dash import aims as aims_
 from qi_dash.aims import CHANGE_WORDS, CHANGES, Aim, AimError
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.targets import ALL_UNITS, TargetError, check_steps, trajectory_for
-from qi_dash.ui import session
+from qi_dash.access import NotAllowed, Right, can
+from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import lazy_expander, markdown_text
 
@@ -31,6 +32,9 @@ def aims_header(selection: Selection, measure: str | None = None) -> None:
     by_code = {d.code: d for d in selection.definitions()}
     with lazy_expander("Aims, targets and people", "aims_forms") as opened:
         if not opened:
+            return
+        if not can(signin.current(), Right.AIMS, selection.unit, selection.hierarchy):
+            st.caption(signin.refusal(Right.AIMS, f" for {selection.name()}"))
             return
         mine = [a for a in store.aims() if a.unit == selection.unit and a.measure in by_code]
         aim_tab, target_tab, people_tab = st.tabs(["Aim", "Target over time", "Coach and sponsor"])
@@ -131,11 +135,10 @@ def aim_form(selection: Selection, mine: list[Aim], by_code: dict[str, MeasureDe
                                index=aims_.BASELINE_STATS.index(base.baseline_stat) if base else 0)
         given = left.text_input("Or a baseline value", "" if base is None or base.baseline_value is None
                                 else f"{base.baseline_value:g}")
-        who = middle.text_input("Your name")
         save = st.form_submit_button("Save aim", type="primary")
         delete = st.form_submit_button("Delete this aim", disabled=base is None)
     if delete and base is not None:
-        session.store().save_aims([base], by=who.strip() or None, delete=True)
+        session.store().save_aims([base], by=signin.current(), delete=True)
         _saved(f"Deleted the aim '{base.statement}' (its history is kept).")
     if not save:
         return
@@ -160,7 +163,7 @@ def aim_form(selection: Selection, mine: list[Aim], by_code: dict[str, MeasureDe
         for problem in err.problems:
             st.error(problem)
         return
-    session.store().save_aims([aim], by=who.strip() or None)
+    session.store().save_aims([aim], by=signin.current())
     _saved(f"Saved the aim '{aim.statement}'.")
 
 
@@ -169,7 +172,8 @@ def target_form(selection: Selection, by_code: dict[str, MeasureDefinition], mea
     choices = _measure_choices(by_code, measure)
     code = st.selectbox("Measure", choices, format_func=lambda c: by_code[c].name, key="target_measure")
     definition = by_code[code]
-    scope = st.radio("For", [selection.unit, ALL_UNITS], horizontal=True, key="target_scope",
+    scopes = [u for u in (selection.unit, ALL_UNITS) if can(signin.current(), Right.AIMS, u, selection.hierarchy)]
+    scope = st.radio("For", scopes, horizontal=True, key="target_scope",
                      format_func=lambda u: "All units" if u == ALL_UNITS else selection.name(u))
     steps = session.store().target_steps()
     current = trajectory_for(steps, code, [scope] if scope else [], definition.target)
@@ -190,12 +194,11 @@ def target_form(selection: Selection, by_code: dict[str, MeasureDefinition], mea
                        "value": st.column_config.NumberColumn(f"Target ({definition.unit})")},
     )
     _last_saved(session.store().target_versions(scope, code))
-    who = st.text_input("Your name", key="target_who")
     if st.button("Save target over time", key="target_save"):
-        save_trajectory(scope, definition, table, who)
+        save_trajectory(scope, definition, table)
 
 
-def save_trajectory(unit: str, definition: MeasureDefinition, table: pd.DataFrame, who: str) -> None:
+def save_trajectory(unit: str, definition: MeasureDefinition, table: pd.DataFrame) -> None:
     """Check the table and save it as the unit's trajectory (an empty table clears it)."""
     try:
         steps = check_steps(table, definition.frequency, definition.name)
@@ -205,7 +208,12 @@ def save_trajectory(unit: str, definition: MeasureDefinition, table: pd.DataFram
         return
     rows = steps.assign(unit=unit, measure=definition.code) if len(steps) else pd.DataFrame(
         {"unit": [unit], "measure": [definition.code], "from_period": [None], "value": [math.nan]})
-    if session.store().save_targets(rows, by=who.strip() or None):
+    try:
+        saved = session.store().save_targets(rows, by=signin.current())
+    except NotAllowed as err:
+        st.error(markdown_text(str(err)))
+        return
+    if saved:
         _saved(f"Saved the target over time of {definition.name}.")
     st.info("Nothing changed: that is the target over time already.")
 
@@ -222,12 +230,11 @@ def people_form(selection: Selection, people: pd.DataFrame) -> None:
         coach_role = right.text_input("Coach's role (optional)", now["coach_role"], max_chars=80)
         sponsor = left.text_input("Sponsor", now["sponsor"], max_chars=80)
         sponsor_role = right.text_input("Sponsor's role (optional)", now["sponsor_role"], max_chars=80)
-        who = st.text_input("Your name", key="people_who")
         if not st.form_submit_button("Save coach and sponsor"):
             return
     saved = session.store().save_people(pd.DataFrame([{
         "unit": selection.unit, "coach": coach, "coach_role": coach_role, "sponsor": sponsor,
-        "sponsor_role": sponsor_role}]), by=who.strip() or None)
+        "sponsor_role": sponsor_role}]), by=signin.current())
     if saved:
         _saved(f"Saved the coach and sponsor of {selection.name()}.")
     st.info("Nothing changed.")

@@ -17,7 +17,8 @@ from qi_dash.definitions import (
     read_definitions,
     write_definitions,
 )
-from qi_dash.ui import session
+from qi_dash.access import Right, can
+from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import markdown_text, table_height
 from qi_dash.vocabulary import AGGREGATIONS, CHARTS, DIRECTIONS, FAMILIES, KINDS, RUN_RULES
@@ -75,6 +76,9 @@ def definition_form(selection: Selection, definitions: list[MeasureDefinition]) 
     """A form for every field of a definition; an existing code gets a new version."""
     if "definition_saved" in st.session_state:
         st.success(st.session_state.pop("definition_saved"))
+    if not can(signin.current(), Right.DEFINITIONS):
+        st.caption(signin.refusal(Right.DEFINITIONS))
+        return
     codes = ["", *[d.code for d in definitions]]
     names = {d.code: f"{d.name} ({d.code})" for d in definitions}
     chosen = st.selectbox("Start from", codes, format_func=lambda c: names.get(c, "A new measure"), key="def_start")
@@ -103,7 +107,6 @@ def definition_form(selection: Selection, definitions: list[MeasureDefinition]) 
         values["baseline_points"] = right.text_input("Baseline points (optional)", "" if baseline is None else str(baseline), help=FIELD_HELP["baseline_points"])
         values["screen_moving_ranges"] = "true" if left.checkbox("Screen moving ranges", bool(base.get("screen_moving_ranges")), help=FIELD_HELP["screen_moving_ranges"]) else "false"
         values["valid_from"] = right.date_input("Applies from", date.today(), help=FIELD_HELP["valid_from"], format="DD/MM/YYYY").isoformat()
-        who = st.text_input("Your name (recorded with this version)")
         saved = st.form_submit_button("Save definition", type="primary")
     if chosen:
         values["code"] = chosen
@@ -114,13 +117,15 @@ def definition_form(selection: Selection, definitions: list[MeasureDefinition]) 
             for problem in err.problems:
                 st.error(problem)
             return
-        if session.store().save_definitions([definition], recorded_by=who or None):
+        if session.store().save_definitions([definition], recorded_by=signin.current()):
             st.session_state["definition_saved"] = f"Saved a new version of {definition.name} ({definition.code})."
             st.rerun()
         st.info("Nothing changed: that is the current definition already.")
 
 
 def definitions_upload() -> None:
+    if not can(signin.current(), Right.DEFINITIONS):
+        return
     uploaded = st.file_uploader("A definitions CSV (same columns as the download)", type=["csv"], key="definitions_file")
     if uploaded is None:
         return
@@ -133,6 +138,6 @@ def definitions_upload() -> None:
         return
     st.write(f"{len(loaded)} definitions in {uploaded.name}.")
     if st.button("Save these definitions"):
-        changed = session.store().save_definitions(loaded, recorded_by=None)
+        changed = session.store().save_definitions(loaded, recorded_by=signin.current())
         st.session_state["definition_saved"] = f"{changed} definition(s) saved as new versions; {len(loaded) - changed} unchanged."
         st.rerun()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from qi_dash import access
+from qi_dash.access import NotAllowed, Right
 from qi_dash.store import StoreConflict, StoreError
-from qi_dash.ui import session
+from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import table_height
+from qi_dash.ui.widgets import markdown_text, table_height
 
 
 def upload_history(selection: Selection) -> pd.DataFrame:
@@ -33,11 +35,19 @@ def upload_history(selection: Selection) -> pd.DataFrame:
     return uploads
 
 
-def undo_form(uploads: pd.DataFrame) -> None:
+def undo_form(uploads: pd.DataFrame, selection: Selection) -> None:
     if "undo_done" in st.session_state:
         st.success(st.session_state.pop("undo_done"))
     # An upload that changed no values (older databases recorded such) has nothing to undo.
     undoable = uploads[(uploads["kind"] != "undo") & (uploads["status"] != "undone") & uploads["wrote_values"]]
+    actor = signin.current()
+    mine = undoable[[access.can_undo(actor, by if isinstance(by, str) else None, list(teams if teams is not None else []),
+                                     selection.hierarchy) for by, teams in zip(undoable["uploaded_by"], undoable["teams"])]]
+    if len(mine) < len(undoable):
+        st.caption(signin.refusal(Right.UPLOAD, " or undo uploads") if not actor.grants else
+                   f"You can undo your own uploads for your teams; {len(undoable) - len(mine)} other upload(s) "
+                   "need an administrator to undo.")
+    undoable = mine
     if undoable.empty:
         return
     st.subheader("Undo an upload")
@@ -46,13 +56,12 @@ def undo_form(uploads: pd.DataFrame) -> None:
         for r in undoable.itertuples()
     }
     chosen = st.selectbox("Upload to undo", list(labels), format_func=labels.get, key="undo_choice")
-    who = st.text_input("Your name (recorded with the undo)", key="undo_by")
     confirm = st.checkbox("I understand this reverts the values this upload changed", key="undo_confirm")
     if st.button("Undo upload", disabled=not confirm):
         try:
-            summary = session.store().undo_upload(chosen, undone_by=who or None)
-        except (StoreError, StoreConflict) as err:
-            st.error(str(err))
+            summary = session.store().undo_upload(chosen, undone_by=actor)
+        except (StoreError, StoreConflict, NotAllowed) as err:
+            st.error(markdown_text(str(err)))
             return
         st.session_state["undo_done"] = f"Undid upload {chosen}: {summary.sentence()}."
         st.rerun()

@@ -20,8 +20,9 @@ from qi_dash.ingest.recognise import spec_signature
 from qi_dash.ingest.workbook import Sheet, sheet_table
 from qi_dash.ingest.spec import LAYOUTS, PERIOD_FORMS, TABLE_ENDS, TEAM_SOURCES, load_spec_bytes, validate_spec
 from qi_dash.problems import InputError
+from qi_dash.access import NotAllowed
 from qi_dash.store import StoreConflict, StoreError
-from qi_dash.ui import mappings_panel, session
+from qi_dash.ui import mappings_panel, session, signin
 from qi_dash.ui.upload_wizard import plan_for
 from qi_dash.ui.value_mapping import EVERY_VISIBLE, FormState, across_rows, sheets_to_read, value_tables
 from qi_dash.upload import UploadPlan
@@ -181,9 +182,9 @@ def _save_without_upload(spec: dict, workbook) -> None:
         return
     name = spec["name"].strip()
     try:
-        saved = session.store().save_mapping(name, signature, spec)
-    except (StoreError, StoreConflict) as err:
-        st.error(str(err))
+        saved = session.store().save_mapping(name, signature, spec, saved_by=signin.current())
+    except (StoreError, StoreConflict, NotAllowed) as err:
+        st.error(markdown_text(str(err)))
         return
     if saved:
         st.success(f"Mapping '{markdown_text(name)}' saved: files with these columns will be recognised next time.")

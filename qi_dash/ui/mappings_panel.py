@@ -14,8 +14,9 @@ from qi_dash.ingest.detect import Proposal
 from qi_dash.ingest.recognise import imported_signature, spec_headings
 from qi_dash.ingest.spec import load_spec_bytes, spec_file_text
 from qi_dash.problems import InputError
+from qi_dash.access import NotAllowed, Right, can
 from qi_dash.store import StoreConflict, StoreError
-from qi_dash.ui import session
+from qi_dash.ui import session, signin
 from qi_dash.upload import UploadPlan
 from qi_dash.ui.widgets import markdown_text
 
@@ -83,7 +84,9 @@ def mappings_panel() -> None:
         if _DONE in st.session_state:
             st.success(st.session_state.pop(_DONE))
         current = session.store().mappings()
-        st.text_input("Your name (recorded with each change to a mapping)", key="mapping_by")
+        may = can(signin.current(), Right.MAPPINGS)
+        if not may:
+            st.caption(signin.refusal(Right.MAPPINGS))
         if current.empty:
             st.caption("No saved mappings yet. Name a mapping when you map a file's columns, or upload a mapping file.")
         else:
@@ -91,8 +94,9 @@ def mappings_panel() -> None:
             if _CHOOSE in st.session_state:
                 st.session_state["mapping_choice"] = st.session_state.pop(_CHOOSE)
             name = st.selectbox("Mapping", current["name"].tolist(), key="mapping_choice")
-            _one_mapping(current[current["name"] == name].iloc[0], current)
-        _import(current)
+            _one_mapping(current[current["name"] == name].iloc[0], current, may)
+        if may:
+            _import(current)
 
 
 def _table(current: pd.DataFrame) -> pd.DataFrame:
@@ -103,10 +107,6 @@ def _table(current: pd.DataFrame) -> pd.DataFrame:
         "By": current["saved_by"].fillna(""),
         "Headings it reads": [", ".join(spec_headings(spec)) for spec in current["spec"]],
     })
-
-
-def _by() -> str | None:
-    return st.session_state.get("mapping_by", "").strip() or None
 
 
 def _done(message: str, choose: str | None = None) -> None:
@@ -121,31 +121,44 @@ def _write(change, *args, **kwargs) -> bool | None:
     why it was refused is shown."""
     try:
         changed = change(*args, **kwargs)
-    except (StoreError, StoreConflict) as err:
-        st.error(str(err))
+    except (StoreError, StoreConflict, NotAllowed) as err:
+        st.error(markdown_text(str(err)))
         return None
     return changed is not False
 
 
-def _one_mapping(row: pd.Series, current: pd.DataFrame) -> None:
+def _one_mapping(row: pd.Series, current: pd.DataFrame, may: bool) -> None:
     store = session.store()
     name = row["name"]
     st.download_button("Download (JSON)", spec_file_text(row["spec"], name),
                        file_name=f"{re.sub(r'[^A-Za-z0-9_-]+', '_', name).strip('_') or 'mapping'}.json",
                        mime="application/json", key="mapping_download")
+    if may:
+        _rename_or_delete(store, name)
+    _versions(store, name)
+    if may:
+        text = st.text_area("Edit the mapping (JSON); saving it makes a new version",
+                            spec_file_text(row["spec"], name), height=300,
+                            key=f"mapping_edit_{name}_{row['version']}")
+        if st.button("Save as a new version", key="mapping_edit_save"):
+            _save(_read_spec(text.encode(), "the edited mapping"), name, current)
 
+
+def _rename_or_delete(store, name: str) -> None:
     rename, delete = st.columns(2)
     # Keyed by the mapping, so a name typed or a deletion confirmed for one is not carried to another.
     new_name = rename.text_input("New name", key=f"mapping_new_name_{name}").strip()
     if rename.button("Rename", key="mapping_rename", disabled=not new_name):
-        if _write(store.rename_mapping, name, new_name, by=_by()):
+        if _write(store.rename_mapping, name, new_name, by=signin.current()):
             _done(f"Renamed mapping '{markdown_text(name)}' to '{markdown_text(new_name)}'.", new_name)
     confirm = delete.checkbox("Yes, delete this mapping (its history is kept)",
                               key=f"mapping_delete_confirm_{name}")
     if delete.button("Delete", key="mapping_delete", disabled=not confirm):
-        if _write(store.delete_mapping, name, by=_by()):
+        if _write(store.delete_mapping, name, by=signin.current()):
             _done(f"Deleted mapping '{markdown_text(name)}'. Its versions are kept.")
 
+
+def _versions(store, name: str) -> None:
     with st.container(border=True):
         st.markdown("**Version history**")
         versions = store.mapping_versions(name)
@@ -156,12 +169,6 @@ def _one_mapping(row: pd.Series, current: pd.DataFrame) -> None:
             "Saved": pd.to_datetime(versions["saved_at"]).dt.strftime("%d/%m/%Y %H:%M"),
             "By": versions["saved_by"].fillna(""),
         }), hide_index=True, width="stretch")
-
-    text = st.text_area("Edit the mapping (JSON); saving it makes a new version",
-                        spec_file_text(row["spec"], name), height=300,
-                        key=f"mapping_edit_{name}_{row['version']}")
-    if st.button("Save as a new version", key="mapping_edit_save"):
-        _save(_read_spec(text.encode(), "the edited mapping"), name, current)
 
 
 def _import(current: pd.DataFrame) -> None:
@@ -183,7 +190,7 @@ def _save(spec: dict | None, name: str, current: pd.DataFrame) -> None:
     if spec is None:
         return
     spec = {**spec, "name": name}
-    saved = _write(session.store().save_mapping, name, imported_signature(spec, current, name), spec, saved_by=_by())
+    saved = _write(session.store().save_mapping, name, imported_signature(spec, current, name), spec, saved_by=signin.current())
     if saved:
         _done(f"Saved mapping '{markdown_text(name)}'.", name)
     elif saved is False:

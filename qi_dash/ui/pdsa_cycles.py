@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from qi_dash.pdsa import PdsaCycle, PdsaError, decision_label, on_measure
+from qi_dash.access import NotAllowed, Right, can
 from qi_dash.store import StoreConflict, StoreError
-from qi_dash.ui import session
+from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import lazy_expander, markdown_text, table_height
 from qi_dash.vocabulary import DECISIONS, PDSA_STEP_WORDS, PDSA_STEPS, RUNNING
@@ -40,6 +41,9 @@ def cycles_section(selection: Selection, *, measure: str | None = None) -> None:
         cycle_table(cycles)
     st.page_link(STORY_PAGE, label="Read the improvement story", icon=":material/auto_stories:",
                  query_params=selection.link())
+    if not can(signin.current(), Right.PDSA, selection.unit, selection.hierarchy):
+        st.caption(signin.refusal(Right.PDSA, f" for {selection.name()}"))
+        return
     with lazy_expander("Add or edit a PDSA cycle", "pdsa_forms") as opened:
         if opened:
             cycle_form(selection, selection.pdsa_cycles())
@@ -92,23 +96,21 @@ def cycle_form(selection: Selection, cycles: pd.DataFrame) -> None:
         decision = st.selectbox("Decision", [None, *DECISIONS], index=[None, *DECISIONS].index(cycle.decision),
                                 format_func=lambda d: f"None yet ({RUNNING})" if d is None else decision_label(d),
                                 key=f"{key}_decision")
-        who = st.text_input("Your name", key=f"{key}_who")
         submitted = st.form_submit_button("Save PDSA cycle")
     if submitted:
         _save(PdsaCycle(title=title, unit=cycle.unit, change_idea=change_idea, measures=tuple(linked),
-                        prediction=prediction, learned=learned, decision=decision, cycle_id=cycle.cycle_id, **steps),
-              who)
+                        prediction=prediction, learned=learned, decision=decision, cycle_id=cycle.cycle_id, **steps))
     if chosen != NEW:
         cycle_history(selection, chosen)
 
 
-def _save(cycle: PdsaCycle, who: str) -> None:
+def _save(cycle: PdsaCycle) -> None:
     try:
-        session.store().save_pdsa_cycle(cycle, by=who.strip() or None)
+        session.store().save_pdsa_cycle(cycle, by=signin.current())
     except PdsaError as err:
         st.error("The cycle was not saved:\n\n" + "\n".join(f"- {markdown_text(p)}" for p in err.problems))
         return
-    except (StoreError, StoreConflict) as err:
+    except (StoreError, StoreConflict, NotAllowed) as err:
         st.error(markdown_text(str(err)))
         return
     st.session_state["pdsa_saved"] = f"Saved the PDSA cycle “{markdown_text(cycle.title.strip())}”."

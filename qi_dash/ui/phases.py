@@ -10,14 +10,14 @@ import streamlit as st
 from qi_dash import pdsa, periods
 from qi_dash.analysis import MeasureView
 from qi_dash.phases import PhaseChange, problems, suggestion
+from qi_dash.access import NotAllowed, Right, can
 from qi_dash.store import StoreConflict, StoreError
-from qi_dash.ui import session
+from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import lazy_expander, markdown_text
 from qi_dash.vocabulary import PHASE_KIND_NAMES, PHASE_KIND_WORDS, PHASE_KINDS
 
 DONE = "phase_done"  # a message kept across the rerun that follows a save or an undo
-WHO = "phase_who"
 
 
 def measure_phases(selection: Selection, view: MeasureView) -> None:
@@ -28,9 +28,10 @@ def measure_phases(selection: Selection, view: MeasureView) -> None:
     _suggest(selection, view)
     # The label stays the same whatever is in force: a changed label would close the expander.
     st.caption(f"Phase changes in force on this chart: {len(view.phase_changes)}.")
+    if not _may(selection):
+        return
     with lazy_expander("Phases: start a new phase, freeze a baseline, undo", "phases_forms") as opened:
         if opened:
-            _who()
             _form(selection, view)
             _changes(selection, [view])
 
@@ -45,9 +46,10 @@ def team_phases(selection: Selection, views: list[MeasureView]) -> None:
     # The label stays the same whatever is in force: a changed label would close the expander.
     st.caption(f"Phase changes in force on these charts: {in_force}."
                + (f" A recalculation of the limits is suggested on {len(suggested)} chart(s)." if suggested else ""))
+    if not _may(selection):
+        return
     with lazy_expander("Phases: suggested recalculations and changes in force", "phases_forms") as opened:
         if opened:
-            _who()
             for view, found in suggested:
                 _suggestion_form(selection, view, found)
             _changes(selection, shown)
@@ -59,8 +61,12 @@ def _done_message() -> None:
         st.success(st.session_state.pop(DONE))
 
 
-def _who() -> str:
-    return st.text_input("Your name (recorded with a phase change or an undo)", key=WHO).strip()
+def _may(selection: Selection) -> bool:
+    """Whether the user may record phase changes for the unit; if not, says why."""
+    if can(signin.current(), Right.PHASES, selection.unit, selection.hierarchy):
+        return True
+    st.caption(signin.refusal(Right.PHASES, f" for {selection.name()}"))
+    return False
 
 
 def _suggestion(view: MeasureView):
@@ -70,11 +76,11 @@ def _suggestion(view: MeasureView):
 
 def _suggest(selection: Selection, view: MeasureView) -> None:
     found = _suggestion(view)
-    if found is not None:
-        _suggestion_form(selection, view, found, ask_name=True)
+    if found is not None and can(signin.current(), Right.PHASES, selection.unit, selection.hierarchy):
+        _suggestion_form(selection, view, found)
 
 
-def _suggestion_form(selection: Selection, view: MeasureView, found, ask_name: bool = False) -> None:
+def _suggestion_form(selection: Selection, view: MeasureView, found) -> None:
     """A suggested recalculation: the user gives the reason and confirms, or ignores it."""
     d = view.definition
     when = periods.label(found.period, d.frequency)
@@ -82,11 +88,9 @@ def _suggestion_form(selection: Selection, view: MeasureView, found, ask_name: b
         st.markdown(f"**{markdown_text(d.name)}.** {markdown_text(found.text)}")
         reason = st.text_input("Reason (what changed then)", key=f"phase_suggest_reason_{d.code}",
                                max_chars=500, placeholder="e.g. the test of change that worked")
-        who = st.text_input("Your name", key=f"phase_suggest_who_{d.code}") if ask_name else None
         if st.form_submit_button(f"Recalculate the limits from {when}"):
-            name = (who if who is not None else st.session_state.get(WHO, "")).strip()
             proposed = PhaseChange(selection.unit, d.code, found.period, "new_phase", reason)
-            _save(proposed, view, name)
+            _save(proposed, view)
 
 
 def _form(selection: Selection, view: MeasureView) -> None:
@@ -108,7 +112,7 @@ def _form(selection: Selection, view: MeasureView) -> None:
         cycle = _cycle_choice(selection, d.code)
         if st.form_submit_button("Record phase change"):
             proposed = PhaseChange(selection.unit, d.code, pd.Timestamp(period), kind, reason, cycle_id=cycle)
-            _save(proposed, view, st.session_state.get(WHO, "").strip())
+            _save(proposed, view)
 
 
 def _cycle_choice(selection: Selection, code: str) -> int | None:
@@ -121,18 +125,17 @@ def _cycle_choice(selection: Selection, code: str) -> int | None:
                         format_func=lambda c: "None" if c is None else titles[c])
 
 
-def _save(proposed: PhaseChange, view: MeasureView, who: str) -> None:
+def _save(proposed: PhaseChange, view: MeasureView) -> None:
     found = problems(proposed, view.result.points, view.definition.frequency, view.phase_changes)
-    if not who:
-        found.append("Give your name: it is recorded with the phase change.")
     if found:
         for text in found:
             st.error(markdown_text(text))
         return
     try:
         session.store().add_phase_change(proposed.unit, proposed.measure, proposed.period, proposed.kind,
-                                         proposed.reason.strip(), recorded_by=who, cycle_id=proposed.cycle_id)
-    except (StoreError, StoreConflict) as err:
+                                         proposed.reason.strip(), recorded_by=signin.current(),
+                                         cycle_id=proposed.cycle_id)
+    except (StoreError, StoreConflict, NotAllowed) as err:
         st.error(markdown_text(str(err)))
         return
     when = periods.label(proposed.period, view.definition.frequency)
@@ -173,13 +176,9 @@ def _changes(selection: Selection, views: list[MeasureView]) -> None:
 
 
 def _undo(change_id: int, name: str) -> None:
-    who = st.session_state.get(WHO, "").strip()
-    if not who:
-        st.error("Give your name above: it is recorded with the undo.")
-        return
     try:
-        session.store().undo_phase_change(change_id, by=who)
-    except (StoreError, StoreConflict) as err:
+        session.store().undo_phase_change(change_id, by=signin.current())
+    except (StoreError, StoreConflict, NotAllowed) as err:
         st.error(markdown_text(str(err)))
         return
     st.session_state[DONE] = f"Phase change undone on {markdown_text(name)}; the limits are as they were before it."

@@ -19,7 +19,7 @@ from qi_dash.analysis import MeasureView
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.store import as_of_end_of
-from qi_dash.ui import session
+from qi_dash.ui import session, signin
 from qi_dash.ui.widgets import markdown_text
 
 ALL = ""  # the "whole directorate / organisation" choice in the selector
@@ -35,7 +35,9 @@ PAGES = (
     ("pages/7_Glossary.py", "Glossary", ":material/dictionary:"),
     ("pages/8_Funnel.py", "Funnel", ":material/filter_list:"),
     ("pages/9_Multiples.py", "Multiples", ":material/grid_view:"),
+    ("pages/10_Admin.py", "Admin", ":material/admin_panel_settings:"),
 )
+ADMIN_ONLY = {"Admin"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def page(title: str, *, pick_measure: bool = False, write_url: bool = True) -> S
     icon = next(i for _, label, i in PAGES if label == title)
     st.set_page_config(page_title=f"{title} · qi-dash", page_icon=icon, layout="wide")
     navigation = st.sidebar.container()
+    signin.sidebar()
     path = session.database_path()
     store = session.store()  # opens (and on a new database, creates the demo) before anything reads
     version = store.data_version()
@@ -181,6 +184,8 @@ def _navigation(container, selection: Selection) -> None:
     with container:
         st.markdown("### qi-dash")
         for script, label, icon in PAGES:
+            if label in ADMIN_ONLY and not signin.current().is_administrator:
+                continue
             st.page_link(script, label=label, icon=icon, query_params=selection.link())
         st.divider()
 

@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from qi_dash import exports
+from qi_dash import access, exports
+from qi_dash.access import NotAllowed, Right
 from qi_dash.problems import group_problems, problem_table
 from qi_dash.hierarchy import DIRECTORATE_PREFIX, lookup_key
 from qi_dash.store import StoreConflict
-from qi_dash.ui import session
+from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import markdown_text, table_height
 from qi_dash.upload import AUTO, UploadPlan, commit, plan_upload
@@ -26,6 +27,20 @@ SHOWN_NOTES = 12  # notes on reading the file; more are counted
 SHOWN_PROBLEMS = 200  # rows of the problem table
 PROBLEM_ROW = 80  # pixels: three lines of a wrapped message
 BLANK_CLEARS = "blank_clears"  # the preview's checkbox, read when the plan is made
+
+
+def may_upload(selection: Selection) -> bool:
+    """Whether the current user may upload for any team; says for which, or why not."""
+    actor = signin.current()
+    if access.can(actor, Right.UPLOAD, None):
+        return True
+    teams = access.units_for(actor, Right.UPLOAD, selection.hierarchy)
+    if not teams:
+        st.info(signin.refusal(Right.UPLOAD))
+        return False
+    st.caption("You can upload for " + ", ".join(markdown_text(selection.name(t)) for t in teams)
+               + "; rows for other teams are refused.")
+    return True
 
 
 def upload_limit_mb() -> int:
@@ -71,13 +86,14 @@ def plan_for(uploaded, mapping: dict | None = None, recognise: bool = True) -> U
     placement = st.session_state.get("placement", {})
     # The preview's "blank cells clear stored values" choice.
     blank_clears = bool(st.session_state.get(BLANK_CLEARS, False))
+    actor = signin.current()
     key = (uploaded.file_id, repr(sorted(placement.items())), repr(mapping), recognise, store.data_version(),
-           blank_clears)
+           blank_clears, actor)
     cached = st.session_state.get("_plan")
     if cached is None or cached[0] != key:
         with st.spinner("Checking the file…"):
             plan = plan_upload(store, uploaded.getvalue(), uploaded.name, mapping=mapping, recognise=recognise,
-                               blank_clears=blank_clears, **placement)
+                               blank_clears=blank_clears, actor=actor, **placement)
         st.session_state["_plan"] = (key, plan)
     return st.session_state["_plan"][1]
 
@@ -215,12 +231,11 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
     if plan.changes_nothing:
         st.success("Everything in this file is already saved: nothing to change.")
         return
-    who = st.text_input("Your name (recorded with the upload)", key="uploaded_by")
     if st.button(f"Save {added + updated} change(s)", type="primary"):
         try:
-            summary = commit(session.store(), plan, uploaded_by=who or None)
-        except StoreConflict as err:
-            st.error(str(err))
+            summary = commit(session.store(), plan, uploaded_by=signin.current())
+        except (StoreConflict, NotAllowed) as err:
+            st.error(markdown_text(str(err)))
             return
         st.session_state["last_saved"] = (
             f"Saved {uploaded.name}: {summary.sentence()}." if summary.changed

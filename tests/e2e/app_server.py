@@ -40,14 +40,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path, log_path: Path, script: Path = REPO / "app.py", timeout: float = 60) -> Iterator[str]:
-    """Serve ``script`` (the app) on ``db`` until the block ends; yields its URL."""
-    port = free_port()
+def running_app(db: Path, log_path: Path, script: Path = REPO / "app.py", timeout: float = 60,
+                secrets: Path | None = None, port: int | None = None) -> Iterator[str]:
+    """Serve ``script`` (the app) on ``db`` until the block ends; yields its URL. ``secrets``:
+    a secrets.toml to read instead of the repository's (e.g. one configuring sign-in), and
+    ``port`` the port its redirect URI names."""
+    port = port or free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+             *(["--secrets.files", str(secrets)] if secrets else [])],
             cwd=REPO, env={**os.environ, "QI_DASH_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
