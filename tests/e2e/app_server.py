@@ -40,13 +40,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path, log_path: Path, script: Path = REPO / "app.py", timeout: float = 60) -> Iterator[str]:
-    """Serve ``script`` (the app) on ``db`` until the block ends; yields its URL."""
+def running_app(db: Path, log_path: Path, script: Path = REPO / "app.py", timeout: float = 60,
+                address: str | None = "127.0.0.1") -> Iterator[str]:
+    """Serve ``script`` (the app) on ``db`` until the block ends; yields its URL (on loopback).
+    ``address=None`` leaves the address to the project's config."""
     port = free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.port", str(port), *(["--server.address", address] if address else []),
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
             cwd=REPO, env={**os.environ, "QI_DASH_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
         )
