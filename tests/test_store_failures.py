@@ -207,9 +207,14 @@ def test_a_store_missing_a_table_fails_its_integrity_check(demo_db):
     assert sha256(demo_db) == before
 
 
-def test_the_tables_expected_grow_with_the_schema_version():
-    assert expected_tables(1) < expected_tables(2)
-    assert {"meta", "units", "observation_history", "uploads"} <= expected_tables(1)
+def test_the_tables_expected_grow_with_the_schema_version(demo_store):
+    with demo_store._cursor() as cur:
+        first, second = expected_tables(cur, 1), expected_tables(cur, 2)
+        assert first < second
+        assert {"meta", "units", "observation_history", "uploads"} <= first
+        # the scratch database is gone again, and the store's own is the current one
+        assert cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'qi_dash_expected'").fetchone() == (0,)
+    assert demo_store.data_version() > 0
 
 
 def test_a_store_from_a_newer_qi_dash_is_refused(demo_db):

@@ -6,7 +6,6 @@ and a file that fails the integrity check is refused (``check``). Every refusal 
 from __future__ import annotations
 
 import os
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -56,7 +55,8 @@ def check(con: duckdb.DuckDBPyConnection, path: str) -> None:
     with con.cursor() as cur:
         try:
             present = {r[0] for r in cur.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+                "AND table_schema = 'main'").fetchall()}
             if "meta" not in present:
                 if present:
                     raise errors.not_a_database(path, "it has tables but no qi-dash schema version")
@@ -66,7 +66,7 @@ def check(con: duckdb.DuckDBPyConnection, path: str) -> None:
                 raise errors.StoreUnavailable(
                     f"The database {path} was written by a newer qi-dash (schema version {version}; this one knows "
                     f"up to {len(schema.MIGRATIONS)}). Upgrade qi-dash before opening it.")
-            absent = sorted(expected_tables(version) - present)
+            absent = sorted(expected_tables(cur, version) - present)
             if absent:
                 raise errors.damaged(path, f"table(s) missing: {', '.join(absent)}")
             for table in sorted(_base_tables(cur)):
@@ -78,16 +78,29 @@ def check(con: duckdb.DuckDBPyConnection, path: str) -> None:
 
 def _base_tables(cur: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in cur.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
-    ).fetchall()}
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+        "AND table_schema = 'main' AND table_type = 'BASE TABLE'").fetchall()}
 
 
-@cache
-def expected_tables(version: int) -> frozenset[str]:
+# The tables of each schema version, worked out once per process.
+_EXPECTED: dict[int, frozenset[str]] = {}
+
+
+def expected_tables(cur: duckdb.DuckDBPyConnection, version: int) -> frozenset[str]:
     """The tables and views a database at schema ``version`` has: the migrations up to it, run
-    on an empty in-memory database."""
-    with duckdb.connect(":memory:") as con:
-        for script in schema.MIGRATIONS[:version]:
-            con.execute(script)
-        return frozenset(r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall())
+    on an empty in-memory database attached beside the file's (attached to the database
+    instance, so detached again before returning)."""
+    if version not in _EXPECTED:
+        home = cur.execute("SELECT current_database()").fetchone()[0]
+        cur.execute("ATTACH ':memory:' AS qi_dash_expected")
+        try:
+            cur.execute("USE qi_dash_expected")
+            for script in schema.MIGRATIONS[:version]:
+                cur.execute(script)
+            _EXPECTED[version] = frozenset(r[0] for r in cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'qi_dash_expected'"
+            ).fetchall())
+        finally:
+            cur.execute(f'USE "{home}"')
+            cur.execute("DETACH qi_dash_expected")
+    return _EXPECTED[version]
