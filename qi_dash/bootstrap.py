@@ -25,13 +25,12 @@ DEFAULT_DB = DATA / "qi_dash.duckdb"
 STANDARD_MEASURES = DATA / "measures.csv"
 DEMO_HIERARCHY = DATA / "hierarchy.csv"
 
+T = TypeVar("T")
+
 
 def is_new(store: Store) -> bool:
     """True for a store nobody has set up: no measures and no uploads."""
     return not store.definitions() and store.uploads().empty
-
-
-T = TypeVar("T")
 
 
 def init_store(store: Store, measures: Path = STANDARD_MEASURES, hierarchy: Path | None = None) -> None:

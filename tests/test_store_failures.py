@@ -132,9 +132,10 @@ def read_only_file_system(demo_db_file, tmp_path) -> Iterator[Path]:
 
 def test_a_database_on_a_read_only_file_system_is_refused(read_only_file_system, upload_file):
     before = sha256(read_only_file_system)
-    with pytest.raises(StoreReadOnly, match="cannot be written"):
+    with pytest.raises(StoreReadOnly, match="cannot be written: it is on a read-only file system"):
         Store.open(read_only_file_system)
-    refused(qi_dash("upload", upload_file, "--db", read_only_file_system), "cannot be written", "read-only")
+    refused(qi_dash("upload", upload_file, "--db", read_only_file_system),
+            "cannot be written: it is on a read-only file system")
     assert sha256(read_only_file_system) == before
 
 

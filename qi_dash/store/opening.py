@@ -39,6 +39,8 @@ def _writable_or_new(file: Path, create: bool) -> None:
             file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise errors.read_only(str(file), f"its folder cannot be made ({err.strerror})") from None
+    elif os.statvfs(file).f_flag & os.ST_RDONLY:
+        raise errors.read_only(str(file), "it is on a read-only file system")
     elif not os.access(file, os.W_OK):
         raise errors.read_only(str(file), "the file is read-only")
     # DuckDB writes its log beside the file at the first save, so a read-only folder would
