@@ -6,9 +6,10 @@ bad ``QI_DASH_DB``.
 
 Read-only files are tested honestly: root may write a chmod 444 file, so when the tests run as
 root the command runs without the capabilities that let root ignore file permissions
-(``setpriv`` drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), as an unprivileged user would. A full disk is a small
-tmpfs filled to the last byte when the tests may mount one; otherwise the process's file size
-limit (RLIMIT_FSIZE, with SIGXFSZ ignored) makes DuckDB's write fail as a full disk would.
+(``setpriv`` drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), as an unprivileged user would.
+A full disk is a small tmpfs filled to the last byte (where the tests may mount one: as root),
+and, everywhere, the process's file size limit (RLIMIT_FSIZE, with SIGXFSZ ignored), which makes
+DuckDB's write fail with EFBIG as a full disk makes it fail with ENOSPC.
 """
 
 from __future__ import annotations
@@ -73,7 +74,6 @@ def upload_file(tmp_path) -> Path:
     """A valid one-row upload for the demo organisation: the save every failure must refuse."""
     path = tmp_path / "ash.csv"
     path.write_bytes(csv_bytes("W-ASH,HUDDLES,01/12/2025,,,9,"))
-    path.chmod(0o644)
     return path
 
 
