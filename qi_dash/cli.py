@@ -13,7 +13,7 @@ from qi_dash.hierarchy import HierarchyError
 from qi_dash.ingest.recognise import imported_signature, spec_headings
 from qi_dash.ingest.spec import load_spec, spec_file_text
 from qi_dash.problems import InputError, Problem, group_lines
-from qi_dash.store import Store, StoreBusy, StoreConflict
+from qi_dash.store import Store, StoreConflict, StoreUnavailable
 from qi_dash.upload import AUTO, UploadPlan, commit, plan_upload
 
 
@@ -154,22 +154,46 @@ def _print_cleared(plan: UploadPlan) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure is printed in words (no traceback) with exit status 1."""
     args = _parser().parse_args(argv)
     try:
-        store = Store.open(args.db)
-    except StoreBusy as err:
-        print(err, file=sys.stderr)
-        return 1
-    try:
-        return _run(args, store)
+        return _command(args)
     except (InputError, DefinitionError, HierarchyError, AccessError) as err:
         _print_problems(getattr(err, "problems", [str(err)]))
         return 1
-    except (StoreConflict, NotAllowed, ValueError) as err:
+    except (StoreUnavailable, StoreConflict, NotAllowed, ValueError) as err:
         print(err, file=sys.stderr)
         return 1
+    except OSError as err:
+        print(f"{err.filename}: {err.strerror}.", file=sys.stderr)
+        return 1
+
+
+def _command(args) -> int:
+    if args.command == "upload" and not args.file.exists():
+        print(f"{args.file}: no such file.", file=sys.stderr)
+        return 1
+    if args.command in ("demo", "init"):  # the only commands that make a database
+        return _create(args)
+    store = Store.open(args.db, create=False)
+    try:
+        return _run(args, store)
     finally:
         store.close()
+
+
+def _create(args) -> int:
+    """``demo`` and ``init``: a new database, complete or not there at all (``bootstrap.create_store``)."""
+    if args.command == "demo":
+        summary = bootstrap.create_store(args.db, bootstrap.load_demo, "the demo")
+        print(f"Demo organisation created in {args.db}: {summary.sentence()}.")
+        return 0
+    store = bootstrap.new_organisation(args.db, args.measures, args.hierarchy)
+    try:
+        print(f"Created {args.db} with {len(store.definitions())} measures and {len(store.units())} units.")
+    finally:
+        store.close()
+    return 0
 
 
 def _print_problems(problems: list) -> None:
@@ -186,22 +210,7 @@ def _print_problems(problems: list) -> None:
 
 
 def _run(args, store: Store) -> int:
-    if args.command == "demo":
-        if not bootstrap.is_new(store):
-            print(f"{args.db} already holds data; the demo needs a new database file.", file=sys.stderr)
-            return 1
-        summary = bootstrap.load_demo(store)
-        print(f"Demo organisation created in {args.db}: {summary.sentence()}.")
-    elif args.command == "init":
-        if not bootstrap.is_new(store):
-            print(f"{args.db} already holds data; init needs a new database file.", file=sys.stderr)
-            return 1
-        bootstrap.init_store(store, args.measures, args.hierarchy)
-        print(f"Created {args.db} with {len(store.definitions())} measures and {len(store.units())} units.")
-    elif args.command == "upload":
-        if not args.file.exists():
-            print(f"{args.file}: no such file.", file=sys.stderr)
-            return 1
+    if args.command == "upload":
         mapping = args.mapping
         if mapping and mapping.lower().endswith(".json"):
             mapping = load_spec(mapping)

@@ -8,7 +8,8 @@ written (uploads, diffs and undo); ``units`` the hierarchy's units.
 """
 
 from qi_dash.store.database import Store
-from qi_dash.store.errors import StoreBusy, StoreConflict, StoreError
+from qi_dash.store.errors import (StoreBusy, StoreConflict, StoreDamaged, StoreError, StoreMissing, StoreReadOnly,
+                                  StoreUnavailable, StoreWriteFailed)
 from qi_dash.store.history import OBSERVATION_COLUMNS, UndoSummary, UploadMeta, UploadSummary, as_of_end_of
 from qi_dash.store.mappings import NamedMapping
 
@@ -18,7 +19,12 @@ __all__ = [
     "Store",
     "StoreBusy",
     "StoreConflict",
+    "StoreDamaged",
     "StoreError",
+    "StoreMissing",
+    "StoreReadOnly",
+    "StoreUnavailable",
+    "StoreWriteFailed",
     "UndoSummary",
     "UploadMeta",
     "UploadSummary",

@@ -20,14 +20,23 @@ from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.aims import Aim
 from qi_dash.pdsa import PdsaCycle
-from qi_dash.store import access, aims, cycles, history, mappings, phases, schema, summary
-from qi_dash.store.errors import StoreBusy, StoreConflict
+from qi_dash.store import access, aims, cycles, errors, history, mappings, opening, phases, schema, summary
+from qi_dash.store.errors import StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
 from qi_dash.store.units import read_aliases, read_units, upsert_aliases, upsert_units
 
 # A process may hold one database file; every write in the process goes through this lock.
 _WRITE_LOCK = threading.Lock()
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction; a failed COMMIT has already ended it (DuckDB rolls it
+    back itself), and a second rollback would hide why it failed."""
+    try:
+        cur.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
 
 
 class Store:
@@ -40,26 +49,22 @@ class Store:
         self._cache: dict[str, tuple[int, object]] = {}
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
+    def open(cls, path: str | Path, *, create: bool = True) -> Store:
+        """The store in ``path``, refused with words (``StoreUnavailable``) if it is missing
+        and ``create`` is False, read-only, in use, damaged or fails its integrity check."""
         path = str(path)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = duckdb.connect(path)
-        except duckdb.IOException as err:
-            if "lock" in str(err).lower():
-                raise StoreBusy(
-                    f"The database {path} is in use by another program (probably the running app); "
-                    "stop it or use another --db, then try again."
-                ) from None
-            raise
+        con = opening.connect(path, create=create)
         # A commit is durable once its write-ahead log is synced; folding the log into the
         # file (a checkpoint) can wait. At DuckDB's default 16 MB a single 100,000-row upload
         # (about 13 MB of log) would checkpoint inside the user's wait; at this size it happens
         # after a few dozen such uploads, or when the store is closed.
         con.execute("SET checkpoint_threshold = '256MB'")
         store = cls(con, path)
-        store._migrate()
+        try:
+            store._migrate()
+        except duckdb.Error as err:
+            con.close()
+            raise errors.open_failed(path, err) from None
         return store
 
     def close(self) -> None:
@@ -82,8 +87,7 @@ class Store:
         with _WRITE_LOCK, self._cursor() as cur:
             return self._transaction(cur, work, bump)
 
-    @staticmethod
-    def _transaction(cur, work, bump: bool) -> object:
+    def _transaction(self, cur, work, bump: bool) -> object:
         cur.execute("BEGIN TRANSACTION")
         try:
             result = work(cur)
@@ -91,12 +95,17 @@ class Store:
                 schema.bump_data_version(cur)
             cur.execute("COMMIT")
         except duckdb.TransactionException as err:
-            cur.execute("ROLLBACK")
+            _rollback(cur)
+            if "failed to commit" in str(err).lower():  # the log could not be written: disk, permissions
+                raise errors.write_failed(self.path, err) from None
             raise StoreConflict(
                 "Someone else saved changes at the same moment; nothing of yours was saved. Please try again."
             ) from err
+        except duckdb.IOException as err:
+            _rollback(cur)
+            raise errors.write_failed(self.path, err) from None
         except BaseException:
-            cur.execute("ROLLBACK")
+            _rollback(cur)
             raise
         return result
 

@@ -17,7 +17,8 @@ from qi_dash.analysis import MeasureView, measure_view
 from qi_dash.phases import active_changes
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
-from qi_dash.store import Store
+from qi_dash.store import Store, StoreUnavailable
+from qi_dash.ui.widgets import markdown_text
 
 
 def database_path() -> str:
@@ -26,14 +27,17 @@ def database_path() -> str:
 
 @st.cache_resource(on_release=lambda store: store.close())
 def _store(path: str) -> Store:
-    store = Store.open(path)
-    if bootstrap.is_new(store):
-        bootstrap.load_demo(store)
-    return store
+    return bootstrap.open_app_store(path)
 
 
 def store() -> Store:
-    return _store(database_path())
+    """The session's store; if it cannot be used, the page says why and what to do, and stops
+    (not cached, so the next visit tries again once the file is put right)."""
+    try:
+        return _store(database_path())
+    except StoreUnavailable as err:
+        st.error(markdown_text(str(err)), icon="⚠️")
+        st.stop()
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

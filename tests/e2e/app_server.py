@@ -41,15 +41,17 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(db: Path, log_path: Path, script: Path = REPO / "app.py", timeout: float = 60,
-                secrets: Path | None = None, port: int | None = None) -> Iterator[str]:
-    """Serve ``script`` (the app) on ``db`` until the block ends; yields its URL. ``secrets``:
-    a secrets.toml to read instead of the repository's (e.g. one configuring sign-in), and
-    ``port`` the port its redirect URI names."""
+                secrets: Path | None = None, port: int | None = None,
+                address: str | None = "127.0.0.1") -> Iterator[str]:
+    """Serve ``script`` (the app) on ``db`` until the block ends; yields its URL (on loopback).
+    ``secrets``: a secrets.toml to read instead of the repository's (e.g. one configuring
+    sign-in), ``port`` the port its redirect URI names, ``address=None`` leaves the address to
+    the project's config."""
     port = port or free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.port", str(port), *(["--server.address", address] if address else []),
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
              *(["--secrets.files", str(secrets)] if secrets else [])],
             cwd=REPO, env={**os.environ, "QI_DASH_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
