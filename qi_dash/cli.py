@@ -13,6 +13,7 @@ from qi_dash.ingest.recognise import imported_signature, spec_headings
 from qi_dash.ingest.spec import load_spec, spec_file_text
 from qi_dash.problems import InputError, Problem, group_lines
 from qi_dash.store import Store, StoreBusy, StoreConflict
+from qi_dash.store.connection import WAIT
 from qi_dash.upload import AUTO, UploadPlan, commit, plan_upload
 
 
@@ -50,6 +51,9 @@ def _db_command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
     """A subcommand working on one database file (``--db``)."""
     sub = commands.add_parser(name, help=help_text, description=help_text)
     sub.add_argument("--db", required=True, help="the DuckDB database file")
+    sub.add_argument("--wait", type=float, default=WAIT, metavar="SECONDS",
+                     help=f"how long to wait while another program (the running app) is using the database "
+                          f"(default {WAIT:g})")
     return sub
 
 
@@ -129,7 +133,7 @@ def _print_cleared(plan: UploadPlan) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        store = Store.open(args.db)
+        store = Store.open(args.db, wait=args.wait)
     except StoreBusy as err:
         print(err, file=sys.stderr)
         return 1

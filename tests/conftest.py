@@ -68,10 +68,10 @@ def empty_store(empty_db_file, tmp_path):
 
 
 @contextmanager
-def held_by_another_process(path: Path) -> Iterator[None]:
-    """The database file held open by another process, as the running app holds it."""
+def held_by_another_process(path: Path, seconds: float = 30) -> Iterator[None]:
+    """The database file held open by another process for ``seconds``, as a long save holds it."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(30)"],
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep({seconds})"],
         stdout=subprocess.PIPE, text=True,
     )
     try:

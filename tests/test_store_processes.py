@@ -14,23 +14,12 @@ import pytest
 from qi_dash import bootstrap
 from qi_dash.store import Store, StoreBusy
 from tests.builders import canonical_csv, demo_rows
-from tests.conftest import REPO
+from tests.conftest import REPO, held_by_another_process
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "qi_dash", *args], cwd=REPO, capture_output=True, text=True,
                           timeout=120)
-
-
-def _holder(path, seconds: float) -> subprocess.Popen:
-    """Another process holding the file for ``seconds``, as a long save would."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep({seconds})"],
-        stdout=subprocess.PIPE, text=True,
-    )
-    assert holder.stdout.readline().strip() == "ready"
-    return holder
 
 
 @pytest.fixture
@@ -72,23 +61,14 @@ def test_the_file_is_let_go_between_units_of_work(served):
 
 def test_a_read_waits_while_another_process_holds_the_file(served):
     served.close()
-    holder = _holder(served.path, 1.0)
-    try:
+    with held_by_another_process(served.path, seconds=1.0):
         start = time.monotonic()
         assert len(served.units()) > 0
         assert time.monotonic() - start > 0.5
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_a_file_held_for_longer_than_the_wait_is_reported_in_words(tmp_path):
     path = tmp_path / "held.duckdb"
     Store.open(path).close()
-    holder = _holder(path, 30)
-    try:
-        with pytest.raises(StoreBusy, match="stayed in use by another program for 1 s"):
-            Store.open(path, wait=1.0)
-    finally:
-        holder.kill()
-        holder.wait()
+    with held_by_another_process(path), pytest.raises(StoreBusy, match="stayed in use by another program for 1 s"):
+        Store.open(path, wait=1.0)
