@@ -14,6 +14,7 @@ from qi_dash.ingest.recognise import imported_signature, spec_headings
 from qi_dash.ingest.spec import load_spec, spec_file_text
 from qi_dash.problems import InputError, Problem, group_lines
 from qi_dash.store import Store, StoreConflict, StoreUnavailable
+from qi_dash.store.connection import WAIT
 from qi_dash.upload import AUTO, UploadPlan, commit, plan_upload
 
 
@@ -61,6 +62,9 @@ def _db_command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
     """A subcommand working on one database file (``--db``)."""
     sub = commands.add_parser(name, help=help_text, description=help_text)
     sub.add_argument("--db", required=True, help="the DuckDB database file")
+    sub.add_argument("--wait", type=float, metavar="SECONDS",
+                     help=f"how long to wait while another program (the running app) is using the database "
+                          f"(default QI_DASH_WAIT or {WAIT:g})")
     return sub
 
 
@@ -175,7 +179,7 @@ def _command(args) -> int:
         return 1
     if args.command in ("demo", "init"):  # the only commands that make a database
         return _create(args)
-    store = Store.open(args.db, create=False)
+    store = Store.open(args.db, create=False, wait=args.wait)
     try:
         return _run(args, store)
     finally:

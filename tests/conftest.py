@@ -3,6 +3,7 @@ fresh for each test, and the command line run in-process."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,10 @@ from qi_dash.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+# A database another process holds is waited for this long (the store's default is 30 s): the
+# tests that hold one see the refusal in seconds, and the processes they start inherit it.
+os.environ.setdefault("QI_DASH_WAIT", "2")
 
 
 def _built_once(factory: pytest.TempPathFactory, name: str, fill: Callable[[Store], object]) -> Path:
@@ -68,10 +73,10 @@ def empty_store(empty_db_file, tmp_path):
 
 
 @contextmanager
-def held_by_another_process(path: Path) -> Iterator[None]:
-    """The database file held open by another process, as the running app holds it."""
+def held_by_another_process(path: Path, seconds: float = 30) -> Iterator[None]:
+    """The database file held open by another process for ``seconds``, as a long save holds it."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(30)"],
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep({seconds})"],
         stdout=subprocess.PIPE, text=True,
     )
     try:

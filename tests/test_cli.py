@@ -46,12 +46,12 @@ def test_demo_refuses_a_database_that_holds_data(qi, demo_db):
     assert "already holds data" in done.err
 
 
-def test_a_database_held_by_the_app_is_reported_in_one_sentence(qi, tmp_path):
+def test_a_database_held_for_longer_than_the_wait_is_reported_in_one_sentence(qi, tmp_path):
     path = tmp_path / "held.duckdb"
     with held_by_another_process(path):
-        done = qi("export", "--db", path, "--out", tmp_path / "x.csv", status=1)
+        done = qi("export", "--db", path, "--out", tmp_path / "x.csv", "--wait", "1", status=1)
     assert done.err.strip().count("\n") == 0
-    assert "in use by another program (probably the running app)" in done.err
+    assert "in use by another program (probably the running app) and stayed in use for 1 s" in done.err
     assert "Traceback" not in done.err
 
 

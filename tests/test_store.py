@@ -57,7 +57,7 @@ def test_a_database_held_by_another_process_is_reported_plainly(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(StoreBusy, match="in use by another program"):
-            Store.open(path)
+            Store.open(path, wait=0.5)
     finally:
         holder.kill()
         holder.wait()

@@ -186,7 +186,7 @@ BIG_ROWS = 130_000
 # The moments of a CLI upload, in order, each marked by the process as it reaches it: "plan",
 # reading and checking the file begins; "commit", they are done (the notes printed) and the
 # write transaction begins; "COMMIT", every row is written and the COMMIT statement is next;
-# "committed", it has returned; "close" and "closed", the database is closed (a checkpoint).
+# "committed", it has returned; "close" and "closed", the database is closed after it (a checkpoint).
 MOMENTS = ("plan", "commit", "COMMIT", "committed", "close", "closed")
 
 
@@ -200,7 +200,10 @@ def upload_marking_moments(db: str, data: str, log: str, kill_at: str | None, de
     sys.stdout = sys.stderr = out
     started = time.perf_counter()
 
+    marks: list[str] = []
+
     def reached(moment: str) -> None:
+        marks.append(moment)
         out.write(f"@{moment} {time.perf_counter() - started:.4f}\n")
         if moment == kill_at and delay:
             threading.Timer(delay, os.kill, (os.getpid(), signal.SIGKILL)).start()
@@ -245,9 +248,14 @@ def upload_marking_moments(db: str, data: str, log: str, kill_at: str | None, de
             return Cursor(self._inner.cursor())
 
         def close(self):
-            reached("close")
+            # The store lets the file go between units of work too; the close that matters is
+            # the one after COMMIT, which folds the log into the file (a checkpoint).
+            after_commit = "committed" in marks
+            if after_commit:
+                reached("close")
             self._inner.close()
-            reached("closed")
+            if after_commit:
+                reached("closed")
 
     connect = duckdb.connect
     duckdb.connect = lambda *args, **kwargs: Connection(connect(*args, **kwargs))

@@ -1,7 +1,9 @@
-"""The ``Store``: one DuckDB connection per process (``Store.open``), a cursor per use, a
-process-wide write lock around every write transaction, and a data version bumped inside each
-write so cached reads can tell when to refresh (see docs in the streamlit recipes note, §5
-and §8). Observation history's SQL is in ``history``, the units' in ``units``, PDSA cycles' in ``cycles``.
+"""The ``Store``: a database file borrowed for each unit of work (``connection``: the process
+lets the file go between them, so the command line can load beside the running app), a cursor
+per use, a process-wide write lock around every write transaction, and a data version bumped
+inside each write so cached reads can tell when to refresh — another process's writes
+included (see docs in the streamlit recipes note, §5 and §8). Observation history's SQL is in
+``history``, the units' in ``units``, PDSA cycles' in ``cycles``.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from qi_dash.hierarchy import Hierarchy
 from qi_dash.aims import Aim
 from qi_dash.pdsa import PdsaCycle
 from qi_dash.store import access, aims, cycles, errors, history, mappings, opening, phases, schema, summary
+from qi_dash.store.connection import APP_LINGER, Connection, default_wait
 from qi_dash.store.errors import StoreConflict
 from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
 from qi_dash.store.units import read_aliases, read_units, upsert_aliases, upsert_units
 
-# A process may hold one database file; every write in the process goes through this lock.
+# Every write in the process goes through this lock (DuckDB also refuses a second writer).
 _WRITE_LOCK = threading.Lock()
 
 
@@ -42,39 +45,50 @@ def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
 class Store:
     """A DuckDB database of units, measure definitions, observations and uploads."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: str):
-        self._con = con
-        self.path = path
+    def __init__(self, connection: Connection):
+        self._connection = connection
+        self.path = connection.path
         # Reads every upload needs, each kept with the data version it was read at.
         self._cache: dict[str, tuple[int, object]] = {}
+        self._version_seen: tuple[tuple | None, int] = (None, 0)  # file state, data version
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True) -> Store:
+    def open(cls, path: str | Path, *, create: bool = True, linger: float = APP_LINGER,
+             wait: float | None = None) -> Store:
         """The store in ``path``, refused with words (``StoreUnavailable``) if it is missing
-        and ``create`` is False, read-only, in use, damaged or fails its integrity check."""
+        and ``create`` is False, read-only, damaged or fails its integrity check, or in use by
+        another process for longer than ``wait`` seconds (default ``QI_DASH_WAIT`` or 30).
+        The file is held only while a read or write runs and ``linger`` seconds after."""
         path = str(path)
-        con = opening.connect(path, create=create)
-        # A commit is durable once its write-ahead log is synced; folding the log into the
-        # file (a checkpoint) can wait. At DuckDB's default 16 MB a single 100,000-row upload
-        # (about 13 MB of log) would checkpoint inside the user's wait; at this size it happens
-        # after a few dozen such uploads, or when the store is closed.
-        con.execute("SET checkpoint_threshold = '256MB'")
-        store = cls(con, path)
+
+        def open_connection(first: bool) -> duckdb.DuckDBPyConnection:
+            con = opening.connect(path, create=create and first, checked=first)
+            # A commit is durable once its write-ahead log is synced; folding the log into the
+            # file (a checkpoint) can wait. At DuckDB's default 16 MB a single 100,000-row
+            # upload (about 13 MB of log) would checkpoint inside the user's wait; at this size
+            # it happens after a few dozen such uploads, or when the file is let go.
+            con.execute("SET checkpoint_threshold = '256MB'")
+            return con
+
+        connection = Connection(path, open_connection, linger=None if path == ":memory:" else linger,
+                                wait=default_wait() if wait is None else wait)
+        store = cls(connection)
         try:
             store._migrate()
         except duckdb.Error as err:
-            con.close()
+            store.close()
             raise errors.open_failed(path, err) from None
         return store
 
     def close(self) -> None:
-        self._con.close()
+        """Let the file go now (a later read or write opens it again)."""
+        self._connection.close()
 
     # -- plumbing -----------------------------------------------------------------------
 
-    def _cursor(self) -> duckdb.DuckDBPyConnection:
+    def _cursor(self):
         """A cursor for one read or write; frames registered on it go when it is closed."""
-        return self._con.cursor()
+        return self._connection.cursor()
 
     def _read(self, sql: str, params: list | None = None) -> pd.DataFrame:
         with self._cursor() as cur:
@@ -136,8 +150,17 @@ class Store:
             return schema.schema_version(cur)
 
     def data_version(self) -> int:
+        """The data version, bumped by every write of any process. Read without opening the
+        file when the file system shows no write since it was last read: a page run that
+        finds its reads cached then costs no opening."""
+        before = self._connection.file_state()
+        if before is not None and self._version_seen[0] == before:
+            return self._version_seen[1]
         with self._cursor() as cur:
-            return schema.data_version(cur)
+            version = schema.data_version(cur)
+        if before is not None and self._connection.file_state() == before:
+            self._version_seen = (before, version)
+        return version
 
     # -- hierarchy ------------------------------------------------------------------------
 

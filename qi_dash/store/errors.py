@@ -48,10 +48,15 @@ def missing(path: str) -> StoreMissing:
     )
 
 
-def busy(path: str) -> StoreBusy:
+def busy(path: str, waited: float = 0) -> StoreBusy:
+    if not waited:
+        return StoreBusy(
+            f"The database {path} is in use by another program (probably the running app); "
+            "stop it or use another database file, then try again."
+        )
     return StoreBusy(
-        f"The database {path} is in use by another program (probably the running app); "
-        "stop it or use another database file, then try again."
+        f"The database {path} is in use by another program (probably the running app) and stayed in use for "
+        f"{waited:g} s; nothing was changed. Try again in a minute, or wait longer (--wait, QI_DASH_WAIT)."
     )
 
 

@@ -13,19 +13,21 @@ import duckdb
 from qi_dash.store import errors, schema
 
 
-def connect(path: str, *, create: bool) -> duckdb.DuckDBPyConnection:
-    """A read-write connection to ``path`` that has passed ``check``; ``create`` allows a new file."""
+def connect(path: str, *, create: bool, checked: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to ``path`` that has passed ``check`` (unless ``checked`` is
+    False: the store opening it again for another unit of work); ``create`` allows a new file."""
     if path != ":memory:":
         _writable_or_new(Path(path), create)
     try:
         con = duckdb.connect(path)
     except duckdb.Error as err:
         raise errors.open_failed(path, err) from None
-    try:
-        check(con, path)
-    except BaseException:
-        con.close()
-        raise
+    if checked:
+        try:
+            check(con, path)
+        except BaseException:
+            con.close()
+            raise
     return con
 
 
