@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from qi_dash.text import natural_key
+from qi_dash.text import natural_key, restored
 
 LEVELS = ("organisation", "directorate", "team")
 PARENT_LEVEL = {"directorate": "organisation", "team": "directorate"}
@@ -46,7 +46,7 @@ def read_hierarchy(source: str | Path | bytes, name: str = "hierarchy.csv") -> p
     if rows and any(c not in rows[0] for c in COLUMNS):
         raise HierarchyError([f"{name}: columns must be {', '.join(COLUMNS)}"])
     units = pd.DataFrame(
-        [{c: (r.get(c) or "").strip() for c in COLUMNS} for r in rows], columns=list(COLUMNS)
+        [{c: restored((r.get(c) or "").strip()) for c in COLUMNS} for r in rows], columns=list(COLUMNS)
     )
     units["level"] = units["level"].str.lower()
     problems = check_units(units, existing=None, where=name, first_row=2)
@@ -84,11 +84,16 @@ def check_units(units: pd.DataFrame, existing: pd.DataFrame | None, where: str, 
     return problems
 
 
-def write_hierarchy(units: pd.DataFrame) -> str:
-    """The CSV text of a hierarchy, in the columns ``read_hierarchy`` reads."""
+def hierarchy_frame(units: pd.DataFrame) -> pd.DataFrame:
+    """A hierarchy as the table its CSV holds: the columns ``read_hierarchy`` reads, by level and code."""
     order = {level: i for i, level in enumerate(LEVELS)}
-    frame = units[list(COLUMNS)].sort_values(["level", "code"], key=lambda c: c.map(order) if c.name == "level" else c)
-    return frame.to_csv(index=False, lineterminator="\n")
+    return units[list(COLUMNS)].sort_values(["level", "code"], key=lambda c: c.map(order) if c.name == "level" else c)
+
+
+def write_hierarchy(units: pd.DataFrame) -> str:
+    """The CSV text of a hierarchy, in the columns ``read_hierarchy`` reads (a download is
+    ``exports.hierarchy_csv``, safe to open in a spreadsheet)."""
+    return hierarchy_frame(units).to_csv(index=False, lineterminator="\n")
 
 
 def lookup_key(text: str) -> str:

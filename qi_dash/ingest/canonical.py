@@ -8,7 +8,6 @@ problem names file, sheet, row and column. Nothing here writes anything.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +19,7 @@ from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.ingest.cells import Distinct, cell_text, factorize
 from qi_dash.problems import Problem
-from qi_dash.text import natural_sorted, summarise
+from qi_dash.text import natural_sorted, restored, summarise
 from qi_dash.vocabulary import NUMBER_COLUMNS, VALUE_COLUMNS
 
 # The template's "team" column is what users type; in code and in the store the column is
@@ -31,10 +30,6 @@ REQUIRED_COLUMNS = ["team", "measure", "period"]
 # The columns a file may carry or lack. A column it lacks is absent, not blank: the stored
 # values and comments stay as they are.
 
-# Text that a spreadsheet would run as a formula (OWASP CSV injection). Exports prefix it
-# with an apostrophe; uploads take that apostrophe off again, so an export re-uploads as is.
-_FORMULA = r"[=+\-@\t\r]"
-_NEUTRALISED = re.compile(r"'[=+\-@\t\r]")
 
 
 @dataclass
@@ -52,17 +47,6 @@ class Checked:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _restored(text: str | None) -> str | None:
-    """Text with the apostrophe an export put in front of formula-like text taken off."""
-    return text[1:] if text is not None and _NEUTRALISED.match(text) else text
-
-
-def neutralise(text: pd.Series) -> pd.Series:
-    """Prefix formula-like text with an apostrophe so a spreadsheet shows it as text."""
-    starts = text.str.match(_FORMULA).fillna(False).astype(bool)
-    return text.where(~starts, "'" + text)
 
 
 def _text_numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +92,7 @@ class _Names:
     def __init__(self, cells: pd.Series, resolve: Callable[[str], str | None]):
         distinct = Distinct(cells)
         self.codes, self.rows = distinct.codes, distinct.rows
-        self.shown = np.array([_restored(t) for t in distinct.texts], dtype=object)
+        self.shown = np.array([restored(t) for t in distinct.texts], dtype=object)
         self.named = np.array([None if t is None else resolve(t) for t in self.shown], dtype=object)
         self.empty = np.array([t is None for t in self.shown])
         self.unknown = ~self.empty & np.array([c is None for c in self.named])
@@ -294,7 +278,7 @@ def check_table(
 
     # Comments are kept as typed (unstripped), less an export's apostrophe.
     comments = Distinct(column("comment"))
-    comment = [_restored(cell_text(c)) for c in comments.values]
+    comment = [restored(cell_text(c)) for c in comments.values]
     comment = pd.array([c if c is not None and c.strip() else None for c in comment], dtype="str")
     observations = pd.DataFrame(
         {

@@ -122,7 +122,7 @@ def _write(change, *args, **kwargs) -> bool | None:
     try:
         changed = change(*args, **kwargs)
     except (StoreError, StoreConflict) as err:
-        st.error(str(err))
+        st.error(markdown_text(str(err)))
         return None
     return changed is not False
 
@@ -196,5 +196,5 @@ def _read_spec(data: bytes, where: str) -> dict | None:
         return load_spec_bytes(data, where)
     except InputError as err:
         for problem in err.problems:
-            st.error(str(problem))
+            st.error(markdown_text(str(problem)))
         return None
