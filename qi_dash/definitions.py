@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from qi_dash import names
 from qi_dash.periods import FREQUENCIES
 from qi_dash.spc import SpcSettings
 from qi_dash.text import restored
@@ -158,6 +159,10 @@ def parse_definition(raw: dict, where: str = "") -> MeasureDefinition:
     for key in ("code", "name", "definition", "numerator", "unit"):
         if not _text(raw, key):
             problems.append(f"{prefix}{key} is empty")
+    for key in ("code", "name"):
+        hidden = names.hidden_problem(_text(raw, key))
+        if hidden:
+            problems.append(f"{prefix}{key}: {hidden}")
     family = choice("family", FAMILIES)
     kind = choice("kind", KINDS)
     frequency = choice("frequency", FREQUENCIES)
@@ -192,8 +197,8 @@ def parse_definition(raw: dict, where: str = "") -> MeasureDefinition:
     if problems:
         raise DefinitionError(problems)
     return MeasureDefinition(
-        code=_text(raw, "code"),
-        name=_text(raw, "name"),
+        code=names.normalised(_text(raw, "code")),
+        name=names.normalised(_text(raw, "name")),
         family=family,
         kind=kind,
         definition=_text(raw, "definition"),
