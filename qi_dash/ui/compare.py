@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +17,7 @@ from qi_dash.spc import SPCBatch
 from qi_dash.teams_to_learn_from import teams_to_learn_from
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import html_text, markdown_text
+from qi_dash.ui.widgets import html_text, markdown_text, page_href
 
 MEASURE_PAGE = "pages/2_Measure.py"
 FOLD_AFTER = 10  # a longer list of teams to learn from is folded in an expander
@@ -110,7 +109,7 @@ def measure_href(selection: Selection, team: str, measure: str) -> str:
     tree = selection.hierarchy
     query = {"org": selection.org, "dir": tree.parent(team), "team": team, "measure": measure,
              "as_of": selection.as_of.isoformat() if selection.as_of else ""}
-    return "./Measure?" + urlencode({k: v for k, v in query.items() if v})
+    return page_href("Measure", query)
 
 
 def team_link(selection: Selection, group: Compared, team: str, measure: str) -> str:

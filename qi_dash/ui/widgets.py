@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from urllib.parse import quote, urlencode
 
 import streamlit as st
 
@@ -38,6 +39,14 @@ def html_text(text: object) -> str:
     """User text for HTML (st.html, or st.markdown with unsafe_allow_html): shown as typed on
     one line, never as a tag, an attribute's end, or Markdown."""
     return _HTML_MARKDOWN.sub(lambda m: _HTML_SPECIALS.get(m[0], f"&#{ord(m[0])};"), " ".join(str(text).split()))
+
+
+def page_href(page: str, params: Mapping[str, str], fragment: str = "") -> str:
+    """A relative link to one of the app's pages with its query: every value percent-encoded,
+    so a code holding '#', '?', '&', '/' or a space arrives whole (empty values are left out).
+    ``fragment`` is kept as text after '#' (a link column's display text)."""
+    query = urlencode({k: v for k, v in params.items() if v}, quote_via=quote)
+    return f"./{quote(page)}?{query}" + (f"#{fragment}" if fragment else "")
 
 
 @contextmanager
