@@ -270,7 +270,8 @@ def test_a_team_name_is_shown_as_typed_never_as_a_link_or_image(app, demo_db):
     store.close()
     at = no_errors(app("pages/1_Team.py", team="W-LINK"))
     # Every markdown character is escaped, so the title reads as typed.
-    assert at.title[0].value == r"\[Sign in again\]\(http\://x\.example\) \!\[x\]\(http\://y\.example\)"
+    joiner = "\u2060"  # after "http", so GitHub-flavoured Markdown makes no bare link of the address
+    assert at.title[0].value == rf"\[Sign in again\]\(http{joiner}\://x\.example\) \!\[x\]\(http{joiner}\://y\.example\)"
     # The breadcrumb's last step, a link to the team, escaped too.
     crumbs = [link.proto.label for link in at.get("page_link") if "team=W-LINK" in link.proto.query_string]
-    assert crumbs[0].replace("\\", "") == name and crumbs[0] != name
+    assert crumbs[0].replace("\\", "").replace(joiner, "") == name and crumbs[0] != name

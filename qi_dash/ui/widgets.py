@@ -19,13 +19,18 @@ from qi_dash import icons
 # shortcodes ":smile:", icons ":material/home:" — which all start with ':'. CommonMark lets any
 # ASCII punctuation be escaped with a backslash, and the escaped character shows as itself.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$<>&:])")
+# GitHub-flavoured Markdown turns a bare "http://…", "www.…" or e-mail address into a live
+# link after escapes are read, so an escaped colon is not enough: an invisible word joiner
+# (U+2060) after the scheme, "www" or "@" keeps the text as typed on screen but no longer a link.
+_AUTOLINK = re.compile(r"(?i)\b(https?|mailto|xmpp)(?=\\:)|\b(www)(?=\\\.)|(@)(?=\w)")
 
 
 def markdown_text(text: object) -> str:
     """User text for anything Streamlit renders as Markdown (st.markdown, captions, alerts,
     headers, widget labels and help, expander and tab labels, radio options): shown as typed
     on one line, never as formatting, a link, an image, maths, colour, an icon or HTML."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    escaped = _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    return _AUTOLINK.sub(lambda m: m[0] + "\u2060", escaped)
 
 
 # In HTML that st.markdown may also read as Markdown (unsafe_allow_html), user text is written
