@@ -110,3 +110,14 @@ def look_alikes_among(names: Iterable[str]) -> dict[str, str]:
             found[name] = first[key]
         first.setdefault(key, name)
     return found
+
+
+def new_look_alikes(new: Mapping[str, str], existing: Mapping[str, str], what: str = "measure") -> list[str]:
+    """For each new or renamed item (``new``: code → name), why its name passes for another
+    existing item's (``existing``: code → name; an item is never compared with itself)."""
+    found = []
+    for code, name in new.items():
+        problem = look_alike_problem(name, {c: n for c, n in existing.items() if c != code}, what)
+        if problem:
+            found.append(f"{code}: {problem}")
+    return found

@@ -126,3 +126,17 @@ def test_a_hierarchy_resolves_decomposed_text():
     tree = Hierarchy(pd.DataFrame({"code": ["ORG", "D", "W-C"], "name": ["T", "Dir", "Café"],
                                    "level": ["organisation", "directorate", "team"], "parent": ["", "ORG", "D"]}))
     assert tree.resolve("Cafe\u0301") == "W-C"
+
+
+def test_a_measure_renamed_to_look_like_another_is_flagged_and_not_saved(app):
+    from tests.apptest import no_errors
+
+    at = app("pages/4_Measures.py")
+    at.selectbox(key="def_start").set_value("HUDDLES").run()
+    next(t for t in at.text_input if t.label == "Name").set_value("\u0420hysical restraints")  # Cyrillic Р
+    next(b for b in at.get("button") if getattr(b, "label", "") == "Save definition").click().run()
+    no_errors(at)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "looks like the existing measure" in errors[0] and "RESTRAINT" in errors[0]
+    assert not at.success
+    assert at.dataframe[0].value.set_index("Code").loc["HUDDLES", "Measure"] == "Safety huddles held"

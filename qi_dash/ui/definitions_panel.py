@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from qi_dash import exports
+from qi_dash.names import new_look_alikes
 from qi_dash.periods import FREQUENCIES
 from qi_dash.definitions import (
     FIELD_HELP,
@@ -49,6 +50,15 @@ def definitions_download(definitions: list[MeasureDefinition]) -> None:
         file_name="measures.csv",
         mime="text/csv",
     )
+
+
+def _look_alikes(definitions: list[MeasureDefinition]) -> bool:
+    """Say which names pass for another measure's; True if any does (nothing is saved)."""
+    existing = {d.code: d.name for d in session.store().definitions()}
+    problems = new_look_alikes({d.code: d.name for d in definitions}, existing, what="measure")
+    for problem in problems:
+        st.error(markdown_text(problem))
+    return bool(problems)
 
 
 def definition_details(selection: Selection, definitions: list[MeasureDefinition]) -> None:
@@ -114,6 +124,8 @@ def definition_form(selection: Selection, definitions: list[MeasureDefinition]) 
             for problem in err.problems:
                 st.error(markdown_text(problem))
             return
+        if _look_alikes([definition]):
+            return
         if session.store().save_definitions([definition], recorded_by=who or None):
             st.session_state["definition_saved"] = f"Saved a new version of {markdown_text(definition.name)} ({markdown_text(definition.code)})."
             st.rerun()
@@ -132,6 +144,8 @@ def definitions_upload() -> None:
             st.error(markdown_text(problem))
         return
     st.write(f"{len(loaded)} definitions in {markdown_text(uploaded.name)}.")
+    if _look_alikes(loaded):
+        return
     if st.button("Save these definitions"):
         changed = session.store().save_definitions(loaded, recorded_by=None)
         st.session_state["definition_saved"] = f"{changed} definition(s) saved as new versions; {len(loaded) - changed} unchanged."
