@@ -97,7 +97,7 @@ def test_every_markdown_source_on_the_page_holds_user_text_escaped(hostile, page
 def test_the_team_page_shows_the_hostile_names_escaped(hostile):
     at = no_errors(hostile("pages/1_Team.py", team="W-ASH"))
     sources = "\n".join(markdown_sources(at))
-    assert r"\[Sign in again\]\(http\://evil\.example/login\)" in sources
+    assert r"\[Sign in again\]\(http" + "\u2060" + r"\://evil\.example/login\)" in sources
     assert r"\:red\[Ash\]" in sources  # the directorate, in the breadcrumb
 
 
@@ -112,4 +112,18 @@ def test_a_hostile_unit_name_is_escaped_in_the_sidebar_and_the_breadcrumb(hostil
     at = no_errors(hostile("pages/1_Team.py", team="W-BIR"))
     sources = markdown_sources(at)
     assert raw_payloads(sources) == []
-    assert any(r"\!\[x\]\(http\://evil\.example/x\.png\)" in s for s in sources), HOSTILE_UNITS["W-BIR"]
+    assert any(markdown_text(HOSTILE_UNITS["W-BIR"]) in s for s in sources)
+
+
+def test_the_upload_page_shows_a_hostile_file_name_team_names_and_problems_escaped(hostile):
+    from tests.apptest import UPLOAD
+    from tests.builders import csv_bytes
+
+    data = csv_bytes(*(f"{p} Ward,PRN,01/02/2025,,,3,{p}" for p in MARKDOWN_PAYLOADS), "W-ASH,PRN,01/03/2025,,,x,")
+    at = no_errors(hostile(UPLOAD))
+    at.get("file_uploader")[0].set_value((f"{MARKDOWN_PAYLOADS[1]}.csv", data, "text/csv")).run()
+    no_errors(at)
+    sources = markdown_sources(at)
+    assert raw_payloads(sources) == []
+    assert any(markdown_text(MARKDOWN_PAYLOADS[1]) in s for s in sources)  # the file's name, escaped
+    assert markdown_text(f"Code for '{MARKDOWN_PAYLOADS[0]} Ward'") in sources  # a new team's form, escaped

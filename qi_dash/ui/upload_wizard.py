@@ -147,7 +147,7 @@ def place_new_teams(plan: UploadPlan, selection: Selection) -> None:
         code_column, directorate_column, new_column = st.columns(3)
         code = code_column.text_input(markdown_text(f"Code for '{team}'"), value=proposed[team], key=f"code_{team}")
         directorate = directorate_column.selectbox(
-            f"Directorate for the new team '{team}'", choices,
+            markdown_text(f"Directorate for the new team '{team}'"), choices,
             format_func=lambda c: "— choose —" if not c else "a new directorate…" if c == NEW_DIRECTORATE else tree.name(c),
             key=f"place_{team}",
         )
