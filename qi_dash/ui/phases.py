@@ -79,7 +79,7 @@ def _suggestion_form(selection: Selection, view: MeasureView, found, ask_name: b
     d = view.definition
     when = periods.label(found.period, d.frequency)
     with st.form(f"phase_suggest_{d.code}", border=True):
-        st.markdown(f"**{markdown_text(d.name)}.** {markdown_text(found.text)}")
+        st.markdown(f"**{markdown_text(d.name)}.** {found.text}")  # found.text: the app's own words
         reason = st.text_input("Reason (what changed then)", key=f"phase_suggest_reason_{d.code}",
                                max_chars=500, placeholder="e.g. the test of change that worked")
         who = st.text_input("Your name", key=f"phase_suggest_who_{d.code}") if ask_name else None
