@@ -14,8 +14,12 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
+from qi_dash import names
 from qi_dash.periods import FREQUENCIES
 from qi_dash.spc import SpcSettings
+from qi_dash.text import restored
 from qi_dash.vocabulary import (
     AGGREGATIONS,
     CHART_NAMES,
@@ -155,6 +159,10 @@ def parse_definition(raw: dict, where: str = "") -> MeasureDefinition:
     for key in ("code", "name", "definition", "numerator", "unit"):
         if not _text(raw, key):
             problems.append(f"{prefix}{key} is empty")
+    for key in ("code", "name"):
+        hidden = names.hidden_problem(_text(raw, key))
+        if hidden:
+            problems.append(f"{prefix}{key}: {hidden}")
     family = choice("family", FAMILIES)
     kind = choice("kind", KINDS)
     frequency = choice("frequency", FREQUENCIES)
@@ -189,8 +197,8 @@ def parse_definition(raw: dict, where: str = "") -> MeasureDefinition:
     if problems:
         raise DefinitionError(problems)
     return MeasureDefinition(
-        code=_text(raw, "code"),
-        name=_text(raw, "name"),
+        code=names.normalised(_text(raw, "code")),
+        name=names.normalised(_text(raw, "name")),
         family=family,
         kind=kind,
         definition=_text(raw, "definition"),
@@ -215,7 +223,9 @@ def read_definitions(source: str | Path | bytes, name: str = "measures.csv") -> 
     text = Path(source).read_text(encoding="utf-8-sig") if isinstance(source, (str, Path)) else source.decode("utf-8-sig")
     if isinstance(source, (str, Path)):
         name = Path(source).name
-    rows = list(csv.DictReader(io.StringIO(text)))
+    # A download put an apostrophe in front of formula-like text; it is taken off again here.
+    rows = [{k: v if k is None or not isinstance(v, str) else restored(v) for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(text))]
     problems: list[str] = []
     definitions: list[MeasureDefinition] = []
     missing = [f for f in ("code", "name", "family", "kind", "chart", "frequency", "direction") if rows and f not in rows[0]]
@@ -238,17 +248,21 @@ def read_definitions(source: str | Path | bytes, name: str = "measures.csv") -> 
     return definitions
 
 
-def write_definitions(definitions: list[MeasureDefinition]) -> str:
-    """The CSV text of definitions, in the same columns ``read_definitions`` reads."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELD_NAMES, lineterminator="\n")
-    writer.writeheader()
+def definitions_frame(definitions: list[MeasureDefinition]) -> pd.DataFrame:
+    """Definitions as the table their CSV holds, every field as the text ``read_definitions`` reads."""
+    rows = []
     for d in definitions:
         row = d.as_row()
         row["target"] = "" if d.target is None else f"{d.target:g}"
-        row["baseline_points"] = "" if d.baseline_points is None else d.baseline_points
+        row["baseline_points"] = "" if d.baseline_points is None else str(d.baseline_points)
         row["multiplier"] = f"{d.multiplier:g}"
         row["screen_moving_ranges"] = "true" if d.screen_moving_ranges else "false"
         row["valid_from"] = d.valid_from.isoformat()
-        writer.writerow(row)
-    return out.getvalue()
+        rows.append({k: "" if v is None else str(v) for k, v in row.items()})
+    return pd.DataFrame(rows, columns=list(FIELD_NAMES), dtype=object)
+
+
+def write_definitions(definitions: list[MeasureDefinition]) -> str:
+    """The CSV text of definitions, in the same columns ``read_definitions`` reads (a download
+    is ``exports.definitions_csv``, safe to open in a spreadsheet)."""
+    return definitions_frame(definitions).to_csv(index=False, lineterminator="\n")

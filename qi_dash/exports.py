@@ -1,12 +1,15 @@
-"""Files people take away: the observations in the canonical template, and the blank template.
+"""Files people take away: the observations in the canonical template, the blank template, the
+hierarchy and definitions, problem lists and tables. Every download goes through here.
 
 Exports are stable — rows in team, measure, period order and numbers written the same way
 every time — so identical data exports byte-identically and re-uploads as "0 added, 0
-updated". Text that a spreadsheet would run as a formula is neutralised in csv and xlsx alike.
+updated". Text that a spreadsheet would run as a formula is neutralised in csv and xlsx alike
+(``text.neutralise``), and xlsx text cells are stored as text, never as formulas.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -17,10 +20,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from qi_dash.definitions import MeasureDefinition
-from qi_dash.hierarchy import Hierarchy
-from qi_dash.ingest.canonical import TEMPLATE_COLUMNS, neutralise
+from qi_dash.definitions import MeasureDefinition, definitions_frame
+from qi_dash.hierarchy import Hierarchy, hierarchy_frame
+from qi_dash.ingest.canonical import TEMPLATE_COLUMNS
 from qi_dash.problems import Problem, problem_table
+from qi_dash.text import neutralise
 
 # Fixed zip timestamps make xlsx output depend on content alone.
 _ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)
@@ -57,12 +61,27 @@ def template_frame(observations: pd.DataFrame) -> pd.DataFrame:
 def problems_csv(problems: list[Problem]) -> bytes:
     """Every problem of an upload as CSV (file, sheet, row, column, problem, what to do); text
     from the file that a spreadsheet would run as a formula is neutralised."""
-    table = problem_table(problems)
-    return to_csv_bytes(table.apply(neutralise))
+    return table_csv(problem_table(problems))
+
+
+def hierarchy_csv(units: pd.DataFrame) -> bytes:
+    """The hierarchy CSV download, in the columns ``read_hierarchy`` reads back unchanged."""
+    return table_csv(hierarchy_frame(units))
+
+
+def definitions_csv(definitions: list[MeasureDefinition]) -> bytes:
+    """The definitions CSV download, in the columns ``read_definitions`` reads back unchanged."""
+    return table_csv(definitions_frame(definitions))
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    # The csv writer quotes a cell holding a line feed but not one holding a lone carriage
+    # return, which a spreadsheet reads as a new row (whose first cell could be a formula):
+    # a table with one is written with every cell quoted.
+    texts = [frame[c].astype("string").str.contains("\r", regex=False).any() for c in frame.columns
+             if not pd.api.types.is_numeric_dtype(frame[c])]
+    quoting = csv.QUOTE_ALL if any(texts) or any("\r" in str(c) for c in frame.columns) else csv.QUOTE_MINIMAL
+    return frame.to_csv(index=False, lineterminator="\n", quoting=quoting).encode("utf-8")
 
 
 def table_csv(frame: pd.DataFrame) -> bytes:
@@ -82,24 +101,23 @@ def tables_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
     workbook.remove(workbook.active)
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(name)
-        _text_rows(sheet, _neutralised(frame))
-        for row in sheet.iter_rows():
+        _text_rows(sheet, frame)
+        for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-                elif cell.is_date:
+                if cell.is_date:
                     cell.number_format = "dd/mm/yyyy"
     return _stable_xlsx(workbook)
 
 
 def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
-            and not pd.api.types.is_datetime64_any_dtype(frame[c])]
-    out = frame.copy()
-    out.columns = neutralise(pd.Series([str(c) for c in frame.columns], dtype="string")).tolist()
-    for i, column in enumerate(frame.columns):
-        if column in text:
-            out.iloc[:, i] = neutralise(frame[column].astype("string"))
+    """Text columns (and headings) neutralised; number and date columns stay numbers and dates."""
+    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    out = pd.DataFrame({
+        i: c if pd.api.types.is_numeric_dtype(c) or pd.api.types.is_datetime64_any_dtype(c)
+        else neutralise(c).astype(object)
+        for i, c in enumerate(columns)
+    })
+    out.columns = neutralise(pd.Series([str(c) for c in frame.columns])).tolist()
     return out
 
 
@@ -128,11 +146,22 @@ def _fix_core_times(xml: bytes) -> bytes:
 
 
 def _text_rows(sheet, frame: pd.DataFrame) -> None:
+    """A table into a sheet under a bold header: formula-like text neutralised, and every text
+    cell stored as text (openpyxl would store text starting with '=' as a formula)."""
+    frame = _neutralised(frame)
     sheet.append(list(frame.columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False):
-        sheet.append(list(row))
+        sheet.append([None if pd.isna(v) else v for v in row])
+    _as_text(sheet.iter_rows())
+
+
+def _as_text(cells) -> None:
+    for row in cells:
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "observations") -> bytes:
@@ -152,9 +181,7 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "observations") -> byte
         sheet.append(values)
     for row in sheet.iter_rows(min_row=2):
         row[2].number_format = "yyyy-mm-dd"
-        for cell in (row[0], row[1], row[6]):
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
+    _as_text(sheet.iter_rows())
     return _stable_xlsx(workbook)
 
 

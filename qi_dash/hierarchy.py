@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from qi_dash.text import natural_key
+from qi_dash import names
+from qi_dash.text import natural_key, restored
 
 LEVELS = ("organisation", "directorate", "team")
 PARENT_LEVEL = {"directorate": "organisation", "team": "directorate"}
@@ -46,7 +47,8 @@ def read_hierarchy(source: str | Path | bytes, name: str = "hierarchy.csv") -> p
     if rows and any(c not in rows[0] for c in COLUMNS):
         raise HierarchyError([f"{name}: columns must be {', '.join(COLUMNS)}"])
     units = pd.DataFrame(
-        [{c: (r.get(c) or "").strip() for c in COLUMNS} for r in rows], columns=list(COLUMNS)
+        [{c: names.normalised(restored((r.get(c) or "").strip())) for c in COLUMNS} for r in rows],
+        columns=list(COLUMNS)
     )
     units["level"] = units["level"].str.lower()
     problems = check_units(units, existing=None, where=name, first_row=2)
@@ -56,8 +58,11 @@ def read_hierarchy(source: str | Path | bytes, name: str = "hierarchy.csv") -> p
 
 
 def check_units(units: pd.DataFrame, existing: pd.DataFrame | None, where: str, first_row: int = 2) -> list[str]:
-    """Problems with new units, given the units already known (codes, levels, parents)."""
+    """Problems with new units, given the units already known (codes, levels, parents): a
+    name or code with a hidden character, and a new name that reads like another unit's."""
     problems = []
+    known_names = {} if existing is None else dict(zip(existing["code"], existing["name"]))
+    alike_in_file = names.look_alikes_among(units["name"])
     known = pd.concat([existing, units]) if existing is not None else units
     levels = dict(zip(known["code"], known["level"]))
     existing_codes = set() if existing is None else set(existing["code"])
@@ -68,6 +73,16 @@ def check_units(units: pd.DataFrame, existing: pd.DataFrame | None, where: str, 
             problems.append(f"{at}: code is empty")
         if not unit.name:
             problems.append(f"{at}: name is empty")
+        for column in ("code", "name"):
+            hidden = names.hidden_problem(getattr(unit, column) or "")
+            if hidden:
+                problems.append(f"{at}, column {column}: {hidden}")
+        alike = names.look_alike_problem(unit.name or "", known_names, what="unit")
+        if alike:
+            problems.append(f"{at}, column name: {alike}")
+        elif unit.name in alike_in_file:
+            problems.append(f"{at}, column name: '{names.shown(unit.name)}' looks like '{alike_in_file[unit.name]}', "
+                            "another unit in the same file, but is not the same text")
         if unit.code in seen or unit.code in existing_codes:
             problems.append(f"{at}: unit code '{unit.code}' is used twice")
         seen.add(unit.code)
@@ -84,16 +99,21 @@ def check_units(units: pd.DataFrame, existing: pd.DataFrame | None, where: str, 
     return problems
 
 
-def write_hierarchy(units: pd.DataFrame) -> str:
-    """The CSV text of a hierarchy, in the columns ``read_hierarchy`` reads."""
+def hierarchy_frame(units: pd.DataFrame) -> pd.DataFrame:
+    """A hierarchy as the table its CSV holds: the columns ``read_hierarchy`` reads, by level and code."""
     order = {level: i for i, level in enumerate(LEVELS)}
-    frame = units[list(COLUMNS)].sort_values(["level", "code"], key=lambda c: c.map(order) if c.name == "level" else c)
-    return frame.to_csv(index=False, lineterminator="\n")
+    return units[list(COLUMNS)].sort_values(["level", "code"], key=lambda c: c.map(order) if c.name == "level" else c)
+
+
+def write_hierarchy(units: pd.DataFrame) -> str:
+    """The CSV text of a hierarchy, in the columns ``read_hierarchy`` reads (a download is
+    ``exports.hierarchy_csv``, safe to open in a spreadsheet)."""
+    return hierarchy_frame(units).to_csv(index=False, lineterminator="\n")
 
 
 def lookup_key(text: str) -> str:
-    """Text as a lookup key: case and runs of spacing do not matter."""
-    return " ".join(text.split()).casefold()
+    """Text as a lookup key: case, runs of spacing and Unicode form (NFC) do not matter."""
+    return " ".join(names.normalised(text).split()).casefold()
 
 
 def _code_stem(name: str) -> str:

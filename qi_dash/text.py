@@ -51,3 +51,26 @@ def row_ranges(rows: Sequence[int] | np.ndarray, most: int = 20) -> str:
     shown = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs]
     rest = len(rows) - sum(b - a + 1 for a, b in runs[:most])
     return ("row " if len(rows) == 1 else "rows ") + summarise(shown, most, more=rest)
+
+
+# Text a spreadsheet would run as a formula: a cell starting with =, +, -, @, tab or carriage
+# return (OWASP, "CSV Injection": https://owasp.org/www-community/attacks/CSV_Injection).
+# Downloads put an apostrophe in front, so Excel and LibreOffice show the text as typed;
+# reading a file takes that apostrophe off again, so a download re-uploads unchanged.
+_FORMULA_START = re.compile(r"[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"'[=+\-@\t\r]")
+# A plain number ("-2", "+1.5", "-3e2") is not a formula: it stays a number a spreadsheet reads.
+_PLAIN_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
+def neutralise(texts: pd.Series) -> pd.Series:
+    """Formula-like text with an apostrophe in front, so a spreadsheet shows it as text; plain
+    numbers and missing values are left as they are."""
+    texts = texts.astype("string")
+    risky = texts.str.match(_FORMULA_START.pattern).fillna(False) & ~texts.str.fullmatch(_PLAIN_NUMBER).fillna(False)
+    return texts.where(~risky.astype(bool), "'" + texts)
+
+
+def restored(text: str | None) -> str | None:
+    """Text with the apostrophe a download put in front of formula-like text taken off."""
+    return text[1:] if text is not None and _NEUTRALISED.match(text) else text

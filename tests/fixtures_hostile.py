@@ -13,6 +13,7 @@ hidden sheets and merged ranges, at the speed needed for 100,000-row files.
 
 from __future__ import annotations
 
+import csv
 import random
 import re
 import struct
@@ -414,4 +415,79 @@ def pdf_renamed(directory: Path, name: str = "report.xlsx") -> Path:
 def text_file(directory: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     path = directory / name
     path.write_bytes(text.encode(encoding))
+    return path
+
+
+# --- hostile text: names and notes a store may hold, to be shown as typed ---------------------
+
+# Markdown, HTML, maths and Streamlit syntax that would become a live link, a fetched image,
+# script, maths, colour or a heading if rendered instead of shown.
+EVIL_HOST = "evil.example"
+MARKDOWN_PAYLOADS = (
+    f"[Sign in again](http://{EVIL_HOST}/login)",
+    f"![x](http://{EVIL_HOST}/x.png)",
+    "<img src=x onerror=alert(1)>",
+    "$x^2$",
+    ":red[Ash]",
+    "# Big",
+    "**bold**",
+)
+# Text a spreadsheet would run as a formula (OWASP CSV injection), and negatives that are not.
+FORMULA_PAYLOADS = (
+    f'=HYPERLINK("http://{EVIL_HOST}","x")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(1)",
+    "\t=1+1",
+    "\r=1+1",
+)
+# Which demo units and measures carry the payloads as their names in ``hostile_database``.
+HOSTILE_UNIT_CODES = ("W-ASH", "W-BIR", "W-CED", "W-HAZ", "DIR-ACU", "ORG", "W-OAK")
+HOSTILE_MEASURE_CODES = ("HUDDLES", "RESTRAINT", "PRN", "SAFETY_PLAN", "RP_RATE", "SECL_HRS", "DEBRIEF")
+HOSTILE_UNITS = dict(zip(HOSTILE_UNIT_CODES, MARKDOWN_PAYLOADS))
+HOSTILE_WHO = "**bold**"
+
+
+def hostile_database(path: Path, names: tuple[str, ...] = MARKDOWN_PAYLOADS) -> Path:
+    """The demo organisation whose unit and measure names are ``names`` (the first seven
+    units and measures above), and whose comments, PDSA cycles and phase reasons are the
+    payloads above, each written as a user could write it."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from qi_dash import bootstrap
+    from qi_dash.pdsa import PdsaCycle
+    from qi_dash.store import Store
+    from qi_dash.upload import commit, plan_upload
+
+    store = Store.open(path)
+    try:
+        bootstrap.load_demo(store)
+        units = store.units()[["code", "name", "level", "parent"]]
+        unit_names, measure_names = dict(zip(HOSTILE_UNIT_CODES, names)), dict(zip(HOSTILE_MEASURE_CODES, names))
+        units["name"] = [unit_names.get(c, n) for c, n in zip(units["code"], units["name"])]
+        store.save_units(units)
+        store.save_definitions([replace(d, name=measure_names.get(d.code, d.name)) for d in store.definitions()],
+                               recorded_by=HOSTILE_WHO)
+        comments = [*MARKDOWN_PAYLOADS, *FORMULA_PAYLOADS]
+        rows = pd.DataFrame({
+            "team": "W-ASH", "measure": "PRN",
+            "period": [f"{2024 + (i // 12)}-{i % 12 + 1:02d}-01" for i in range(len(comments))],
+            "value": [3 + i % 4 for i in range(len(comments))], "comment": comments,
+        })
+        plan = plan_upload(store, rows.to_csv(index=False, quoting=csv.QUOTE_ALL).encode(), f"{MARKDOWN_PAYLOADS[0]}.csv")
+        assert plan.ok, plan.problems
+        commit(store, plan, uploaded_by=HOSTILE_WHO)
+        store.add_pdsa_cycles([PdsaCycle(
+            title=payload, unit="W-ASH", measures=("HUDDLES",), plan_date=date(2023, 9, 4 + i),
+            change_idea=payload, prediction=payload, learned=payload,
+        ) for i, payload in enumerate(MARKDOWN_PAYLOADS)], by=HOSTILE_WHO)
+        store.add_phase_changes(pd.DataFrame([{
+            "unit": "W-ASH", "measure": "PRN", "period": date(2024, 6, 1), "kind": "new_phase",
+            "reason": " ".join(MARKDOWN_PAYLOADS), "cycle_id": None,
+        }]), recorded_by=HOSTILE_WHO)
+    finally:
+        store.close()
     return path

@@ -40,7 +40,7 @@ def test_the_first_mention_of_each_term_is_linked_once():
 def test_links_survive_markdown_escaping_and_leave_words_inside_other_words_alone():
     escaped = markdown_text("Common-cause variation: no signals. Phases shifted.")
     assert glossary.linked(escaped) == (
-        r"[Common\-cause variation](/Glossary#common-cause): no signals\. [Phases](/Glossary#phase) shifted\.")
+        r"[Common\-cause variation](/Glossary#common-cause)\: no signals\. [Phases](/Glossary#phase) shifted\.")
     assert glossary.linked("[the target](/elsewhere) and the target") == "[the target](/elsewhere) and the [target](/Glossary#target)"
 
 

@@ -99,7 +99,7 @@ def test_a_wrong_aim_is_refused_with_the_reason_and_nothing_saved(app):
     button(at, "Save aim").click().run()
     no_errors(at)
     errors = [e.value for e in at.error]
-    assert "Give the first period of the baseline, or a baseline value." in errors
+    assert r"Give the first period of the baseline, or a baseline value\." in errors
     assert any("lower is better, so an aim to increase it would aim at a concern" in e for e in errors)
     assert not [a for a in stored(at, lambda s: s.aims()) if a.unit == "W-YEW"]
 
@@ -134,7 +134,7 @@ def test_a_misdated_target_row_is_refused_naming_the_row(app):
     at.run()
     button(at, "Save target over time").click().run()
     no_errors(at)
-    assert any("target row 6: 15/04/2028 is not the 1st of a month" in e.value for e in at.error)
+    assert any(r"target row 6\: 15/04/2028 is not the 1st of a month" in e.value for e in at.error)
     assert stored(at, lambda s: s.target_versions("W-HAZ", "RP_RATE"))["version"].tolist() == [1]
 
 

@@ -43,7 +43,7 @@ def test_a_team_is_placed_in_a_new_directorate_with_an_edited_code_and_saved(app
     assert r"New teams to add: Larch Ward (W\-LARCH), Mental Health (DIR\-MENTAL\-HEALTH, directorate)" in new_units
     button(at, "Save 1 change").click().run()
     no_errors(at)
-    assert "Saved larch.csv: 1 added, 0 updated, 0 unchanged." in at.success[0].value
+    assert r"Saved larch\.csv: 1 added, 0 updated, 0 unchanged." in at.success[0].value
 
     st.cache_resource.clear()
     store = Store.open(demo_db)

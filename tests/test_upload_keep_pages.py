@@ -38,7 +38,7 @@ def test_a_blank_cell_keeps_the_saved_value_unless_the_preview_says_blank_cells_
 
     at.button[-1].click().run()
     no_errors(at)
-    assert "Saved blank.csv: 0 added, 1 updated, 0 unchanged." in at.success[0].value
+    assert r"Saved blank\.csv: 0 added, 1 updated, 0 unchanged." in at.success[0].value
     assert math.isnan(huddles_on_27_october(demo_db))  # a gap, never a zero
 
 

@@ -8,19 +8,18 @@ problem names file, sheet, row and column. Nothing here writes anything.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from qi_dash import periods
+from qi_dash import names, periods
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.ingest.cells import Distinct, cell_text, factorize
 from qi_dash.problems import Problem
-from qi_dash.text import natural_sorted, summarise
+from qi_dash.text import natural_sorted, restored, summarise
 from qi_dash.vocabulary import NUMBER_COLUMNS, VALUE_COLUMNS
 
 # The template's "team" column is what users type; in code and in the store the column is
@@ -31,10 +30,6 @@ REQUIRED_COLUMNS = ["team", "measure", "period"]
 # The columns a file may carry or lack. A column it lacks is absent, not blank: the stored
 # values and comments stay as they are.
 
-# Text that a spreadsheet would run as a formula (OWASP CSV injection). Exports prefix it
-# with an apostrophe; uploads take that apostrophe off again, so an export re-uploads as is.
-_FORMULA = r"[=+\-@\t\r]"
-_NEUTRALISED = re.compile(r"'[=+\-@\t\r]")
 
 
 @dataclass
@@ -52,17 +47,6 @@ class Checked:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _restored(text: str | None) -> str | None:
-    """Text with the apostrophe an export put in front of formula-like text taken off."""
-    return text[1:] if text is not None and _NEUTRALISED.match(text) else text
-
-
-def neutralise(text: pd.Series) -> pd.Series:
-    """Prefix formula-like text with an apostrophe so a spreadsheet shows it as text."""
-    starts = text.str.match(_FORMULA).fillna(False).astype(bool)
-    return text.where(~starts, "'" + text)
 
 
 def _text_numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -102,14 +86,18 @@ def closest(name: str, choices: list[str]) -> str | None:
 
 class _Names:
     """A team or measure column, worked out per distinct cell: ``shown`` is the text as typed
-    (stripped, an export's apostrophe taken off) and ``named`` the code it names (None where
-    it names nothing), each indexed by the rows' ``codes``."""
+    (stripped, an export's apostrophe taken off, in Unicode NFC) and ``named`` the code it names
+    (None where it names nothing, or it holds a hidden character: ``hidden``), each indexed by
+    the rows' ``codes``."""
 
     def __init__(self, cells: pd.Series, resolve: Callable[[str], str | None]):
         distinct = Distinct(cells)
         self.codes, self.rows = distinct.codes, distinct.rows
-        self.shown = np.array([_restored(t) for t in distinct.texts], dtype=object)
-        self.named = np.array([None if t is None else resolve(t) for t in self.shown], dtype=object)
+        self.shown = np.array([None if t is None else names.normalised(restored(t)) for t in distinct.texts],
+                              dtype=object)
+        self.hidden = np.array([None if t is None else names.hidden_problem(t) for t in self.shown], dtype=object)
+        self.named = np.array([None if t is None or h else resolve(t) for t, h in zip(self.shown, self.hidden)],
+                              dtype=object)
         self.empty = np.array([t is None for t in self.shown])
         self.unknown = ~self.empty & np.array([c is None for c in self.named])
 
@@ -178,6 +166,19 @@ def check_table(
         problem("team is empty.", r, "team", "empty_team")
     for r in np.flatnonzero(measure.rows(measure.empty)):
         problem("measure is empty.", r, "measure", "empty_measure")
+    for cells, column_name in ((team, "team"), (measure, "measure")):
+        hidden = np.array([h is not None for h in cells.hidden], dtype=bool)
+        for r in np.flatnonzero(hidden[cells.codes]):
+            problem(cells.hidden[cells.codes[r]], r, column_name, "hidden_character", cells.shown[cells.codes[r]])
+        cells.unknown &= ~hidden
+    # A team name that reads like an existing team's but is another text is not a new team.
+    existing_teams = {code: hierarchy.name(code) for code in hierarchy.teams}
+    alike = np.array([bool(unknown) and names.look_alike(text, existing_teams) is not None
+                      for text, unknown in zip(team.shown, team.unknown)], dtype=bool)
+    for r in np.flatnonzero(alike[t]):
+        problem(names.look_alike_problem(team.shown[t[r]], existing_teams), r, "team", "look_alike_team",
+                team.shown[t[r]])
+    team.unknown &= ~alike
     # Text that names no one team may name several, or a unit that is not a team.
     meant = [hierarchy.candidates(text) if unknown else [] for text, unknown in zip(team.shown, team.unknown)]
     ambiguous = np.array([len(codes) > 1 for codes in meant], dtype=bool)
@@ -294,7 +295,7 @@ def check_table(
 
     # Comments are kept as typed (unstripped), less an export's apostrophe.
     comments = Distinct(column("comment"))
-    comment = [_restored(cell_text(c)) for c in comments.values]
+    comment = [restored(cell_text(c)) for c in comments.values]
     comment = pd.array([c if c is not None and c.strip() else None for c in comment], dtype="str")
     observations = pd.DataFrame(
         {

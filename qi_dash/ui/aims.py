@@ -139,7 +139,7 @@ def aim_form(selection: Selection, mine: list[Aim], by_code: dict[str, MeasureDe
         delete = st.form_submit_button("Delete this aim", disabled=base is None)
     if delete and base is not None:
         session.store().save_aims([base], by=signin.current(), delete=True)
-        _saved(f"Deleted the aim '{base.statement}' (its history is kept).")
+        _saved(f"Deleted the aim '{markdown_text(base.statement)}' (its history is kept).")
     if not save:
         return
     problems = []
@@ -153,7 +153,7 @@ def aim_form(selection: Selection, mine: list[Aim], by_code: dict[str, MeasureDe
         problems.append("Give the date the baseline runs to (the goal line starts there).")
     if problems:
         for problem in problems:
-            st.error(problem)
+            st.error(markdown_text(problem))
         return
     aim = Aim(selection.unit, code, statement.strip(), change, float(amount), by_date, baseline_to,
               None if value is not None else baseline_from, value, stat, base.aim_id if base else None)
@@ -161,10 +161,10 @@ def aim_form(selection: Selection, mine: list[Aim], by_code: dict[str, MeasureDe
         aims_.check_aim(aim, by_code.get(code))
     except AimError as err:
         for problem in err.problems:
-            st.error(problem)
+            st.error(markdown_text(problem))
         return
     session.store().save_aims([aim], by=signin.current())
-    _saved(f"Saved the aim '{aim.statement}'.")
+    _saved(f"Saved the aim '{markdown_text(aim.statement)}'.")
 
 
 def target_form(selection: Selection, by_code: dict[str, MeasureDefinition], measure: str | None) -> None:
@@ -204,7 +204,7 @@ def save_trajectory(unit: str, definition: MeasureDefinition, table: pd.DataFram
         steps = check_steps(table, definition.frequency, definition.name)
     except TargetError as err:
         for problem in err.problems:
-            st.error(problem)
+            st.error(markdown_text(problem))
         return
     rows = steps.assign(unit=unit, measure=definition.code) if len(steps) else pd.DataFrame(
         {"unit": [unit], "measure": [definition.code], "from_period": [None], "value": [math.nan]})
@@ -214,7 +214,7 @@ def save_trajectory(unit: str, definition: MeasureDefinition, table: pd.DataFram
         st.error(markdown_text(str(err)))
         return
     if saved:
-        _saved(f"Saved the target over time of {definition.name}.")
+        _saved(f"Saved the target over time of {markdown_text(definition.name)}.")
     st.info("Nothing changed: that is the target over time already.")
 
 
@@ -236,7 +236,7 @@ def people_form(selection: Selection, people: pd.DataFrame) -> None:
         "unit": selection.unit, "coach": coach, "coach_role": coach_role, "sponsor": sponsor,
         "sponsor_role": sponsor_role}]), by=signin.current())
     if saved:
-        _saved(f"Saved the coach and sponsor of {selection.name()}.")
+        _saved(f"Saved the coach and sponsor of {markdown_text(selection.name())}.")
     st.info("Nothing changed.")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,7 +19,7 @@ from qi_dash import board, charts
 from qi_dash.analysis import MeasureView
 from qi_dash.ui import matrix
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import icon_uri, table_height
+from qi_dash.ui.widgets import icon_uri, page_href, table_height
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
 
 BOARD_CHART_HEIGHT = 400
@@ -54,7 +53,7 @@ def figure(selection: Selection, view: MeasureView, *, show_2s: bool = False, hu
 
 def measure_link(selection: Selection, code: str, name: str) -> str:
     """A link to the measure's own page for this unit; the fragment carries the link text."""
-    return f"./Measure?{urlencode(selection.link(measure=code))}#{name}"
+    return page_href("Measure", selection.link(measure=code), fragment=name)
 
 
 def summary(selection: Selection, views: Sequence[MeasureView]) -> None:

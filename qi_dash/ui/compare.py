@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +17,7 @@ from qi_dash.spc import SPCBatch
 from qi_dash.teams_to_learn_from import teams_to_learn_from
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import markdown_text
+from qi_dash.ui.widgets import html_text, markdown_text, page_href
 
 MEASURE_PAGE = "pages/2_Measure.py"
 FOLD_AFTER = 10  # a longer list of teams to learn from is folded in an expander
@@ -110,13 +109,13 @@ def measure_href(selection: Selection, team: str, measure: str) -> str:
     tree = selection.hierarchy
     query = {"org": selection.org, "dir": tree.parent(team), "team": team, "measure": measure,
              "as_of": selection.as_of.isoformat() if selection.as_of else ""}
-    return "./Measure?" + urlencode({k: v for k, v in query.items() if v})
+    return page_href("Measure", query)
 
 
 def team_link(selection: Selection, group: Compared, team: str, measure: str) -> str:
     """HTML of a link to the team's chart that opens in this tab (user text escaped)."""
     return (f'<a href="{html.escape(measure_href(selection, team, measure))}" target="_self">'
-            f"{html.escape(group.names.get(team, team))}</a>")
+            f"{html_text(group.names.get(team, team))}</a>")
 
 
 def open_measure(selection: Selection, team: str, measure: str) -> None:
@@ -154,9 +153,9 @@ def learning_list(selection: Selection, group: Compared, definition: MeasureDefi
                "the funnel on the better side. Ask them what they changed.")
     items = []
     for row in teams.itertuples(index=False):
-        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in row.reasons)
+        reasons = "".join(f"<li>{html_text(r)}</li>" for r in row.reasons)
         changes = (
-            "<li>Tests of change: " + "; ".join(html.escape(c) for c in row.tests_of_change) + "</li>"
+            "<li>Tests of change: " + "; ".join(html_text(c) for c in row.tests_of_change) + "</li>"
             if row.tests_of_change else "<li>No tests of change recorded.</li>"
         )
         items.append(f"<li>{team_link(selection, group, row.unit, definition.code)}<ul>{reasons}{changes}</ul></li>")

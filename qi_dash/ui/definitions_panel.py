@@ -8,6 +8,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from qi_dash import exports
+from qi_dash.names import new_look_alikes
 from qi_dash.periods import FREQUENCIES
 from qi_dash.definitions import (
     FIELD_HELP,
@@ -15,7 +17,6 @@ from qi_dash.definitions import (
     MeasureDefinition,
     parse_definition,
     read_definitions,
-    write_definitions,
 )
 from qi_dash.access import Right, can
 from qi_dash.ui import session, signin
@@ -46,16 +47,25 @@ def definitions_table(definitions: list[MeasureDefinition]) -> None:
 def definitions_download(definitions: list[MeasureDefinition]) -> None:
     st.download_button(
         "Download the definitions (CSV)",
-        data=write_definitions(definitions).encode("utf-8"),
+        data=exports.definitions_csv(definitions),
         file_name="measures.csv",
         mime="text/csv",
     )
 
 
+def _look_alikes(definitions: list[MeasureDefinition]) -> bool:
+    """Say which names pass for another measure's; True if any does (nothing is saved)."""
+    existing = {d.code: d.name for d in session.store().definitions()}
+    problems = new_look_alikes({d.code: d.name for d in definitions}, existing, what="measure")
+    for problem in problems:
+        st.error(markdown_text(problem))
+    return bool(problems)
+
+
 def definition_details(selection: Selection, definitions: list[MeasureDefinition]) -> None:
     """Each definition in words, with its version history."""
     for d in definitions:
-        with st.expander(f"{d.name} ({d.code})"):
+        with st.expander(markdown_text(f"{d.name} ({d.code})")):
             st.markdown(markdown_text(d.definition))
             st.markdown(f"**Numerator / value:** {markdown_text(d.numerator)}")
             if d.denominator:
@@ -115,10 +125,12 @@ def definition_form(selection: Selection, definitions: list[MeasureDefinition]) 
             definition = parse_definition(values)
         except DefinitionError as err:
             for problem in err.problems:
-                st.error(problem)
+                st.error(markdown_text(problem))
+            return
+        if _look_alikes([definition]):
             return
         if session.store().save_definitions([definition], recorded_by=signin.current()):
-            st.session_state["definition_saved"] = f"Saved a new version of {definition.name} ({definition.code})."
+            st.session_state["definition_saved"] = f"Saved a new version of {markdown_text(definition.name)} ({markdown_text(definition.code)})."
             st.rerun()
         st.info("Nothing changed: that is the current definition already.")
 
@@ -132,11 +144,13 @@ def definitions_upload() -> None:
     try:
         loaded = read_definitions(uploaded.getvalue(), name=uploaded.name)
     except DefinitionError as err:
-        st.error(f"{uploaded.name} was not loaded; nothing changed.")
+        st.error(f"{markdown_text(uploaded.name)} was not loaded; nothing changed.")
         for problem in err.problems:
-            st.error(problem)
+            st.error(markdown_text(problem))
         return
-    st.write(f"{len(loaded)} definitions in {uploaded.name}.")
+    st.write(f"{len(loaded)} definitions in {markdown_text(uploaded.name)}.")
+    if _look_alikes(loaded):
+        return
     if st.button("Save these definitions"):
         changed = session.store().save_definitions(loaded, recorded_by=signin.current())
         st.session_state["definition_saved"] = f"{changed} definition(s) saved as new versions; {len(loaded) - changed} unchanged."

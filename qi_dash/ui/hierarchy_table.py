@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from qi_dash.hierarchy import write_hierarchy
+from qi_dash import exports
 from qi_dash.text import natural_order
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import table_height
@@ -23,6 +23,6 @@ def hierarchy_table(selection: Selection) -> None:
         hide_index=True, width="stretch", height=table_height(len(teams)),
     )
     st.download_button(
-        "Download the hierarchy (CSV)", data=write_hierarchy(tree.frame).encode("utf-8"),
+        "Download the hierarchy (CSV)", data=exports.hierarchy_csv(tree.frame),
         file_name="hierarchy.csv", mime="text/csv",
     )

@@ -36,7 +36,7 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
     workbook = plan.workbook
     visible = [s for s in workbook.sheets if not s.hidden]
     st.warning(
-        f"**{uploaded.name}** is not in the upload template. Say once which columns hold what; "
+        f"**{markdown_text(uploaded.name)}** is not in the upload template. Say once which columns hold what; "
         "save the mapping under a name and files with the same columns are recognised next time."
     )
     key = f"mapping_{uploaded.file_id}"
@@ -46,7 +46,7 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
             spec = load_spec_bytes(spec_file.getvalue(), spec_file.name)
         except InputError as err:
             for problem in err.problems:
-                st.error(str(problem))
+                st.error(markdown_text(str(problem)))
             return plan
         return plan_for(uploaded, mapping=spec)
     proposal = mappings_panel.set_aside_proposal(uploaded)
@@ -64,7 +64,7 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
     table_end = right.selectbox("The table ends", list(TABLE_ENDS), format_func=TABLE_ENDS.get,
                                 key=form.widget("table_end", list(TABLE_ENDS)), help=form.help("table_end"))
     shown = next((workbook.sheet(n) for n in selected if n != EVERY_VISIBLE), visible[0])
-    st.caption(f"The first rows of sheet '{shown.name}', as stored:")
+    st.caption(f"The first rows of sheet '{markdown_text(shown.name)}', as stored:")
     st.dataframe(shown.frame.head(12).astype("string"), width="stretch")
     headings = [str(h).strip() for h in shown.frame.loc[header_row].tolist() if h is not None and str(h).strip()] if header_row in shown.frame.index else []
     if not selected or not headings:
@@ -155,7 +155,7 @@ def mapping_form(uploaded, plan: UploadPlan) -> UploadPlan:
         problems = validate_spec(spec)
         if problems:
             for problem in problems:
-                st.error(problem)
+                st.error(markdown_text(problem))
             return plan
         st.session_state[f"{key}_applied"] = spec
     applied = st.session_state.get(f"{key}_applied")
@@ -178,7 +178,7 @@ def _save_without_upload(spec: dict, workbook) -> None:
         problems = [str(p) for p in err.problems]
     if problems:
         for problem in problems:
-            st.error(problem)
+            st.error(markdown_text(problem))
         return
     name = spec["name"].strip()
     try:

@@ -203,5 +203,5 @@ def _read_spec(data: bytes, where: str) -> dict | None:
         return load_spec_bytes(data, where)
     except InputError as err:
         for problem in err.problems:
-            st.error(str(problem))
+            st.error(markdown_text(str(problem)))
         return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
-from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +20,7 @@ from qi_dash.definitions import MeasureDefinition
 from qi_dash.icons import ASSURANCE_ICONS, VARIATION_ICONS
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
+from qi_dash.ui.widgets import page_href
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
 
 SIGNALS = {"concern": "Special cause concern", "failing": "Failing the target", "improvement": "Special cause improvement"}
@@ -97,7 +97,7 @@ def _href(selection: Selection, page: str, unit: str, measure: str = "") -> str:
     elif level == "team":
         where.update(dir=tree.parent(unit), team=unit)
     params = selection.link(**where)
-    return f"./{page}?{urlencode(params)}"
+    return page_href(page, params)
 
 
 def _badge(code: str, kind: str) -> str:

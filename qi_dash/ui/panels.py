@@ -54,4 +54,4 @@ def data_table(view: MeasureView) -> None:
 def not_reported(views: list[MeasureView]) -> None:
     names = [v.definition.name for v in views if not v.has_data]
     if names:
-        st.caption("Not reported by this team: " + ", ".join(names) + ".")
+        st.caption("Not reported by this team: " + ", ".join(markdown_text(n) for n in names) + ".")

@@ -85,7 +85,7 @@ def _suggestion_form(selection: Selection, view: MeasureView, found) -> None:
     d = view.definition
     when = periods.label(found.period, d.frequency)
     with st.form(f"phase_suggest_{d.code}", border=True):
-        st.markdown(f"**{markdown_text(d.name)}.** {markdown_text(found.text)}")
+        st.markdown(f"**{markdown_text(d.name)}.** {found.text}")  # found.text: the app's own words
         reason = st.text_input("Reason (what changed then)", key=f"phase_suggest_reason_{d.code}",
                                max_chars=500, placeholder="e.g. the test of change that worked")
         if st.form_submit_button(f"Recalculate the limits from {when}"):

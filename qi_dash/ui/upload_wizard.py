@@ -161,9 +161,9 @@ def place_new_teams(plan: UploadPlan, selection: Selection) -> None:
     rows = []
     for team in teams[:50]:
         code_column, directorate_column, new_column = st.columns(3)
-        code = code_column.text_input(f"Code for '{team}'", value=proposed[team], key=f"code_{team}")
+        code = code_column.text_input(markdown_text(f"Code for '{team}'"), value=proposed[team], key=f"code_{team}")
         directorate = directorate_column.selectbox(
-            f"Directorate for the new team '{team}'", choices,
+            markdown_text(f"Directorate for the new team '{team}'"), choices,
             format_func=lambda c: "— choose —" if not c else "a new directorate…" if c == NEW_DIRECTORATE else tree.name(c),
             key=f"place_{team}",
         )
@@ -200,7 +200,7 @@ def _placement(tree, rows: list[tuple[str, str, str, str, str]]) -> dict[str, di
 def preview_and_save(uploaded, plan: UploadPlan) -> None:
     changes = plan.changes
     added, updated, unchanged = (plan.count(c) for c in ("added", "updated", "unchanged"))
-    st.subheader(f"Preview: {uploaded.name}")
+    st.subheader(f"Preview: {markdown_text(uploaded.name)}")
     a, u, n = st.columns(3)
     a.metric("Rows to add", added)
     u.metric("Rows to update", updated)
@@ -238,9 +238,9 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
             st.error(markdown_text(str(err)))
             return
         st.session_state["last_saved"] = (
-            f"Saved {uploaded.name}: {summary.sentence()}." if summary.changed
+            f"Saved {markdown_text(uploaded.name)}: {summary.sentence()}." if summary.changed
             # Someone saved the same values since the preview: nothing was left to change.
-            else f"Nothing to change: every row of {uploaded.name} is already saved."
+            else f"Nothing to change: every row of {markdown_text(uploaded.name)} is already saved."
         )
         st.session_state["_uploads_saved"] = st.session_state.get("_uploads_saved", 0) + 1
         st.session_state.pop("_plan", None)

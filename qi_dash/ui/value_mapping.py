@@ -4,7 +4,6 @@ value mapping — texts in the file → a team or a measure, the likeliest first
 
 from __future__ import annotations
 
-import html
 
 import streamlit as st
 
@@ -23,6 +22,7 @@ from qi_dash.ingest.mapping_form import (
 from qi_dash.ingest.workbook import Workbook
 from qi_dash.problems import InputError
 from qi_dash.ui import session
+from qi_dash.ui.widgets import markdown_text
 
 EVERY_VISIBLE = "*"
 SHOWN_VALUES = 40  # texts listed per value table; a mapping file can name more
@@ -108,7 +108,7 @@ def across_rows(form: FormState, labels: list[str]) -> dict[str, tuple[str] | tu
     rows: dict = {}
     for d in session.store().definitions():
         cells = st.columns([2, 1, 1]) if d.has_denominator else st.columns([2, 2])
-        cells[0].markdown(f"{html.escape(d.name)}  \n`{d.code}` · {d.kind}")
+        cells[0].markdown(f"{markdown_text(d.name)}  \n{markdown_text(d.code)} · {d.kind}")
         guess = f"measure:{d.code}"
         if d.has_denominator:
             rows[d.code] = (pick("Numerator row", f"row_num_{d.code}", cells[1], guess),
@@ -165,11 +165,11 @@ def _table(form: FormState, name: str, texts: list[str], title: str, suggest, sh
     for text in texts[:SHOWN_VALUES]:
         options = [NOT_CHOSEN, *suggest(text)]
         left, right = st.columns([1, 2])
-        left.markdown(html.escape(text))
+        left.markdown(markdown_text(text))
         key = form.widget(f"{name}_{text}", options)
         code = st.session_state.get(key, NOT_CHOSEN)
         guess = f"measure:{code}" if what == "measure" else "team"
-        value = right.selectbox(f"The {what} '{text}' means", options, key=key, label_visibility="collapsed",
+        value = right.selectbox(markdown_text(f"The {what} '{text}' means"), options, key=key, label_visibility="collapsed",
                                 help=form.help(guess) if code else None,
                                 format_func=lambda c: shown(c) if c else "— as written —")
         if value:

@@ -5,19 +5,53 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from urllib.parse import quote, urlencode
 
 import streamlit as st
 
 from qi_dash import icons
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$<>&])")
+# Every character that starts Markdown or Streamlit syntax: emphasis, code, links and images
+# ([]()!), headings (#), lists (-+ and "1." / "1)"), tables (|), quotes and HTML (<>&), maths
+# ($), strikethrough (~), and Streamlit's directives — colours ":red[...]", badges, emoji
+# shortcodes ":smile:", icons ":material/home:" — which all start with ':'. CommonMark lets any
+# ASCII punctuation be escaped with a backslash, and the escaped character shows as itself.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$<>&:])")
+# GitHub-flavoured Markdown turns a bare "http://…", "www.…" or e-mail address into a live
+# link after escapes are read, so an escaped colon is not enough: an invisible word joiner
+# (U+2060) after the scheme, "www" or "@" keeps the text as typed on screen but no longer a link.
+_AUTOLINK = re.compile(r"(?i)\b(https?|mailto|xmpp)(?=\\:)|\b(www)(?=\\\.)|(@)(?=\w)")
 
 
-def markdown_text(text: str) -> str:
-    """User text for st.markdown: shown as typed, never as formatting, a link, maths or HTML."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
+def markdown_text(text: object) -> str:
+    """User text for anything Streamlit renders as Markdown (st.markdown, captions, alerts,
+    headers, widget labels and help, expander and tab labels, radio options): shown as typed
+    on one line, never as formatting, a link, an image, maths, colour, an icon or HTML."""
+    escaped = _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    return _AUTOLINK.sub(lambda m: m[0] + "\u2060", escaped)
+
+
+# In HTML that st.markdown may also read as Markdown (unsafe_allow_html), user text is written
+# with character references: HTML's own specials, and Markdown's, so neither reading turns it
+# into markup (CommonMark: an entity never starts Markdown syntax).
+_HTML_SPECIALS = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_HTML_MARKDOWN = re.compile(r"[&<>\"'\\`*_{}\[\]()#+\-.!|~$:]")
+
+
+def html_text(text: object) -> str:
+    """User text for HTML (st.html, or st.markdown with unsafe_allow_html): shown as typed on
+    one line, never as a tag, an attribute's end, or Markdown."""
+    return _HTML_MARKDOWN.sub(lambda m: _HTML_SPECIALS.get(m[0], f"&#{ord(m[0])};"), " ".join(str(text).split()))
+
+
+def page_href(page: str, params: Mapping[str, str], fragment: str = "") -> str:
+    """A relative link to one of the app's pages with its query: every value percent-encoded,
+    so a code holding '#', '?', '&', '/' or a space arrives whole (empty values are left out).
+    ``fragment`` is kept as text after '#' (a link column's display text)."""
+    query = urlencode({k: v for k, v in params.items() if v}, quote_via=quote)
+    return f"./{quote(page)}?{query}" + (f"#{fragment}" if fragment else "")
 
 
 @contextmanager
