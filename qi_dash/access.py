@@ -27,7 +27,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+import pandas as pd
+
+from qi_dash import exports
 from qi_dash.hierarchy import Hierarchy
+from qi_dash.text import restored
 
 
 class Role(StrEnum):
@@ -250,14 +254,13 @@ def read_grants_csv(data: bytes, hierarchy: Hierarchy, name: str = "grants.csv")
     if missing:
         raise AccessError([f"{name}, row 1: missing column(s) {', '.join(missing)}; "
                            f"the columns are {', '.join(CSV_COLUMNS)}."])
-    return check_grants(list(reader), hierarchy, name)
+    # A download put an apostrophe before formula-like text (``grants_csv``): take it off.
+    rows = [{key: restored(value) for key, value in row.items()} for row in reader]
+    return check_grants(rows, hierarchy, name)
 
 
-def grants_csv(grants: Iterable[Grant]) -> str:
-    """The grants as a CSV (identity, role, unit) that ``read_grants_csv`` reads back."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for g in grants:
-        writer.writerow([g.identity, g.role.value, g.unit])
-    return out.getvalue()
+def grants_csv(grants: Iterable[Grant]) -> bytes:
+    """The grants as a CSV (identity, role, unit) that ``read_grants_csv`` reads back, safe
+    to open in a spreadsheet (``exports.table_csv``)."""
+    frame = pd.DataFrame([(g.identity, g.role.value, g.unit) for g in grants], columns=CSV_COLUMNS, dtype=object)
+    return exports.table_csv(frame)

@@ -135,7 +135,7 @@ def _run_mapping(args, store: Store) -> int:
 def _run_roles(args, store: Store) -> int:
     if args.action == "export":
         grants = store.grants()
-        args.out.write_text(access.grants_csv(grants), encoding="utf-8")
+        args.out.write_bytes(access.grants_csv(grants))
         print(f"{len(grants)} role(s) written to {args.out}.")
         return 0
     if not args.file.exists():

@@ -82,7 +82,15 @@ def test_a_grants_csv_is_read_by_unit_code_or_name_and_written_back_the_same():
     grants = access.read_grants_csv(data, TREE)
     assert grants == [Grant("ash.nurse@example.org", Role.MEMBER, "W-ASH"), Grant("lead@example.org", Role.LEAD, "DIR-ACU"),
                       Grant("boss@example.org", Role.ADMINISTRATOR, "")]
-    assert access.read_grants_csv(access.grants_csv(grants).encode(), TREE) == grants
+    assert access.read_grants_csv(access.grants_csv(grants), TREE) == grants
+
+
+def test_the_roles_csv_is_safe_in_a_spreadsheet_and_reads_back_the_same():
+    grants = [Grant("=hyperlink(\"http://evil\")@example.org", Role.VIEWER, ""),
+              Grant("boss@example.org", Role.ADMINISTRATOR, "")]
+    written = access.grants_csv(grants)
+    assert b"'=hyperlink" in written and b"\n=hyperlink" not in written
+    assert access.read_grants_csv(written, TREE) == grants
 
 
 def test_every_bad_row_of_a_grants_csv_is_named_by_row_and_column():

@@ -59,7 +59,7 @@ def roles_section(selection: Selection) -> None:
 
 def roles_file(selection: Selection) -> None:
     """The grants as a CSV to download, and a CSV to load as the new set."""
-    st.download_button("Download the roles (CSV)", access.grants_csv(session.store().grants()).encode("utf-8"),
+    st.download_button("Download the roles (CSV)", access.grants_csv(session.store().grants()),
                        file_name="roles.csv", mime="text/csv")
     uploaded = st.file_uploader("A roles CSV (identity, role, unit) to replace the roles with", type=["csv"],
                                 key="grants_file")
