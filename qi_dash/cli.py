@@ -1,4 +1,4 @@
-"""Command line: ``python -m qi_dash demo|init|upload|export|template|mapping`` — the app's own code."""
+"""Command line: ``python -m qi_dash demo|init|upload|export|report|template|mapping`` — the app's own code."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from qi_dash import bootstrap, exports
+from qi_dash import bootstrap, exports, pack_cli
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import HierarchyError
 from qi_dash.ingest.recognise import imported_signature, spec_headings
@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="blank cells clear stored values (by default a blank keeps what is stored)")
     export = command("export", "Export all observations in the canonical template (.csv or .xlsx).")
     export.add_argument("--out", type=Path, required=True)
+    pack_cli.add_report_command(command("report", pack_cli.REPORT_HELP))
     template = command("template", "Write the blank upload template (xlsx) with the measure and team lists.")
     template.add_argument("--out", type=Path, required=True)
     _mapping_commands(commands)
@@ -214,6 +215,8 @@ def _run(args, store: Store) -> int:
         frame = exports.template_frame(store.observations())
         exports.write_export(frame, args.out)
         print(f"Exported {len(frame)} observations to {args.out}.")
+    elif args.command == "report":
+        return pack_cli.run_report(args, store)
     elif args.command == "mapping":
         return _run_mapping(args, store)
     elif args.command == "template":

@@ -181,12 +181,12 @@ def pack_chart(view: MeasureView, line: BoardLine, cycles: pd.DataFrame) -> Pack
     mine = pdsa.on_measure(cycles, d.code)
     figure = charts.spc_figure(view.points, view.result.phases, d, changes=mine, height=PACK_CHART_HEIGHT,
                                trajectory=view.trajectory, aims=view.aims, phase_changes=view.phase_changes)
-    target = view.result.points["target"].dropna() if "target" in view.result.points else pd.Series(dtype=float)
+    target = view.result.target  # the target in force at the latest point (NaN: none)
     return PackChart(
         line=line,
         definition=textwrap.shorten(" ".join(d.definition.split()), DEFINITION_WORDS, placeholder=" …"),
         caption=charts.chart_caption(d),
-        target=f"Target: {charts.format_value(target.iloc[-1], d)}" if not target.empty else "",
+        target="" if pd.isna(target) else f"Target: {charts.format_value(target, d)}",
         aims=tuple(f"Aim: {a.statement} — {aims_module.progress(a, d, view.points).headline}" for a in view.aims),
         signals=signal_lines(view),
         cycles=cycle_lines(mine, view),

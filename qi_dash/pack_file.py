@@ -37,7 +37,7 @@ def pack_bytes(content: PackContent, fmt: str, *, progress: Progress | None = No
             progress(IMAGES_SHARE * done / total, f"Drawing charts: {done} of {total}")
 
     if progress is not None:
-        progress(0.0, f"Drawing {len(charts)} charts")
+        progress(0.0, f"Drawing {len(charts)} chart(s)")
     images = render.render_images([chart.figure for chart in charts], "png", progress=drawn)
     if progress is not None:
         progress(IMAGES_SHARE, f"Writing the {FORMATS[fmt]} file")
