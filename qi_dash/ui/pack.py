@@ -52,7 +52,7 @@ def _build(selection: Selection, measures: tuple[str, ...], start: date | None, 
             status.update(label="The board pack could not be built", state="error")
             st.error(str(err))
             return
-        status.update(label=f"Board pack ready: {len(content.charts)} charts", state="complete", expanded=False)
+        status.update(label=f"Board pack ready: {len(content.charts)} chart(s)", state="complete", expanded=False)
     # Only the last pack is kept: a pack of many charts is megabytes.
     st.session_state[BUILT] = (asked, content.file_name(fmt), data)
 
