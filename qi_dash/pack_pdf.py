@@ -120,7 +120,7 @@ def _cover(pdf: _Pack, content: PackContent) -> None:
     _text(pdf, 9, colour=GREY)
     pdf.multi_cell(BODY_W, 4.5, "Charts follow NHS England's Making Data Count: grey points are common cause "
                    "variation, blue (diamond) special cause improvement, orange (square) special cause concern. "
-                   "The icons say the latest point's variation and whether the target will be met.")
+                   "The icons say the latest point's variation and whether the target will be met.", align="L")
 
 
 def _heading(pdf: FPDF, title: str, subtitle: str) -> None:
@@ -154,7 +154,7 @@ def _summary(pdf: _Pack, section: PackSection) -> None:
             pdf.cell(BODY_W, 10, "No data for this unit in the period.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if section.not_reported:
         _text(pdf, 8.5, colour=GREY)
-        pdf.multi_cell(BODY_W, 4.5, "Not reported: " + ", ".join(section.not_reported) + ".")
+        pdf.multi_cell(BODY_W, 4.5, "Not reported: " + ", ".join(section.not_reported) + ".", align="L")
 
 
 def _table_head(pdf: FPDF) -> None:
