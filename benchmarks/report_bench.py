@@ -78,8 +78,10 @@ def main() -> int:
 def _screenshots(path: Path, fmt: str, folder: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "pptx":
-        subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder / "office"),
-                        str(path)], check=True, capture_output=True)
+        # A profile of its own: a LibreOffice already running elsewhere would take the conversion.
+        subprocess.run(["libreoffice", f"-env:UserInstallation=file://{folder / 'office-profile'}", "--headless",
+                        "--convert-to", "pdf", "--outdir", str(folder / "office"), str(path)],
+                       check=True, capture_output=True)
         path = folder / "office" / "pack.pdf"
     for page in _pages(path, out, f"board-pack-{fmt}"):
         print(f"      {page}")

@@ -107,7 +107,7 @@ def _summary(slide, content: PackContent, section: PackSection, lines: Sequence[
         (f"{section.name}: summary{' (continued)' if continued else ''}", 26, True, NHS_BLUE),
         (f"{section.level.capitalize()} · {content.period} · each measure at its latest point", 12, False, GREY),
     ], name="Title")
-    widths = (Inches(3.6), Inches(0.8), Inches(0.8), Inches(2.6), Inches(4.7))
+    widths = (Inches(3.4), Inches(1.0), Inches(1.0), Inches(2.6), Inches(4.5))
     heads = ("Measure", "Variation", "Assurance", "Latest", "What the chart says")
     top = Inches(1.3)
     left = MARGIN
@@ -141,10 +141,10 @@ def _chart_slide(slide, section: PackSection, chart: PackChart, image: bytes) ->
     ], name="Title")
     _icon(slide, line.variation_icon, "variation", SLIDE_W - MARGIN - Inches(1.1), Inches(0.3), Inches(0.5))
     _icon(slide, line.assurance_icon, "assurance", SLIDE_W - MARGIN - Inches(0.55), Inches(0.3), Inches(0.5))
-    _box(slide, MARGIN, Inches(1.25), CHART_W, Inches(0.45),
-         [(f"Latest: {line.latest} — {line.summary}", 13, True, TEXT)], name="Latest")
-    _picture(slide, image, MARGIN, Inches(1.75), CHART_W, CHART_H, f"SPC chart of {line.name} for {section.name}")
-    below = Inches(1.8) + CHART_H
+    _box(slide, MARGIN, Inches(1.2), CHART_W, Inches(0.6),
+         [(f"Latest: {line.latest} — {line.summary}", 12, True, TEXT)], name="Latest")
+    _picture(slide, image, MARGIN, Inches(1.85), CHART_W, CHART_H, f"SPC chart of {line.name} for {section.name}")
+    below = Inches(1.85) + CHART_H
     _box(slide, MARGIN, below, CHART_W, SLIDE_H - below - Inches(0.2),
          [("Signals", 11, True, NHS_BLUE),
           *[(text, 9, False, TEXT) for text in chart.signals or ["No special cause signals in the period."]]],

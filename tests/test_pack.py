@@ -9,6 +9,7 @@ import subprocess
 from datetime import date, datetime, timezone
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from PIL import Image
 from pptx import Presentation
@@ -203,3 +204,15 @@ def test_pack_bytes_reports_progress_to_the_end(store):
     assert data[:2] == b"PK"
     assert seen[0] == (0.0, "Drawing 1 chart(s)") and seen[-1] == (1.0, "Done")
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_without_a_browser_the_image_error_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
+    with pytest.raises(render.RenderError, match="Chart images need Chromium on the server"):
+        render.render_images([go.Figure()])
+
+
+def test_icons_become_pngs_of_their_colour():
+    png = Image.open(io.BytesIO(render.icon_png("concern_high", "variation", 64))).convert("RGBA")
+    assert png.size == (64, 64)
+    assert any(_near(c[:3], (0xE4, 0x6C, 0x0A)) for _, c in png.getcolors(maxcolors=1 << 16) if c[3] == 255)
