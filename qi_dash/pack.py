@@ -110,8 +110,9 @@ def read_pack(
     hierarchy = store.hierarchy()
     code = unit if unit in hierarchy else hierarchy.resolve(unit, level=None)
     if code is None:
-        raise PackError(f"No unit has the code or name '{unit}'. Units: {', '.join(hierarchy.organisations)} "
-                        f"and the directorates and teams under them.")
+        raise PackError(f"No unit has the code or name '{unit}'. Give a team's, a directorate's "
+                        f"({', '.join(hierarchy.directorates)}) or the organisation's "
+                        f"({', '.join(hierarchy.organisations)}).")
     definitions = store.definitions()
     known = [d.code for d in definitions]
     codes = list(measures) if measures else known
