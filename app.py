@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from qi_dash.ui import downloads, matrix, organisation
+from qi_dash.ui import downloads, matrix, organisation, pack
 from qi_dash.ui.selection import as_of_notice, page
 from qi_dash.ui.widgets import markdown_text
 
 selection = page("Home")
+pack.board_pack(selection)
 st.title(markdown_text(selection.name(selection.org)) or "qi-dash")
 st.markdown(
     "Every team's quality-improvement measures in one place, with the same definitions, "

@@ -3,11 +3,12 @@ charted; in huddle mode (``view=huddle``) a shared screen. Above team level, its
 
 import streamlit as st
 
-from qi_dash.ui import aims, board, downloads, huddle, panels, pdsa_cycles, phases, reading_guide
+from qi_dash.ui import aims, board, downloads, huddle, pack, panels, pdsa_cycles, phases, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 
 selection = page("Team")
+pack.board_pack(selection)
 if selection.level != "team":
     breadcrumb(selection)
     st.title(markdown_text(selection.name()))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qi_dash.ui import aims, downloads, financial_years, panels, pdsa_cycles, phases, reading_guide
+from qi_dash.ui import aims, downloads, financial_years, pack, panels, pdsa_cycles, phases, reading_guide
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import AGGREGATION_WORDS
@@ -14,6 +14,7 @@ if definition is None:
     st.info("No measures are defined yet. Add one on the Measures page.")
     st.stop()
 
+pack.board_pack(selection, (definition.code,))
 st.title(markdown_text(definition.name))
 st.markdown(f"**{markdown_text(selection.name())}** · {definition.family} measure · {markdown_text(definition.unit)}")
 if selection.level != "team":

@@ -7,7 +7,7 @@ and the words that go with it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,7 +16,7 @@ import pandas as pd
 from qi_dash import aggregate, charts, periods
 from qi_dash.aims import Aim
 from qi_dash.definitions import MeasureDefinition
-from qi_dash.phases import PhaseChange, engine_phases
+from qi_dash.phases import PhaseChange, active_changes, engine_phases
 from qi_dash.spc import SPCResult, analyse
 from qi_dash.targets import Trajectory
 
@@ -125,3 +125,24 @@ def measure_view(
     changes = tuple(phase_changes)
     return MeasureView(definition, series, analyse_series(series, definition, trajectory=trajectory, phase_changes=changes), "",
                        trajectory, aims, changes)
+
+
+def unit_views(
+    observations: pd.DataFrame,
+    definitions: Sequence[MeasureDefinition],
+    team_codes: Sequence[str],
+    unit: str,
+    measure_codes: Sequence[str],
+    *,
+    targets: Callable[[str, str], Trajectory],
+    aims: Sequence[Aim],
+    phase_changes: pd.DataFrame | None,
+) -> list[MeasureView]:
+    """The measures of the teams given as ``unit``'s charts show them: against the targets over
+    time ``unit`` follows (``targets(unit, measure)``), with its own aims and its phase changes
+    in force (``phase_changes``: the store's frame)."""
+    by_code = {d.code: d for d in definitions}
+    return [measure_view(observations, by_code[code], list(team_codes), trajectory=targets(unit, code),
+                         aims=tuple(a for a in aims if a.unit == unit and a.measure == code),
+                         phase_changes=active_changes(phase_changes, unit, code))
+            for code in measure_codes]

@@ -1,4 +1,4 @@
-"""Command line: ``python -m qi_dash demo|init|upload|export|template|mapping`` — the app's own code."""
+"""Command line: ``python -m qi_dash demo|init|upload|export|report|template|mapping`` — the app's own code."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from qi_dash import access, bootstrap, exports, selection_options
+from qi_dash import access, bootstrap, exports, pack_cli, selection_options
 from qi_dash.access import AccessError, NotAllowed
 from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import HierarchyError
@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
                                        "means all its teams), as the app's all-data download")
     export.add_argument("--measures", help="only these measures (codes, comma-separated)")
     export.add_argument("--as-of", help="the data as it stood at the end of this day (dd/mm/yyyy or yyyy-mm-dd)")
+    pack_cli.add_report_command(command("report", pack_cli.REPORT_HELP))
     template = command("template", "Write the blank upload template (xlsx) with the measure and team lists.")
     template.add_argument("--out", type=Path, required=True)
     _mapping_commands(commands)
@@ -254,6 +255,8 @@ def _run(args, store: Store) -> int:
         frame = exports.template_frame(_selected_observations(store, args))
         exports.write_export(frame, args.out)
         print(f"Exported {len(frame)} observations to {args.out}.")
+    elif args.command == "report":
+        return pack_cli.run_report(args, store)
     elif args.command == "mapping":
         return _run_mapping(args, store)
     elif args.command == "roles":

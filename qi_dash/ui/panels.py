@@ -10,6 +10,7 @@ import streamlit as st
 from qi_dash import charts, glossary, periods
 from qi_dash.analysis import MeasureView
 from qi_dash.analysis import data_table as measure_data
+from qi_dash.ui import pack
 from qi_dash.ui.widgets import icon_block, markdown_text
 
 def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes: pd.DataFrame | None = None, height: int = 400) -> None:
@@ -24,6 +25,7 @@ def measure_panel(view: MeasureView, key: str, *, show_2s: bool = False, changes
     figure = charts.spc_figure(view.points, result.phases, d, show_2s=show_2s, changes=changes, height=height,
                                trajectory=view.trajectory, aims=view.aims, phase_changes=view.phase_changes)
     chart.plotly_chart(figure, key=key, config={"displaylogo": False})
+    pack.image_downloads(chart, figure, f"{d.code}-chart")
     badges.markdown(icon_block(result), unsafe_allow_html=True)
     latest = view.latest
     if latest is not None:

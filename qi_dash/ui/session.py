@@ -13,8 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from qi_dash import bootstrap, pdsa, summary, targets
-from qi_dash.analysis import MeasureView, measure_view
-from qi_dash.phases import active_changes
+from qi_dash.analysis import MeasureView, unit_views
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.store import Store, StoreUnavailable
@@ -63,15 +62,9 @@ def views(
 ) -> list[MeasureView]:
     """The measures of the teams given, against the targets over time and with the aims of
     ``unit`` (the unit the teams make up)."""
-    frame = observations(path, version, team_codes, as_of)
-    by_code = {d.code: d for d in definitions(path, version)}
-    follows = unit_targets(path, version)
-    aims = [a for a in _store(path).aims() if a.unit == unit]
-    changes = phase_changes(path, version, (unit,))
-    return [measure_view(frame, by_code[code], list(team_codes), trajectory=follows(unit, code),
-                         aims=tuple(a for a in aims if a.measure == code),
-                         phase_changes=active_changes(changes, unit, code))
-            for code in measure_codes]
+    return unit_views(observations(path, version, team_codes, as_of), definitions(path, version), team_codes, unit,
+                      measure_codes, targets=unit_targets(path, version), aims=_store(path).aims(),
+                      phase_changes=phase_changes(path, version, (unit,)))
 
 
 def unit_targets(path: str, version: int):

@@ -1,0 +1,236 @@
+"""A board pack as PDF, A4 landscape: the cover, each unit's summary table with its Making Data
+Count icons, then a page per measure — the chart image above its definition, signals, PDSA
+cycles and comments.
+
+Written with fpdf2: a maintained, pure-Python PDF library that embeds (subsets) TrueType fonts
+and PNG images, so the text stays searchable and the file opens anywhere. DejaVu Sans is the
+font: it has every character the words use (—, …, σ, ✓, ✗, ↻), which the PDF core fonts lack.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from qi_dash import icons, render
+from qi_dash.board import BoardLine
+from qi_dash.pack import PackChart, PackContent, PackError, PackSection
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+FONT = "DejaVu"
+PAGE_W, PAGE_H, MARGIN = 297.0, 210.0, 10.0
+BODY_W = PAGE_W - 2 * MARGIN
+NHS_BLUE = (0, 94, 184)
+TEXT = (33, 43, 50)
+GREY = (76, 98, 114)
+RULE = (216, 221, 224)
+CHART_H = BODY_W * render.PRINT_HEIGHT / render.PRINT_WIDTH * 0.86  # a little under full width, so words fit below
+ICON_MM = 9.0
+ROW_MM = 11.0
+ROWS_PER_PAGE = 14
+# Summary table columns (mm): measure, variation, assurance, latest, what the chart says, family.
+COLUMNS = (("Measure", 78), ("Variation", 20), ("Assurance", 20), ("Latest", 52), ("What the chart says", 86),
+           ("Family", 21))
+
+
+def font_files() -> tuple[Path, Path]:
+    """DejaVu Sans regular and bold (Debian: fonts-dejavu-core)."""
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            return regular, bold
+    raise PackError("The PDF needs the DejaVu Sans font, which is not installed "
+                    "(Debian: apt-get install fonts-dejavu-core).")
+
+
+class _Pack(FPDF):
+    def __init__(self, content: PackContent):
+        super().__init__(orientation="landscape", unit="mm", format="A4")
+        self.content = content
+        regular, bold = font_files()
+        self.add_font(FONT, "", str(regular))
+        self.add_font(FONT, "B", str(bold))
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(False)
+        self.set_title(content.title)
+        self.set_creator("qi-dash")
+        self.set_lang("en-GB")
+
+    def footer(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_xy(MARGIN, PAGE_H - 8)
+        self.set_font(FONT, "", 7.5)
+        self.set_text_color(*GREY)
+        self.cell(BODY_W / 2, 4, f"{self.content.name} · {self.content.period} · data {self.content.data_as_of}")
+        self.cell(BODY_W / 2, 4, f"Page {self.page_no()}", align="R")
+
+
+def write_pdf(content: PackContent, images: Sequence[bytes]) -> bytes:
+    """The pack as PDF bytes; ``images`` are the PNGs of ``content.charts``, in order."""
+    charts = content.charts
+    if len(images) != len(charts):
+        raise ValueError(f"{len(charts)} charts but {len(images)} images")
+    pdf = _Pack(content)
+    _cover(pdf, content)
+    image_of = dict(zip(map(id, charts), images))
+    for section in content.sections:
+        _summary(pdf, section)
+        for chart in section.charts:
+            _chart_page(pdf, section, chart, image_of[id(chart)])
+    return bytes(pdf.output())
+
+
+def _text(pdf: FPDF, size: float, *, bold: bool = False, colour: tuple[int, int, int] = TEXT) -> None:
+    pdf.set_font(FONT, "B" if bold else "", size)
+    pdf.set_text_color(*colour)
+
+
+def _cover(pdf: _Pack, content: PackContent) -> None:
+    pdf.add_page()
+    pdf.set_fill_color(*NHS_BLUE)
+    pdf.rect(0, 0, PAGE_W, 12, style="F")
+    pdf.set_xy(MARGIN, 40)
+    _text(pdf, 30, bold=True, colour=NHS_BLUE)
+    pdf.multi_cell(BODY_W, 13, content.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text(pdf, 16, colour=GREY)
+    pdf.cell(BODY_W, 9, f"Quality improvement board pack · {content.level}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(8)
+    for label, value in (("Period", content.period), ("Produced", f"{content.produced:%d/%m/%Y %H:%M} UTC"),
+                         ("Data as of", content.data_as_of)):
+        _text(pdf, 13, bold=True)
+        pdf.cell(38, 8, label)
+        _text(pdf, 13)
+        pdf.cell(BODY_W - 38, 8, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(8)
+    _text(pdf, 12, bold=True)
+    pdf.cell(BODY_W, 7, "In this pack", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text(pdf, 11)
+    for section in content.sections:
+        words = f"{section.name} ({section.level}): {len(section.charts)} measure chart(s)"
+        pdf.cell(BODY_W, 6, f"• {words}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if pdf.get_y() > PAGE_H - 30:
+            pdf.cell(BODY_W, 6, "• …", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            break
+    pdf.set_xy(MARGIN, PAGE_H - 22)
+    _text(pdf, 9, colour=GREY)
+    pdf.multi_cell(BODY_W, 4.5, "Charts follow NHS England's Making Data Count: grey points are common cause "
+                   "variation, blue (diamond) special cause improvement, orange (square) special cause concern. "
+                   "The icons say the latest point's variation and whether the target will be met.", align="L")
+
+
+def _heading(pdf: FPDF, title: str, subtitle: str) -> None:
+    pdf.set_xy(MARGIN, MARGIN)
+    _text(pdf, 17, bold=True, colour=NHS_BLUE)
+    pdf.cell(BODY_W - 2 * ICON_MM - 8, 8, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text(pdf, 9.5, colour=GREY)
+    pdf.cell(BODY_W - 2 * ICON_MM - 8, 5, subtitle, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _icon(pdf: FPDF, code: str, kind: str, x: float, y: float, size: float = ICON_MM) -> None:
+    pdf.image(io.BytesIO(render.icon_png(code, kind)), x=x, y=y, w=size, h=size,
+              alt_text=icons.icon_title(code, kind=kind))
+
+
+def _summary(pdf: _Pack, section: PackSection) -> None:
+    """The unit's summary table, continued on further pages when long."""
+    lines = list(section.lines)
+    for start in range(0, max(len(lines), 1), ROWS_PER_PAGE):
+        pdf.add_page()
+        more = " (continued)" if start else ""
+        _heading(pdf, f"{section.name}: summary{more}",
+                 f"{section.level.capitalize()} · {pdf.content.period} · each measure at its latest point, "
+                 "outcome → process → balancing")
+        pdf.ln(3)
+        _table_head(pdf)
+        for line in lines[start:start + ROWS_PER_PAGE]:
+            _table_row(pdf, line)
+        if not lines:
+            _text(pdf, 11)
+            pdf.cell(BODY_W, 10, "No data for this unit in the period.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if section.not_reported:
+        _text(pdf, 8.5, colour=GREY)
+        pdf.multi_cell(BODY_W, 4.5, "Not reported: " + ", ".join(section.not_reported) + ".", align="L")
+
+
+def _table_head(pdf: FPDF) -> None:
+    _text(pdf, 9, bold=True, colour=(255, 255, 255))
+    pdf.set_fill_color(*NHS_BLUE)
+    for name, width in COLUMNS:
+        pdf.cell(width, 7, name, fill=True, align="C" if width <= 21 else "L")
+    pdf.ln(7)
+
+
+def _table_row(pdf: FPDF, line: BoardLine) -> None:
+    x, y = MARGIN, pdf.get_y()
+    pdf.set_draw_color(*RULE)
+    pdf.line(MARGIN, y + ROW_MM, PAGE_W - MARGIN, y + ROW_MM)
+    texts = (line.name, None, None, line.latest, line.summary, line.family.capitalize())
+    for (name, width), text in zip(COLUMNS, texts):
+        if text is None:
+            code, kind = (line.variation_icon, "variation") if name == "Variation" else (line.assurance_icon, "assurance")
+            _icon(pdf, code, kind, x + (width - ICON_MM) / 2, y + (ROW_MM - ICON_MM) / 2)
+        else:
+            _text(pdf, 8.5, bold=name == "Measure")
+            _fit(pdf, x + 1, y, width - 2, ROW_MM, text)
+        x += width
+    pdf.set_xy(MARGIN, y + ROW_MM)
+
+
+def _fit(pdf: FPDF, x: float, y: float, width: float, height: float, text: str) -> None:
+    """Text in a box, at most two lines, centred on the box's height; cut with "…" beyond."""
+    lines = pdf.multi_cell(width, 4, text, dry_run=True, output="LINES")
+    if len(lines) > 2:
+        lines = [lines[0], lines[1].rstrip()[:-1] + "…"]
+    top = y + (height - 4 * len(lines)) / 2
+    for i, part in enumerate(lines):
+        pdf.set_xy(x, top + 4 * i)
+        pdf.cell(width, 4, part)
+
+
+def _chart_page(pdf: _Pack, section: PackSection, chart: PackChart, image: bytes) -> None:
+    line = chart.line
+    pdf.add_page()
+    _heading(pdf, line.name, f"{section.name} · {line.family} measure · {chart.caption}")
+    _icon(pdf, line.variation_icon, "variation", PAGE_W - MARGIN - 2 * ICON_MM - 3, MARGIN + 1, 11)
+    _icon(pdf, line.assurance_icon, "assurance", PAGE_W - MARGIN - ICON_MM, MARGIN + 1, 11)
+    _text(pdf, 10.5, bold=True)
+    pdf.set_xy(MARGIN, MARGIN + 14)
+    pdf.cell(BODY_W, 5.5, f"Latest: {line.latest} — {line.summary}")
+    top = MARGIN + 21
+    width = CHART_H * render.PRINT_WIDTH / render.PRINT_HEIGHT
+    pdf.image(io.BytesIO(image), x=MARGIN + (BODY_W - width) / 2, y=top, w=width, h=CHART_H,
+              alt_text=f"SPC chart of {line.name} for {section.name}")
+    words_top = top + CHART_H + 2
+    column = (BODY_W - 8) / 3
+    about = [chart.definition, *([chart.target] if chart.target else []), *chart.aims]
+    blocks = (("About this measure", about),
+              ("Signals", list(chart.signals) or ["No special cause signals in the period."]),
+              ("PDSA cycles and comments", [*chart.cycles, *chart.comments] or ["No PDSA cycles or comments on this chart."]))
+    for i, (title, texts) in enumerate(blocks):
+        _block(pdf, MARGIN + i * (column + 4), words_top, column, PAGE_H - 10 - words_top, title, texts)
+
+
+def _block(pdf: FPDF, x: float, y: float, width: float, height: float, title: str, texts: Sequence[str]) -> None:
+    """A titled column of short paragraphs; what does not fit ends in "…" (the app has the rest)."""
+    pdf.set_xy(x, y)
+    _text(pdf, 8.5, bold=True, colour=NHS_BLUE)
+    pdf.cell(width, 4.5, title)
+    bottom, at = y + height, y + 5
+    _text(pdf, 7.5)
+    for text in texts:
+        lines = pdf.multi_cell(width, 3.4, text, dry_run=True, output="LINES")
+        room = int((bottom - at) // 3.4)
+        if room <= 0:
+            break
+        if len(lines) > room:
+            lines = [*lines[:room - 1], lines[room - 1].rstrip()[:-1] + "…"]
+        for part in lines:
+            pdf.set_xy(x, at)
+            pdf.cell(width, 3.4, part)
+            at += 3.4
+        at += 1.2
