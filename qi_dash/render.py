@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
-import cairosvg
 import kaleido
 import plotly.graph_objects as go
 from kaleido.errors import BrowserClosedError, BrowserFailedError, ChromeNotFoundError, KaleidoError
@@ -112,5 +111,11 @@ async def _render(specs: list[dict], opts: dict, tabs: int, progress: Progress |
 @lru_cache(maxsize=32)
 def icon_png(code: str, kind: str, size: int = 96) -> bytes:
     """A Making Data Count icon (``icons.icon_svg``) as a PNG ``size`` pixels square."""
+    # Imported here: CairoSVG loads the system's Cairo library as it is imported, and only
+    # packs need it; the app starts without it.
+    try:
+        import cairosvg
+    except OSError as err:
+        raise RenderError(f"Board packs need the Cairo graphics library ({err}); install Debian's libcairo2.") from None
     return cairosvg.svg2png(bytestring=icons.icon_svg(code, size, kind=kind).encode("utf-8"),
                             output_width=size, output_height=size)
