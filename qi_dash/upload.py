@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import Enum
 
 import pandas as pd
@@ -68,8 +69,10 @@ class UploadPlan:
     # What is wrong with where new teams were placed (a code taken, a directorate named
     # twice): put right in the placement form, so the upload stays at that step.
     placement_problems: list[Problem] = field(default_factory=list)
-    # The store's data version the diff was taken at; saving reuses the diff if it still is.
+    # The store's data version the diff was taken at, and when: the plan is saved only if
+    # the data version still is, else refused (``StalePreview``) saying what was saved since.
     diffed_at: int | None = None
+    previewed_at: datetime | None = None
     # Whether blank cells (in columns the file carries) clear the stored values; by default
     # a blank keeps what is stored.
     blank_clears: bool = False
@@ -227,6 +230,7 @@ def plan_upload(
     incoming = checked.observations
     if blank_clears:
         incoming = incoming.assign(**{f"clears_{c}": checked.carried[c].to_numpy() for c in checked.carried})
+    plan.previewed_at = datetime.now(UTC)
     plan.changes, plan.diffed_at = store.diff(incoming)
     plan.changes["row"] = checked.observations["row"].to_numpy()
     return plan
@@ -348,9 +352,12 @@ def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan, r
 
 def commit(store: Store, plan: UploadPlan, uploaded_by: str | None = None) -> UploadSummary:
     """Save a checked plan, and the mapping the user named for it, in one transaction. A plan
-    that changes nothing is not recorded (the summary's ``changed`` is False)."""
+    that changes nothing is not recorded (the summary's ``changed`` is False). If anything was
+    saved since the plan was made, nothing is written and ``StalePreview`` says what: make
+    the plan again and show it before saving."""
     if not plan.ok:
         raise ValueError("Only a plan with no problems can be saved.")
     meta = UploadMeta(plan.file_name, plan.sha256, uploaded_by, plan.mapping)
     return store.commit_upload(plan.changes, meta, plan.new_units, diffed_at=plan.diffed_at,
-                               mapping=plan.mapping_to_save, new_aliases=plan.new_aliases)
+                               mapping=plan.mapping_to_save, new_aliases=plan.new_aliases,
+                               previewed_at=plan.previewed_at)

@@ -19,7 +19,7 @@ from qi_dash.aims import Aim
 from qi_dash.pdsa import PdsaCycle
 from qi_dash.store import aims, cycles, history, mappings, phases, schema, summary
 from qi_dash.store.errors import StoreBusy, StoreConflict
-from qi_dash.store.history import UndoSummary, UploadMeta, UploadSummary
+from qi_dash.store.history import RedoSummary, UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
 from qi_dash.store.units import read_aliases, read_units, upsert_aliases, upsert_units
 
@@ -227,19 +227,20 @@ class Store:
         diffed_at: int | None = None,
         mapping: NamedMapping | None = None,
         new_aliases: pd.DataFrame | None = None,
+        previewed_at: datetime | None = None,
     ) -> UploadSummary:
         """Save validated observations (and new units and their aliases) in one transaction,
         with the column ``mapping`` that read them when the user named it to be saved.
 
-        ``incoming`` may be ``diff``'s result, taken at data version ``diffed_at``: it is used
-        as it is if nothing has been written since. Otherwise the diff is taken again inside
-        the transaction, so a change saved by someone else since the preview is accounted for.
+        ``incoming`` may be ``diff``'s result, taken at data version ``diffed_at`` (at
+        ``previewed_at``): it is saved as it is if nothing has been written since, else
+        refused with ``StalePreview`` (nothing written) so the user sees a new preview.
         Blanks keep stored values unless the rows say otherwise (``history.diff``). An upload
         that changes nothing is not recorded and leaves the data version as it is; its
         summary says so (``changed`` is False).
         """
         def work(cur):
-            saved = history.commit(cur, incoming, meta, new_units, diffed_at)
+            saved = history.commit(cur, incoming, meta, new_units, diffed_at, previewed_at)
             if saved.changed:
                 summary.refresh_upload(cur, saved.upload_id)
             if mapping is not None:
@@ -270,6 +271,17 @@ class Store:
             undone = history.undo(cur, upload_id, undone_by)
             summary.refresh_upload(cur, undone.undo_id)
             return undone
+
+        return self._write(work)
+
+    def redo_upload(self, upload_id: int, redone_by: str | None = None) -> RedoSummary:
+        """Undo an upload's undo: put back exactly the values the undo reverted, if none has
+        been written since (else StoreError naming them, nothing written). Recorded as an
+        upload of kind "redo"; the upload can then be undone again."""
+        def work(cur):
+            redone = history.redo(cur, upload_id, redone_by)
+            summary.refresh_upload(cur, redone.redo_id)
+            return redone
 
         return self._write(work)
 

@@ -11,3 +11,8 @@ class StoreConflict(RuntimeError):
 
 class StoreError(ValueError):
     """A request the store refuses (e.g. undoing an upload twice)."""
+
+
+class StalePreview(StoreError):
+    """A save refused because the data changed after its preview was made; nothing was
+    written. The caller makes the preview again and shows it before saving."""

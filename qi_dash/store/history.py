@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from qi_dash.store.errors import StoreError
+from qi_dash.store.errors import StalePreview, StoreError
 from qi_dash.store.schema import bump_data_version, data_version
 from qi_dash.store.units import upsert_units
 from qi_dash.vocabulary import NUMBER_COLUMNS, VALUE_COLUMNS
@@ -270,16 +270,20 @@ def commit(
     meta: UploadMeta,
     new_units: pd.DataFrame | None,
     diffed_at: int | None,
+    previewed_at: datetime | None = None,
 ) -> UploadSummary:
     """Save an upload's observations (and new units), bumping the data version: the work of
     ``Store.commit_upload`` inside its transaction. An upload that changes nothing is not
     recorded: no upload row, no history, the same data version (its summary's
-    ``upload_id`` is None)."""
-    unchanged_since_diff = data_version(cur) == diffed_at
-    if unchanged_since_diff and "change" in incoming.columns:
-        changes = incoming
-    else:
-        changes = diff(cur, incoming)
+    ``upload_id`` is None).
+
+    ``incoming`` with ``diffed_at`` is a preview (``diff``'s result at that data version): it
+    is saved exactly as previewed, or, if anything was written since, refused with
+    ``StalePreview`` (saying what, of the uploads since ``previewed_at``). Without
+    ``diffed_at`` the rows are diffed here."""
+    if diffed_at is not None and data_version(cur) != diffed_at:
+        raise StalePreview(f"The data changed since this preview ({changed_since(cur, previewed_at)})")
+    changes = incoming if diffed_at is not None and "change" in incoming.columns else diff(cur, incoming)
     change = changes["change"]
     updated = int((change == "updated").sum())
     written = (change != "unchanged").to_numpy(dtype=bool)
@@ -322,6 +326,8 @@ def undo(cur: duckdb.DuckDBPyConnection, upload_id: int, undone_by: str | None) 
     status, kind, file_name, wrote_values = found[0]
     if kind == "undo":
         raise StoreError(f"Upload {upload_id} is itself an undo; it cannot be undone.")
+    if kind == "redo":
+        raise StoreError(f"Upload {upload_id} is a redo ({file_name}); undo that upload instead.")
     if status == "undone":
         raise StoreError(f"Upload {upload_id} ({file_name}) has already been undone.")
     if not wrote_values:
@@ -364,6 +370,107 @@ def undo(cur: duckdb.DuckDBPyConnection, upload_id: int, undone_by: str | None) 
         [undo_id, upload_id],
     )
     return UndoSummary(undo_id, len(reverts) - removed, removed, teams)
+
+
+@dataclass
+class RedoSummary:
+    redo_id: int
+    restored: int
+    teams: list[str]
+
+    def sentence(self) -> str:
+        return f"{self.restored} values put back as the upload saved them"
+
+
+def redo(cur: duckdb.DuckDBPyConnection, upload_id: int, redone_by: str | None) -> RedoSummary:
+    """Undo an upload's undo: the work of ``Store.redo_upload`` inside its transaction.
+
+    The values the undo reverted go back to exactly what the upload wrote, replacing what the
+    undo restored, and the upload counts as saved again (it can be undone again). Refused,
+    naming each row, if any of those values has been written since the undo."""
+    found = cur.execute("SELECT status, kind, file_name, undone_by FROM uploads WHERE upload_id = ?",
+                        [upload_id]).fetchall()
+    if not found:
+        raise StoreError(f"There is no upload number {upload_id}.")
+    status, kind, file_name, undo_id = found[0]
+    if kind in ("undo", "redo"):
+        raise StoreError(f"Upload {upload_id} is itself {'an undo' if kind == 'undo' else 'a redo'}; "
+                         "only an undone upload can be redone.")
+    if status != "undone":
+        raise StoreError(f"Upload {upload_id} ({file_name}) is not undone, so there is nothing to redo.")
+    # Each value the undo wrote must still be the latest written for its row.
+    changed = cur.execute(
+        """WITH reverted AS (SELECT unit, measure, period FROM observation_history WHERE upload_id = $1),
+           latest AS (
+               SELECT h.unit, h.measure, h.period, h.upload_id, row_number() OVER (
+                   PARTITION BY h.unit, h.measure, h.period ORDER BY h.upload_id DESC) AS rn
+               FROM observation_history h JOIN reverted USING (unit, measure, period))
+           SELECT l.unit, l.measure, l.period, l.upload_id, u.file_name
+           FROM latest l JOIN uploads u USING (upload_id)
+           WHERE l.rn = 1 AND l.upload_id <> $1 ORDER BY l.unit, l.measure, l.period""",
+        [undo_id],
+    ).df()
+    if not changed.empty:
+        rows = [f"{r.unit} × {r.measure} × {r.period:%d/%m/%Y} (upload {r.upload_id}, {r.file_name})"
+                for r in changed.head(_NAMED_ROWS).itertuples(index=False)]
+        more = f" and {len(changed) - _NAMED_ROWS:,} more" if len(changed) > _NAMED_ROWS else ""
+        raise StoreError(
+            f"Upload {upload_id} ({file_name}) cannot be redone: {len(changed):,} of the values its undo put back "
+            f"have been changed since: {'; '.join(rows)}{more}. Nothing was changed; to save its values over "
+            "the newer ones, upload the file again and check the preview.")
+    redo_id = cur.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
+    # Read out before the history changes under it.
+    cur.register("restored_obs", cur.sql(
+        """SELECT h.unit, h.measure, h.period, h.numerator, h.denominator, h.value, h.comment
+           FROM observation_history h
+           SEMI JOIN (SELECT unit, measure, period FROM observation_history WHERE upload_id = $2) r
+             USING (unit, measure, period)
+           WHERE h.upload_id = $1""",
+        params=[upload_id, undo_id],
+    ).to_arrow_table())
+    _supersede(cur, "restored_obs", redo_id)
+    cur.execute(
+        f"""INSERT INTO observation_history ({_HISTORY_COLUMNS})
+            SELECT {", ".join(OBSERVATION_COLUMNS)}, $1, $2, false FROM restored_obs""",
+        [redo_id, upload_id],
+    )
+    restored, teams = cur.execute(
+        "SELECT count(*), coalesce(list_sort(list(DISTINCT unit)), []) FROM restored_obs").fetchall()[0]
+    cur.execute(
+        """INSERT INTO uploads VALUES (?, ?, ?, ?, NULL, 'redo', NULL, 0, ?, 0, ?, 'saved', ?, NULL)""",
+        [redo_id, datetime.now(UTC), redone_by, f"redo of upload {upload_id} ({file_name})", restored, teams,
+         undo_id],
+    )
+    cur.execute("UPDATE uploads SET status = 'undone', undone_by = ? WHERE upload_id = ?", [redo_id, undo_id])
+    cur.execute("UPDATE uploads SET status = 'saved', undone_by = NULL WHERE upload_id = ?", [upload_id])
+    return RedoSummary(redo_id, restored, teams)
+
+
+_NAMED_ROWS = 5  # rows named in a refusal; the rest are counted
+_SHOWN_SAVES = 3  # saves named in a stale preview's message; the rest are counted
+
+
+def changed_since(cur: duckdb.DuckDBPyConnection, since: datetime | None) -> str:
+    """What was saved since ``since``, in words: "another upload (ash.xlsx, by Sam) saved 12
+    rows at 09:14", an undo or redo, or that other records were saved."""
+    saves = [] if since is None else cur.execute(
+        """SELECT kind, file_name, uploaded_by, uploaded_at, rows_added + rows_updated AS rows, undoes
+           FROM uploads WHERE uploaded_at > ? ORDER BY upload_id""", [since]).fetchall()
+    if not saves:
+        return "other changes were saved meanwhile"
+    words = []
+    for kind, file_name, by, at, rows, undoes in saves[:_SHOWN_SAVES]:
+        when = pd.Timestamp(at).tz_convert(_LOCAL).strftime("%H:%M")
+        if kind == "upload":
+            words.append(f"another upload ({file_name}{f', by {by}' if by else ''}) saved {rows} rows at {when}")
+        else:
+            words.append(f"{file_name}{f' by {by}' if by else ''} at {when}")
+    if len(saves) > _SHOWN_SAVES:
+        words.append(f"and {len(saves) - _SHOWN_SAVES} more")
+    return "; ".join(words)
+
+
+_LOCAL = "Europe/London"  # the times people read on the ward
 
 
 def as_of_end_of(day: date) -> datetime:
