@@ -27,7 +27,7 @@ from qi_dash.ingest.recognise import recognise as recognise_mapping
 from qi_dash.ingest.recognise import spec_signature
 from qi_dash.ingest.spec import is_text
 from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, sheet_table
-from qi_dash.problems import InputError, Problem
+from qi_dash.problems import InputError, Problem, ProblemList
 from qi_dash.store import NamedMapping, Store, UploadMeta, UploadSummary
 
 
@@ -49,7 +49,8 @@ AUTO = "auto"
 class UploadPlan:
     file_name: str
     sha256: str
-    problems: list[Problem] = field(default_factory=list)
+    # The first problems of each kind, every one counted (``ProblemList``: bounded memory).
+    problems: list[Problem] = field(default_factory=ProblemList)
     notes: list[str] = field(default_factory=list)
     changes: pd.DataFrame | None = None
     unknown_teams: list[str] = field(default_factory=list)
@@ -158,7 +159,7 @@ def plan_upload(
         try:
             workbook = read_file(data, file_name, limits or ReadLimits())
         except InputError as err:
-            plan.problems = err.problems
+            plan.problems.extend(err.problems)
             return plan
         definitions = loading.result()[-1]
     hierarchy = store.hierarchy()
