@@ -109,7 +109,7 @@ SAMPLE_PER_KIND = 1_000
 # Groups (kind × what they name) counted one by one; problems of further groups are counted
 # together per kind, so a million rows each naming a different team stay a bounded table.
 GROUP_LIMIT = 1_000
-OTHER_GROUPS = "more of this kind, each about something else (see the rows listed)"
+OTHER_GROUPS = "{about}, and more like it, each naming something else"
 
 
 @dataclass
@@ -197,7 +197,8 @@ def group_problems(problems: list[Problem]) -> pd.DataFrame:
         counted_as = "row" if group.every_row else "problem"
         rows.append({
             "kind": first.kind, "subject": None if about == OTHER_GROUPS else first.subject, "count": n,
-            "label": f"{n:,} {counted_as}{'' if n == 1 else 's'}", "problem": about,
+            "label": f"{n:,} {counted_as}{'' if n == 1 else 's'}",
+            "problem": OTHER_GROUPS.format(about=_about(first)) if about == OTHER_GROUPS else about,
             "action": action(first), "first": first.place,
         })
     rows.sort(key=lambda r: (-r["count"], natural_key(r["problem"])))

@@ -8,7 +8,9 @@ import streamlit as st
 from qi_dash.store import StoreConflict, StoreError
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import table_height
+from qi_dash.ui.widgets import markdown_text, table_height
+
+UNDOABLE = ("upload",)  # an undo is undone by redoing its upload; a redo by undoing it
 
 
 def upload_history(selection: Selection) -> pd.DataFrame:
@@ -23,21 +25,27 @@ def upload_history(selection: Selection) -> pd.DataFrame:
             "Changed": uploads["rows_updated"],
             "Unchanged": uploads["rows_unchanged"],
             "Teams": [", ".join(t) if t is not None else "" for t in uploads["teams"]],
-            "Status": [
-                f"undo of upload {u}" if k == "undo" else ("undone" if s == "undone" else "saved")
-                for k, s, u in zip(uploads["kind"], uploads["status"], uploads["undoes"].fillna(0).astype(int))
-            ],
+            "Status": [_status(k, s, u) for k, s, u in
+                       zip(uploads["kind"], uploads["status"], uploads["undoes"].fillna(0).astype(int))],
         }
     )
     st.dataframe(shown, hide_index=True, width="stretch", height=table_height(len(shown)))
     return uploads
 
 
+def _status(kind: str, status: str, undoes: int) -> str:
+    if kind == "undo":
+        return f"undo of upload {undoes}" + (" (redone)" if status == "undone" else "")
+    if kind == "redo":
+        return "redo"
+    return "undone" if status == "undone" else "saved"
+
+
 def undo_form(uploads: pd.DataFrame) -> None:
     if "undo_done" in st.session_state:
         st.success(st.session_state.pop("undo_done"))
     # An upload that changed no values (older databases recorded such) has nothing to undo.
-    undoable = uploads[(uploads["kind"] != "undo") & (uploads["status"] != "undone") & uploads["wrote_values"]]
+    undoable = uploads[uploads["kind"].isin(UNDOABLE) & (uploads["status"] != "undone") & uploads["wrote_values"]]
     if undoable.empty:
         return
     st.subheader("Undo an upload")
@@ -52,7 +60,30 @@ def undo_form(uploads: pd.DataFrame) -> None:
         try:
             summary = session.store().undo_upload(chosen, undone_by=who or None)
         except (StoreError, StoreConflict) as err:
-            st.error(str(err))
+            st.error(markdown_text(str(err)))
             return
         st.session_state["undo_done"] = f"Undid upload {chosen}: {summary.sentence()}."
+        st.rerun()
+
+
+def redo_form(uploads: pd.DataFrame) -> None:
+    """Redo an undone upload: its values back exactly as it saved them, unless a row has been
+    written since the undo (the store then says which, and nothing changes)."""
+    if "redo_done" in st.session_state:
+        st.success(st.session_state.pop("redo_done"))
+    undone = uploads[uploads["kind"].isin(UNDOABLE) & (uploads["status"] == "undone")]
+    if undone.empty:
+        return
+    st.subheader("Redo an undone upload")
+    labels = {int(r.upload_id): f"{int(r.upload_id)}: {r.file_name} (undone by upload {int(r.undone_by)})"
+              for r in undone.itertuples()}
+    chosen = st.selectbox("Upload to redo", list(labels), format_func=labels.get, key="redo_choice")
+    who = st.text_input("Your name (recorded with the redo)", key="redo_by")
+    if st.button("Redo upload", key="redo_upload"):
+        try:
+            summary = session.store().redo_upload(chosen, redone_by=who or None)
+        except (StoreError, StoreConflict) as err:
+            st.error(markdown_text(str(err)))
+            return
+        st.session_state["redo_done"] = f"Redid upload {chosen}: {summary.sentence()}."
         st.rerun()
