@@ -278,12 +278,19 @@ def commit(
     ``upload_id`` is None).
 
     ``incoming`` with ``diffed_at`` is a preview (``diff``'s result at that data version): it
-    is saved exactly as previewed, or, if anything was written since, refused with
-    ``StalePreview`` (saying what, of the uploads since ``previewed_at``). Without
-    ``diffed_at`` the rows are diffed here."""
-    if diffed_at is not None and data_version(cur) != diffed_at:
-        raise StalePreview(f"The data changed since this preview ({changed_since(cur, previewed_at)})")
-    changes = incoming if diffed_at is not None and "change" in incoming.columns else diff(cur, incoming)
+    is saved exactly as previewed. If anything was written since, it is diffed again, and
+    unless that gives the very same rows (another team's upload, a PDSA cycle) and it adds no
+    units, refused with ``StalePreview`` (saying what, of the uploads since ``previewed_at``).
+    Without ``diffed_at`` the rows are diffed here."""
+    if diffed_at is None or "change" not in incoming.columns:
+        changes = diff(cur, incoming)
+    elif data_version(cur) == diffed_at:
+        changes = incoming
+    else:
+        changes = diff(cur, incoming)
+        adds_units = new_units is not None and not new_units.empty
+        if adds_units or not _same_rows(incoming, changes):
+            raise StalePreview(f"The data changed since this preview ({changed_since(cur, previewed_at)})")
     change = changes["change"]
     updated = int((change == "updated").sum())
     written = (change != "unchanged").to_numpy(dtype=bool)
@@ -314,6 +321,13 @@ def commit(
         [upload_id],
     )
     return UploadSummary(upload_id, added, updated, unchanged, teams)
+
+
+def _same_rows(previewed: pd.DataFrame, again: pd.DataFrame) -> bool:
+    """Whether a diff taken again says what the preview said: each row's values, change,
+    what it clears and the stored values it replaces."""
+    columns = [c for c in again.columns if c not in ("file_numbers", "file_comment")]
+    return previewed[columns].reset_index(drop=True).equals(again[columns].reset_index(drop=True))
 
 
 def undo(cur: duckdb.DuckDBPyConnection, upload_id: int, undone_by: str | None) -> UndoSummary:
