@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import Enum
 
 import pandas as pd
@@ -70,10 +69,10 @@ class UploadPlan:
     # What is wrong with where new teams were placed (a code taken, a directorate named
     # twice): put right in the placement form, so the upload stays at that step.
     placement_problems: list[Problem] = field(default_factory=list)
-    # The store's data version the diff was taken at, and when: the plan is saved only if
-    # the data version still is, else refused (``StalePreview``) saying what was saved since.
+    # The store's data version the diff was taken at, and the newest upload it had seen: the
+    # plan is saved as previewed, else refused (``StalePreview``) saying what was saved since.
     diffed_at: int | None = None
-    previewed_at: datetime | None = None
+    seen_upload: int | None = None
     # Whether blank cells (in columns the file carries) clear the stored values; by default
     # a blank keeps what is stored.
     blank_clears: bool = False
@@ -231,7 +230,8 @@ def plan_upload(
     incoming = checked.observations
     if blank_clears:
         incoming = incoming.assign(**{f"clears_{c}": checked.carried[c].to_numpy() for c in checked.carried})
-    plan.previewed_at = datetime.now(UTC)
+    # Read before the diff's data version: an upload saved in between is in both, or in neither.
+    plan.seen_upload = store.newest_upload()
     plan.changes, plan.diffed_at = store.diff(incoming)
     plan.changes["row"] = checked.observations["row"].to_numpy()
     return plan
@@ -361,4 +361,4 @@ def commit(store: Store, plan: UploadPlan, uploaded_by: str | None = None) -> Up
     meta = UploadMeta(plan.file_name, plan.sha256, uploaded_by, plan.mapping)
     return store.commit_upload(plan.changes, meta, plan.new_units, diffed_at=plan.diffed_at,
                                mapping=plan.mapping_to_save, new_aliases=plan.new_aliases,
-                               previewed_at=plan.previewed_at)
+                               seen_upload=plan.seen_upload)

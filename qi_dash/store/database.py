@@ -227,20 +227,20 @@ class Store:
         diffed_at: int | None = None,
         mapping: NamedMapping | None = None,
         new_aliases: pd.DataFrame | None = None,
-        previewed_at: datetime | None = None,
+        seen_upload: int | None = None,
     ) -> UploadSummary:
         """Save validated observations (and new units and their aliases) in one transaction,
         with the column ``mapping`` that read them when the user named it to be saved.
 
-        ``incoming`` may be ``diff``'s result, taken at data version ``diffed_at`` (at
-        ``previewed_at``): it is saved as it is if nothing has been written since, else
-        refused with ``StalePreview`` (nothing written) so the user sees a new preview.
+        ``incoming`` may be ``diff``'s result, taken at data version ``diffed_at`` when
+        ``seen_upload`` was the newest upload: it is saved as previewed, or refused with
+        ``StalePreview`` (nothing written) so the user sees a new preview (``history.commit``).
         Blanks keep stored values unless the rows say otherwise (``history.diff``). An upload
         that changes nothing is not recorded and leaves the data version as it is; its
         summary says so (``changed`` is False).
         """
         def work(cur):
-            saved = history.commit(cur, incoming, meta, new_units, diffed_at, previewed_at)
+            saved = history.commit(cur, incoming, meta, new_units, diffed_at, seen_upload)
             if saved.changed:
                 summary.refresh_upload(cur, saved.upload_id)
             if mapping is not None:
@@ -252,6 +252,11 @@ class Store:
         return self._write(work, bump=False)
 
     # -- uploads and undo -----------------------------------------------------------------
+
+    def newest_upload(self) -> int:
+        """The id of the newest upload or undo (0 if none): a preview's mark of what it has seen."""
+        with self._cursor() as cur:
+            return history.newest_upload(cur)
 
     def uploads(self) -> pd.DataFrame:
         """Every upload and undo, newest first; ``wrote_values`` says whether it wrote any

@@ -270,7 +270,7 @@ def commit(
     meta: UploadMeta,
     new_units: pd.DataFrame | None,
     diffed_at: int | None,
-    previewed_at: datetime | None = None,
+    seen_upload: int | None = None,
 ) -> UploadSummary:
     """Save an upload's observations (and new units), bumping the data version: the work of
     ``Store.commit_upload`` inside its transaction. An upload that changes nothing is not
@@ -280,7 +280,7 @@ def commit(
     ``incoming`` with ``diffed_at`` is a preview (``diff``'s result at that data version): it
     is saved exactly as previewed. If anything was written since, it is diffed again, and
     unless that gives the very same rows (another team's upload, a PDSA cycle) and it adds no
-    units, refused with ``StalePreview`` (saying what, of the uploads since ``previewed_at``).
+    units, refused with ``StalePreview`` (saying what: the uploads after ``seen_upload``).
     Without ``diffed_at`` the rows are diffed here."""
     if diffed_at is None or "change" not in incoming.columns:
         changes = diff(cur, incoming)
@@ -290,7 +290,7 @@ def commit(
         changes = diff(cur, incoming)
         adds_units = new_units is not None and not new_units.empty
         if adds_units or not _same_rows(incoming, changes):
-            raise StalePreview(f"The data changed since this preview ({changed_since(cur, previewed_at)})")
+            raise StalePreview(f"The data changed since this preview ({changed_since(cur, seen_upload)})")
     change = changes["change"]
     updated = int((change == "updated").sum())
     written = (change != "unchanged").to_numpy(dtype=bool)
@@ -464,12 +464,17 @@ _NAMED_ROWS = 5  # rows named in a refusal; the rest are counted
 _SHOWN_SAVES = 3  # saves named in a stale preview's message; the rest are counted
 
 
-def changed_since(cur: duckdb.DuckDBPyConnection, since: datetime | None) -> str:
-    """What was saved since ``since``, in words: "another upload (ash.xlsx, by Sam) saved 12
-    rows at 09:14", an undo or redo, or that other records were saved."""
-    saves = [] if since is None else cur.execute(
+def newest_upload(cur: duckdb.DuckDBPyConnection) -> int:
+    return int(cur.execute("SELECT coalesce(max(upload_id), 0) FROM uploads").fetchall()[0][0])
+
+
+def changed_since(cur: duckdb.DuckDBPyConnection, seen_upload: int | None) -> str:
+    """What was saved after upload ``seen_upload``, in words: "another upload (ash.xlsx, by
+    Sam) saved 12 rows at 09:14", an undo or redo, or that other records were saved. (Writes
+    hold the store's lock, so upload ids are in the order their uploads were saved.)"""
+    saves = [] if seen_upload is None else cur.execute(
         """SELECT kind, file_name, uploaded_by, uploaded_at, rows_added + rows_updated AS rows, undoes
-           FROM uploads WHERE uploaded_at > ? ORDER BY upload_id""", [since]).fetchall()
+           FROM uploads WHERE upload_id > ? ORDER BY upload_id""", [seen_upload]).fetchall()
     if not saves:
         return "other changes were saved meanwhile"
     words = []

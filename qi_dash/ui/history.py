@@ -57,13 +57,7 @@ def undo_form(uploads: pd.DataFrame) -> None:
     who = st.text_input("Your name (recorded with the undo)", key="undo_by")
     confirm = st.checkbox("I understand this reverts the values this upload changed", key="undo_confirm")
     if st.button("Undo upload", disabled=not confirm):
-        try:
-            summary = session.store().undo_upload(chosen, undone_by=who or None)
-        except (StoreError, StoreConflict) as err:
-            st.error(markdown_text(str(err)))
-            return
-        st.session_state["undo_done"] = f"Undid upload {chosen}: {summary.sentence()}."
-        st.rerun()
+        _act(lambda: session.store().undo_upload(chosen, undone_by=who or None), "undo_done", f"Undid upload {chosen}")
 
 
 def redo_form(uploads: pd.DataFrame) -> None:
@@ -80,10 +74,16 @@ def redo_form(uploads: pd.DataFrame) -> None:
     chosen = st.selectbox("Upload to redo", list(labels), format_func=labels.get, key="redo_choice")
     who = st.text_input("Your name (recorded with the redo)", key="redo_by")
     if st.button("Redo upload", key="redo_upload"):
-        try:
-            summary = session.store().redo_upload(chosen, redone_by=who or None)
-        except (StoreError, StoreConflict) as err:
-            st.error(markdown_text(str(err)))
-            return
-        st.session_state["redo_done"] = f"Redid upload {chosen}: {summary.sentence()}."
-        st.rerun()
+        _act(lambda: session.store().redo_upload(chosen, redone_by=who or None), "redo_done", f"Redid upload {chosen}")
+
+
+def _act(action, done_key: str, done: str) -> None:
+    """Run an undo or redo: what it did is shown once the page has been drawn again, or why it
+    could not be done, now."""
+    try:
+        summary = action()
+    except (StoreError, StoreConflict) as err:
+        st.error(markdown_text(str(err)))
+        return
+    st.session_state[done_key] = f"{done}: {summary.sentence()}."
+    st.rerun()
