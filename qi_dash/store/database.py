@@ -17,7 +17,7 @@ from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.aims import Aim
 from qi_dash.pdsa import PdsaCycle
-from qi_dash.store import aims, cycles, history, mappings, phases, schema, summary
+from qi_dash.store import aims, cycles, history, mappings, phases, saves, schema, summary
 from qi_dash.store.errors import StoreBusy, StoreConflict
 from qi_dash.store.history import RedoSummary, UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
@@ -256,7 +256,7 @@ class Store:
     def newest_upload(self) -> int:
         """The id of the newest upload or undo (0 if none): a preview's mark of what it has seen."""
         with self._cursor() as cur:
-            return history.newest_upload(cur)
+            return saves.newest_upload(cur)
 
     def uploads(self) -> pd.DataFrame:
         """Every upload and undo, newest first; ``wrote_values`` says whether it wrote any

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qi_dash.store.errors import StalePreview, StoreError
+from qi_dash.store.saves import changed_since
 from qi_dash.store.schema import bump_data_version, data_version
 from qi_dash.store.units import upsert_units
 from qi_dash.vocabulary import NUMBER_COLUMNS, VALUE_COLUMNS
@@ -461,35 +462,6 @@ def redo(cur: duckdb.DuckDBPyConnection, upload_id: int, redone_by: str | None) 
 
 
 _NAMED_ROWS = 5  # rows named in a refusal; the rest are counted
-_SHOWN_SAVES = 3  # saves named in a stale preview's message; the rest are counted
-
-
-def newest_upload(cur: duckdb.DuckDBPyConnection) -> int:
-    return int(cur.execute("SELECT coalesce(max(upload_id), 0) FROM uploads").fetchall()[0][0])
-
-
-def changed_since(cur: duckdb.DuckDBPyConnection, seen_upload: int | None) -> str:
-    """What was saved after upload ``seen_upload``, in words: "another upload (ash.xlsx, by
-    Sam) saved 12 rows at 09:14", an undo or redo, or that other records were saved. (Writes
-    hold the store's lock, so upload ids are in the order their uploads were saved.)"""
-    saves = [] if seen_upload is None else cur.execute(
-        """SELECT kind, file_name, uploaded_by, uploaded_at, rows_added + rows_updated AS rows, undoes
-           FROM uploads WHERE upload_id > ? ORDER BY upload_id""", [seen_upload]).fetchall()
-    if not saves:
-        return "other changes were saved meanwhile"
-    words = []
-    for kind, file_name, by, at, rows, undoes in saves[:_SHOWN_SAVES]:
-        when = pd.Timestamp(at).tz_convert(_LOCAL).strftime("%H:%M")
-        if kind == "upload":
-            words.append(f"another upload ({file_name}{f', by {by}' if by else ''}) saved {rows} rows at {when}")
-        else:
-            words.append(f"{file_name}{f' by {by}' if by else ''} at {when}")
-    if len(saves) > _SHOWN_SAVES:
-        words.append(f"and {len(saves) - _SHOWN_SAVES} more")
-    return "; ".join(words)
-
-
-_LOCAL = "Europe/London"  # the times people read on the ward
 
 
 def as_of_end_of(day: date) -> datetime:
