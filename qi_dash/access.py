@@ -193,9 +193,11 @@ def can_undo(actor: Actor, uploaded_by: str | None, teams: Iterable[str], hierar
     return own and all(can(actor, Right.UPLOAD, t, hierarchy) for t in teams)
 
 
-def require_undo(actor: Actor, upload_id: int, uploaded_by: str | None, teams: Iterable[str], hierarchy: Hierarchy) -> None:
+def require_undo(actor: Actor, upload_id: int, uploaded_by: str | None, teams: Iterable[str], hierarchy: Hierarchy,
+                 what: str = "undo") -> None:
+    """``can_undo`` or NotAllowed in words; ``what`` is "undo" or "redo" (the same right)."""
     if not can_undo(actor, uploaded_by, list(teams), hierarchy):
-        raise NotAllowed(f"{actor.identity} may not undo upload {upload_id}: only whoever uploaded it (for teams "
+        raise NotAllowed(f"{actor.identity} may not {what} upload {upload_id}: only whoever uploaded it (for teams "
                          f"they may upload for) or an administrator may. {why(actor)}")
 
 

@@ -12,7 +12,7 @@ from qi_dash.definitions import DefinitionError
 from qi_dash.hierarchy import HierarchyError
 from qi_dash.ingest.recognise import imported_signature, spec_headings
 from qi_dash.ingest.spec import load_spec, spec_file_text
-from qi_dash.problems import InputError, Problem, group_lines
+from qi_dash.problems import InputError, Problem, ProblemList, group_lines, problem_count
 from qi_dash.store import Store, StoreConflict, StoreUnavailable
 from qi_dash.store.connection import WAIT
 from qi_dash.upload import AUTO, UploadPlan, commit, plan_upload
@@ -205,13 +205,13 @@ def _print_problems(problems: list) -> None:
     """Every problem on its own line; then, when kinds repeat, one line per thing to do."""
     for problem in problems:
         print(problem, file=sys.stderr)
-    located = [p for p in problems if isinstance(p, Problem)]
+    located = problems if isinstance(problems, ProblemList) else [p for p in problems if isinstance(p, Problem)]
     lines = group_lines(located)
-    if len(lines) < len(located):
+    if len(lines) < problem_count(located):
         print("What to do:", file=sys.stderr)
         for line in lines:
             print(f"  {line}", file=sys.stderr)
-    print(f"{len(problems)} problem(s); nothing was saved.", file=sys.stderr)
+    print(f"{problem_count(problems):,} problem(s); nothing was saved.", file=sys.stderr)
 
 
 def _run(args, store: Store) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -100,21 +101,105 @@ def _about(problem: Problem) -> str:
     return template.format(subject=problem.subject)
 
 
+# A file may hold millions of problems (a 20 MB sheet of wrong cells); this many of each kind
+# are kept to be shown and listed, every one is counted. The list a person works from is the
+# groups (each with its count, the first place and what to do), so a larger sample would only
+# cost memory: fixing a group's cause fixes all its rows, and the next upload shows the rest.
+SAMPLE_PER_KIND = 1_000
+# Groups (kind × what they name) counted one by one; problems of further groups are counted
+# together per kind, so a million rows each naming a different team stay a bounded table.
+GROUP_LIMIT = 1_000
+OTHER_GROUPS = "{about}, and more like it, each naming something else"
+
+
+@dataclass
+class _Group:
+    count: int
+    first: Problem
+    every_row: bool  # each problem names a row (so the group counts rows)
+
+
+def _order(problem: Problem) -> tuple:
+    """Problems in the order of the file: sheet, row, column."""
+    return problem.sheet or "", problem.row or 0, problem.column or ""
+
+
+class ProblemList(list):
+    """Problems as found, in bounded memory however many there are: the first
+    ``SAMPLE_PER_KIND`` of each kind are kept (the list itself), and every problem is counted
+    (``total``) in its group (``group_problems``). Small inputs are kept whole."""
+
+    def __init__(self, problems: Iterable[Problem] = ()):
+        super().__init__()
+        self.total = 0
+        self._kept: dict[str, int] = {}  # per kind
+        self._groups: dict[tuple[str, str], _Group] = {}
+        self.extend(problems)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every problem found is kept in the list."""
+        return len(self) == self.total
+
+    def append(self, problem: Problem) -> None:
+        self._count(problem, 1, problem.row is not None)
+        self._keep(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        if not isinstance(problems, ProblemList):
+            for problem in problems:
+                self.append(problem)
+            return
+        for problem in problems:
+            self._keep(problem)
+        for (_, about), group in problems._groups.items():
+            self._count(group.first, group.count, group.every_row, about)
+
+    def _keep(self, problem: Problem) -> None:
+        kept = self._kept.get(problem.kind, 0)
+        if kept < SAMPLE_PER_KIND:
+            self._kept[problem.kind] = kept + 1
+            super().append(problem)
+
+    def _count(self, problem: Problem, n: int, every_row: bool, about: str | None = None) -> None:
+        self.total += n
+        key = (problem.kind, about if about is not None else _about(problem))
+        group = self._groups.get(key)
+        if group is None and len(self._groups) >= GROUP_LIMIT:
+            key = (problem.kind, OTHER_GROUPS)
+            group = self._groups.get(key)
+        if group is None:
+            self._groups[key] = _Group(n, problem, every_row)
+            return
+        group.count += n
+        group.every_row &= every_row
+        if _order(problem) < _order(group.first):
+            group.first = problem
+
+    def groups(self) -> list[tuple[str, _Group]]:
+        return [(about, group) for (_, about), group in self._groups.items()]
+
+
+def problem_count(problems: list[Problem]) -> int:
+    """How many problems there are: all those found, where a ``ProblemList`` keeps a sample."""
+    return problems.total if isinstance(problems, ProblemList) else len(problems)
+
+
 def group_problems(problems: list[Problem]) -> pd.DataFrame:
     """Problems grouped by kind and what they name, largest group first: one row per thing
     to do, with ``count``, ``label`` ("207 rows"), ``problem`` (what is wrong), ``action``
-    (what to do) and ``first`` (where the first one is)."""
-    groups: dict[tuple[str, str], list[Problem]] = {}
-    for p in problems:
-        groups.setdefault((p.kind, _about(p)), []).append(p)
+    (what to do) and ``first`` (where the first one is). A ``ProblemList`` is grouped by its
+    counts of every problem found, not only those it keeps."""
+    counted = problems if isinstance(problems, ProblemList) else ProblemList(problems)
     rows = []
-    for (kind, about), members in groups.items():
-        n = len(members)
-        counted = "row" if all(p.row is not None for p in members) else "problem"
+    for about, group in counted.groups():
+        n, first = group.count, group.first
+        counted_as = "row" if group.every_row else "problem"
         rows.append({
-            "kind": kind, "subject": members[0].subject, "count": n,
-            "label": f"{n:,} {counted}{'' if n == 1 else 's'}", "problem": about,
-            "action": action(members[0]), "first": members[0].place,
+            "kind": first.kind, "subject": None if about == OTHER_GROUPS else first.subject, "count": n,
+            "label": f"{n:,} {counted_as}{'' if n == 1 else 's'}",
+            "problem": OTHER_GROUPS.format(about=_about(first)) if about == OTHER_GROUPS else about,
+            "action": action(first), "first": first.place,
         })
     rows.sort(key=lambda r: (-r["count"], natural_key(r["problem"])))
     return pd.DataFrame(rows, columns=GROUP_COLUMNS).astype({"count": "int64"})

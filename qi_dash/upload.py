@@ -27,7 +27,7 @@ from qi_dash.ingest.recognise import recognise as recognise_mapping
 from qi_dash.ingest.recognise import spec_signature
 from qi_dash.ingest.spec import is_text
 from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, sheet_table
-from qi_dash.problems import InputError, Problem
+from qi_dash.problems import InputError, Problem, ProblemList
 from qi_dash.text import row_ranges
 from qi_dash.store import NamedMapping, Store, UploadMeta, UploadSummary
 
@@ -50,7 +50,8 @@ AUTO = "auto"
 class UploadPlan:
     file_name: str
     sha256: str
-    problems: list[Problem] = field(default_factory=list)
+    # The first problems of each kind, every one counted (``ProblemList``: bounded memory).
+    problems: list[Problem] = field(default_factory=ProblemList)
     notes: list[str] = field(default_factory=list)
     changes: pd.DataFrame | None = None
     unknown_teams: list[str] = field(default_factory=list)
@@ -70,8 +71,10 @@ class UploadPlan:
     # What is wrong with where new teams were placed (a code taken, a directorate named
     # twice): put right in the placement form, so the upload stays at that step.
     placement_problems: list[Problem] = field(default_factory=list)
-    # The store's data version the diff was taken at; saving reuses the diff if it still is.
+    # The store's data version the diff was taken at, and the newest upload it had seen: the
+    # plan is saved as previewed, else refused (``StalePreview``) saying what was saved since.
     diffed_at: int | None = None
+    seen_upload: int | None = None
     # Whether blank cells (in columns the file carries) clear the stored values; by default
     # a blank keeps what is stored.
     blank_clears: bool = False
@@ -161,7 +164,7 @@ def plan_upload(
         try:
             workbook = read_file(data, file_name, limits or ReadLimits())
         except InputError as err:
-            plan.problems = err.problems
+            plan.problems.extend(err.problems)
             return plan
         definitions = loading.result()[-1]
     hierarchy = store.hierarchy()
@@ -235,6 +238,8 @@ def plan_upload(
     incoming = checked.observations
     if blank_clears:
         incoming = incoming.assign(**{f"clears_{c}": checked.carried[c].to_numpy() for c in checked.carried})
+    # Read before the diff's data version: an upload saved in between is in both, or in neither.
+    plan.seen_upload = store.newest_upload()
     plan.changes, plan.diffed_at = store.diff(incoming)
     plan.changes["row"] = checked.observations["row"].to_numpy()
     return plan
@@ -373,9 +378,12 @@ def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan, r
 def commit(store: Store, plan: UploadPlan, uploaded_by: Actor | str | None = None) -> UploadSummary:
     """Save a checked plan, and the mapping the user named for it, in one transaction, as
     ``uploaded_by`` (NotAllowed unless they may: ``Store.commit_upload``). A plan that changes
-    nothing is not recorded (the summary's ``changed`` is False)."""
+    nothing is not recorded (the summary's ``changed`` is False). If anything was saved since
+    the plan was made, nothing is written and ``StalePreview`` says what: make the plan again
+    and show it before saving."""
     if not plan.ok:
         raise ValueError("Only a plan with no problems can be saved.")
     meta = UploadMeta(plan.file_name, plan.sha256, uploaded_by, plan.mapping)
     return store.commit_upload(plan.changes, meta, plan.new_units, diffed_at=plan.diffed_at,
-                               mapping=plan.mapping_to_save, new_aliases=plan.new_aliases)
+                               mapping=plan.mapping_to_save, new_aliases=plan.new_aliases,
+                               seen_upload=plan.seen_upload)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from qi_dash.store import StoreError, UploadMeta
+from qi_dash.store import StalePreview, StoreError, UploadMeta
 
 
 def rows(*values, measure="HUDDLES", unit="W-ASH"):
@@ -76,13 +76,14 @@ def test_a_preview_is_saved_as_it_was_diffed_only_if_nothing_was_written_since(e
     assert empty_store.commit_upload(changes, meta("a.csv"), diffed_at=version).added == 2
 
     # Someone saves week 3 between this preview (where week 3 is new) and its saving: the
-    # diff is taken again, so week 3 replaces their value rather than being stored twice.
+    # preview no longer says what saving would do, so nothing is saved.
     changes, version = empty_store.diff(rows(50, 6, 8))
     assert changes["change"].tolist() == ["updated", "unchanged", "added"]
     empty_store.commit_upload(rows(5, 6, 9), meta("someone-else.csv"))
-    summary = empty_store.commit_upload(changes, meta("b.csv"), diffed_at=version)
-    assert (summary.added, summary.updated, summary.unchanged) == (0, 2, 1)
-    assert empty_store.observations()["value"].tolist() == [50, 6, 8]
+    with pytest.raises(StalePreview, match="The data changed since this preview"):
+        empty_store.commit_upload(changes, meta("b.csv"), diffed_at=version)
+    assert empty_store.observations()["value"].tolist() == [5, 6, 9]
+    assert len(empty_store.uploads()) == 2
 
 
 def test_undo_reverts_changes_and_removes_additions(empty_store):

@@ -30,7 +30,7 @@ import pandas as pd
 import pytest
 
 from qi_dash import cli
-from qi_dash.store import Store, StoreConflict, UploadSummary
+from qi_dash.store import StalePreview, Store, StoreConflict, UploadSummary
 from qi_dash.upload import commit, plan_upload
 from tests.builders import canonical_csv, csv_bytes, demo_rows
 from tests.conftest import REPO, Contents
@@ -64,8 +64,8 @@ def upload_together(store: Store, files: dict[str, bytes]) -> dict[str, UploadSu
         assert plan.ok, [str(p) for p in plan.problems]
         try:
             outcomes[name] = commit(store, plan, uploaded_by=name)
-        except StoreConflict as conflict:
-            outcomes[name] = conflict
+        except (StoreConflict, StalePreview) as refused:
+            outcomes[name] = refused
 
     threads = [threading.Thread(target=upload, args=item) for item in files.items()]
     for thread in threads:
@@ -115,6 +115,8 @@ def check_saved_once(store: Store, outcomes: dict, files: dict[str, bytes],
     for outcome in outcomes.values():
         if isinstance(outcome, StoreConflict):
             assert str(outcome) == RETRY
+        if isinstance(outcome, StalePreview):  # the other saved the same rows after this preview
+            assert str(outcome).startswith("The data changed since this preview (another upload (")
     assert saved, "both uploads were refused"
     after = Tally.of(store)
     assert after.data_version == before.data_version + len(saved)

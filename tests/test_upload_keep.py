@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from qi_dash import bootstrap, cli
-from qi_dash.store import Store, StoreError, UploadMeta
+from qi_dash.store import StalePreview, Store, StoreError, UploadMeta
 from qi_dash.upload import commit, plan_upload
 
 HEADER = "team,measure,period,numerator,denominator,value,comment\n"
@@ -192,8 +192,10 @@ def test_a_preview_kept_comment_is_taken_again_if_someone_saved_since(store):
     plan = plan_upload(store, b"team,measure,period,value\nW-ASH,PRN,01/10/2025,5\n", "extract.csv")
     assert plan.changes["comment"].iloc[0] == "ward closed for 2 days"
     saved(store, HEADER.encode() + b"W-ASH,PRN,01/10/2025,,,3,reopened on the 3rd\n", "someone-else.csv")
-    commit(store, plan)
-    # The stale preview's kept comment does not overwrite the newer one.
+    with pytest.raises(StalePreview):
+        commit(store, plan)
+    # The stale preview's kept comment does not overwrite the newer one: the plan made again keeps it.
+    commit(store, plan_upload(store, b"team,measure,period,value\nW-ASH,PRN,01/10/2025,5\n", "extract.csv"))
     assert current(store)[("PRN", "2025-10")] == (None, None, 5.0, "reopened on the 3rd")
 
 

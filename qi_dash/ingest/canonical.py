@@ -18,7 +18,7 @@ from qi_dash import names, periods
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.ingest.cells import Distinct, cell_text, factorize
-from qi_dash.problems import Problem
+from qi_dash.problems import Problem, ProblemList
 from qi_dash.text import natural_sorted, restored, summarise
 from qi_dash.vocabulary import NUMBER_COLUMNS, VALUE_COLUMNS
 
@@ -119,7 +119,7 @@ def check_table(
     (``mapping.carried_columns``): per measure text, or under ``None`` for every row. Without
     it, the table's own columns are the ones carried.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = ProblemList()  # bounded: a file may hold millions
     notes: list[str] = []
     columns = {str(c).strip().casefold(): c for c in table.columns}
 

@@ -9,7 +9,10 @@ import itertools
 import re
 from pathlib import PurePosixPath, PureWindowsPath
 
-from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, cells_frame, refuse, too_many_rows
+import numpy as np
+import pandas as pd
+
+from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, cells_frame, column_letter, refuse, too_many_rows
 
 _SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 # C0 controls other than tab, line feed, vertical tab, form feed, carriage return and DOS EOF
@@ -33,7 +36,7 @@ def read_csv(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
             "is a web page (HTML), not a spreadsheet, though some systems export it with a spreadsheet name. "
             "Open it in Excel, save it as 'Excel Workbook (.xlsx)' and upload that.",
         )
-    text = _decode(data, file_name, notes)
+    text, encoding = _decode(data, file_name, notes)
     if _BINARY_CONTROLS.search(text[:_SNIFF_CHARS]):
         refuse(file_name, _not_text_message(file_name))
     if _extension(file_name) in _SPREADSHEET_EXTENSIONS:
@@ -44,26 +47,66 @@ def read_csv(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
     delimiter = _delimiter(text)
     if delimiter != ",":
         notes.append(f"'{file_name}' was read as {'semicolon' if delimiter == ';' else 'tab'}-separated.")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Decoded as it is read (a StringIO of the text would hold 4 bytes a character), in
+    # batches of rows made into cells at once, each batch's repeated texts one object: a
+    # 20 MB file's million rows as lists of separate strings would take ten times its size.
+    del text
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), delimiter=delimiter)
+    batches, n_rows, width = [], 0, 0
     try:
-        rows = list(itertools.islice(reader, limits.max_rows + 1))
-        if len(rows) > limits.max_rows:
-            # Keep counting (without storing) so the message can give the real size.
-            total = len(rows) + sum(1 for _ in reader)
-            refuse(file_name, too_many_rows(total, limits), _stem(file_name))
+        while batch := _batch(reader, min(_BATCH_ROWS, limits.max_rows + 1 - n_rows)):
+            n_rows += len(batch)
+            if n_rows > limits.max_rows:
+                # Keep counting (without storing) so the message can give the real size.
+                refuse(file_name, too_many_rows(n_rows + sum(1 for _ in reader), limits), _stem(file_name))
+            width = max(width, *map(len, batch))
+            if n_rows * width > limits.max_cells:
+                refuse(file_name, f"has at least {n_rows * width:,} cells, more than the {limits.max_cells:,} allowed.")
+            batches.append(cells_frame(*_padded(batch)))
     except csv.Error as error:
         refuse(file_name, f"could not be read as CSV at line {reader.line_num}: {error}.")
-    lengths = list(map(len, rows))
-    width = max(lengths, default=0)
-    if len(rows) * width > limits.max_cells:
-        refuse(file_name, f"has {len(rows) * width:,} cells, more than the {limits.max_cells:,} allowed.")
-    if min(lengths, default=width) < width:
-        # Ragged rows (a hand-edited CSV) are padded with empty cells, as Excel shows them.
-        for row in rows:
-            row.extend([""] * (width - len(row)))
-    frame, present = cells_frame(rows, width)
+    frame, present = _joined(batches, width)
     sheet = Sheet(file_name, _stem(file_name), frame, present=present)
     return Workbook(file_name, [sheet], notes)
+
+
+_BATCH_ROWS = 50_000
+
+
+def _batch(reader, n: int) -> list[list[str]]:
+    """Up to ``n`` rows, each text cell the batch's one object for that text."""
+    same: dict[str, str] = {}
+    return [[same.setdefault(cell, cell) for cell in row] for row in itertools.islice(reader, n)]
+
+
+def _padded(rows: list[list[str]]) -> tuple[list[list[str]], int]:
+    """Ragged rows (a hand-edited CSV) padded with empty cells, as Excel shows them; and their width."""
+    width = max(map(len, rows))
+    for row in rows:
+        row.extend([""] * (width - len(row)))
+    return rows, width
+
+
+def _joined(batches: list[tuple[pd.DataFrame, np.ndarray]], width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The batches' cells as one frame (rows numbered from 1, columns by letter; a batch
+    narrower than the widest padded with empty cells) and its mask of cells holding something."""
+    if len(batches) <= 1:
+        return batches[0] if batches else cells_frame([], 0)
+    frames, masks = [], []
+    for frame, present in batches:
+        narrower = width - frame.shape[1]
+        if narrower:
+            empty = np.full((len(frame), narrower), None, dtype=object)
+            frame = pd.DataFrame(np.hstack([frame.to_numpy(), empty]), dtype=object)
+            present = np.pad(present, ((0, 0), (0, narrower)))
+        frames.append(frame.set_axis(range(width), axis=1))
+        masks.append(present)
+    batches.clear()  # each batch's cells are held once, by the joined frame
+    frame = pd.concat(frames, ignore_index=True)
+    frames.clear()
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.columns = pd.Index([column_letter(c) for c in range(1, width + 1)], dtype=object)
+    return frame, np.concatenate(masks)
 
 
 def _extension(file_name: str) -> str:
@@ -83,8 +126,9 @@ def _not_text_message(file_name: str) -> str:
     )
 
 
-def _decode(data: bytes, file_name: str, notes: list[str]) -> str:
-    """Text from a BOM, else UTF-8, else Windows-1252 (Excel's 'CSV' on UK Windows)."""
+def _decode(data: bytes, file_name: str, notes: list[str]) -> tuple[str, str]:
+    """Text from a BOM, else UTF-8, else Windows-1252 (Excel's 'CSV' on UK Windows), and the
+    encoding it was read with."""
     if data.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -95,7 +139,7 @@ def _decode(data: bytes, file_name: str, notes: list[str]) -> str:
             refuse(file_name, _not_text_message(file_name))
         encoding = "utf-8"
     try:
-        return data.decode(encoding)
+        return data.decode(encoding), encoding
     except UnicodeDecodeError:
         if encoding != "utf-8":
             refuse(file_name, f"is not valid {encoding.upper()} text despite its byte-order mark.")
@@ -108,7 +152,7 @@ def _decode(data: bytes, file_name: str, notes: list[str]) -> str:
             "In Excel, save it as 'CSV UTF-8' and upload that.",
         )
     notes.append(f"'{file_name}' is not UTF-8; it was read as Windows-1252 (Excel's usual CSV encoding).")
-    return text
+    return text, "cp1252"
 
 
 def _delimiter(text: str) -> str:

@@ -130,3 +130,6 @@ def open_failed(path: str, err: BaseException) -> StoreUnavailable:
                                 "saved. Free space on the disk the database is on, then try again.")
     return StoreUnavailable(f"The database {path} could not be opened: {text}. Check the file, or restore it "
                             f"from a backup ({DEPLOY_DOC}).")
+class StalePreview(StoreError):
+    """A save refused because the data changed after its preview was made; nothing was
+    written. The caller makes the preview again and shows it before saving."""

@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qi_dash.access import Actor
-from qi_dash.store.errors import StoreError
+from qi_dash.store.errors import StalePreview, StoreError
+from qi_dash.store.saves import changed_since
 from qi_dash.store.schema import bump_data_version, data_version
 from qi_dash.store.units import upsert_units
 from qi_dash.vocabulary import NUMBER_COLUMNS, VALUE_COLUMNS
@@ -272,16 +273,27 @@ def commit(
     meta: UploadMeta,
     new_units: pd.DataFrame | None,
     diffed_at: int | None,
+    seen_upload: int | None = None,
 ) -> UploadSummary:
     """Save an upload's observations (and new units), bumping the data version: the work of
     ``Store.commit_upload`` inside its transaction. An upload that changes nothing is not
     recorded: no upload row, no history, the same data version (its summary's
-    ``upload_id`` is None)."""
-    unchanged_since_diff = data_version(cur) == diffed_at
-    if unchanged_since_diff and "change" in incoming.columns:
+    ``upload_id`` is None).
+
+    ``incoming`` with ``diffed_at`` is a preview (``diff``'s result at that data version): it
+    is saved exactly as previewed. If anything was written since, it is diffed again, and
+    unless that gives the very same rows (another team's upload, a PDSA cycle) and it adds no
+    units, refused with ``StalePreview`` (saying what: the uploads after ``seen_upload``).
+    Without ``diffed_at`` the rows are diffed here."""
+    if diffed_at is None or "change" not in incoming.columns:
+        changes = diff(cur, incoming)
+    elif data_version(cur) == diffed_at:
         changes = incoming
     else:
         changes = diff(cur, incoming)
+        adds_units = new_units is not None and not new_units.empty
+        if adds_units or not _same_rows(incoming, changes):
+            raise StalePreview(f"The data changed since this preview ({changed_since(cur, seen_upload)})")
     change = changes["change"]
     updated = int((change == "updated").sum())
     written = (change != "unchanged").to_numpy(dtype=bool)
@@ -314,6 +326,13 @@ def commit(
     return UploadSummary(upload_id, added, updated, unchanged, teams)
 
 
+def _same_rows(previewed: pd.DataFrame, again: pd.DataFrame) -> bool:
+    """Whether a diff taken again says what the preview said: each row's values, change,
+    what it clears and the stored values it replaces."""
+    columns = [c for c in again.columns if c not in ("file_numbers", "file_comment")]
+    return previewed[columns].reset_index(drop=True).equals(again[columns].reset_index(drop=True))
+
+
 def undo(cur: duckdb.DuckDBPyConnection, upload_id: int, undone_by: str | None) -> UndoSummary:
     """Revert an upload: the work of ``Store.undo_upload`` inside its transaction."""
     found = cur.execute(
@@ -324,6 +343,8 @@ def undo(cur: duckdb.DuckDBPyConnection, upload_id: int, undone_by: str | None) 
     status, kind, file_name, wrote_values = found[0]
     if kind == "undo":
         raise StoreError(f"Upload {upload_id} is itself an undo; it cannot be undone.")
+    if kind == "redo":
+        raise StoreError(f"Upload {upload_id} is a redo ({file_name}); undo that upload instead.")
     if status == "undone":
         raise StoreError(f"Upload {upload_id} ({file_name}) has already been undone.")
     if not wrote_values:
@@ -366,6 +387,83 @@ def undo(cur: duckdb.DuckDBPyConnection, upload_id: int, undone_by: str | None) 
         [undo_id, upload_id],
     )
     return UndoSummary(undo_id, len(reverts) - removed, removed, teams)
+
+
+@dataclass
+class RedoSummary:
+    redo_id: int
+    restored: int
+    teams: list[str]
+
+    def sentence(self) -> str:
+        return f"{self.restored} values put back as the upload saved them"
+
+
+def redo(cur: duckdb.DuckDBPyConnection, upload_id: int, redone_by: str | None) -> RedoSummary:
+    """Undo an upload's undo: the work of ``Store.redo_upload`` inside its transaction.
+
+    The values the undo reverted go back to exactly what the upload wrote, replacing what the
+    undo restored, and the upload counts as saved again (it can be undone again). Refused,
+    naming each row, if any of those values has been written since the undo."""
+    found = cur.execute("SELECT status, kind, file_name, undone_by FROM uploads WHERE upload_id = ?",
+                        [upload_id]).fetchall()
+    if not found:
+        raise StoreError(f"There is no upload number {upload_id}.")
+    status, kind, file_name, undo_id = found[0]
+    if kind in ("undo", "redo"):
+        raise StoreError(f"Upload {upload_id} is itself {'an undo' if kind == 'undo' else 'a redo'}; "
+                         "only an undone upload can be redone.")
+    if status != "undone":
+        raise StoreError(f"Upload {upload_id} ({file_name}) is not undone, so there is nothing to redo.")
+    # Each value the undo wrote must still be the latest written for its row.
+    changed = cur.execute(
+        """WITH reverted AS (SELECT unit, measure, period FROM observation_history WHERE upload_id = $1),
+           latest AS (
+               SELECT h.unit, h.measure, h.period, h.upload_id, row_number() OVER (
+                   PARTITION BY h.unit, h.measure, h.period ORDER BY h.upload_id DESC) AS rn
+               FROM observation_history h JOIN reverted USING (unit, measure, period))
+           SELECT l.unit, l.measure, l.period, l.upload_id, u.file_name
+           FROM latest l JOIN uploads u USING (upload_id)
+           WHERE l.rn = 1 AND l.upload_id <> $1 ORDER BY l.unit, l.measure, l.period""",
+        [undo_id],
+    ).df()
+    if not changed.empty:
+        rows = [f"{r.unit} × {r.measure} × {r.period:%d/%m/%Y} (upload {r.upload_id}, {r.file_name})"
+                for r in changed.head(_NAMED_ROWS).itertuples(index=False)]
+        more = f" and {len(changed) - _NAMED_ROWS:,} more" if len(changed) > _NAMED_ROWS else ""
+        raise StoreError(
+            f"Upload {upload_id} ({file_name}) cannot be redone: {len(changed):,} of the values its undo put back "
+            f"have been changed since: {'; '.join(rows)}{more}. Nothing was changed; to save its values over "
+            "the newer ones, upload the file again and check the preview.")
+    redo_id = cur.execute("SELECT nextval('upload_ids')").fetchall()[0][0]
+    # Read out before the history changes under it.
+    cur.register("restored_obs", cur.sql(
+        """SELECT h.unit, h.measure, h.period, h.numerator, h.denominator, h.value, h.comment
+           FROM observation_history h
+           SEMI JOIN (SELECT unit, measure, period FROM observation_history WHERE upload_id = $2) r
+             USING (unit, measure, period)
+           WHERE h.upload_id = $1""",
+        params=[upload_id, undo_id],
+    ).to_arrow_table())
+    _supersede(cur, "restored_obs", redo_id)
+    cur.execute(
+        f"""INSERT INTO observation_history ({_HISTORY_COLUMNS})
+            SELECT {", ".join(OBSERVATION_COLUMNS)}, $1, $2, false FROM restored_obs""",
+        [redo_id, upload_id],
+    )
+    restored, teams = cur.execute(
+        "SELECT count(*), coalesce(list_sort(list(DISTINCT unit)), []) FROM restored_obs").fetchall()[0]
+    cur.execute(
+        """INSERT INTO uploads VALUES (?, ?, ?, ?, NULL, 'redo', NULL, 0, ?, 0, ?, 'saved', ?, NULL)""",
+        [redo_id, datetime.now(UTC), redone_by, f"redo of upload {upload_id} ({file_name})", restored, teams,
+         undo_id],
+    )
+    cur.execute("UPDATE uploads SET status = 'undone', undone_by = ? WHERE upload_id = ?", [redo_id, undo_id])
+    cur.execute("UPDATE uploads SET status = 'saved', undone_by = NULL WHERE upload_id = ?", [upload_id])
+    return RedoSummary(redo_id, restored, teams)
+
+
+_NAMED_ROWS = 5  # rows named in a refusal; the rest are counted
 
 
 def as_of_end_of(day: date) -> datetime:

@@ -102,6 +102,8 @@ def page(title: str, *, pick_measure: bool = False, write_url: bool = True) -> S
     """Set up a page and return the shared selection. ``write_url=False`` leaves the address as
     it came (writing it would drop a ``#term`` the Glossary page must scroll to)."""
     icon = next(i for _, label, i in PAGES if label == title)
+    if title != "Upload":
+        session.forget_upload()  # an upload left unsaved is abandoned
     st.set_page_config(page_title=f"{title} · qi-dash", page_icon=icon, layout="wide")
     navigation = st.sidebar.container()
     signin.sidebar()

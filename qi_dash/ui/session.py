@@ -39,6 +39,15 @@ def store() -> Store:
         st.stop()
 
 
+# The Upload page's plan of the file in hand (its rows, problems and preview): one per
+# session, released when it is saved or the session leaves the Upload page.
+UPLOAD_PLAN = "_plan"
+
+
+def forget_upload() -> None:
+    st.session_state.pop(UPLOAD_PLAN, None)
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def hierarchy(path: str, version: int) -> Hierarchy:
     """One immutable hierarchy per data version, shared by every session (not copied per rerun)."""

@@ -13,13 +13,13 @@ import streamlit as st
 
 from qi_dash import access, exports
 from qi_dash.access import NotAllowed, Right
-from qi_dash.problems import group_problems, problem_table
+from qi_dash.problems import SAMPLE_PER_KIND, group_problems, problem_count, problem_table
 from qi_dash.hierarchy import DIRECTORATE_PREFIX, lookup_key
-from qi_dash.store import StoreConflict
+from qi_dash.store import StalePreview, StoreConflict
 from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import markdown_text, table_height
-from qi_dash.upload import AUTO, UploadPlan, commit, plan_upload
+from qi_dash.upload import AUTO, Step, UploadPlan, commit, plan_upload
 
 SHOWN_CHANGES = 5000  # rows of the preview table; more are counted, not drawn
 SHOWN_GROUPS = 20  # kinds of problem listed; the CSV has every problem
@@ -27,6 +27,8 @@ SHOWN_NOTES = 12  # notes on reading the file; more are counted
 SHOWN_PROBLEMS = 200  # rows of the problem table
 PROBLEM_ROW = 80  # pixels: three lines of a wrapped message
 BLANK_CLEARS = "blank_clears"  # the preview's checkbox, read when the plan is made
+STALE = "_stale_preview"  # why the preview on screen is a new one
+SAVE_FAILED = "_save_failed"
 
 
 def may_upload(selection: Selection) -> bool:
@@ -89,13 +91,17 @@ def plan_for(uploaded, mapping: dict | None = None, recognise: bool = True) -> U
     actor = signin.current()
     key = (uploaded.file_id, repr(sorted(placement.items())), repr(mapping), recognise, store.data_version(),
            blank_clears, actor)
-    cached = st.session_state.get("_plan")
+    cached = st.session_state.get(session.UPLOAD_PLAN)
     if cached is None or cached[0] != key:
+        # The old plan goes before the new one is made: a session holds one upload at a time.
+        session.forget_upload()
         with st.spinner("Checking the file…"):
             plan = plan_upload(store, uploaded.getvalue(), uploaded.name, mapping=mapping, recognise=recognise,
                                blank_clears=blank_clears, actor=actor, **placement)
-        st.session_state["_plan"] = (key, plan)
-    return st.session_state["_plan"][1]
+        if plan.next_step is not Step.MAP:
+            plan.workbook = None  # only the mapping form reads the file's cells
+        st.session_state[session.UPLOAD_PLAN] = (key, plan)
+    return st.session_state[session.UPLOAD_PLAN][1]
 
 
 def show_notes(plan: UploadPlan) -> None:
@@ -112,8 +118,9 @@ def show_problems(plan: UploadPlan) -> None:
     """The problems grouped into things to do, the first of them located by sheet, row and
     column, all of them as a CSV; and the promise that nothing changed."""
     problems = plan.problems
+    total = problem_count(problems)
     st.error(
-        f"**{markdown_text(plan.file_name)}** was not saved: {len(problems)} problem(s) to fix. "
+        f"**{markdown_text(plan.file_name)}** was not saved: {total:,} problem(s) to fix. "
         "Nothing has been changed. What to do about each kind of problem:"
     )
     groups = group_problems(problems)
@@ -132,11 +139,17 @@ def show_problems(plan: UploadPlan) -> None:
         column_config={"Problem": st.column_config.TextColumn(width="large")},
     )
     if len(table) > SHOWN_PROBLEMS:
-        st.caption(f"The first {SHOWN_PROBLEMS:,} of {len(table):,} problems are shown.")
+        st.caption(f"The first {SHOWN_PROBLEMS:,} of {total:,} problems are shown.")
+    listed = len(problems)
     st.download_button(
-        "Download all problems (CSV)", data=exports.problems_csv(problems),
+        "Download all problems (CSV)" if listed == total else f"Download {listed:,} of the {total:,} problems (CSV)",
+        data=exports.problems_csv(problems),
         file_name=f"{Path(plan.file_name).stem or 'upload'}-problems.csv", mime="text/csv",
     )
+    if listed < total:
+        st.caption(
+            f"The CSV lists the first {SAMPLE_PER_KIND:,} problems of each kind ({listed:,} in all); the counts "
+            "above cover every one. Fix each kind's cause and upload the file again to see any that remain.")
 
 
 NEW_DIRECTORATE = "+new"  # the directorate choice "a new directorate…"; no code has a '+'
@@ -201,6 +214,9 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
     changes = plan.changes
     added, updated, unchanged = (plan.count(c) for c in ("added", "updated", "unchanged"))
     st.subheader(f"Preview: {markdown_text(uploaded.name)}")
+    for message in (st.session_state.pop(STALE, None), st.session_state.pop(SAVE_FAILED, None)):
+        if message:
+            st.warning(markdown_text(message))
     a, u, n = st.columns(3)
     a.metric("Rows to add", added)
     u.metric("Rows to update", updated)
@@ -231,22 +247,34 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
     if plan.changes_nothing:
         st.success("Everything in this file is already saved: nothing to change.")
         return
-    if st.button(f"Save {added + updated} change(s)", type="primary"):
-        try:
-            summary = commit(session.store(), plan, uploaded_by=signin.current())
-        except (StoreConflict, NotAllowed) as err:
-            st.error(markdown_text(str(err)))
-            return
-        st.session_state["last_saved"] = (
-            f"Saved {markdown_text(uploaded.name)}: {summary.sentence()}." if summary.changed
-            # Someone saved the same values since the preview: nothing was left to change.
-            else f"Nothing to change: every row of {markdown_text(uploaded.name)} is already saved."
-        )
-        st.session_state["_uploads_saved"] = st.session_state.get("_uploads_saved", 0) + 1
-        st.session_state.pop("_plan", None)
-        st.session_state.pop("placement", None)
-        st.session_state.pop(BLANK_CLEARS, None)
-        st.rerun()
+    # The plan saved is the one on screen, bound to the button as it is drawn: by the time the
+    # click is handled the page may hold a newer plan the user has not seen.
+    st.button(f"Save {added + updated} change(s)", type="primary", key="save_upload", on_click=_save,
+              args=(plan, uploaded.name))
+
+
+def _save(plan: UploadPlan, file_name: str) -> None:
+    """Save the previewed plan as the signed-in user (the button's callback, before the page
+    runs again). If the data changed since the preview, nothing is saved and the page shows
+    the new preview."""
+    try:
+        summary = commit(session.store(), plan, uploaded_by=signin.current())
+    except StalePreview as err:
+        st.session_state[STALE] = f"{err}; here is the new preview — nothing was saved. Check it and save again."
+        return
+    except (StoreConflict, NotAllowed) as err:
+        st.session_state[SAVE_FAILED] = str(err)
+        return
+    st.session_state["last_saved"] = (
+        f"Saved {markdown_text(file_name)}: {summary.sentence()}." if summary.changed
+        # Someone saved the same values since the preview: nothing was left to change.
+        else f"Nothing to change: every row of {markdown_text(file_name)} is already saved."
+    )
+    # A fresh uploader, and the saved file's plan, placements and choice released.
+    st.session_state["_uploads_saved"] = st.session_state.get("_uploads_saved", 0) + 1
+    session.forget_upload()
+    st.session_state.pop("placement", None)
+    st.session_state.pop(BLANK_CLEARS, None)
 
 
 def change_table(changes: pd.DataFrame) -> pd.DataFrame:
