@@ -24,7 +24,9 @@ def deferred(at) -> dict[str, bool]:
 
 def test_a_measure_page_offers_its_chart_data_written_on_click(viewer):
     at = no_errors(viewer(MEASURE, team="W-ASH", measure="SAFETY_PLAN"))
-    assert deferred(at) == {"chart_csv_SAFETY_PLAN": True, "chart_xlsx_SAFETY_PLAN": True}
+    # Beside the chart's images (PNG, SVG: ``ui.pack``), each written on click too.
+    assert deferred(at) == {"chart_csv_SAFETY_PLAN": True, "chart_xlsx_SAFETY_PLAN": True,
+                            "chart_png": True, "chart_svg": True}
     assert "Chart data:" in [c.value for c in at.caption]
 
 
