@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date, datetime
 from pathlib import Path
 
+from qi_dash import selection_options
 from qi_dash.pack import PackError, read_pack
 from qi_dash.pack_file import format_of, pack_bytes
 from qi_dash.render import RenderError
@@ -17,22 +17,12 @@ from qi_dash.store import Store
 REPORT_HELP = "Write a unit's board pack (summary table, then each measure's chart) as PDF or PowerPoint."
 
 
-def day(text: str) -> date:
-    """A date as 2025-10-31 or 31/10/2025."""
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as 2025-10-31 or 31/10/2025")
-
-
 def add_report_command(report: argparse.ArgumentParser) -> None:
     report.add_argument("--unit", required=True, help="the organisation, directorate or team (code or name)")
     report.add_argument("--measures", help="measure codes, comma-separated (default: every measure)")
-    report.add_argument("--from", dest="start", type=day, help="the first period to include (default: the first)")
-    report.add_argument("--to", dest="end", type=day, help="the last period to include (default: the latest)")
-    report.add_argument("--as-of", type=day, help="the data as it stood at the end of this day (default: now)")
+    report.add_argument("--from", dest="start", help="the first period to include (default: the first)")
+    report.add_argument("--to", dest="end", help="the last period to include (default: the latest)")
+    report.add_argument("--as-of", help="the data as it stood at the end of this day (default: now)")
     report.add_argument("--out", type=Path, required=True, help="the file to write: .pdf or .pptx")
 
 
@@ -40,8 +30,12 @@ def run_report(args: argparse.Namespace, store: Store) -> int:
     started = time.perf_counter()
     try:
         fmt = format_of(args.out)
-        measures = [code.strip() for code in args.measures.split(",") if code.strip()] if args.measures else None
-        content = read_pack(store, args.unit, measures=measures, start=args.start, end=args.end, as_of=args.as_of)
+        # The same reading of a unit, measures and days as ``export`` (InputError: printed by ``cli``).
+        unit = selection_options.unit_code(store.hierarchy(), args.unit)
+        measures = selection_options.measure_codes(store.definitions(), args.measures) if args.measures else None
+        start, end, as_of = (selection_options.day(text, option) if text else None for text, option in
+                             ((args.start, "--from"), (args.end, "--to"), (args.as_of, "--as-of")))
+        content = read_pack(store, unit, measures=measures, start=start, end=end, as_of=as_of)
         data = pack_bytes(content, fmt)
     except (PackError, RenderError) as err:
         print(err, file=sys.stderr)

@@ -6,7 +6,7 @@ unit's teams, as they stood at the end of the day (``store.as_of_end_of``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -37,10 +37,14 @@ def measure_codes(definitions: list[MeasureDefinition], text: str, option: str =
     return wanted
 
 
-def as_of_moment(text: str, option: str = "--as-of") -> datetime:
-    """The end of the day a date names (01/04/2025 or 2025-04-01, day first), for reading the
-    data as it stood then."""
+def day(text: str, option: str) -> date:
+    """The day a date names (01/04/2025 or 2025-04-01, day first)."""
     parsed = parse_periods(pd.Series([text], dtype=object))
     if not parsed.ok.iloc[0]:
         raise InputError([Problem(option, str(parsed.reasons.iloc[0]))])
-    return as_of_end_of(parsed.timestamps.iloc[0].date())
+    return parsed.timestamps.iloc[0].date()
+
+
+def as_of_moment(text: str, option: str = "--as-of") -> datetime:
+    """The end of the day a date names, for reading the data as it stood then."""
+    return as_of_end_of(day(text, option))

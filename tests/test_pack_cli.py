@@ -41,8 +41,9 @@ def test_report_writes_pdf_as_of_a_day(read_only_db, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "said"), [
-    (("--unit", "Nowhere", "--out", "x.pdf"), "No unit has the code or name 'Nowhere'."),
-    (("--unit", "W-ASH", "--measures", "RP_RATE,NOPE", "--out", "x.pdf"), "No measure has the code NOPE."),
+    # Units and measures are read as ``export`` reads them (``selection_options``).
+    (("--unit", "Nowhere", "--out", "x.pdf"), "--unit: 'Nowhere' is not one unit"),
+    (("--unit", "W-ASH", "--measures", "RP_RATE,NOPE", "--out", "x.pdf"), "--measures: unknown measure(s) NOPE"),
     (("--unit", "W-ASH", "--out", "x.docx"), "x.docx: a board pack is a .pdf or a .pptx file."),
 ])
 def test_report_says_why_it_cannot_make_a_pack_and_writes_nothing(read_only_db, tmp_path, args, said):
@@ -54,5 +55,6 @@ def test_report_says_why_it_cannot_make_a_pack_and_writes_nothing(read_only_db, 
 
 def test_report_refuses_a_date_that_is_not_one(read_only_db, tmp_path):
     done = _report("--db", read_only_db, "--unit", "W-ASH", "--as-of", "yesterday", "--out", tmp_path / "x.pdf")
-    assert done.returncode == 2
-    assert "'yesterday' is not a date; write it as 2025-10-31 or 31/10/2025" in done.stderr
+    assert done.returncode == 1
+    assert "--as-of" in done.stderr and "a date such as 01/04/2024 or 2024-04-01" in done.stderr
+    assert "Traceback" not in done.stderr and not list(tmp_path.iterdir())
