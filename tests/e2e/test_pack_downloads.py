@@ -10,10 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from qi_dash import render
-from tests.e2e.app_server import REPO, charts_drawn, settle
-
-SCREENSHOTS = REPO / "docs" / "screenshots"
-
+from tests.e2e.app_server import charts_drawn, settle
 
 def test_the_chart_downloads_as_png_and_the_pack_as_pdf(page, server, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 720})
@@ -35,7 +32,7 @@ def test_the_chart_downloads_as_png_and_the_pack_as_pdf(page, server, tmp_path):
     expect(page.locator('[data-testid="stMain"] [data-stale="true"]')).to_have_count(0)
     page.get_by_role("button", name="PNG", exact=True).scroll_into_view_if_needed()
     sidebar.get_by_role("button", name="Download PDF").scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOTS / "measure-board-pack.png"))
+    page.screenshot(path=str(tmp_path / "measure-board-pack.png"))  # to look at; docs/ keeps its own
     with page.expect_download(timeout=60_000) as pdf:
         sidebar.get_by_role("button", name="Download PDF").click()
     saved = tmp_path / pdf.value.suggested_filename
