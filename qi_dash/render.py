@@ -21,9 +21,6 @@ from kaleido.errors import BrowserClosedError, BrowserFailedError, ChromeNotFoun
 from qi_dash import icons
 
 FORMATS = ("png", "svg")
-# Seconds allowed for Chromium to start, and for each chart after (about 0.3 s each here).
-START_LIMIT = 60
-CHART_LIMIT = 10
 # Print size: 1100 × 500 CSS pixels at scale 2 is 2200 × 1000 pixels, about 220 dpi across
 # the 25 cm a chart takes on an A4 landscape page or a 16:9 slide.
 PRINT_WIDTH = 1100
@@ -69,7 +66,7 @@ def render_images(
     tabs = tabs or min(len(figures), max(2, os.cpu_count() or 1))
     specs = [print_spec(f, width=width, height=height) for f in figures]
     opts = {"format": fmt, "width": width, "height": height, "scale": scale}
-    work = _bounded(_render(specs, opts, tabs, progress), START_LIMIT + CHART_LIMIT * len(specs))
+    work = _render(specs, opts, tabs, progress)
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -82,16 +79,6 @@ def render_images(
 def figure_image(figure: go.Figure, fmt: str = "png", **sizes: float) -> bytes:
     """One figure as a PNG or SVG image at print size."""
     return render_images([figure], fmt, tabs=1, **sizes)[0]
-
-
-async def _bounded(work, seconds: float) -> list[bytes]:
-    """Kaleido bounds each chart (90 s) but not Chromium's start: the whole job is bounded too,
-    so a browser that never comes up is a message, not a progress bar that never ends."""
-    try:
-        return await asyncio.wait_for(work, timeout=seconds)
-    except TimeoutError as err:
-        raise RenderError(f"Chromium did not finish the chart images within {seconds:.0f} s; try again when the "
-                          "server is less busy.") from err
 
 
 async def _render(specs: list[dict], opts: dict, tabs: int, progress: Progress | None) -> list[bytes]:

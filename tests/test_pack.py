@@ -212,13 +212,6 @@ def test_without_a_browser_the_image_error_says_what_to_install(monkeypatch, tmp
         render.render_images([go.Figure()])
 
 
-def test_images_that_take_too_long_end_in_words_not_a_wait(monkeypatch):
-    monkeypatch.setattr(render, "START_LIMIT", 0)
-    monkeypatch.setattr(render, "CHART_LIMIT", 0.01)  # not even Chromium starts that fast
-    with pytest.raises(render.RenderError, match="Chromium did not finish the chart images within 0 s"):
-        render.render_images([go.Figure()])
-
-
 def test_icons_become_pngs_of_their_colour():
     png = Image.open(io.BytesIO(render.icon_png("concern_high", "variation", 64))).convert("RGBA")
     assert png.size == (64, 64)
