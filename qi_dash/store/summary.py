@@ -50,19 +50,19 @@ def refresh(cur: duckdb.DuckDBPyConnection, series: pd.DataFrame | None = None) 
         "phase_changes": phases.read(cur, None, None),
     }
     if series is None:
-        rows = pd.concat([_team_rows(cur, None), _pooled_rows(cur, tree, definitions, None)], ignore_index=True)
-        fresh = summary.summarise_rows(rows, definitions, **as_charted)
-        cur.execute("DELETE FROM series_summary")
+        teams = above = None  # every series
     else:
         series = series[["unit", "measure"]].drop_duplicates(ignore_index=True)
         if series.empty:
             return 0
         stale = summary.affected(tree, series)
         level = stale["unit"].map(tree.frame.set_index("code")["level"])
-        rows = pd.concat([_team_rows(cur, stale[level == "team"]),
-                          _pooled_rows(cur, tree, definitions, stale[level.notna() & (level != "team")])],
-                         ignore_index=True)
-        fresh = summary.summarise_rows(rows, definitions, **as_charted)
+        teams, above = stale[level == "team"], stale[level.notna() & (level != "team")]
+    rows = pd.concat([_team_rows(cur, teams), _pooled_rows(cur, tree, definitions, above)], ignore_index=True)
+    fresh = summary.summarise_rows(rows, definitions, **as_charted)
+    if series is None:
+        cur.execute("DELETE FROM series_summary")
+    else:
         cur.register("stale_summary", pa.Table.from_pandas(stale, preserve_index=False))
         cur.execute(
             "DELETE FROM series_summary s USING stale_summary k WHERE s.unit = k.unit AND s.measure = k.measure"
