@@ -19,7 +19,7 @@ st.title(markdown_text(definition.name))
 st.markdown(f"**{markdown_text(selection.name())}** · {definition.family} measure · {markdown_text(definition.unit)}")
 if selection.level != "team":
     st.caption(f"For a {selection.level}, {AGGREGATION_WORDS[definition.aggregation]}.")
-aims.aims_header(selection, definition.code)
+aims.aims_lines(selection, definition.code)
 controls = st.columns([1, 3], vertical_alignment="center")
 with controls[0]:
     show_2s = st.toggle("Show 2σ lines", value=False)
@@ -28,6 +28,8 @@ with controls[1]:
 (view,) = selection.views((definition.code,))
 panels.measure_panel(view, key="measure_chart", show_2s=show_2s, changes=selection.pdsa_cycles(), height=520)
 downloads.chart_data_downloads(selection, view, show_2s=show_2s)
+# The forms that change things follow the chart, so it starts within a 720-pixel-high screen.
+aims.aims_forms(selection, definition.code)
 phases.measure_phases(selection, view)
 pdsa_cycles.cycles_section(selection, measure=definition.code)
 with st.expander("Operational definition"):

@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from qi_dash import aims as aims_
+from qi_dash.access import NotAllowed, Right, can
 from qi_dash.aims import CHANGE_WORDS, CHANGES, Aim, AimError
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.targets import ALL_UNITS, TargetError, check_steps, trajectory_for
-from qi_dash.access import NotAllowed, Right, can
 from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import lazy_expander, markdown_text
@@ -25,9 +25,15 @@ SAVED = "aims_saved"  # a message kept over the rerun that follows a save
 def aims_header(selection: Selection, measure: str | None = None) -> None:
     """The unit's aims (of one measure, on a Measure page) with progress, its people, and the
     forms to change them."""
+    aims_lines(selection, measure)
+    aims_forms(selection, measure)
+
+
+def aims_forms(selection: Selection, measure: str | None = None) -> None:
+    """The forms that change the unit's aims, targets and people, in an expander built only
+    when opened; with the message of the last save above it."""
     if SAVED in st.session_state:
         st.success(st.session_state.pop(SAVED))
-    aims_lines(selection, measure)
     store = session.store()
     by_code = {d.code: d for d in selection.definitions()}
     with lazy_expander("Aims, targets and people", "aims_forms") as opened:

@@ -98,6 +98,13 @@ class Selection:
         return {k: v for k, v in params.items() if v}
 
 
+# Streamlit leaves 6rem above a page; 3.5rem clears its header and gives a 720-pixel-high
+# projector screen more of the page. Huddle mode's own padding comes later, so it wins.
+_PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+</style>"""
+
+
 def page(title: str, *, pick_measure: bool = False, write_url: bool = True) -> Selection:
     """Set up a page and return the shared selection. ``write_url=False`` leaves the address as
     it came (writing it would drop a ``#term`` the Glossary page must scroll to)."""
@@ -105,6 +112,7 @@ def page(title: str, *, pick_measure: bool = False, write_url: bool = True) -> S
     if title != "Upload":
         session.forget_upload()  # an upload left unsaved is abandoned
     st.set_page_config(page_title=f"{title} · qi-dash", page_icon=icon, layout="wide")
+    st.html(_PAGE_CSS)
     navigation = st.sidebar.container()
     signin.sidebar()
     path = session.database_path()
