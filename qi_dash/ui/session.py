@@ -24,7 +24,9 @@ def database_path() -> str:
     return os.environ.get("QI_DASH_DB") or str(bootstrap.DEFAULT_DB)
 
 
-@st.cache_resource(on_release=lambda store: store.close())
+# The first visit to a new install builds the demo organisation (a few seconds): say so in words.
+@st.cache_resource(on_release=lambda store: store.close(),
+                   show_spinner="Opening the database (on the first run, building the demo organisation)…")
 def _store(path: str) -> Store:
     return bootstrap.open_app_store(path)
 
