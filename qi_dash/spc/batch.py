@@ -112,7 +112,7 @@ class SPCBatch:
                 "period": np.where(no_ref, np.datetime64("NaT", "ns"), p.periods[at]),
             })
             for name in ("value", "centre", "lower", "upper"):
-                frame[name] = np.where(no_ref, np.nan, getattr(c, name)[at])
+                frame[name] = np.where(no_ref, np.nan, c.at(name, at))
             frame["variation_icon"] = p.variation_icon
             frame["assurance_icon"] = p.assurance_icon
             frame["target"] = p.target
@@ -176,32 +176,35 @@ def analyse_many(
         uses_ratio = s.chart in RATIO_CHARTS or (s.chart not in VALUE_CHARTS and values is None)
         groups.setdefault((s.chart, s.rule_set, s.screen_moving_ranges, uses_ratio), []).append(i)
 
+    lengths = np.diff(bounds)
+    pack_of = np.empty(len(keys), np.int64)
+    for number, members in enumerate(groups.values()):
+        pack_of[members] = number
+    point_pack = np.repeat(pack_of, lengths)
     packs, where = [], {}
-    for (chart_type, _, _, uses_ratio), members in groups.items():
+    for number, ((chart_type, _, _, uses_ratio), members) in enumerate(groups.items()):
         members = np.array(members)
-        lengths = np.diff(bounds)[members]
-        take = (
-            slice(None)
-            if members.size == len(keys)
-            else np.concatenate([np.arange(bounds[m], bounds[m + 1]) for m in members])
-        )
+        take = slice(None) if members.size == len(keys) else np.flatnonzero(point_pack == number)
         if uses_ratio:
             counts = (_pick(numerators, take), _pick(denominators, take))
             y, num, den, notes = charted_values(chart_type, None, *counts)
         else:
             counts = None
             y, num, den, notes = charted_values(chart_type, _pick(values, take), None, None)
-        starts = np.concatenate([[0], np.cumsum(lengths)])
+        starts = np.concatenate([[0], np.cumsum(lengths[members])])
         phase = np.ones(int(starts[-1]), np.int64)
         frozen = np.zeros(int(starts[-1]), bool)
+        own_dates = dates[take]
         for j, m in enumerate(members):
+            if keys[m] not in (phase_starts or {}) and keys[m] not in (frozen_from or {}):
+                continue
             own = slice(starts[j], starts[j + 1])
             if phase_starts and keys[m] in phase_starts:
-                phase[own] = phase_numbers(dates[take][own], phase_starts[keys[m]])
+                phase[own] = phase_numbers(own_dates[own], phase_starts[keys[m]])
             if frozen_from and keys[m] in frozen_from:
-                frozen[own] = frozen_points(dates[take][own], phase[own], frozen_from[keys[m]])
+                frozen[own] = frozen_points(own_dates[own], phase[own], frozen_from[keys[m]])
         result = run_pack(
-            [chosen[m] for m in members], dates[take], y, num, den, notes, phase, starts, targets[take], counts, frozen
+            [chosen[m] for m in members], own_dates, y, num, den, notes, phase, starts, targets[take], counts, frozen
         )
         for j, m in enumerate(members):
             where[keys[m]] = (len(packs), j)

@@ -37,41 +37,51 @@ class Pack:
     baseline: np.ndarray  # per row; a huge number when not frozen
 
 
-@dataclass
 class Computed:
-    """Pipeline output: flat per-point arrays and per-row (phase) arrays, on the charted
-    scale (after the multiplier). Reasons are rendered from these codes on demand."""
+    """Pipeline output, on the charted scale (after the multiplier). Per point, as flat
+    arrays: ``value``, ``centre``, ``lower``, ``upper``, ``lower_2s``, ``upper_2s``,
+    ``moving_range``, and the codes ``rule``, ``side``, ``span``, ``place``, ``point_type``
+    (reasons are rendered from them on demand). Each is laid out flat when first read; ``at``
+    reads a few points without that (a summary reads one point per series). Per row (phase):
+    ``signals`` (the runs-test fields), ``row_centre``, and the (rows, width) grids
+    ``raw_value`` and ``raw_centre`` before the multiplier, for the Anhøj statistics of a
+    series' phases, computed when asked for."""
 
-    value: np.ndarray
-    centre: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    lower_2s: np.ndarray
-    upper_2s: np.ndarray
-    moving_range: np.ndarray
-    rule: np.ndarray
-    side: np.ndarray
-    span: np.ndarray
-    place: np.ndarray
-    point_type: np.ndarray
-    signals: rules.Signals  # only the per-row runs-test fields
-    row_centre: np.ndarray
-    raw_value: np.ndarray  # (rows, width) grids before the multiplier, for the Anhøj
-    raw_centre: np.ndarray  # statistics of a series' phases, computed when asked for
+    SCALED = ("value", "centre", "lower", "upper", "lower_2s", "upper_2s", "moving_range")
+
+    def __init__(self, grids: dict, linear: np.ndarray | None, scale: np.ndarray | None, signals: rules.Signals,
+                 row_centre: np.ndarray):
+        self._grids, self._linear, self._scale = grids, linear, scale  # scale: per point, None when all 1
+        self.signals, self.row_centre = signals, row_centre
+        self.raw_value, self.raw_centre = grids["value"], grids["centre"]
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        grids = self.__dict__.get("_grids")
+        if grids is None or name not in grids:
+            raise AttributeError(name)
+        flat = self.at(name, slice(None))
+        self.__dict__[name] = flat
+        return flat
+
+    def at(self, name: str, index: np.ndarray | slice) -> np.ndarray:
+        """The per-point array ``name`` at flat positions ``index``."""
+        grid = self._grids[name].reshape(-1)
+        if self._linear is not None:
+            grid = np.take(grid, self._linear[index])  # one flat index: several times faster than (row, column)
+        elif not isinstance(index, slice):
+            grid = grid[index]
+        if self._scale is None or name not in self.SCALED:
+            return grid
+        with np.errstate(over="ignore", invalid="ignore"):
+            return grid * self._scale[index]
 
 
-def _to_rows(flat: np.ndarray, pack: Pack, shape, fill) -> np.ndarray:
-    if flat.size == shape[0] * shape[1]:  # every phase the same length: a free reshape
+def _to_rows(flat: np.ndarray, linear: np.ndarray | None, shape, fill) -> np.ndarray:
+    if linear is None:  # every phase the same length: a free reshape
         return flat.reshape(shape)
     grid = np.full(shape, fill, dtype=flat.dtype)
-    grid[pack.row, pack.column] = flat
+    grid.reshape(-1)[linear] = flat
     return grid
-
-
-def _to_flat(grid: np.ndarray, pack: Pack) -> np.ndarray:
-    if grid.size == pack.row.size:
-        return grid.reshape(-1)
-    return grid[pack.row, pack.column]
 
 
 PER_ROW_SIGNALS = ("runs_kind", "runs_observed", "runs_limit", "runs_useful", "run_max")
@@ -106,9 +116,10 @@ def compute(pack: Pack) -> Computed:
     n_rows = int(pack.row_series.size)
     width = int(pack.column.max()) + 1
     shape = (n_rows, width)
-    y = _to_rows(pack.y, pack, shape, np.nan)
-    num = None if pack.num is None else _to_rows(pack.num, pack, shape, np.nan)
-    den = None if pack.den is None else _to_rows(pack.den, pack, shape, np.nan)
+    linear = None if pack.row.size == n_rows * width else pack.row * width + pack.column
+    y = _to_rows(pack.y, linear, shape, np.nan)
+    num = None if pack.num is None else _to_rows(pack.num, linear, shape, np.nan)
+    den = None if pack.den is None else _to_rows(pack.den, linear, shape, np.nan)
     row_baseline = pack.baseline
     row_direction = pack.direction[pack.row_series]
     grids = {name: np.empty(shape) for name in ("centre", "lower", "upper", "lower_2s", "upper_2s", "moving_range")}
@@ -133,12 +144,9 @@ def compute(pack: Pack) -> Computed:
         counts["span"][block], counts["place"][block] = signals.span, signals.place
         per_point = (np.zeros(0) for _ in range(4))
         signal_parts.append(rules.Signals(*per_point, *(getattr(signals, f) for f in PER_ROW_SIGNALS)))
-    scale = pack.multiplier[pack.row_series][:, None]
     grids["value"] = y
-    raw = {"raw_value": y, "raw_centre": grids["centre"]}
-    if (scale != 1).any():  # skip a pass over every array in the usual case
-        with np.errstate(over="ignore", invalid="ignore"):
-            grids = {name: grid * scale for name, grid in grids.items()}
-    row_centre = grids["centre"][:, 0].copy()
-    flat = {name: _to_flat(grid, pack) for name, grid in {**grids, **codes, **counts}.items()}
-    return Computed(**flat, signals=_concat(signal_parts, rules.Signals), row_centre=row_centre, **raw)
+    per_row = pack.multiplier[pack.row_series]
+    scale = per_row[pack.row] if (per_row != 1).any() else None
+    with np.errstate(over="ignore", invalid="ignore"):
+        row_centre = grids["centre"][:, 0] * per_row
+    return Computed({**grids, **codes, **counts}, linear, scale, _concat(signal_parts, rules.Signals), row_centre)
