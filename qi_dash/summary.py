@@ -43,19 +43,14 @@ def _dtype(column: str) -> str:
     return "str" if column in ("unit", "measure", "variation_icon", "assurance_icon") else "float64"
 
 
-def ancestors(hierarchy: Hierarchy, teams: list[str]) -> pd.DataFrame:
-    """One row per team and unit above it (columns team, unit): whose series a team feeds."""
-    pairs = [(team, above) for team in teams if team in hierarchy for above in hierarchy.path_to(team)[:-1]]
-    return pd.DataFrame(pairs, columns=["team", "unit"])
-
-
 def affected(hierarchy: Hierarchy, series: pd.DataFrame) -> pd.DataFrame:
     """The unit × measure series that change when the team series ``series`` (unit, measure)
-    change: those series and the pooled series of every unit above them."""
-    teams = series[["unit", "measure"]].drop_duplicates()
-    up = ancestors(hierarchy, teams["unit"].unique().tolist())
-    above = teams.merge(up, left_on="unit", right_on="team", suffixes=("_team", ""))[["unit", "measure"]]
-    return pd.concat([teams, above], ignore_index=True).drop_duplicates(ignore_index=True)
+    change: those series and the pooled series of every unit above them. A few lookups per
+    team series, without a join (a small upload's refresh calls this inside its transaction)."""
+    teams = list(dict.fromkeys(zip(series["unit"], series["measure"])))
+    above = [(unit, measure) for team, measure in teams if team in hierarchy
+             for unit in hierarchy.path_to(team)[:-1]]
+    return pd.DataFrame(list(dict.fromkeys(teams + above)), columns=["unit", "measure"])
 
 
 def summarise(
@@ -273,10 +268,22 @@ def _analyse(
                          frozen_from={key: p.frozen_from for key, p in phased.items()})
     latest = batch.latest
     ids = latest["series"].to_numpy(dtype=np.int64)
-    latest["unit"] = np.array(units, dtype=object)[ids // n]
-    latest["measure"] = np.array([d.code for d in measures], dtype=object)[ids % n]
-    latest = latest.rename(columns={"period": "latest_period", "value": "latest_value"})
-    return latest[SUMMARY_COLUMNS].sort_values(["unit", "measure"], ignore_index=True)
+    # Unit then measure order, by each name's place among the sorted names.
+    unit_rank = np.argsort(np.argsort(np.array(units, dtype=object)))
+    measure_rank = np.argsort(np.argsort(np.array([d.code for d in measures], dtype=object)))
+    order = np.lexsort((measure_rank[ids % n], unit_rank[ids // n]))
+    ids = ids[order]
+    return pd.DataFrame({
+        "unit": np.array(units, dtype=object)[ids // n],
+        "measure": np.array([d.code for d in measures], dtype=object)[ids % n],
+        **{column: latest[name].to_numpy()[order] for column, name in _FROM_LATEST.items()},
+    })
+
+
+_FROM_LATEST = {  # summary column: batch.latest column
+    "points": "points", "latest_period": "period", "latest_value": "value", "centre": "centre", "lower": "lower",
+    "upper": "upper", "variation_icon": "variation_icon", "assurance_icon": "assurance_icon", "target": "target",
+}
 
 
 def _targets_in_force(last: dict, chosen: dict, targets: Targets, measures: list[MeasureDefinition],

@@ -97,30 +97,27 @@ class SPCBatch:
     def latest(self) -> pd.DataFrame:
         """One row per series at its latest non-missing point: ``points`` (how many periods
         have a charted value), ``period``, ``value``, ``centre``, ``lower``, ``upper`` (NaT /
-        NaN without data), the icons and the latest target, vectorised per pack."""
-        frames = []
+        NaN without data), the icons and the latest target, vectorised per pack and made
+        into one frame at the end (a frame per pack costs more than a small refresh's maths)."""
+        names = ("points", "period", "value", "centre", "lower", "upper", "variation_icon", "assurance_icon", "target")
+        keys, parts = [], {name: [] for name in names}
         for index, members in self._members().items():
             p = self._packs[index]
-            ref = p.reference
-            at = np.clip(ref, 0, None)
-            no_ref = ref < 0
+            at = np.clip(p.reference, 0, None)
+            no_ref = p.reference < 0
             c = p.computed
+            keys += members
             # Every series has at least one row, so each slice of reduceat is non-empty.
-            frame = pd.DataFrame({
-                "series": members,
-                "points": np.add.reduceat(~np.isnan(c.value), p.starts[:-1]).astype(np.int64),
-                "period": np.where(no_ref, np.datetime64("NaT", "ns"), p.periods[at]),
-            })
+            parts["points"].append(np.add.reduceat(~np.isnan(c.value), p.starts[:-1]).astype(np.int64))
+            parts["period"].append(np.where(no_ref, np.datetime64("NaT", "ns"), p.periods[at]))
             for name in ("value", "centre", "lower", "upper"):
-                frame[name] = np.where(no_ref, np.nan, c.at(name, at))
-            frame["variation_icon"] = p.variation_icon
-            frame["assurance_icon"] = p.assurance_icon
-            frame["target"] = p.target
-            frames.append(frame)
-        if not frames:
-            return pd.DataFrame(columns=["series", "points", "period", "value", "centre", "lower", "upper",
-                                         "variation_icon", "assurance_icon", "target"])
-        return pd.concat(frames, ignore_index=True)
+                parts[name].append(np.where(no_ref, np.nan, c.at(name, at)))
+            parts["variation_icon"].append(p.variation_icon)
+            parts["assurance_icon"].append(p.assurance_icon)
+            parts["target"].append(p.target)
+        if not keys:
+            return pd.DataFrame(columns=["series", *names])
+        return pd.DataFrame({"series": keys, **{name: np.concatenate(arrays) for name, arrays in parts.items()}})
 
 
 def analyse_many(
