@@ -41,35 +41,56 @@ class Computed:
     """Pipeline output, on the charted scale (after the multiplier). Per point, as flat
     arrays: ``value``, ``centre``, ``lower``, ``upper``, ``lower_2s``, ``upper_2s``,
     ``moving_range``, and the codes ``rule``, ``side``, ``span``, ``place``, ``point_type``
-    (reasons are rendered from them on demand). Each is laid out flat when first read; ``at``
-    reads a few points without that (a summary reads one point per series). Per row (phase):
-    ``signals`` (the runs-test fields), ``row_centre``, and the (rows, width) grids
-    ``raw_value`` and ``raw_centre`` before the multiplier, for the Anhøj statistics of a
-    series' phases, computed when asked for."""
+    (reasons are rendered from them on demand). The pipeline's blocks are kept as computed
+    and each array is joined and laid out flat when first read; ``at`` reads a few points
+    without that (a summary reads one point per series). Per row (phase): ``signals`` (the
+    runs-test fields), ``row_centre``, and the (rows, width) grids ``raw_value`` and
+    ``raw_centre`` before the multiplier, for the Anhøj statistics of a series' phases,
+    computed when asked for."""
 
     SCALED = ("value", "centre", "lower", "upper", "lower_2s", "upper_2s", "moving_range")
+    NAMES = (*SCALED, "rule", "side", "span", "place", "point_type")
 
-    def __init__(self, grids: dict, linear: np.ndarray | None, scale: np.ndarray | None, signals: rules.Signals,
-                 row_centre: np.ndarray):
-        self._grids, self._linear, self._scale = grids, linear, scale  # scale: per point, None when all 1
-        self.signals, self.row_centre = signals, row_centre
-        self.raw_value, self.raw_centre = grids["value"], grids["centre"]
+    def __init__(self, y: np.ndarray, blocks: list[dict], linear: np.ndarray | None, scale: np.ndarray | None,
+                 signals: rules.Signals, per_row: np.ndarray):
+        self.raw_value, self._blocks, self._linear, self._scale = y, blocks, linear, scale  # scale: None when all 1
+        self.signals = signals
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.row_centre = np.concatenate([b["centre"][:, 0] for b in blocks]) * per_row
 
     def __getattr__(self, name: str) -> np.ndarray:
-        grids = self.__dict__.get("_grids")
-        if grids is None or name not in grids:
+        if name == "raw_centre":
+            grid = self._grid("centre")
+        elif name in self.NAMES:
+            grid = self.at(name, slice(None))
+        else:
             raise AttributeError(name)
-        flat = self.at(name, slice(None))
-        self.__dict__[name] = flat
-        return flat
+        self.__dict__[name] = grid
+        return grid
+
+    def _grid(self, name: str) -> np.ndarray:
+        if name == "value":
+            return self.raw_value
+        parts = [b[name] for b in self._blocks]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def at(self, name: str, index: np.ndarray | slice) -> np.ndarray:
         """The per-point array ``name`` at flat positions ``index``."""
-        grid = self._grids[name].reshape(-1)
-        if self._linear is not None:
-            grid = np.take(grid, self._linear[index])  # one flat index: several times faster than (row, column)
-        elif not isinstance(index, slice):
-            grid = grid[index]
+        if isinstance(index, slice) or name == "value" or len(self._blocks) == 1:
+            grid = self._grid(name).reshape(-1)
+            if self._linear is not None:
+                grid = np.take(grid, self._linear[index])  # one flat index: several times faster than (row, column)
+            elif not isinstance(index, slice):
+                grid = grid[index]
+        else:  # a few points: read from the blocks they lie in
+            where = np.asarray(index) if self._linear is None else self._linear[index]
+            width = self.raw_value.shape[1]
+            row, column = np.divmod(where, width)
+            block, row = np.divmod(row, CHUNK_ROWS)
+            grid = np.empty(where.size, self._blocks[0][name].dtype)
+            for k in np.unique(block):
+                mine = block == k
+                grid[mine] = self._blocks[k][name][row[mine], column[mine]]
         if self._scale is None or name not in self.SCALED:
             return grid
         with np.errstate(over="ignore", invalid="ignore"):
@@ -122,10 +143,7 @@ def compute(pack: Pack) -> Computed:
     den = None if pack.den is None else _to_rows(pack.den, linear, shape, np.nan)
     row_baseline = pack.baseline
     row_direction = pack.direction[pack.row_series]
-    grids = {name: np.empty(shape) for name in ("centre", "lower", "upper", "lower_2s", "upper_2s", "moving_range")}
-    codes = {name: np.empty(shape, np.int8) for name in ("rule", "side", "point_type")}
-    counts = {name: np.empty(shape, np.int64) for name in ("span", "place")}
-    signal_parts = []
+    blocks, signal_parts = [], []
     for lo in range(0, n_rows, CHUNK_ROWS):
         block = slice(lo, lo + CHUNK_ROWS)
         base = np.arange(width)[None, :] < row_baseline[block][:, None]
@@ -137,16 +155,13 @@ def compute(pack: Pack) -> Computed:
             base,
             row_direction[block],
         )
-        for name in ("centre", "lower", "upper", "lower_2s", "upper_2s"):
-            grids[name][block] = getattr(lines, name)
-        grids["moving_range"][block] = mr
-        codes["rule"][block], codes["side"][block], codes["point_type"][block] = signals.rule, signals.side, kinds
-        counts["span"][block], counts["place"][block] = signals.span, signals.place
+        blocks.append({
+            **{name: getattr(lines, name) for name in ("centre", "lower", "upper", "lower_2s", "upper_2s")},
+            "moving_range": mr, "rule": signals.rule, "side": signals.side, "point_type": kinds,
+            "span": signals.span, "place": signals.place,
+        })
         per_point = (np.zeros(0) for _ in range(4))
         signal_parts.append(rules.Signals(*per_point, *(getattr(signals, f) for f in PER_ROW_SIGNALS)))
-    grids["value"] = y
     per_row = pack.multiplier[pack.row_series]
     scale = per_row[pack.row] if (per_row != 1).any() else None
-    with np.errstate(over="ignore", invalid="ignore"):
-        row_centre = grids["centre"][:, 0] * per_row
-    return Computed({**grids, **codes, **counts}, linear, scale, _concat(signal_parts, rules.Signals), row_centre)
+    return Computed(y, blocks, linear, scale, _concat(signal_parts, rules.Signals), per_row)
