@@ -147,6 +147,8 @@ _MONTH_EPOCH = 1970 * 12  # datetime64[M] counts months from January 1970
 def _ordinals(dates: np.ndarray, measure_of: np.ndarray, measures: list[MeasureDefinition]) -> np.ndarray:
     """Each row's period number on its measure's time axis (``periods.ordinals``, in numpy:
     a pandas date accessor per row costs more than the rest of the summary)."""
+    if np.isnat(dates).any():
+        raise ValueError("periods must all be dates; found a missing period")
     out = (dates.view(np.int64) - _WEEK_EPOCH.view(np.int64)) // _WEEK
     monthly = np.array([d.frequency == "month" for d in measures], dtype=bool)
     if monthly.any():
@@ -167,7 +169,7 @@ def _from_ordinals(numbers: np.ndarray, monthly: np.ndarray) -> np.ndarray:
 class Laid:
     """Series laid end to end with every period between each one's first and last (gaps
     NaN): series ``keys[i]`` starts at period number ``first[i]`` and has ``lengths[i]``
-    periods, its numbers at ``starts[i]:starts[i] + lengths[i]`` of ``columns``."""
+    periods, its numbers in ``columns`` right after those of series ``keys[i - 1]``."""
 
     keys: np.ndarray
     first: np.ndarray

@@ -204,3 +204,10 @@ def test_a_period_given_twice_for_one_series_is_refused(demo_store):
     with pytest.raises(ValueError, match="only once"):
         summary.summarise(twice, demo_store.definitions(), demo_store.hierarchy())
 
+
+
+def test_a_missing_period_is_refused(demo_store):
+    observations = demo_store.observations(["W-ASH"], ["RP_RATE"])
+    observations.loc[observations.index[-1], "period"] = pd.NaT
+    with pytest.raises(ValueError, match="missing period"):
+        summary.summarise(observations, demo_store.definitions(), demo_store.hierarchy())
