@@ -8,6 +8,7 @@ time axis, so charts and the SPC engine see them.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from qi_dash import periods
@@ -68,16 +69,48 @@ def fill_gaps(frame: pd.DataFrame, frequency: str) -> pd.DataFrame:
 
 def fill_gaps_many(frame: pd.DataFrame, frequency: str, keys: list[str]) -> pd.DataFrame:
     """``fill_gaps`` for many series at once (one per value of ``keys``), vectorised: each
-    series gets every period of the frequency between its own first and last period."""
+    series gets every period of the frequency between its own first and last period.
+
+    Rows come back in key order, then period order; columns are the keys, the other columns
+    and ``period`` (each period its start). Two rows of one series in the same period both
+    stay. Each row is placed by arithmetic on period numbers, so a whole organisation is one
+    sort and one take per column rather than a join."""
     if frame.empty:
         return frame
-    frame = frame.assign(_ordinal=periods.ordinals(frame["period"], frequency))
-    bounds = frame.groupby(keys, sort=True)["_ordinal"].agg(["min", "max"]).reset_index()
-    owner, numbers = periods.ordinal_ranges(bounds["min"].to_numpy(), bounds["max"].to_numpy())
-    full = bounds.loc[owner, keys].reset_index(drop=True).assign(_ordinal=numbers)
-    out = full.merge(frame.drop(columns=["period"]), on=[*keys, "_ordinal"], how="left")
-    out["period"] = periods.from_ordinals(out["_ordinal"].to_numpy(), frequency)
-    return out.drop(columns=["_ordinal"])
+    ordinal = periods.ordinals(frame["period"], frequency)
+    group = frame.groupby(keys, sort=True).ngroup().to_numpy(dtype=np.int64)
+    rows = np.flatnonzero(group >= 0)  # as the groupby did, rows with a missing key are left out
+    group, ordinal = group[rows], ordinal[rows]
+    n_groups = int(group.max()) + 1
+    first = np.full(n_groups, np.iinfo(np.int64).max)
+    last = np.full(n_groups, np.iinfo(np.int64).min)
+    np.minimum.at(first, group, ordinal)
+    np.maximum.at(last, group, ordinal)
+    lengths = last - first + 1
+    offsets = np.cumsum(lengths) - lengths
+    slot = offsets[group] + ordinal - first[group]
+    counts = np.bincount(slot, minlength=int(lengths.sum()))
+    if counts.max() <= 1:
+        out_slot = np.arange(counts.size)
+        taken = np.full(counts.size, -1)
+        taken[slot] = rows
+    else:  # a second row in a slot stays, after the first (a stable sort keeps frame order)
+        empty_slots = np.flatnonzero(counts == 0)
+        all_slots = np.concatenate([slot, empty_slots])
+        order = np.argsort(all_slots, kind="stable")
+        taken = np.concatenate([rows, np.full(empty_slots.size, -1)])[order]
+        out_slot = all_slots[order]
+    owner = np.repeat(np.arange(n_groups), lengths)[out_slot]
+    first_row = np.empty(n_groups, np.int64)
+    first_row[group] = rows  # any row of a series: its keys are the same on every row
+    others = [c for c in frame.columns if c not in keys and c != "period"]
+    table = frame.reset_index(drop=True)
+    out = pd.concat(
+        [table[keys].take(first_row[owner]).reset_index(drop=True), table[others].reindex(taken).reset_index(drop=True)],
+        axis=1,
+    )
+    out["period"] = periods.from_ordinals(first[owner] + out_slot - offsets[owner], frequency)
+    return out
 
 
 def charted_values(frame: pd.DataFrame, definition: MeasureDefinition) -> pd.Series:

@@ -12,12 +12,11 @@ series; "as it was on" views compute it from the observations of that day.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from qi_dash import aggregate
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.phases import active_changes, engine_phases
@@ -44,19 +43,14 @@ def _dtype(column: str) -> str:
     return "str" if column in ("unit", "measure", "variation_icon", "assurance_icon") else "float64"
 
 
-def ancestors(hierarchy: Hierarchy, teams: list[str]) -> pd.DataFrame:
-    """One row per team and unit above it (columns team, unit): whose series a team feeds."""
-    pairs = [(team, above) for team in teams if team in hierarchy for above in hierarchy.path_to(team)[:-1]]
-    return pd.DataFrame(pairs, columns=["team", "unit"])
-
-
 def affected(hierarchy: Hierarchy, series: pd.DataFrame) -> pd.DataFrame:
     """The unit × measure series that change when the team series ``series`` (unit, measure)
-    change: those series and the pooled series of every unit above them."""
-    teams = series[["unit", "measure"]].drop_duplicates()
-    up = ancestors(hierarchy, teams["unit"].unique().tolist())
-    above = teams.merge(up, left_on="unit", right_on="team", suffixes=("_team", ""))[["unit", "measure"]]
-    return pd.concat([teams, above], ignore_index=True).drop_duplicates(ignore_index=True)
+    change: those series and the pooled series of every unit above them. A few lookups per
+    team series, without a join (a small upload's refresh calls this inside its transaction)."""
+    teams = list(dict.fromkeys(zip(series["unit"], series["measure"])))
+    above = [(unit, measure) for team, measure in teams if team in hierarchy
+             for unit in hierarchy.path_to(team)[:-1]]
+    return pd.DataFrame(list(dict.fromkeys(teams + above)), columns=["unit", "measure"])
 
 
 def summarise(
@@ -78,52 +72,49 @@ def summarise(
     ``observations`` must hold every team under those units for those measures (a pooled
     series reads all its teams). A measure whose definition says it is not combined across
     teams has no pooled rows; a series with no data at all has ``points`` 0 and no icons.
-    Units and measures are worked on as integer codes: an organisation's millions of rows
-    are grouped without comparing text.
+    Units and measures are worked on as integer codes and periods as period numbers: an
+    organisation's millions of rows are placed and pooled by arithmetic, without sorting,
+    grouping or comparing text.
     """
     by_code = {d.code: d for d in definitions}
     observations = observations[observations["measure"].isin(list(by_code))]
     team_of, teams = pd.factorize(observations["unit"])
     measure_of, codes = pd.factorize(observations["measure"])
-    teams, codes = [str(t) for t in teams], [str(c) for c in codes]
+    teams, measures = [str(t) for t in teams], [by_code[str(c)] for c in codes]
     # Every unit a series may belong to: the teams, then the units above them.
-    above_names = sorted({a for t in teams if t in hierarchy for a in hierarchy.path_to(t)[:-1]})
+    paths = [hierarchy.path_to(t) if t in hierarchy else [t] for t in teams]
+    above_names = sorted({a for path in paths for a in path[:-1]})
     units = teams + [a for a in above_names if a not in set(teams)]
     index = {u: i for i, u in enumerate(units)}
-    n_codes = len(codes)
-    key = team_of.astype(np.int64) * n_codes + measure_of
+    n = len(measures)
+    key = team_of.astype(np.int64) * n + measure_of
+    wanted = np.zeros(len(units) * n, bool)  # by series key: the series to summarise
     if series is None:
-        wanted_teams = np.ones(len(key), dtype=bool)
-        wanted = {index[u] * n_codes + m for u in above_names for m in range(n_codes)}
+        for unit in above_names:
+            wanted[index[unit] * n : (index[unit] + 1) * n] = True
+        team_rows = np.ones(len(key), bool)
     else:
         pairs = affected(hierarchy, series)
-        code_index = {c: i for i, c in enumerate(codes)}
-        wanted = {index[u] * n_codes + code_index[m] for u, m in zip(pairs["unit"], pairs["measure"])
-                  if u in index and m in code_index}
-        wanted_teams = np.isin(key, np.fromiter(wanted, np.int64, len(wanted)))
-    numbers = {c: observations[c].to_numpy(dtype=float) for c in ("numerator", "denominator", "value")}
-    period = observations["period"].to_numpy()
-    parts = [pd.DataFrame({"series": key[wanted_teams], "period": period[wanted_teams],
-                           **{c: v[wanted_teams] for c, v in numbers.items()}})]
-    # The pooled series: each team's rows once per unit above it, combined per unit × measure.
-    depth = max((len(hierarchy.path_to(t)) - 1 for t in teams if t in hierarchy), default=0)
-    aggregation = np.array([by_code[c].aggregation for c in codes], dtype=object)
-    for level in range(1, depth + 1):
-        above = np.array([index[hierarchy.path_to(t)[-1 - level]] if t in hierarchy and
-                          len(hierarchy.path_to(t)) > level else -1 for t in teams], dtype=np.int64)
-        pooled_key = above[team_of] * n_codes + measure_of
-        take = (above[team_of] >= 0) & np.isin(pooled_key, np.fromiter(wanted, np.int64, len(wanted)))
-        for how in set(aggregation) - {"none"}:
-            rows = take & (aggregation[measure_of] == how)
-            if rows.any():
-                frame = pd.DataFrame({"series": pooled_key[rows], "period": period[rows],
-                                      **{c: v[rows] for c, v in numbers.items()}})
-                parts.append(aggregate.combine(frame, how, by=["series"])[list(_SERIES_FRAME)])
-    frame = pd.concat(parts, ignore_index=True)
-    return analyse(frame, [by_code[c] for c in codes], units, targets=targets, phase_changes=phase_changes)
-
-
-_SERIES_FRAME = ("series", "period", "numerator", "denominator", "value")
+        code_index = {d.code: i for i, d in enumerate(measures)}
+        known = pairs["unit"].isin(index) & pairs["measure"].isin(code_index)
+        wanted[pairs.loc[known, "unit"].map(index).to_numpy(np.int64) * n
+               + pairs.loc[known, "measure"].map(code_index).to_numpy(np.int64)] = True
+        team_rows = wanted[key]
+    numbers = [observations[c].to_numpy(dtype=float) for c in ("numerator", "denominator", "value")]
+    ordinal = _ordinals(observations["period"].to_numpy(dtype="datetime64[ns]"), measure_of, measures)
+    parts = [_one_row_each(key[team_rows], ordinal[team_rows], [v[team_rows] for v in numbers])]
+    # The pooled series: each team's rows with data once per unit above it, combined per
+    # unit × measure × period as the measure's definition says (``aggregate.combine``).
+    how = np.array([d.aggregation for d in measures], dtype=object)
+    has_data = ~np.isnan(numbers[0]) | ~np.isnan(numbers[1]) | ~np.isnan(numbers[2])
+    pooled_rows = has_data & (how != "none")[measure_of]
+    for level in range(1, max((len(p) for p in paths), default=1)):
+        above = np.array([index[p[-1 - level]] if len(p) > level else -1 for p in paths], dtype=np.int64)[team_of]
+        pooled_key = above * n + measure_of
+        rows = pooled_rows & (above >= 0) & wanted[np.clip(pooled_key, 0, None)]
+        if rows.any():
+            parts.append(_pooled(pooled_key[rows], ordinal[rows], [v[rows] for v in numbers], how))
+    return _analyse(Laid.join(parts), measures, units, targets=targets, phase_changes=phase_changes)
 
 
 def summarise_rows(
@@ -141,72 +132,172 @@ def summarise_rows(
     rows = rows[rows["measure"].isin(list(by_code))]
     unit_of, units = pd.factorize(rows["unit"])
     measure_of, codes = pd.factorize(rows["measure"])
-    frame = pd.DataFrame({
-        "series": unit_of.astype(np.int64) * len(codes) + measure_of,
-        "period": rows["period"].to_numpy(),
-        **{c: rows[c].to_numpy(dtype=float) for c in ("numerator", "denominator", "value")},
-    })
-    return analyse(frame, [by_code[str(c)] for c in codes], [str(u) for u in units],
-                   targets=targets, phase_changes=phase_changes)
+    measures = [by_code[str(c)] for c in codes]
+    key = unit_of.astype(np.int64) * len(measures) + measure_of
+    ordinal = _ordinals(rows["period"].to_numpy(dtype="datetime64[ns]"), measure_of, measures)
+    laid = _one_row_each(key, ordinal, [rows[c].to_numpy(dtype=float) for c in ("numerator", "denominator", "value")])
+    return _analyse(laid, measures, [str(u) for u in units], targets=targets, phase_changes=phase_changes)
 
 
-def analyse(
-    frame: pd.DataFrame,
+_WEEK_EPOCH = np.datetime64("2000-01-03", "ns")  # a Monday: ``periods.ordinals`` counts weeks from it
+_WEEK = np.timedelta64(7, "D").astype("timedelta64[ns]").astype(np.int64)
+_MONTH_EPOCH = 1970 * 12  # datetime64[M] counts months from January 1970
+
+
+def _ordinals(dates: np.ndarray, measure_of: np.ndarray, measures: list[MeasureDefinition]) -> np.ndarray:
+    """Each row's period number on its measure's time axis (``periods.ordinals``, in numpy:
+    a pandas date accessor per row costs more than the rest of the summary)."""
+    if np.isnat(dates).any():
+        raise ValueError("periods must all be dates; found a missing period")
+    out = (dates.view(np.int64) - _WEEK_EPOCH.view(np.int64)) // _WEEK
+    monthly = np.array([d.frequency == "month" for d in measures], dtype=bool)
+    if monthly.any():
+        rows = monthly[measure_of]
+        out[rows] = dates[rows].astype("datetime64[M]").view(np.int64) + _MONTH_EPOCH
+    return out
+
+
+def _from_ordinals(numbers: np.ndarray, monthly: np.ndarray) -> np.ndarray:
+    """The period starts (datetime64[ns]) ``_ordinals`` numbered; ``monthly`` per number."""
+    out = _WEEK_EPOCH + (numbers * _WEEK).astype("timedelta64[ns]")
+    if monthly.any():
+        out[monthly] = (numbers[monthly] - _MONTH_EPOCH).astype("datetime64[M]").astype("datetime64[ns]")
+    return out
+
+
+@dataclass
+class Laid:
+    """Series laid end to end with every period between each one's first and last (gaps
+    NaN): series ``keys[i]`` starts at period number ``first[i]`` and has ``lengths[i]``
+    periods, its numbers in ``columns`` right after those of series ``keys[i - 1]``."""
+
+    keys: np.ndarray
+    first: np.ndarray
+    lengths: np.ndarray
+    columns: list[np.ndarray]  # numerator, denominator, value
+
+    @classmethod
+    def join(cls, parts: list[Laid]) -> Laid:
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("keys", "first", "lengths")),
+                   [np.concatenate([p.columns[i] for p in parts]) for i in range(3)])
+
+
+def _slots(key: np.ndarray, ordinal: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where each row goes when its series are laid end to end: the series (in key order),
+    their first period numbers and lengths, and each row's slot."""
+    size = int(key.max()) + 1 if key.size else 0
+    first = np.full(size, np.iinfo(np.int64).max)
+    last = np.full(size, np.iinfo(np.int64).min)
+    np.minimum.at(first, key, ordinal)
+    np.maximum.at(last, key, ordinal)
+    keys = np.flatnonzero(last >= first)
+    lengths = last[keys] - first[keys] + 1
+    offset = np.zeros(size, np.int64)
+    offset[keys] = np.cumsum(lengths) - lengths
+    return keys, first[keys], lengths, offset[key] + ordinal - first[key]
+
+
+def _one_row_each(key: np.ndarray, ordinal: np.ndarray, columns: list[np.ndarray]) -> Laid:
+    """Series of one row per period (``aggregate.fill_gaps_many`` on arrays)."""
+    keys, first, lengths, slot = _slots(key, ordinal)
+    if np.bincount(slot, minlength=int(lengths.sum())).max(initial=0) > 1:
+        raise ValueError("each period may appear only once per series: aggregate first")
+    laid = []
+    for values in columns:
+        out = np.full(int(lengths.sum()), np.nan)
+        out[slot] = values
+        laid.append(out)
+    return Laid(keys, first, lengths, laid)
+
+
+def _pooled(key: np.ndarray, ordinal: np.ndarray, columns: list[np.ndarray], how: np.ndarray) -> Laid:
+    """Rows with data combined per series and period (``aggregate.combine``: pooled
+    numerators and denominators, a sum or a mean of values, over the rows with a number).
+    Sums are accumulated in row order, as the database's are (exact for counts; pandas adds
+    a compensation term, so a mean of fractions may differ in its last bits)."""
+    keys, first, lengths, slot = _slots(key, ordinal)
+    total = int(lengths.sum())
+    sums, counts = [], []
+    for values in columns:
+        ok = ~np.isnan(values)
+        sums.append(np.bincount(slot[ok], weights=values[ok], minlength=total))
+        counts.append(np.bincount(slot[ok], minlength=total))
+    has_rows = np.bincount(slot, minlength=total) > 0
+    series_how = np.repeat(how[keys % len(how)], lengths)
+    nan = np.full(total, np.nan)
+    pooled = series_how == "pooled"
+    numerator = np.where(pooled & (counts[0] > 0), sums[0], nan)
+    denominator = np.where(pooled & (counts[1] > 0), sums[1], nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(series_how == "sum", np.where(has_rows, sums[2], nan),
+                         np.where(series_how == "mean", sums[2] / counts[2], nan))
+    return Laid(keys, first, lengths, [numerator, denominator, value])
+
+
+def _analyse(
+    laid: Laid,
     measures: list[MeasureDefinition],
     units: list[str],
     *,
     targets: Targets | None = None,
     phase_changes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every series of a long frame analysed at once (``_SERIES_FRAME`` columns; series
-    ``u * len(measures) + m`` is unit ``units[u]`` × measure ``measures[m]``): gaps made
-    explicit per the measure's frequency, then ``analyse_many`` with each series' target in
+    """Every laid-out series analysed at once (series ``u * len(measures) + m`` is unit
+    ``units[u]`` × measure ``measures[m]``) with ``analyse_many``, each with the target in
     force at its latest period (``targets``) and its unit's phase changes in force."""
-    if frame.empty:
+    if laid.keys.size == 0:
         return empty()
     n = len(measures)
-    measure = frame["series"].to_numpy() % n
-    kinds = sorted({d.frequency for d in measures})
-    frequency = np.array([kinds.index(d.frequency) for d in measures])[measure]
-    frame = pd.concat(
-        [aggregate.fill_gaps_many(frame.loc[frequency == i], f, ["series"]) for i, f in enumerate(kinds)],
-        ignore_index=True,
-    )
-    measure = frame["series"].to_numpy() % n
+    measure = np.repeat(laid.keys % n, laid.lengths)
+    numerator, denominator, value = laid.columns
     ratio = np.array([d.has_denominator for d in measures])[measure]
     # Run and XmR charts of a proportion or rate chart the ratio itself.
     with np.errstate(divide="ignore", invalid="ignore"):
-        frame["value"] = np.where(ratio, frame["numerator"] / frame["denominator"], frame["value"])
+        value = np.where(ratio, numerator / denominator, value)
+    monthly = np.array([d.frequency == "month" for d in measures])
+    starts = np.cumsum(laid.lengths) - laid.lengths
+    step = np.arange(int(laid.lengths.sum())) - np.repeat(starts, laid.lengths)
+    period = _from_ordinals(np.repeat(laid.first, laid.lengths) + step, monthly[measure])
+    frame = pd.DataFrame({"series": np.repeat(laid.keys, laid.lengths), "period": period,
+                          "numerator": numerator, "denominator": denominator, "value": value})
     settings = [d.spc_settings() for d in measures]
-    chosen = {s: settings[s % n] for s in pd.unique(frame["series"])}
+    chosen = {key: settings[key % n] for key in laid.keys.tolist()}
     if targets is not None:
-        _targets_in_force(frame, chosen, targets, measures, units)
+        last = _from_ordinals(laid.first + laid.lengths - 1, monthly[laid.keys % n])
+        _targets_in_force(dict(zip(laid.keys.tolist(), last)), chosen, targets, measures, units)
     phased = _phases(phase_changes, set(chosen), measures, units)
     batch = analyse_many(frame, chosen, phase_starts={key: p.phase_starts for key, p in phased.items()},
                          frozen_from={key: p.frozen_from for key, p in phased.items()})
     latest = batch.latest
     ids = latest["series"].to_numpy(dtype=np.int64)
-    latest["unit"] = np.array(units, dtype=object)[ids // n]
-    latest["measure"] = np.array([d.code for d in measures], dtype=object)[ids % n]
-    latest = latest.rename(columns={"period": "latest_period", "value": "latest_value"})
-    return latest[SUMMARY_COLUMNS].sort_values(["unit", "measure"], ignore_index=True)
+    # Unit then measure order, by each name's place among the sorted names.
+    unit_rank = np.argsort(np.argsort(np.array(units, dtype=object)))
+    measure_rank = np.argsort(np.argsort(np.array([d.code for d in measures], dtype=object)))
+    order = np.lexsort((measure_rank[ids % n], unit_rank[ids // n]))
+    ids = ids[order]
+    return pd.DataFrame({
+        "unit": np.array(units, dtype=object)[ids // n],
+        "measure": np.array([d.code for d in measures], dtype=object)[ids % n],
+        **{column: latest[name].to_numpy()[order] for column, name in _FROM_LATEST.items()},
+    })
 
 
-def _targets_in_force(frame: pd.DataFrame, chosen: dict, targets: Targets, measures: list[MeasureDefinition],
+_FROM_LATEST = {  # summary column: batch.latest column
+    "points": "points", "latest_period": "period", "latest_value": "value", "centre": "centre", "lower": "lower",
+    "upper": "upper", "variation_icon": "variation_icon", "assurance_icon": "assurance_icon", "target": "target",
+}
+
+
+def _targets_in_force(last: dict, chosen: dict, targets: Targets, measures: list[MeasureDefinition],
                       units: list[str]) -> None:
-    """Give each series whose target changes over time the one in force at its last period:
-    the chart's assurance reads the target at its last period (``analysis.analyse_series``)."""
+    """Give each series whose target changes over time the one in force at its last period
+    (``last``: series key → date): the chart's assurance reads the target at its last period
+    (``analysis.analyse_series``)."""
     n = len(measures)
-    moving = {}
-    for key in chosen:
+    for key, settings in list(chosen.items()):
         trajectory = targets(units[key // n], measures[key % n].code)
         if trajectory.changes:
-            moving[key] = trajectory
-    if not moving:
-        return
-    mine = frame[frame["series"].isin(list(moving))]
-    for key, last in mine.groupby("series")["period"].max().items():
-        chosen[key] = replace(chosen[key], target=float(moving[key].at(last)[0]))
+            chosen[key] = replace(settings, target=float(trajectory.at(pd.Timestamp(last[key]))[0]))
 
 
 def _phases(phase_changes: pd.DataFrame | None, keys: set, measures: list[MeasureDefinition], units: list[str]) -> dict:

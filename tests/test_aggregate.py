@@ -59,3 +59,19 @@ def test_a_measure_defined_as_not_combined_is_refused_above_a_team():
     obs = observations([("A", "PRN", "2024-01-01", np.nan, np.nan, 3.0)])
     with pytest.raises(aggregate.NotAggregated, match="choose a team"):
         aggregate.series(obs, replace(definition, aggregation="none"), ["A", "B"])
+
+
+def test_filling_many_series_keeps_every_row_in_key_then_period_order():
+    frame = pd.DataFrame({
+        "unit": ["B", "A", "B", "A", "A"],
+        "period": pd.to_datetime(["2024-03-01", "2024-01-01", "2024-01-01", "2024-03-01", "2024-03-01"]),
+        "value": [1.0, 2.0, 3.0, 4.0, 5.0],
+        "count": [1, 2, 3, 4, 5],
+    })
+    out = aggregate.fill_gaps_many(frame, "month", ["unit"])
+    assert list(out.columns) == ["unit", "value", "count", "period"]
+    assert out["unit"].tolist() == ["A", "A", "A", "A", "B", "B", "B"]
+    assert out["period"].dt.month.tolist() == [1, 2, 3, 3, 1, 2, 3]
+    # A gap is a row of NaN (whole numbers become floats for it); two rows of one period both stay.
+    assert out["value"].fillna(-1).tolist() == [2.0, -1, 4.0, 5.0, 3.0, -1, 1.0]
+    assert out["count"].dtype == float and out["count"].isna().tolist() == [False, True, False, False, False, True, False]

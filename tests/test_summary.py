@@ -3,16 +3,23 @@ analysing the series alone, and kept in step by every write that changes a serie
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from qi_dash import summary, targets
+from qi_dash import periods, summary, targets
 from qi_dash.analysis import measure_view
+from qi_dash.bootstrap import STANDARD_MEASURES
+from qi_dash.definitions import read_definitions
 from qi_dash.phases import active_changes
 from qi_dash.store import Store, UploadMeta
+
+STANDARD = read_definitions(STANDARD_MEASURES)
 
 
 def _follows(store: Store):
@@ -177,3 +184,30 @@ def test_a_database_made_before_the_summary_gets_it_when_opened(demo_db):
 def test_an_empty_store_has_an_empty_summary(empty_store):
     assert empty_store.summary().empty
     assert list(empty_store.summary().columns) == summary.SUMMARY_COLUMNS
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1)), min_size=1),
+       st.sampled_from(["week", "month"]))
+def test_period_numbers_are_those_of_the_periods_module(stamps, frequency):
+    dates = pd.DatetimeIndex(stamps).as_unit("ns").to_numpy()
+    measure = [replace(STANDARD[0], frequency=frequency)]
+    numbers = summary._ordinals(dates, np.zeros(len(dates), np.int64), measure)
+    assert numbers.tolist() == periods.ordinals(pd.Series(dates), frequency).tolist()
+    starts = summary._from_ordinals(numbers, np.full(len(dates), frequency == "month"))
+    assert (starts == periods.from_ordinals(numbers, frequency).to_numpy()).all()
+
+
+def test_a_period_given_twice_for_one_series_is_refused(demo_store):
+    observations = demo_store.observations(["W-ASH"], ["RP_RATE"])
+    twice = pd.concat([observations, observations.iloc[[-1]]], ignore_index=True)
+    with pytest.raises(ValueError, match="only once"):
+        summary.summarise(twice, demo_store.definitions(), demo_store.hierarchy())
+
+
+
+def test_a_missing_period_is_refused(demo_store):
+    observations = demo_store.observations(["W-ASH"], ["RP_RATE"])
+    observations.loc[observations.index[-1], "period"] = pd.NaT
+    with pytest.raises(ValueError, match="missing period"):
+        summary.summarise(observations, demo_store.definitions(), demo_store.hierarchy())

@@ -97,30 +97,27 @@ class SPCBatch:
     def latest(self) -> pd.DataFrame:
         """One row per series at its latest non-missing point: ``points`` (how many periods
         have a charted value), ``period``, ``value``, ``centre``, ``lower``, ``upper`` (NaT /
-        NaN without data), the icons and the latest target, vectorised per pack."""
-        frames = []
+        NaN without data), the icons and the latest target, vectorised per pack and made
+        into one frame at the end (a frame per pack costs more than a small refresh's maths)."""
+        names = ("points", "period", "value", "centre", "lower", "upper", "variation_icon", "assurance_icon", "target")
+        keys, parts = [], {name: [] for name in names}
         for index, members in self._members().items():
             p = self._packs[index]
-            ref = p.reference
-            at = np.clip(ref, 0, None)
-            no_ref = ref < 0
+            at = np.clip(p.reference, 0, None)
+            no_ref = p.reference < 0
             c = p.computed
+            keys += members
             # Every series has at least one row, so each slice of reduceat is non-empty.
-            frame = pd.DataFrame({
-                "series": members,
-                "points": np.add.reduceat(~np.isnan(c.value), p.starts[:-1]).astype(np.int64),
-                "period": np.where(no_ref, np.datetime64("NaT", "ns"), p.periods[at]),
-            })
+            parts["points"].append(np.add.reduceat(~np.isnan(c.value), p.starts[:-1]).astype(np.int64))
+            parts["period"].append(np.where(no_ref, np.datetime64("NaT", "ns"), p.periods[at]))
             for name in ("value", "centre", "lower", "upper"):
-                frame[name] = np.where(no_ref, np.nan, getattr(c, name)[at])
-            frame["variation_icon"] = p.variation_icon
-            frame["assurance_icon"] = p.assurance_icon
-            frame["target"] = p.target
-            frames.append(frame)
-        if not frames:
-            return pd.DataFrame(columns=["series", "points", "period", "value", "centre", "lower", "upper",
-                                         "variation_icon", "assurance_icon", "target"])
-        return pd.concat(frames, ignore_index=True)
+                parts[name].append(np.where(no_ref, np.nan, c.at(name, at)))
+            parts["variation_icon"].append(p.variation_icon)
+            parts["assurance_icon"].append(p.assurance_icon)
+            parts["target"].append(p.target)
+        if not keys:
+            return pd.DataFrame(columns=["series", *names])
+        return pd.DataFrame({"series": keys, **{name: np.concatenate(arrays) for name, arrays in parts.items()}})
 
 
 def analyse_many(
@@ -176,32 +173,35 @@ def analyse_many(
         uses_ratio = s.chart in RATIO_CHARTS or (s.chart not in VALUE_CHARTS and values is None)
         groups.setdefault((s.chart, s.rule_set, s.screen_moving_ranges, uses_ratio), []).append(i)
 
+    lengths = np.diff(bounds)
+    pack_of = np.empty(len(keys), np.int64)
+    for number, members in enumerate(groups.values()):
+        pack_of[members] = number
+    point_pack = np.repeat(pack_of, lengths)
     packs, where = [], {}
-    for (chart_type, _, _, uses_ratio), members in groups.items():
+    for number, ((chart_type, _, _, uses_ratio), members) in enumerate(groups.items()):
         members = np.array(members)
-        lengths = np.diff(bounds)[members]
-        take = (
-            slice(None)
-            if members.size == len(keys)
-            else np.concatenate([np.arange(bounds[m], bounds[m + 1]) for m in members])
-        )
+        take = slice(None) if members.size == len(keys) else np.flatnonzero(point_pack == number)
         if uses_ratio:
             counts = (_pick(numerators, take), _pick(denominators, take))
             y, num, den, notes = charted_values(chart_type, None, *counts)
         else:
             counts = None
             y, num, den, notes = charted_values(chart_type, _pick(values, take), None, None)
-        starts = np.concatenate([[0], np.cumsum(lengths)])
+        starts = np.concatenate([[0], np.cumsum(lengths[members])])
         phase = np.ones(int(starts[-1]), np.int64)
         frozen = np.zeros(int(starts[-1]), bool)
+        own_dates = dates[take]
         for j, m in enumerate(members):
+            if keys[m] not in (phase_starts or {}) and keys[m] not in (frozen_from or {}):
+                continue
             own = slice(starts[j], starts[j + 1])
             if phase_starts and keys[m] in phase_starts:
-                phase[own] = phase_numbers(dates[take][own], phase_starts[keys[m]])
+                phase[own] = phase_numbers(own_dates[own], phase_starts[keys[m]])
             if frozen_from and keys[m] in frozen_from:
-                frozen[own] = frozen_points(dates[take][own], phase[own], frozen_from[keys[m]])
+                frozen[own] = frozen_points(own_dates[own], phase[own], frozen_from[keys[m]])
         result = run_pack(
-            [chosen[m] for m in members], dates[take], y, num, den, notes, phase, starts, targets[take], counts, frozen
+            [chosen[m] for m in members], own_dates, y, num, den, notes, phase, starts, targets[take], counts, frozen
         )
         for j, m in enumerate(members):
             where[keys[m]] = (len(packs), j)

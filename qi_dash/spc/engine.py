@@ -74,8 +74,8 @@ def run_pack(
     latest_target = np.where(last_target >= 0, target[np.clip(last_target, 0, None)], np.nan)
     ref = np.clip(reference, 0, None)
     no_ref = reference < 0
-    lower = np.where(no_ref, np.nan, c.lower[ref])
-    upper = np.where(no_ref, np.nan, c.upper[ref])
+    lower = np.where(no_ref, np.nan, c.at("lower", ref))
+    upper = np.where(no_ref, np.nan, c.at("upper", ref))
     return PackResult(
         computed=c,
         settings=settings,
@@ -86,7 +86,9 @@ def run_pack(
         starts=starts,
         row_starts=row_starts,
         target=latest_target,
-        variation_icon=point_types.variation_icons(reference, c.point_type, c.centre, c.upper, direction, first.chart),
+        variation_icon=point_types.variation_icons(
+            reference, c.at("point_type", ref), c.at("centre", ref), c.at("upper", ref), direction, first.chart
+        ),
         assurance_icon=point_types.assurance_icons(latest_target, lower, upper, direction, first.chart),
         reference=reference,
         baseline=baseline,

@@ -37,41 +37,72 @@ class Pack:
     baseline: np.ndarray  # per row; a huge number when not frozen
 
 
-@dataclass
 class Computed:
-    """Pipeline output: flat per-point arrays and per-row (phase) arrays, on the charted
-    scale (after the multiplier). Reasons are rendered from these codes on demand."""
+    """Pipeline output, on the charted scale (after the multiplier). Per point, as flat
+    arrays: ``value``, ``centre``, ``lower``, ``upper``, ``lower_2s``, ``upper_2s``,
+    ``moving_range``, and the codes ``rule``, ``side``, ``span``, ``place``, ``point_type``
+    (reasons are rendered from them on demand). The pipeline's blocks are kept as computed
+    and each array is joined and laid out flat when first read; ``at`` reads a few points
+    without that (a summary reads one point per series). Per row (phase): ``signals`` (the
+    runs-test fields), ``row_centre``, and the (rows, width) grids ``raw_value`` and
+    ``raw_centre`` before the multiplier, for the Anhøj statistics of a series' phases,
+    computed when asked for."""
 
-    value: np.ndarray
-    centre: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    lower_2s: np.ndarray
-    upper_2s: np.ndarray
-    moving_range: np.ndarray
-    rule: np.ndarray
-    side: np.ndarray
-    span: np.ndarray
-    place: np.ndarray
-    point_type: np.ndarray
-    signals: rules.Signals  # only the per-row runs-test fields
-    row_centre: np.ndarray
-    raw_value: np.ndarray  # (rows, width) grids before the multiplier, for the Anhøj
-    raw_centre: np.ndarray  # statistics of a series' phases, computed when asked for
+    SCALED = ("value", "centre", "lower", "upper", "lower_2s", "upper_2s", "moving_range")
+    NAMES = (*SCALED, "rule", "side", "span", "place", "point_type")
+
+    def __init__(self, y: np.ndarray, blocks: list[dict], linear: np.ndarray | None, scale: np.ndarray | None,
+                 signals: rules.Signals, per_row: np.ndarray):
+        self.raw_value, self._blocks, self._linear, self._scale = y, blocks, linear, scale  # scale: None when all 1
+        self.signals = signals
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.row_centre = np.concatenate([b["centre"][:, 0] for b in blocks]) * per_row
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name == "raw_centre":
+            grid = self._grid("centre")
+        elif name in self.NAMES:
+            grid = self.at(name, slice(None))
+        else:
+            raise AttributeError(name)
+        self.__dict__[name] = grid
+        return grid
+
+    def _grid(self, name: str) -> np.ndarray:
+        if name == "value":
+            return self.raw_value
+        parts = [b[name] for b in self._blocks]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def at(self, name: str, index: np.ndarray | slice) -> np.ndarray:
+        """The per-point array ``name`` at flat positions ``index``."""
+        if isinstance(index, slice) or name == "value" or len(self._blocks) == 1:
+            grid = self._grid(name).reshape(-1)
+            if self._linear is not None:
+                grid = np.take(grid, self._linear[index])  # one flat index: several times faster than (row, column)
+            elif not isinstance(index, slice):
+                grid = grid[index]
+        else:  # a few points: read from the blocks they lie in
+            where = np.asarray(index) if self._linear is None else self._linear[index]
+            width = self.raw_value.shape[1]
+            row, column = np.divmod(where, width)
+            block, row = np.divmod(row, CHUNK_ROWS)
+            grid = np.empty(where.size, self._blocks[0][name].dtype)
+            for k in np.unique(block):
+                mine = block == k
+                grid[mine] = self._blocks[k][name][row[mine], column[mine]]
+        if self._scale is None or name not in self.SCALED:
+            return grid
+        with np.errstate(over="ignore", invalid="ignore"):
+            return grid * self._scale[index]
 
 
-def _to_rows(flat: np.ndarray, pack: Pack, shape, fill) -> np.ndarray:
-    if flat.size == shape[0] * shape[1]:  # every phase the same length: a free reshape
+def _to_rows(flat: np.ndarray, linear: np.ndarray | None, shape, fill) -> np.ndarray:
+    if linear is None:  # every phase the same length: a free reshape
         return flat.reshape(shape)
     grid = np.full(shape, fill, dtype=flat.dtype)
-    grid[pack.row, pack.column] = flat
+    grid.reshape(-1)[linear] = flat
     return grid
-
-
-def _to_flat(grid: np.ndarray, pack: Pack) -> np.ndarray:
-    if grid.size == pack.row.size:
-        return grid.reshape(-1)
-    return grid[pack.row, pack.column]
 
 
 PER_ROW_SIGNALS = ("runs_kind", "runs_observed", "runs_limit", "runs_useful", "run_max")
@@ -106,15 +137,13 @@ def compute(pack: Pack) -> Computed:
     n_rows = int(pack.row_series.size)
     width = int(pack.column.max()) + 1
     shape = (n_rows, width)
-    y = _to_rows(pack.y, pack, shape, np.nan)
-    num = None if pack.num is None else _to_rows(pack.num, pack, shape, np.nan)
-    den = None if pack.den is None else _to_rows(pack.den, pack, shape, np.nan)
+    linear = None if pack.row.size == n_rows * width else pack.row * width + pack.column
+    y = _to_rows(pack.y, linear, shape, np.nan)
+    num = None if pack.num is None else _to_rows(pack.num, linear, shape, np.nan)
+    den = None if pack.den is None else _to_rows(pack.den, linear, shape, np.nan)
     row_baseline = pack.baseline
     row_direction = pack.direction[pack.row_series]
-    grids = {name: np.empty(shape) for name in ("centre", "lower", "upper", "lower_2s", "upper_2s", "moving_range")}
-    codes = {name: np.empty(shape, np.int8) for name in ("rule", "side", "point_type")}
-    counts = {name: np.empty(shape, np.int64) for name in ("span", "place")}
-    signal_parts = []
+    blocks, signal_parts = [], []
     for lo in range(0, n_rows, CHUNK_ROWS):
         block = slice(lo, lo + CHUNK_ROWS)
         base = np.arange(width)[None, :] < row_baseline[block][:, None]
@@ -126,19 +155,13 @@ def compute(pack: Pack) -> Computed:
             base,
             row_direction[block],
         )
-        for name in ("centre", "lower", "upper", "lower_2s", "upper_2s"):
-            grids[name][block] = getattr(lines, name)
-        grids["moving_range"][block] = mr
-        codes["rule"][block], codes["side"][block], codes["point_type"][block] = signals.rule, signals.side, kinds
-        counts["span"][block], counts["place"][block] = signals.span, signals.place
+        blocks.append({
+            **{name: getattr(lines, name) for name in ("centre", "lower", "upper", "lower_2s", "upper_2s")},
+            "moving_range": mr, "rule": signals.rule, "side": signals.side, "point_type": kinds,
+            "span": signals.span, "place": signals.place,
+        })
         per_point = (np.zeros(0) for _ in range(4))
         signal_parts.append(rules.Signals(*per_point, *(getattr(signals, f) for f in PER_ROW_SIGNALS)))
-    scale = pack.multiplier[pack.row_series][:, None]
-    grids["value"] = y
-    raw = {"raw_value": y, "raw_centre": grids["centre"]}
-    if (scale != 1).any():  # skip a pass over every array in the usual case
-        with np.errstate(over="ignore", invalid="ignore"):
-            grids = {name: grid * scale for name, grid in grids.items()}
-    row_centre = grids["centre"][:, 0].copy()
-    flat = {name: _to_flat(grid, pack) for name, grid in {**grids, **codes, **counts}.items()}
-    return Computed(**flat, signals=_concat(signal_parts, rules.Signals), row_centre=row_centre, **raw)
+    per_row = pack.multiplier[pack.row_series]
+    scale = per_row[pack.row] if (per_row != 1).any() else None
+    return Computed(y, blocks, linear, scale, _concat(signal_parts, rules.Signals), per_row)

@@ -52,13 +52,13 @@ def variation_icons(
 ) -> np.ndarray:
     """Variation icon per series from the type of its latest non-missing point (a trailing
     gap does not hide the latest signal); "none" when that point has no centre line or,
-    on a chart with limits, no limits (Part A §8)."""
-    ref = np.clip(reference, 0, None)
+    on a chart with limits, no limits (Part A §8). ``reference`` is that point's index (−1:
+    none); ``point_type``, ``centre`` and ``upper`` are each series' values there."""
     table = np.array([VARIATION_ICONS[d] for d in DIRECTIONS], dtype=object)
-    icon = table[direction, point_type[ref]]
-    missing = (reference < 0) | np.isnan(centre[ref])
+    icon = table[direction, point_type]
+    missing = (reference < 0) | np.isnan(centre)
     if chart != "run":
-        missing |= np.isnan(upper[ref])
+        missing |= np.isnan(upper)
     return np.where(missing, "none", icon).astype(object)
 
 

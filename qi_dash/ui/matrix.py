@@ -3,8 +3,9 @@
 An organisation's rows are its directorates (their own pooled icons and counts of their teams
 by icon); a directorate's rows are its teams. Measure names head the columns, grouped by
 family. Every cell and unit name is a link that stays in the tab; the cell's words are its
-hover text. Icons are text in coloured badges, not images: 428 teams × 10 measures is one
-table of a few hundred kilobytes, not thousands of images.
+hover text. Icons are text in coloured badges, not images, drawn by the stylesheet from the
+two classes naming a cell's icons: 428 teams × 10 measures is one table of a few hundred
+kilobytes, not thousands of images.
 """
 
 from __future__ import annotations
@@ -24,6 +25,25 @@ from qi_dash.ui.widgets import page_href
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
 
 SIGNALS = {"concern": "Special cause concern", "failing": "Failing the target", "improvement": "Special cause improvement"}
+# What a badge shows: MDC letters where MDC has them; the colour says the rest.
+_VARIATION_TEXT = {"common_cause": "~", "none": "·"}
+_ASSURANCE_TEXT = {"none": "·"}
+
+
+def _badge_rules() -> str:
+    """One rule per icon: a cell names its two icons as classes (v-… and a-…) and the badges
+    are drawn before and after its link, so a cell is two elements, not four with styles (an
+    organisation's matrix is hundreds of cells, each checked by the browser's sanitiser)."""
+    rules = []
+    for kind, icons, texts, side in (("v", VARIATION_ICONS, _VARIATION_TEXT, "before"),
+                                     ("a", ASSURANCE_ICONS, _ASSURANCE_TEXT, "after")):
+        for code, icon in icons.items():
+            text = texts.get(code, icon.letter)
+            dotted = "border-style:dotted;" if code == "none" else ""
+            rules.append(f'.qi-matrix td.{kind}-{code}>*::{side}{{content:"{text}";color:{icon.colour};{dotted}}}')
+    return "\n".join(rules)
+
+
 _CSS = """<style>
 .qi-matrix-wrap{overflow:auto;max-height:70vh;border:1px solid #d8dde0}
 table.qi-matrix{border-collapse:collapse;font-size:0.8rem;line-height:1.2}
@@ -34,15 +54,13 @@ table.qi-matrix{border-collapse:collapse;font-size:0.8rem;line-height:1.2}
 .qi-matrix thead th.unit{background:#f0f4f5;z-index:3}
 .qi-matrix a{text-decoration:none;color:inherit;display:block}
 .qi-matrix th.unit a{color:#005EB8;text-decoration:underline}
-.qi-b{display:inline-block;min-width:1.5em;height:1.5em;line-height:1.5em;border-radius:0.75em;border:2px solid;
- font-weight:700;background:#fff;margin:0 1px}
-.qi-b.none{border-style:dotted;border-color:#A6A6A6;color:#A6A6A6}
-.qi-n{font-size:0.7rem;color:#425563;white-space:nowrap}
-.qi-n b{font-weight:700}
-</style>"""
-# What a badge shows: MDC letters where MDC has them; the colour says the rest.
-_VARIATION_TEXT = {"common_cause": "~", "none": "·"}
-_ASSURANCE_TEXT = {"none": "·"}
+.qi-matrix td>*{display:flex;flex-wrap:wrap;justify-content:center}
+.qi-matrix td>*::before,.qi-matrix td>*::after{display:inline-block;min-width:1.5em;height:1.5em;line-height:1.5em;
+ border-radius:0.75em;border:2px solid;font-weight:700;background:#fff;margin:0 1px}
+.qi-matrix td>*::after{order:1}
+.qi-n{font-size:0.7rem;color:#425563;white-space:nowrap;flex-basis:100%;order:2}
+.qi-n b{font-weight:700}.qi-n .good{color:#00B0F0}.qi-n .bad{color:#E46C0A}
+""" + _badge_rules() + "</style>"
 
 
 def rollup_matrix(selection: Selection, *, unit_page: str = "") -> None:
@@ -100,22 +118,14 @@ def _href(selection: Selection, page: str, unit: str, measure: str = "") -> str:
     return page_href(page, params)
 
 
-def _badge(code: str, kind: str) -> str:
-    icon = (VARIATION_ICONS if kind == "variation" else ASSURANCE_ICONS)[code]
-    text = (_VARIATION_TEXT if kind == "variation" else _ASSURANCE_TEXT).get(code, icon.letter)
-    if code == "none":
-        return f'<span class="qi-b none">{text}</span>'
-    return f'<span class="qi-b" style="border-color:{icon.colour};color:{icon.colour}">{text}</span>'
-
-
 def _counts(cell: dict) -> str:
     """A pooled row's teams by icon: improvement, concern, passing, failing (the rest is in
     the hover text)."""
     parts = []
-    for group, colour, mark in (("improvement", "#00B0F0", "▲"), ("concern", "#E46C0A", "▼"),
-                                ("pass", "#00B0F0", "P"), ("fail", "#E46C0A", "F")):
+    for group, tone, mark in (("improvement", "good", "▲"), ("concern", "bad", "▼"),
+                              ("pass", "good", "P"), ("fail", "bad", "F")):
         if cell[group]:
-            parts.append(f'<b style="color:{colour}">{mark}{int(cell[group])}</b>')
+            parts.append(f'<b class="{tone}">{mark}{int(cell[group])}</b>')
     return f'<div class="qi-n">{" ".join(parts) or "&nbsp;"}/{int(cell["teams"])}</div>'
 
 
@@ -139,13 +149,12 @@ def _html(frame: pd.DataFrame, shown: list[MeasureDefinition], order: list[str],
             cell = by_cell[(unit, d.code)]
             words = f"{tree.name(unit)} · {d.name}: {overview.cell_words(cell, d)}"
             link = html.escape(_href(selection, "Measure", unit, d.code))
-            body = _badge(cell["variation_icon"], "variation") + _badge(cell["assurance_icon"], "assurance")
-            if cell["level"] != "team":
-                body += _counts(cell)
+            icons = f'v-{cell["variation_icon"]} a-{cell["assurance_icon"]}'
+            body = _counts(cell) if cell["level"] != "team" else ""
             if cell["points"] == 0:  # no chart to open
-                out.append(f'<td title="{html.escape(words)}">{body}</td>')
+                out.append(f'<td title="{html.escape(words)}" class="{icons}"><span>{body}</span></td>')
             else:
-                out.append(f'<td title="{html.escape(words)}"><a href="{link}" target="_self">{body}</a></td>')
+                out.append(f'<td title="{html.escape(words)}" class="{icons}"><a href="{link}" target="_self">{body}</a></td>')
         out.append("</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)
