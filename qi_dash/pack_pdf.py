@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.image_parsing import preload_image
 
 from qi_dash import icons, render
 from qi_dash.board import BoardLine
@@ -70,19 +71,37 @@ class _Pack(FPDF):
         self.cell(BODY_W / 2, 4, f"Page {self.page_no()}", align="R")
 
 
+class PdfWriter:
+    """The PDF of a pack, made in two steps so that the slow part of embedding a chart image —
+    fpdf2 decoding the PNG and compressing its pixels again — can be done for each image as it
+    is drawn (``take``), while the rest are still being drawn; ``write`` then lays out the pages."""
+
+    def __init__(self, content: PackContent):
+        self.content = content
+        self._pdf = _Pack(content)
+
+    def take(self, image: bytes) -> None:
+        # fpdf2 keeps the image by its bytes' hash; ``pdf.image`` finds it there later.
+        preload_image(self._pdf.image_cache, image)
+
+    def write(self, images: Sequence[bytes]) -> bytes:
+        """The pack as PDF bytes; ``images`` are the PNGs of ``content.charts``, in order."""
+        content, pdf = self.content, self._pdf
+        charts = content.charts
+        if len(images) != len(charts):
+            raise ValueError(f"{len(charts)} charts but {len(images)} images")
+        _cover(pdf, content)
+        image_of = dict(zip(map(id, charts), images))
+        for section in content.sections:
+            _summary(pdf, section)
+            for chart in section.charts:
+                _chart_page(pdf, section, chart, image_of[id(chart)])
+        return bytes(pdf.output())
+
+
 def write_pdf(content: PackContent, images: Sequence[bytes]) -> bytes:
     """The pack as PDF bytes; ``images`` are the PNGs of ``content.charts``, in order."""
-    charts = content.charts
-    if len(images) != len(charts):
-        raise ValueError(f"{len(charts)} charts but {len(images)} images")
-    pdf = _Pack(content)
-    _cover(pdf, content)
-    image_of = dict(zip(map(id, charts), images))
-    for section in content.sections:
-        _summary(pdf, section)
-        for chart in section.charts:
-            _chart_page(pdf, section, chart, image_of[id(chart)])
-    return bytes(pdf.output())
+    return PdfWriter(content).write(images)
 
 
 def _text(pdf: FPDF, size: float, *, bold: bool = False, colour: tuple[int, int, int] = TEXT) -> None:

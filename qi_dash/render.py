@@ -83,6 +83,7 @@ class Renderer:
         self.fmt, self.width, self.height = fmt, width, height
         self._limits = (start_limit, chart_limit)
         self._started = time.monotonic()
+        self._closed = False
         self._folder = Path(tempfile.mkdtemp(prefix="qi-dash-charts-"))
         job = {"format": fmt, "width": width, "height": height, "scale": scale, "plotly_js": str(PLOTLY_JS)}
         self._workers: list[_Worker] = []
@@ -165,6 +166,9 @@ class Renderer:
     def close(self) -> None:
         """End the processes: each closes its Chromium once its input ends; any still running
         after ``CLOSE_LIMIT`` seconds is killed. Then the job's folder goes."""
+        if self._closed:
+            return
+        self._closed = True
         until = time.monotonic() + CLOSE_LIMIT
         for worker in self._workers:
             worker.finish()
