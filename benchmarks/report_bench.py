@@ -64,7 +64,7 @@ def main() -> int:
 
             started, cpu = time.perf_counter(), time.process_time()
             with render.Renderer() as renderer:
-                content = pack.read_pack(store, args.unit)
+                content = pack.read_pack(store, args.unit, draw=renderer.draw)
                 read, read_cpu = time.perf_counter(), time.process_time()
                 data = pack_file.pack_bytes(content, fmt, renderer=renderer, progress=mark)
             written, written_cpu = time.perf_counter(), time.process_time()

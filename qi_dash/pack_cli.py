@@ -35,9 +35,10 @@ def run_report(args: argparse.Namespace, store: Store) -> int:
         measures = selection_options.measure_codes(store.definitions(), args.measures) if args.measures else None
         start, end, as_of = (selection_options.day(text, option) if text else None for text, option in
                              ((args.start, "--from"), (args.end, "--to"), (args.as_of, "--as-of")))
-        # Chromium starts while the content is read.
+        # Chromium starts, and draws each chart as its figure is made, while the content is read.
         with render.Renderer(workers=pack_file.workers_for(measures)) as renderer:
-            content = read_pack(store, unit, measures=measures, start=start, end=end, as_of=as_of)
+            content = read_pack(store, unit, measures=measures, start=start, end=end, as_of=as_of,
+                                    draw=renderer.draw)
             data = pack_file.pack_bytes(content, fmt, renderer=renderer)
     except (PackError, RenderError) as err:
         print(err, file=sys.stderr)

@@ -3,10 +3,10 @@ handed to the PDF or PowerPoint writer as it is finished, then the file written.
 the app, the command line and the benchmark use.
 
 A caller that starts the ``render.Renderer`` before it reads the pack's content has Chromium
-start while the content is read:
+start, and draw each chart as soon as its figure is made, while the content is read:
 
     with render.Renderer() as renderer:
-        content = read_pack(store, unit)
+        content = read_pack(store, unit, draw=renderer.draw)
         data = pack_bytes(content, "pdf", renderer=renderer)
 """
 
@@ -58,7 +58,9 @@ def pack_bytes(content: PackContent, fmt: str, *, progress: Progress | None = No
         progress(0.0, f"Drawing {len(figures)} chart(s)")
     images = [b""] * len(figures)
     with renderer or render.Renderer(workers=max(1, min(len(figures), render.WORKERS))) as drawing:
-        for index, image in drawing.images(figures, drawn):
+        for figure in figures[drawing.given:]:  # those the content's reader did not give it already
+            drawing.draw(figure)
+        for index, image in drawing.images(drawn):
             images[index] = image
             writer.take(image)
         if progress is not None:

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -72,8 +73,10 @@ def print_spec(figure: Figure, *, width: int = PRINT_WIDTH, height: int = PRINT_
 
 
 class Renderer:
-    """Drawing processes for one batch of figures, started as this is made. Use it as a
-    context manager: leaving it ends the processes (killing any still running)."""
+    """Drawing processes for one batch of figures, started as this is made. Give it figures with
+    ``draw`` (each is handed to a free process at once: a caller can go on with other work
+    meanwhile), then take the images from ``images``. Use it as a context manager: leaving it
+    ends the processes (killing any still running)."""
 
     def __init__(self, fmt: str = "png", *, workers: int = WORKERS, width: int = PRINT_WIDTH,
                  height: int = PRINT_HEIGHT, scale: float = PRINT_SCALE, start_limit: float = START_LIMIT,
@@ -81,15 +84,22 @@ class Renderer:
         if fmt not in FORMATS:
             raise ValueError(f"unknown image format {fmt!r}; expected one of {', '.join(FORMATS)}")
         self.fmt, self.width, self.height = fmt, width, height
+        self.given = 0  # figures given to ``draw``, numbered from 0 in that order
         self._limits = (start_limit, chart_limit)
         self._started = time.monotonic()
         self._closed = False
+        self._all_given = False
+        self._waiting: deque[int] = deque()  # given, not yet handed to a process
+        self._finished: deque[int] = deque()  # drawn, not yet taken from ``images``
         self._folder = Path(tempfile.mkdtemp(prefix="qi-dash-charts-"))
+        self._selector = selectors.DefaultSelector()
         job = {"format": fmt, "width": width, "height": height, "scale": scale, "plotly_js": str(PLOTLY_JS)}
         self._workers: list[_Worker] = []
         try:
             for _ in range(workers):
-                self._workers.append(_Worker(self._folder, job))
+                worker = _Worker(self._folder, job)
+                self._workers.append(worker)
+                self._selector.register(worker.out, selectors.EVENT_READ, worker)
         except OSError as err:
             self.close()
             raise RenderError(f"The chart-drawing process could not be started ({err.strerror or err}).") from None
@@ -100,63 +110,72 @@ class Renderer:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def images(self, figures: Sequence[Figure], progress: Progress | None = None) -> Iterator[tuple[int, bytes]]:
-        """(index, image) for each figure, in the order they are finished; ``progress(done,
-        total)`` as each is. Raises ``RenderError`` (and ends the processes) if they fail or
-        are not done within the limits."""
-        start_limit, chart_limit = self._limits
-        deadline = self._started + start_limit + chart_limit * len(figures)
-        # Written now, read by whichever process draws it; Plotly's encoder turns NaN into null.
-        for index, figure in enumerate(figures):
-            spec = print_spec(figure, width=self.width, height=self.height)
-            (self._folder / f"{index}.json").write_text(pio.to_json(spec, validate=False), encoding="utf-8")
-        waiting = list(range(len(figures)))[::-1]
-        done = 0
-        selector = selectors.DefaultSelector()
+    def draw(self, figure: Figure) -> None:
+        """Have the figure drawn, as the ``given``-th (from 0). Raises ``RenderError`` if the
+        processes have already failed."""
+        spec = print_spec(figure, width=self.width, height=self.height)
+        # Read by whichever process draws it; Plotly's encoder turns NaN into null.
+        (self._folder / f"{self.given}.json").write_text(pio.to_json(spec, validate=False), encoding="utf-8")
+        self._waiting.append(self.given)
+        self.given += 1
+        self._poll(0)
         for worker in self._workers:
-            selector.register(worker.out, selectors.EVENT_READ, worker)
-        try:
-            while done < len(figures):
-                left = deadline - time.monotonic()
-                events = selector.select(left) if left > 0 else []
-                if not events:
+            self._hand_out(worker)
+
+    def images(self, progress: Progress | None = None) -> Iterator[tuple[int, bytes]]:
+        """(index, image) for each figure given, in the order they are finished; ``progress(done,
+        total)`` as each is. Raises ``RenderError`` (and ends the processes) if they fail or
+        are not done within the limits: ``start_limit`` seconds from the start for Chromium to
+        start, then ``chart_limit`` for each figure not yet drawn."""
+        start_limit, chart_limit = self._limits
+        self._all_given = True
+        done = 0
+        deadline = max(self._started + start_limit, time.monotonic()) + chart_limit * (self.given - len(self._finished))
+        for worker in self._workers:
+            self._hand_out(worker)
+        while done < self.given:
+            while self._finished:
+                index = self._finished.popleft()
+                done += 1
+                if progress is not None:
+                    progress(done, self.given)
+                yield index, (self._folder / f"{index}.{self.fmt}").read_bytes()
+            left = deadline - time.monotonic()
+            if done < self.given and not (left > 0 and self._poll(left)):
+                self.kill()
+                raise RenderError(self._late_words(done))
+
+    def _poll(self, timeout: float) -> bool:
+        """Take in what the processes have said, waiting up to ``timeout`` seconds for it;
+        False if they said nothing."""
+        events = self._selector.select(timeout)
+        for key, _ in events:
+            worker = key.data
+            for message in worker.read():
+                if message.get("error") == "ended" and worker.finished and not worker.drawing:
+                    self._selector.unregister(worker.out)  # done with its share, it closed its Chromium
+                elif "error" in message:
                     self.kill()
-                    raise RenderError(self._late_words(done, len(figures)))
-                for key, _ in events:
-                    worker = key.data
-                    for message in worker.read():
-                        if message.get("error") == "ended" and worker.finished and not worker.drawing:
-                            selector.unregister(worker.out)  # done with its share, it closed its Chromium
-                            continue
-                        if "error" in message:
-                            self.kill()
-                            raise RenderError(_error_words(message["error"], worker.last_words()))
-                        if "done" in message:
-                            index = message["done"]
-                            worker.drawing.discard(index)
-                            done += 1
-                            if progress is not None:
-                                progress(done, len(figures))
-                            yield index, (self._folder / f"{index}.{self.fmt}").read_bytes()
-                    self._hand_out(worker, waiting)
-        finally:
-            selector.close()
+                    raise RenderError(_error_words(message["error"], worker.last_words()))
+                elif "done" in message:
+                    worker.drawing.discard(message["done"])
+                    self._finished.append(message["done"])
+            self._hand_out(worker)
+        return bool(events)
 
-    def _hand_out(self, worker: _Worker, waiting: list[int]) -> None:
-        """Keep the worker two figures ahead (it never waits for us); once none wait, tell
-        every worker so, and each closes its Chromium as it finishes."""
-        while worker.ready and waiting and len(worker.drawing) < 2:
-            worker.draw(waiting.pop())
-        if not waiting:
-            for each in self._workers:
-                if each.ready:
-                    each.finish()
+    def _hand_out(self, worker: _Worker) -> None:
+        """Keep the worker two figures ahead (it never waits for us); once every figure is given
+        and none wait, tell it so, and it closes its Chromium as it finishes."""
+        while worker.ready and self._waiting and len(worker.drawing) < 2:
+            worker.draw(self._waiting.popleft())
+        if self._all_given and not self._waiting and worker.ready:
+            worker.finish()
 
-    def _late_words(self, done: int, total: int) -> str:
+    def _late_words(self, done: int) -> str:
         if not any(worker.ready for worker in self._workers):
             return (f"The charts could not be drawn: Chromium did not start within {self._limits[0]:.0f} s. "
                     "Try again when the server is less busy.")
-        return (f"The charts could not be drawn: {done} of {total} were finished in the time allowed. "
+        return (f"The charts could not be drawn: {done} of {self.given} were finished in the time allowed. "
                 "Try again when the server is less busy.")
 
     def kill(self) -> None:
@@ -174,6 +193,7 @@ class Renderer:
             worker.finish()
         for worker in self._workers:
             worker.end(until)
+        self._selector.close()
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
@@ -290,7 +310,9 @@ def render_images(figures: Sequence[Figure], fmt: str = "png", *, width: int = P
     images: list[bytes] = [b""] * len(figures)
     with Renderer(fmt, workers=min(len(figures), workers or WORKERS), width=width, height=height,
                   scale=scale) as renderer:
-        for index, image in renderer.images(figures, progress):
+        for figure in figures:
+            renderer.draw(figure)
+        for index, image in renderer.images(progress):
             images[index] = image
     return images
 

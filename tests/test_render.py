@@ -50,8 +50,9 @@ def test_print_spec_leaves_the_figure_as_it_is():
 def test_images_are_given_as_they_are_finished_with_progress():
     seen = []
     with render.Renderer(workers=1) as renderer:
-        got = dict(renderer.images([_figure("a", "#DE1B1B"), _figure("b", "#00B0F0")],
-                                   lambda done, total: seen.append((done, total))))
+        renderer.draw(_figure("a", "#DE1B1B"))
+        renderer.draw(_figure("b", "#00B0F0"))
+        got = dict(renderer.images(lambda done, total: seen.append((done, total))))
     assert sorted(got) == [0, 1] and seen == [(1, 2), (2, 2)]
 
 
@@ -81,7 +82,8 @@ def test_a_browser_that_never_starts_ends_in_words_and_every_process_goes(browse
     worker = renderer._workers[0].process.pid
     with (pytest.raises(render.RenderError, match="The charts could not be drawn: Chromium did not start within 3 s"),
           renderer):
-        list(renderer.images([_figure("never", "#DE1B1B")]))
+        renderer.draw(_figure("never", "#DE1B1B"))
+        list(renderer.images())
     browser = int(browser_that_never_starts.read_text())
     assert not _alive(worker)
     # The hung "browser" is killed with its process group, not merely left to its parent.

@@ -44,10 +44,10 @@ def _build(selection: Selection, measures: tuple[str, ...], start: date | None, 
     with st.status("Building the board pack…", expanded=True) as status:
         bar = st.progress(0.0, text="Reading the data")
         try:
-            # Chromium starts while the content is read.
+            # Chromium starts, and draws each chart as its figure is made, while the content is read.
             with render.Renderer(workers=pack_file.workers_for(measures or None)) as renderer:
                 content = read_pack(session.store(), selection.unit, measures=measures or None, start=start, end=end,
-                                    as_of=selection.as_of)
+                                    as_of=selection.as_of, draw=renderer.draw)
                 data = pack_file.pack_bytes(content, fmt, renderer=renderer,
                                             progress=lambda done, words: bar.progress(done, text=words))
         except (PackError, render.RenderError) as err:
