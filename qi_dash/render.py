@@ -29,7 +29,7 @@ from typing import Self
 
 import plotly
 import plotly.graph_objects as go
-import plotly.io as pio
+from plotly.io.json import to_json_plotly
 
 from qi_dash import icons
 
@@ -115,7 +115,7 @@ class Renderer:
         processes have already failed."""
         spec = print_spec(figure, width=self.width, height=self.height)
         # Read by whichever process draws it; Plotly's encoder turns NaN into null.
-        (self._folder / f"{self.given}.json").write_text(pio.to_json(spec, validate=False), encoding="utf-8")
+        (self._folder / f"{self.given}.json").write_text(to_json_plotly(spec), encoding="utf-8")
         self._waiting.append(self.given)
         self.given += 1
         self._poll(0)

@@ -56,8 +56,8 @@ async def draw(tab: choreo.Tab, spec_json: str, job: dict) -> bytes:
     result = reply.get("result", {})
     if "error" in reply or "exceptionDetails" in result:
         details = result.get("exceptionDetails", {})
-        raise DrawError(details.get("exception", {}).get("description") or details.get("text")
-                        or str(reply.get("error")))
+        said = details.get("exception", {}).get("description") or details.get("text") or str(reply.get("error"))
+        raise DrawError(said.splitlines()[0])  # the error, not where in the script it was
     data = result["result"]["value"]
     return data.encode("utf-8") if job["format"] == "svg" else base64.b64decode(data)
 

@@ -98,3 +98,11 @@ def test_a_renderer_left_early_leaves_no_process(browser_that_never_starts):
     with render.Renderer(workers=2, start_limit=60) as renderer:
         workers = [worker.process.pid for worker in renderer._workers]
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_a_chart_plotly_cannot_draw_ends_in_plotlys_words(monkeypatch, tmp_path):
+    monkeypatch.setattr(render, "PLOTLY_JS", tmp_path / "missing-plotly.min.js")
+    with pytest.raises(render.RenderError) as raised:
+        render.render_images([_figure("no plotly.js", "#DE1B1B")], workers=1)
+    assert str(raised.value) == ("The charts could not be drawn: Plotly could not draw a chart: "
+                                 "ReferenceError: Plotly is not defined.")
