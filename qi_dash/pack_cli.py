@@ -38,7 +38,7 @@ def run_report(args: argparse.Namespace, store: Store) -> int:
         # Chromium starts, and draws each chart as its figure is made, while the content is read.
         with render.Renderer(workers=pack_file.workers_for(measures)) as renderer:
             content = read_pack(store, unit, measures=measures, start=start, end=end, as_of=as_of,
-                                    draw=renderer.draw)
+                                draw=renderer.draw)
             data = pack_file.pack_bytes(content, fmt, renderer=renderer)
     except (PackError, RenderError) as err:
         print(err, file=sys.stderr)
