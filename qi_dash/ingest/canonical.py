@@ -71,9 +71,20 @@ def _numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             raw[pd.isna(raw)] = np.nan
             numeric = raw.astype("float64")
         return numeric, np.isinf(numeric)
-    codes, values = factorize(cells)
-    numeric, bad = _text_numbers(pd.Series(values, dtype=object))
-    return numeric[codes], bad[codes]
+    # Text is read a slice of rows at a time, each slice's distinct texts once: a column of a
+    # million different texts would otherwise hold a table of them all, and each string
+    # operation a copy of them, at once.
+    raw = cells.to_numpy(dtype=object)
+    numeric, bad = np.empty(len(raw)), np.empty(len(raw), dtype=bool)
+    for start in range(0, len(raw), _TEXT_SLICE):
+        codes, values = factorize(raw[start : start + _TEXT_SLICE])
+        distinct_numbers, distinct_bad = _text_numbers(pd.Series(values, dtype=object))
+        numeric[start : start + len(codes)] = distinct_numbers[codes]
+        bad[start : start + len(codes)] = distinct_bad[codes]
+    return numeric, bad
+
+
+_TEXT_SLICE = 65_536
 
 
 def closest(name: str, choices: list[str]) -> str | None:
@@ -293,6 +304,14 @@ def check_table(
                     r, "period", "duplicate",
                 )
 
+    empty = ~has_num & ~has_den & ~has_val & complete
+    if empty.any():
+        notes.append(
+            f"{int(empty.sum())} row(s) have no numbers; they are saved as missing values (gaps), never as zero."
+        )
+    problems.sort(key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
+    if problems:
+        return Checked(_empty(), problems, notes, unknown_names)
     # Comments are kept as typed (unstripped), less an export's apostrophe.
     comments = Distinct(column("comment"))
     comment = [restored(cell_text(c)) for c in comments.values]
@@ -309,14 +328,6 @@ def check_table(
             "row": row_numbers,
         }
     )
-    empty = ~has_num & ~has_den & ~has_val & complete
-    if empty.any():
-        notes.append(
-            f"{int(empty.sum())} row(s) have no numbers; they are saved as missing values (gaps), never as zero."
-        )
-    problems.sort(key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
-    if problems:
-        return Checked(_empty(), problems, notes, unknown_names)
     if carried is None:
         carried = {None: [c for c in VALUE_COLUMNS if c in columns]}
     return Checked(observations, problems, notes, unknown_names, _carried(carried, measure))
