@@ -19,8 +19,8 @@ from qi_dash.access import Actor, Right, can
 from qi_dash.hierarchy import ALIAS_COLUMNS, DIRECTORATE_PREFIX, Hierarchy, check_units, lookup_key
 from qi_dash.hierarchy import COLUMNS as UNIT_COLUMNS
 from qi_dash.ingest import mapping as mappings
-from qi_dash.ingest.detect import Proposal, propose
 from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
+from qi_dash.ingest.detect import Proposal, propose
 from qi_dash.ingest.placements import read_placements
 from qi_dash.ingest.read import read_file
 from qi_dash.ingest.recognise import recognise as recognise_mapping
@@ -28,8 +28,8 @@ from qi_dash.ingest.recognise import spec_signature
 from qi_dash.ingest.spec import is_text
 from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, sheet_table
 from qi_dash.problems import InputError, Problem, ProblemList
-from qi_dash.text import row_ranges
 from qi_dash.store import NamedMapping, Store, UploadMeta, UploadSummary
+from qi_dash.text import row_ranges
 
 
 class Step(Enum):
@@ -156,6 +156,16 @@ def plan_upload(
     With ``actor``, rows for a team the actor may not upload for, and new teams they may not
     add, are problems naming those rows (``commit`` refuses them in any case).
     """
+    # One opening of the database for the plan's reads, before and after the file is read
+    # (reading a large file outlasts the store's linger, and opening again costs more).
+    with store.held():
+        return _plan(store, data, file_name, mapping, new_teams or {}, limits, recognise, new_directorates or {},
+                     team_codes or {}, blank_clears, actor)
+
+
+def _plan(store: Store, data: bytes, file_name: str, mapping: str | dict | None, new_teams: dict[str, str],
+          limits: ReadLimits | None, recognise: bool, new_directorates: dict[str, str], team_codes: dict[str, str],
+          blank_clears: bool, actor: Actor | None) -> UploadPlan:
     plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest(), blank_clears=blank_clears)
     # The units, aliases and definitions load while the file is read (DuckDB and calamine
     # both work without holding the GIL); every plan that reads its file needs them.
@@ -208,7 +218,7 @@ def plan_upload(
         except InputError as err:
             plan.problems.extend(err.problems)
             return plan
-    placed = _place(hierarchy, from_file, new_teams or {}, new_directorates or {}, team_codes or {}, file_name)
+    placed = _place(hierarchy, from_file, new_teams, new_directorates, team_codes, file_name)
     plan.placement_problems = placed.problems
     plan.problems.extend(placed.problems)
     # The placed teams are checked as the units they will be: the file's text names them.
