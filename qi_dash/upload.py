@@ -167,23 +167,23 @@ def _plan(store: Store, data: bytes, file_name: str, mapping: str | dict | None,
           limits: ReadLimits | None, recognise: bool, new_directorates: dict[str, str], team_codes: dict[str, str],
           blank_clears: bool, actor: Actor | None) -> UploadPlan:
     plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest(), blank_clears=blank_clears)
-    # The units, aliases and definitions load while the file is read (DuckDB and calamine
-    # both work without holding the GIL); every plan that reads its file needs them.
+    # The hierarchy, definitions and saved mappings load while the file is read (DuckDB and
+    # calamine both work without holding the GIL); every plan that reads its file needs them.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        loading = pool.submit(lambda: (store.units(), store.aliases(), store.definitions()))
+        loading = pool.submit(lambda: (store.hierarchy(), store.definitions(),
+                                       None if isinstance(mapping, dict) else store.mappings()))
         try:
             workbook = read_file(data, file_name, limits or ReadLimits())
         except InputError as err:
             plan.problems.extend(err.problems)
             return plan
-        definitions = loading.result()[-1]
-    hierarchy = store.hierarchy()
+        hierarchy, definitions, saved = loading.result()
     plan.workbook = workbook
     plan.notes.extend(workbook.notes)
 
     carried = None
     try:
-        spec = _find_mapping(store, workbook, mapping, plan, recognise)
+        spec = _find_mapping(saved, workbook, mapping, plan, recognise)
         found = [] if spec is not None else [s for s in workbook.sheets if not s.hidden and _is_canonical(s)]
         if spec is None and not found and mapping == AUTO:
             proposal = propose(workbook, hierarchy, definitions)
@@ -367,10 +367,12 @@ def _code_problems(hierarchy: Hierarchy, codes: dict[str, str], directorates: di
     return problems
 
 
-def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan, recognise: bool) -> dict | None:
+def _find_mapping(saved: pd.DataFrame | None, workbook: Workbook, mapping, plan: UploadPlan,
+                  recognise: bool) -> dict | None:
+    """The spec to read the file with: ``mapping`` itself, the saved mapping it names, or the
+    one of ``saved`` (the saved mappings) recognised from the file's headings; else None."""
     if isinstance(mapping, dict):
         return mapping
-    saved = store.mappings()
     if isinstance(mapping, str) and mapping != AUTO:
         match = saved[saved["name"] == mapping]
         if match.empty:

@@ -59,9 +59,8 @@ def _text_numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return numeric.to_numpy(), bad.to_numpy(dtype=bool)
 
 
-def _numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Numeric values, a mask of cells that hold something that is not a number, and a code
-    per cell that is equal only for equal cells."""
+def _numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Numeric values and a mask of cells that hold something that is not a number."""
     kind = pd.api.types.infer_dtype(cells, skipna=True)
     # Number cells, as a workbook gives them, need no text parsing.
     if kind in ("floating", "integer", "mixed-integer-float", "empty"):
@@ -71,19 +70,18 @@ def _numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             raw = cells.to_numpy(dtype=object, copy=True)
             raw[pd.isna(raw)] = np.nan
             numeric = raw.astype("float64")
-        return numeric, np.isinf(numeric), np.arange(len(numeric))
+        return numeric, np.isinf(numeric)
     # Text is read a slice of rows at a time, each slice's distinct texts once: a column of a
     # million different texts would otherwise hold a table of them all, and each string
     # operation a copy of them, at once.
     raw = cells.to_numpy(dtype=object)
-    numeric, bad, alike = np.empty(len(raw)), np.empty(len(raw), dtype=bool), np.empty(len(raw), dtype=np.intp)
+    numeric, bad = np.empty(len(raw)), np.empty(len(raw), dtype=bool)
     for start in range(0, len(raw), _TEXT_SLICE):
         codes, values = factorize(raw[start : start + _TEXT_SLICE])
         distinct_numbers, distinct_bad = _text_numbers(pd.Series(values, dtype=object))
         numeric[start : start + len(codes)] = distinct_numbers[codes]
         bad[start : start + len(codes)] = distinct_bad[codes]
-        alike[start : start + len(codes)] = start + codes  # each slice's codes apart from the others'
-    return numeric, bad, alike
+    return numeric, bad
 
 
 _TEXT_SLICE = 65_536
@@ -265,8 +263,8 @@ def check_table(
     numbers = {}
     for name in NUMBER_COLUMNS:
         cells = column(name).to_numpy(dtype=object)
-        numbers[name], bad, alike_cells = _numbers(column(name))
-        found(bad, alike_cells, name,
+        numbers[name], bad = _numbers(column(name))
+        found(bad, lambda rows, cells=cells: factorize(cells[rows])[0], name,
               lambda r, cells=cells, name=name: located(f"'{cells[r]}' is not a number.", r, name, "not_a_number", str(cells[r])),
               lambda r, cells=cells: ("not_a_number", about_text("not_a_number", None, str(cells[r]))))
     num, den, val = numbers["numerator"], numbers["denominator"], numbers["value"]
@@ -297,16 +295,11 @@ def check_table(
     flag(proportion & has_num & has_den & (fraction(num) | fraction(den)), "numerator and denominator of a proportion must be whole numbers.", "numerator")
 
     # Duplicates by the codes named (two spellings of one team are one team).
-    team_ids = pd.factorize(team.named)[0][t]
-    measure_ids = pd.factorize(measure.named)[0][m]
-    complete = (team_ids >= 0) & (measure_ids >= 0) & ~no_period
-    # Each key as one integer (its parts are small codes, ≥ 0 where complete): one hash pass
-    # instead of one per column.
-    combined = team_ids.astype(np.int64) * (measure_ids.max() + 1) + measure_ids
-    combined = combined * (period_codes.max() + 1) + period_codes
-    duplicated = pd.Series(combined[complete]).duplicated(keep=False).to_numpy()
+    team_key, measure_key = pd.factorize(team.named)[0], pd.factorize(measure.named)[0]
+    complete = (team_key[t] >= 0) & (measure_key[m] >= 0) & ~no_period
+    duplicated = _duplicated(team_key[t], measure_key[m], period_codes, complete)
     if duplicated.any():
-        key = pd.DataFrame({"team": team_ids, "measure": measure_ids, "period": period_codes})[complete]
+        key = pd.DataFrame({"team": team_key[t], "measure": measure_key[m], "period": period_codes})[complete]
         dupes = key[duplicated]
         dupes.insert(0, "position", dupes.index)
         groups = dupes.groupby(["team", "measure", "period"], sort=False)
@@ -350,6 +343,19 @@ def check_table(
     if carried is None:
         carried = {None: [c for c in VALUE_COLUMNS if c in columns]}
     return Checked(observations, problems, notes, unknown_names, _carried(carried, measure))
+
+
+def _duplicated(team_ids: np.ndarray, measure_ids: np.ndarray, period_codes: np.ndarray,
+                complete: np.ndarray) -> np.ndarray:
+    """Of the complete rows, those whose team, measure and period another row has too."""
+    # Each key as one integer (its parts are small codes, ≥ 0 where complete): one hash pass
+    # instead of one per column, built in place (a million rows' keys are not copied at each
+    # step, nor kept once this returns).
+    combined = team_ids.astype(np.int64) * (measure_ids.max() + 1)
+    combined += measure_ids
+    combined *= period_codes.max() + 1
+    combined += period_codes
+    return pd.Series(combined[complete]).duplicated(keep=False).to_numpy()
 
 
 def _carried(carried: dict[str | None, list[str]], measure: _Names) -> pd.DataFrame:
