@@ -232,15 +232,15 @@ def check_table(
     parsed = periods.parse_periods(column("period"))
     period = parsed.timestamps
     no_period = period.isna().to_numpy()
-    period_cells, period_reasons = column("period").to_numpy(dtype=object), parsed.reasons.to_numpy()
+    period_cells, period_reasons = column("period"), parsed.reasons.to_numpy()
 
     def no_period_at(r):
-        shown = periods.shown(period_cells[r])
+        shown = periods.shown(period_cells.iat[r])
         return located(period_reasons[r] or "period is empty.", r, "period", "bad_period" if shown else "empty_period",
                        shown or None)
 
     # Alike where the cells are the same (one reason each), or empty (-1).
-    found(no_period, lambda rows: factorize(period_cells[rows])[0], "period", no_period_at)
+    found(no_period, lambda rows: factorize(period_cells.iloc[rows])[0], "period", no_period_at)
     del parsed  # its reasons are told: the timestamps (``period``) are what is kept
     # Alignment is checked per distinct period (no_period rows have code -1 and are skipped);
     # reasons are written only for periods some row of that frequency is refused for.
@@ -262,11 +262,15 @@ def check_table(
 
     numbers = {}
     for name in NUMBER_COLUMNS:
-        cells = column(name).to_numpy(dtype=object)
-        numbers[name], bad = _numbers(column(name))
-        found(bad, lambda rows, cells=cells: factorize(cells[rows])[0], name,
-              lambda r, cells=cells, name=name: located(f"'{cells[r]}' is not a number.", r, name, "not_a_number", str(cells[r])),
-              lambda r, cells=cells: ("not_a_number", about_text("not_a_number", None, str(cells[r]))))
+        cells = column(name)
+        numbers[name], bad = _numbers(cells)
+        # A column of text cells is read as it is held; of another kind, only the cells a
+        # problem is made for are looked up.
+        raw = cells.to_numpy() if cells.dtype == object else None
+        found(bad, lambda rows, cells=cells: factorize(cells.iloc[rows])[0], name,
+              lambda r, cells=cells, name=name: located(f"'{cells.iat[r]}' is not a number.", r, name, "not_a_number",
+                                                        str(cells.iat[r])),
+              None if raw is None else lambda r, raw=raw: ("not_a_number", about_text("not_a_number", None, str(raw[r]))))
     num, den, val = numbers["numerator"], numbers["denominator"], numbers["value"]
     kind = np.array([None if d is None else d.kind for d in defined], dtype=object)
     ratio = measure.rows((kind == "proportion") | (kind == "rate"))
