@@ -18,7 +18,8 @@ ratio of the two medians is printed too. Times are medians, with the fastest run
 Each upload is also broken down into read / check / diff / write, timed on the functions
 ``plan_upload`` and ``commit`` call (the steps add up to a little less than the total, which
 also includes finding the sheet and loading units and definitions). "table" is taking the
-canonical sheet's table from its cells, "map" applying the column mapping.
+canonical sheet's table from its cells, "map" applying the column mapping; "refresh" is the
+series-summary refresh inside the write's transaction (part of "write", shown apart).
 
 Run: python benchmarks/ingest_bench.py [--runs N]
 """
@@ -44,6 +45,7 @@ from qi_dash import bootstrap, upload
 from qi_dash.hierarchy import read_hierarchy
 from qi_dash.ingest import mapping
 from qi_dash.store import Store
+from qi_dash.store import summary as store_summary
 from tests.builders import LATEST_MONTH, demo_rows, frame_cells
 from tests.fixtures_hostile import write_xlsx
 
@@ -106,6 +108,7 @@ TIMED = {
     "check": (upload, "check_table"),
     "diff": (Store, "diff"),
     "write": (Store, "commit_upload"),
+    "refresh": (store_summary, "refresh_upload"),
 }
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from qi_dash.text import natural_key
@@ -70,8 +71,8 @@ KINDS: dict[str, tuple[str | None, str]] = {
     "bad_period": ("period '{subject}' is not a date", CORRECT_THE_FILE),
     "empty_period": ("the period is empty", "fill in the period in the file"),
     "misaligned_period": ("periods of {subject} are not dated on the start of their period",
-                          "date each period on its first day (the 1st of the month, or the Monday of the week), "
-                          "or say in the mapping what the dates are"),
+                          ("date each period on its first day (the 1st of the month, or the Monday of the week), "
+                           "or say in the mapping what the dates are")),
     "not_a_number": ("'{subject}' is not a number", CORRECT_THE_FILE),
     "numbers": (None, "correct the numbers in the file"),
     "duplicate": ("the same team, measure and period appear more than once",
@@ -95,10 +96,19 @@ def action(problem: Problem) -> str:
 
 
 def _about(problem: Problem) -> str:
-    template = KINDS.get(problem.kind, (None, ""))[0]
-    if template is None or ("{subject}" in template and problem.subject is None):
-        return problem.message
-    return template.format(subject=problem.subject)
+    return about_text(problem.kind, problem.message, problem.subject)
+
+
+def about_text(kind: str, message: str | None, subject: str | None) -> str:
+    """What a problem of ``kind`` is about (its group), from its message or its subject."""
+    template = KINDS.get(kind, (None, ""))[0]
+    if template is None or ("{subject}" in template and subject is None):
+        return message
+    return template.format(subject=subject)
+
+
+def _key(problem: Problem) -> tuple[str, str]:
+    return problem.kind, _about(problem)
 
 
 # A file may hold millions of problems (a 20 MB sheet of wrong cells); this many of each kind
@@ -122,6 +132,31 @@ class _Group:
 def _order(problem: Problem) -> tuple:
     """Problems in the order of the file: sheet, row, column."""
     return problem.sheet or "", problem.row or 0, problem.column or ""
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Where a table's rows are in its file, by position: each one's spreadsheet row number,
+    and its sheet (one name for every row, or a name per position)."""
+
+    numbers: np.ndarray
+    sheets: np.ndarray | str | None = None
+
+    def order(self, position: int, column: str | None) -> tuple:
+        """``_order`` of a problem at ``position`` in ``column``."""
+        sheet = self.sheets[position] if isinstance(self.sheets, np.ndarray) else self.sheets
+        return sheet or "", int(self.numbers[position]), column or ""
+
+    def earliest(self, found: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """For each code (0, 1, … as ``codes`` give them to ``found``), the index in ``found``
+        of its earliest place in the file: by sheet, then row; the first found among equals."""
+        if isinstance(self.sheets, np.ndarray):
+            sheets = pd.Series(self.sheets[found], dtype=object).fillna("")
+            rank = pd.factorize(sheets, sort=True)[0]
+        else:
+            rank = np.zeros(len(found), dtype=np.intp)
+        by = np.lexsort((np.arange(len(found)), self.numbers[found], rank, codes))
+        return by[np.r_[0, np.flatnonzero(np.diff(codes[by])) + 1]]
 
 
 class ProblemList(list):
@@ -154,6 +189,59 @@ class ProblemList(list):
             self._keep(problem)
         for (_, about), group in problems._groups.items():
             self._count(group.first, group.count, group.every_row, about)
+
+    def extend_found(
+        self,
+        found: np.ndarray,
+        alike: np.ndarray,
+        make: Callable[[int], Problem],
+        where: Rows,
+        column: str,
+        about: Callable[[int], tuple[str, str]] | None = None,
+    ) -> None:
+        """The problems found at ``found`` (table positions, in the order found), each naming
+        its row and ``column``, taken as ``append`` would take them one by one; but only those
+        kept, or first in their group, are made: ``make(position)`` makes the one at a
+        position, and those with equal ``alike`` codes (one per found) are alike problems (one
+        kind, about one thing: the same cell text, say). ``about(position)``, when given, is a position's
+        (kind, what it is about) as its problem would say, without making it."""
+        if not len(found):
+            return
+        codes, firsts, inverse, counts = np.unique(alike, return_index=True, return_inverse=True,
+                                                   return_counts=True)
+        earliest = where.earliest(found, inverse)
+        kinds = np.empty(len(codes), dtype=object)
+        # Whose first problem this call set, and where it was found: of two problems at one
+        # place (a mapped row's measures), the first found stays first, as one by one.
+        set_here: dict[tuple[str, str], int] = {}
+        for c in np.argsort(firsts, kind="stable"):  # groups are made in the order found
+            kind, said = about(int(found[firsts[c]])) if about else _key(make(int(found[firsts[c]])))
+            kinds[c] = kind
+            first = int(found[earliest[c]])
+            key = (kind, said)
+            group = self._groups.get(key)
+            if group is None and len(self._groups) >= GROUP_LIMIT:
+                key = (kind, OTHER_GROUPS)
+                group = self._groups.get(key)
+            if group is None:
+                self._groups[key] = _Group(int(counts[c]), make(first), True)
+                set_here[key] = earliest[c]
+                continue
+            group.count += int(counts[c])
+            order, was = where.order(first, column), _order(group.first)
+            if order < was or (order == was and earliest[c] < set_here.get(key, -1)):
+                group.first = make(first)
+                set_here[key] = earliest[c]
+        self.total += len(found)
+        # The sample: each kind's first problems, in the order found.
+        room = {kind: SAMPLE_PER_KIND - self._kept.get(kind, 0) for kind in set(kinds)}
+        for i in range(len(found)):
+            if max(room.values()) <= 0:
+                break
+            kind = kinds[inverse[i]]
+            if room[kind] > 0:
+                room[kind] -= 1
+                self._keep(make(int(found[i])))
 
     def _keep(self, problem: Problem) -> None:
         kept = self._kept.get(problem.kind, 0)

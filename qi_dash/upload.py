@@ -19,8 +19,8 @@ from qi_dash.access import Actor, Right, can
 from qi_dash.hierarchy import ALIAS_COLUMNS, DIRECTORATE_PREFIX, Hierarchy, check_units, lookup_key
 from qi_dash.hierarchy import COLUMNS as UNIT_COLUMNS
 from qi_dash.ingest import mapping as mappings
-from qi_dash.ingest.detect import Proposal, propose
 from qi_dash.ingest.canonical import REQUIRED_COLUMNS, Checked, check_table
+from qi_dash.ingest.detect import Proposal, propose
 from qi_dash.ingest.placements import read_placements
 from qi_dash.ingest.read import read_file
 from qi_dash.ingest.recognise import recognise as recognise_mapping
@@ -28,8 +28,8 @@ from qi_dash.ingest.recognise import spec_signature
 from qi_dash.ingest.spec import is_text
 from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, sheet_table
 from qi_dash.problems import InputError, Problem, ProblemList
-from qi_dash.text import row_ranges
 from qi_dash.store import NamedMapping, Store, UploadMeta, UploadSummary
+from qi_dash.text import row_ranges
 
 
 class Step(Enum):
@@ -156,24 +156,34 @@ def plan_upload(
     With ``actor``, rows for a team the actor may not upload for, and new teams they may not
     add, are problems naming those rows (``commit`` refuses them in any case).
     """
+    # One opening of the database for the plan's reads, before and after the file is read
+    # (reading a large file outlasts the store's linger, and opening again costs more).
+    with store.held():
+        return _plan(store, data, file_name, mapping, new_teams or {}, limits, recognise, new_directorates or {},
+                     team_codes or {}, blank_clears, actor)
+
+
+def _plan(store: Store, data: bytes, file_name: str, mapping: str | dict | None, new_teams: dict[str, str],
+          limits: ReadLimits | None, recognise: bool, new_directorates: dict[str, str], team_codes: dict[str, str],
+          blank_clears: bool, actor: Actor | None) -> UploadPlan:
     plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest(), blank_clears=blank_clears)
-    # The units, aliases and definitions load while the file is read (DuckDB and calamine
-    # both work without holding the GIL); every plan that reads its file needs them.
+    # The hierarchy, definitions and saved mappings load while the file is read (DuckDB and
+    # calamine both work without holding the GIL); every plan that reads its file needs them.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        loading = pool.submit(lambda: (store.units(), store.aliases(), store.definitions()))
+        loading = pool.submit(lambda: (store.hierarchy(), store.definitions(),
+                                       None if isinstance(mapping, dict) else store.mappings()))
         try:
             workbook = read_file(data, file_name, limits or ReadLimits())
         except InputError as err:
             plan.problems.extend(err.problems)
             return plan
-        definitions = loading.result()[-1]
-    hierarchy = store.hierarchy()
+        hierarchy, definitions, saved = loading.result()
     plan.workbook = workbook
     plan.notes.extend(workbook.notes)
 
     carried = None
     try:
-        spec = _find_mapping(store, workbook, mapping, plan, recognise)
+        spec = _find_mapping(saved, workbook, mapping, plan, recognise)
         found = [] if spec is not None else [s for s in workbook.sheets if not s.hidden and _is_canonical(s)]
         if spec is None and not found and mapping == AUTO:
             proposal = propose(workbook, hierarchy, definitions)
@@ -208,7 +218,7 @@ def plan_upload(
         except InputError as err:
             plan.problems.extend(err.problems)
             return plan
-    placed = _place(hierarchy, from_file, new_teams or {}, new_directorates or {}, team_codes or {}, file_name)
+    placed = _place(hierarchy, from_file, new_teams, new_directorates, team_codes, file_name)
     plan.placement_problems = placed.problems
     plan.problems.extend(placed.problems)
     # The placed teams are checked as the units they will be: the file's text names them.
@@ -357,10 +367,12 @@ def _code_problems(hierarchy: Hierarchy, codes: dict[str, str], directorates: di
     return problems
 
 
-def _find_mapping(store: Store, workbook: Workbook, mapping, plan: UploadPlan, recognise: bool) -> dict | None:
+def _find_mapping(saved: pd.DataFrame | None, workbook: Workbook, mapping, plan: UploadPlan,
+                  recognise: bool) -> dict | None:
+    """The spec to read the file with: ``mapping`` itself, the saved mapping it names, or the
+    one of ``saved`` (the saved mappings) recognised from the file's headings; else None."""
     if isinstance(mapping, dict):
         return mapping
-    saved = store.mappings()
     if isinstance(mapping, str) and mapping != AUTO:
         match = saved[saved["name"] == mapping]
         if match.empty:

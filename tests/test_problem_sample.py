@@ -3,9 +3,12 @@ kind and counts every one, through check_table, the plan and the command line.""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 
-from qi_dash.problems import GROUP_LIMIT, SAMPLE_PER_KIND, Problem, ProblemList, group_problems, problem_count
+from qi_dash import problems
+from qi_dash.problems import GROUP_LIMIT, SAMPLE_PER_KIND, Problem, ProblemList, Rows, group_problems, problem_count
 from qi_dash.upload import plan_upload
 from tests.builders import csv_bytes
 
@@ -60,3 +63,37 @@ def test_a_plan_of_a_file_with_thousands_of_problems_keeps_a_sample(empty_store,
     assert printed.err.count("\n") < 2 * SAMPLE_PER_KIND + 10  # the sample, what to do, the count
     assert "2,400 rows: value is negative; PRN is a count and cannot be below zero." in printed.err
     assert printed.err.endswith("4,788 problem(s); nothing was saved.\n")
+
+
+def _state(found: ProblemList) -> tuple:
+    groups = {key: (g.count, g.first, g.every_row) for key, g in found._groups.items()}
+    return list(found), found.total, list(groups.items())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_problems_taken_together_are_kept_and_counted_as_one_by_one(monkeypatch, seed):
+    # Small limits, so the sample fills and groups overflow; rows repeat (a mapped row's
+    # measures share its row) and sheets differ, so the earliest of a group is chosen.
+    monkeypatch.setattr(problems, "SAMPLE_PER_KIND", 7)
+    monkeypatch.setattr(problems, "GROUP_LIMIT", 6)
+    rng = np.random.default_rng(seed)
+    n = 300
+    rows = Rows(rng.integers(2, 9, n), np.array(rng.choice(["B", "A", "C"], n), dtype=object) if seed % 2 else "S")
+    cells = rng.integers(0, 12, n)  # the cell text each position holds
+    kinds = ["not_a_number", "bad_period", "numbers"]
+
+    def make(position: int) -> Problem:
+        cell, sheet = int(cells[position]), rows.order(position, "value")[0]
+        kind = kinds[cell % 3]
+        return Problem("f.csv", f"'{cell}' is wrong.", sheet or None, int(rows.numbers[position]), "value", kind,
+                       None if kind == "numbers" else str(cell))
+
+    one_by_one, together = ProblemList(), ProblemList()
+    for chunk in np.array_split(np.sort(rng.choice(n, 200, replace=False)), 3):
+        found = rng.permutation(chunk) if seed % 3 == 0 else chunk
+        for position in found:
+            one_by_one.append(make(int(position)))
+        about = (lambda p: problems._key(make(p))) if seed % 2 else None
+        together.extend_found(found, cells[found], make, rows, "value", about)
+    assert _state(together) == _state(one_by_one)
+    assert group_problems(together).equals(group_problems(one_by_one))

@@ -18,7 +18,7 @@ from qi_dash import names, periods
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.ingest.cells import Distinct, cell_text, factorize
-from qi_dash.problems import Problem, ProblemList
+from qi_dash.problems import Problem, ProblemList, Rows, about_text
 from qi_dash.text import natural_sorted, restored, summarise
 from qi_dash.vocabulary import NUMBER_COLUMNS, VALUE_COLUMNS
 
@@ -71,9 +71,20 @@ def _numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             raw[pd.isna(raw)] = np.nan
             numeric = raw.astype("float64")
         return numeric, np.isinf(numeric)
-    codes, values = factorize(cells)
-    numeric, bad = _text_numbers(pd.Series(values, dtype=object))
-    return numeric[codes], bad[codes]
+    # Text is read a slice of rows at a time, each slice's distinct texts once: a column of a
+    # million different texts would otherwise hold a table of them all, and each string
+    # operation a copy of them, at once.
+    raw = cells.to_numpy(dtype=object)
+    numeric, bad = np.empty(len(raw)), np.empty(len(raw), dtype=bool)
+    for start in range(0, len(raw), _TEXT_SLICE):
+        codes, values = factorize(raw[start : start + _TEXT_SLICE])
+        distinct_numbers, distinct_bad = _text_numbers(pd.Series(values, dtype=object))
+        numeric[start : start + len(codes)] = distinct_numbers[codes]
+        bad[start : start + len(codes)] = distinct_bad[codes]
+    return numeric, bad
+
+
+_TEXT_SLICE = 65_536
 
 
 def closest(name: str, choices: list[str]) -> str | None:
@@ -119,7 +130,7 @@ def check_table(
     (``mapping.carried_columns``): per measure text, or under ``None`` for every row. Without
     it, the table's own columns are the ones carried.
     """
-    problems: list[Problem] = ProblemList()  # bounded: a file may hold millions
+    problems = ProblemList()  # bounded: a file may hold millions
     notes: list[str] = []
     columns = {str(c).strip().casefold(): c for c in table.columns}
 
@@ -129,9 +140,23 @@ def check_table(
     table = table.reset_index(drop=True)
 
     def problem(message, position=None, column=None, kind="other", subject=None):
+        problems.append(located(message, position, column, kind, subject))
+
+    def located(message, position=None, column=None, kind="other", subject=None) -> Problem:
         row = None if position is None else int(row_numbers[position])
         where = sheet if sheet_names is None or position is None else sheet_names[position]
-        problems.append(Problem(file, message, where, row, column, kind, subject))
+        return Problem(file, message, where, row, column, kind, subject)
+
+    # A file may hold a million problems of one kind: those at the rows a mask picks are
+    # taken together (``ProblemList.extend_found``), rows whose ``alike`` codes are equal
+    # making alike problems; a slice of rows at a time, so the work on them stays small.
+    places = Rows(row_numbers, sheet if sheet_names is None else sheet_names)
+
+    def found(mask, alike, column, make, about=None):
+        rows = np.flatnonzero(mask)
+        for start in range(0, len(rows), _TEXT_SLICE):
+            part = rows[start : start + _TEXT_SLICE]
+            problems.extend_found(part, alike(part) if callable(alike) else alike[part], make, places, column, about)
 
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if "value" not in columns and not {"numerator", "denominator"} <= set(columns):
@@ -162,60 +187,61 @@ def check_table(
     team = _Names(column("team"), lambda text: hierarchy.resolve(text) or placed.get(text.casefold()))
     measure = _Names(column("measure"), lambda text: measure_lookup.get(text.casefold()))
     t, m = team.codes, measure.codes
-    for r in np.flatnonzero(team.rows(team.empty)):
-        problem("team is empty.", r, "team", "empty_team")
-    for r in np.flatnonzero(measure.rows(measure.empty)):
-        problem("measure is empty.", r, "measure", "empty_measure")
+    found(team.rows(team.empty), t, "team", lambda r: located("team is empty.", r, "team", "empty_team"))
+    found(measure.rows(measure.empty), m, "measure", lambda r: located("measure is empty.", r, "measure", "empty_measure"))
     for cells, column_name in ((team, "team"), (measure, "measure")):
         hidden = np.array([h is not None for h in cells.hidden], dtype=bool)
-        for r in np.flatnonzero(hidden[cells.codes]):
-            problem(cells.hidden[cells.codes[r]], r, column_name, "hidden_character", cells.shown[cells.codes[r]])
+        found(hidden[cells.codes], cells.codes, column_name,
+              lambda r, c=cells, n=column_name: located(c.hidden[c.codes[r]], r, n, "hidden_character", c.shown[c.codes[r]]))
         cells.unknown &= ~hidden
     # A team name that reads like an existing team's but is another text is not a new team.
     existing_teams = {code: hierarchy.name(code) for code in hierarchy.teams}
     alike = np.array([bool(unknown) and names.look_alike(text, existing_teams) is not None
                       for text, unknown in zip(team.shown, team.unknown)], dtype=bool)
-    for r in np.flatnonzero(alike[t]):
-        problem(names.look_alike_problem(team.shown[t[r]], existing_teams), r, "team", "look_alike_team",
-                team.shown[t[r]])
+    found(alike[t], t, "team", lambda r: located(names.look_alike_problem(team.shown[t[r]], existing_teams), r, "team",
+                                           "look_alike_team", team.shown[t[r]]))
     team.unknown &= ~alike
     # Text that names no one team may name several, or a unit that is not a team.
     meant = [hierarchy.candidates(text) if unknown else [] for text, unknown in zip(team.shown, team.unknown)]
     ambiguous = np.array([len(codes) > 1 for codes in meant], dtype=bool)
-    for r in np.flatnonzero(ambiguous[t]):
-        problem(f"'{team.shown[t[r]]}' is the name of more than one team ({', '.join(meant[t[r]])}); use the team's code.",
-                r, "team", "ambiguous_team", team.shown[t[r]])
+    found(ambiguous[t], t, "team", lambda r: located(
+        f"'{team.shown[t[r]]}' is the name of more than one team ({', '.join(meant[t[r]])}); use the team's code.",
+        r, "team", "ambiguous_team", team.shown[t[r]]))
     not_a_team = team.unknown & ~ambiguous & np.array(
         [unknown and bool(hierarchy.candidates(text, level=None)) for text, unknown in zip(team.shown, team.unknown)],
         dtype=bool)
-    for r in np.flatnonzero(not_a_team[t]):
-        problem(f"'{team.shown[t[r]]}' is a directorate or organisation, not a team.", r, "team", "not_a_team",
-                team.shown[t[r]])
+    found(not_a_team[t], t, "team", lambda r: located(
+        f"'{team.shown[t[r]]}' is a directorate or organisation, not a team.", r, "team", "not_a_team",
+        team.shown[t[r]]))
     unknown_team = team.unknown & ~ambiguous & ~not_a_team
     unknown_names = natural_sorted(set(team.shown[unknown_team]))
-    for r in np.flatnonzero(unknown_team[t]):
-        problem(f"unknown team '{team.shown[t[r]]}'. Add it to the hierarchy (place it in a directorate) before saving.",
-                r, "team", "unknown_team", team.shown[t[r]])
+    found(unknown_team[t], t, "team", lambda r: located(
+        f"unknown team '{team.shown[t[r]]}'. Add it to the hierarchy (place it in a directorate) before saving.",
+        r, "team", "unknown_team", team.shown[t[r]]))
     known_measures = sorted(d.code for d in definitions)
     hints = {i: closest(measure.shown[i], known_measures + [d.name for d in definitions])
              for i in np.flatnonzero(measure.unknown)}
-    for r in np.flatnonzero(measure.unknown[m]):
-        hint = hints[m[r]]
-        problem(
-            f"unknown measure '{measure.shown[m[r]]}'." + (f" Did you mean '{hint}'?" if hint else "")
-            + f" Known measures: {', '.join(known_measures)}.",
-            r, "measure", "unknown_measure", measure.shown[m[r]],
-        )
+    found(measure.unknown[m], m, "measure", lambda r: located(
+        f"unknown measure '{measure.shown[m[r]]}'." + (f" Did you mean '{hints[m[r]]}'?" if hints[m[r]] else "")
+        + f" Known measures: {', '.join(known_measures)}.",
+        r, "measure", "unknown_measure", measure.shown[m[r]],
+    ))
     # Each distinct measure's definition, None where the measure is unknown or empty.
     defined = [by_code.get(code) for code in measure.named]
 
     parsed = periods.parse_periods(column("period"))
     period = parsed.timestamps
     no_period = period.isna().to_numpy()
-    period_cells = column("period")
-    for r, reason in zip(np.flatnonzero(no_period), parsed.reasons.to_numpy()[no_period]):
+    period_cells, period_reasons = column("period"), parsed.reasons.to_numpy()
+
+    def no_period_at(r):
         shown = periods.shown(period_cells.iat[r])
-        problem(reason or "period is empty.", r, "period", "bad_period" if shown else "empty_period", shown or None)
+        return located(period_reasons[r] or "period is empty.", r, "period", "bad_period" if shown else "empty_period",
+                       shown or None)
+
+    # Alike where the cells are the same (one reason each), or empty (-1).
+    found(no_period, lambda rows: factorize(period_cells.iloc[rows])[0], "period", no_period_at)
+    del parsed  # its reasons are told: the timestamps (``period``) are what is kept
     # Alignment is checked per distinct period (no_period rows have code -1 and are skipped);
     # reasons are written only for periods some row of that frequency is refused for.
     period_codes, distinct_periods = pd.factorize(period)
@@ -226,18 +252,25 @@ def check_table(
         misaligned = np.append(periods.misaligned_mask(distinct_stamps, freq), False)
         refused = np.flatnonzero(mask & misaligned[period_codes])
         if len(refused):
-            which, at = np.unique(period_codes[refused], return_inverse=True)
+            which, inverse = np.unique(period_codes[refused], return_inverse=True)
             reasons = periods.misaligned_reasons(pd.Series(distinct_stamps[which]), freq).to_numpy(dtype=object)
-            for r, reason in zip(refused, reasons[at]):
-                problem(f"{reason} Measure {measure.named[m[r]]} is {freq}ly.", r, "period", "misaligned_period",
-                        measure.named[m[r]])
+            reason = np.empty(len(period_codes), dtype=object)
+            reason[refused] = reasons[inverse]
+            found(mask & misaligned[period_codes], period_codes * (len(measure.named) + 1) + m, "period",
+                  lambda r, reason=reason, freq=freq: located(f"{reason[r]} Measure {measure.named[m[r]]} is {freq}ly.", r,
+                                                         "period", "misaligned_period", measure.named[m[r]]))
 
     numbers = {}
     for name in NUMBER_COLUMNS:
         cells = column(name)
         numbers[name], bad = _numbers(cells)
-        for r in np.flatnonzero(bad):
-            problem(f"'{cells.iat[r]}' is not a number.", r, name, "not_a_number", str(cells.iat[r]))
+        # A column of text cells is read as it is held; of another kind, only the cells a
+        # problem is made for are looked up.
+        raw = cells.to_numpy() if cells.dtype == object else None
+        found(bad, lambda rows, cells=cells: factorize(cells.iloc[rows])[0], name,
+              lambda r, cells=cells, name=name: located(f"'{cells.iat[r]}' is not a number.", r, name, "not_a_number",
+                                                        str(cells.iat[r])),
+              None if raw is None else lambda r, raw=raw: ("not_a_number", about_text("not_a_number", None, str(raw[r]))))
     num, den, val = numbers["numerator"], numbers["denominator"], numbers["value"]
     kind = np.array([None if d is None else d.kind for d in defined], dtype=object)
     ratio = measure.rows((kind == "proportion") | (kind == "rate"))
@@ -250,8 +283,7 @@ def check_table(
         return ~np.isfinite(x) | (np.trunc(x) != x)
 
     def flag(mask, message, col):
-        for r in np.flatnonzero(mask):
-            problem(message.format(measure=measure.named[m[r]]), r, col, "numbers")
+        found(mask, m, col, lambda r: located(message.format(measure=measure.named[m[r]]), r, col, "numbers"))
 
     flag(ratio & (has_num != has_den) & ~has_num, "numerator is empty but a denominator is given; {measure} needs both.", "numerator")
     flag(ratio & (has_num != has_den) & ~has_den, "denominator is empty but a numerator is given; {measure} needs both.", "denominator")
@@ -267,16 +299,11 @@ def check_table(
     flag(proportion & has_num & has_den & (fraction(num) | fraction(den)), "numerator and denominator of a proportion must be whole numbers.", "numerator")
 
     # Duplicates by the codes named (two spellings of one team are one team).
-    team_ids = pd.factorize(team.named)[0][t]
-    measure_ids = pd.factorize(measure.named)[0][m]
-    complete = (team_ids >= 0) & (measure_ids >= 0) & ~no_period
-    # Each key as one integer (its parts are small codes, ≥ 0 where complete): one hash pass
-    # instead of one per column.
-    combined = team_ids.astype(np.int64) * (measure_ids.max() + 1) + measure_ids
-    combined = combined * (period_codes.max() + 1) + period_codes
-    duplicated = pd.Series(combined[complete]).duplicated(keep=False).to_numpy()
+    team_key, measure_key = pd.factorize(team.named)[0], pd.factorize(measure.named)[0]
+    complete = (team_key[t] >= 0) & (measure_key[m] >= 0) & ~no_period
+    duplicated = _duplicated(team_key[t], measure_key[m], period_codes, complete)
     if duplicated.any():
-        key = pd.DataFrame({"team": team_ids, "measure": measure_ids, "period": period_codes})[complete]
+        key = pd.DataFrame({"team": team_key[t], "measure": measure_key[m], "period": period_codes})[complete]
         dupes = key[duplicated]
         dupes.insert(0, "position", dupes.index)
         groups = dupes.groupby(["team", "measure", "period"], sort=False)
@@ -293,6 +320,14 @@ def check_table(
                     r, "period", "duplicate",
                 )
 
+    empty = ~has_num & ~has_den & ~has_val & complete
+    if empty.any():
+        notes.append(
+            f"{int(empty.sum())} row(s) have no numbers; they are saved as missing values (gaps), never as zero."
+        )
+    problems.sort(key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
+    if problems:
+        return Checked(_empty(), problems, notes, unknown_names)
     # Comments are kept as typed (unstripped), less an export's apostrophe.
     comments = Distinct(column("comment"))
     comment = [restored(cell_text(c)) for c in comments.values]
@@ -309,17 +344,22 @@ def check_table(
             "row": row_numbers,
         }
     )
-    empty = ~has_num & ~has_den & ~has_val & complete
-    if empty.any():
-        notes.append(
-            f"{int(empty.sum())} row(s) have no numbers; they are saved as missing values (gaps), never as zero."
-        )
-    problems.sort(key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
-    if problems:
-        return Checked(_empty(), problems, notes, unknown_names)
     if carried is None:
         carried = {None: [c for c in VALUE_COLUMNS if c in columns]}
     return Checked(observations, problems, notes, unknown_names, _carried(carried, measure))
+
+
+def _duplicated(team_ids: np.ndarray, measure_ids: np.ndarray, period_codes: np.ndarray,
+                complete: np.ndarray) -> np.ndarray:
+    """Of the complete rows, those whose team, measure and period another row has too."""
+    # Each key as one integer (its parts are small codes, ≥ 0 where complete): one hash pass
+    # instead of one per column, built in place (a million rows' keys are not copied at each
+    # step, nor kept once this returns).
+    combined = team_ids.astype(np.int64) * (measure_ids.max() + 1)
+    combined += measure_ids
+    combined *= period_codes.max() + 1
+    combined += period_codes
+    return pd.Series(combined[complete]).duplicated(keep=False).to_numpy()
 
 
 def _carried(carried: dict[str | None, list[str]], measure: _Names) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 import numpy as np
 import pandas as pd
 
-from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, cells_frame, column_letter, refuse, too_many_rows
+from qi_dash.ingest.workbook import ReadLimits, Sheet, Workbook, column_letter, refuse, too_many_rows
 
 _SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 # C0 controls other than tab, line feed, vertical tab, form feed, carriage return and DOS EOF
@@ -48,24 +48,28 @@ def read_csv(data: bytes, file_name: str, limits: ReadLimits) -> Workbook:
     if delimiter != ",":
         notes.append(f"'{file_name}' was read as {'semicolon' if delimiter == ';' else 'tab'}-separated.")
     # Decoded as it is read (a StringIO of the text would hold 4 bytes a character), in
-    # batches of rows made into cells at once, each batch's repeated texts one object: a
-    # 20 MB file's million rows as lists of separate strings would take ten times its size.
+    # batches of rows, each batch's repeated texts one object, written into one array of
+    # cells: a 20 MB file's million rows as lists of separate strings would take ten times
+    # its size, and batches joined at the end would hold every cell twice.
     del text
     reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), delimiter=delimiter)
-    batches, n_rows, width = [], 0, 0
+    # Each row ends at a line break (or the file's end), so this many rows at most; memory
+    # the rows never reach is never touched.
+    cells = _Cells(min(data.count(b"\n") + data.count(b"\r") + 1, limits.max_rows + 1))
     try:
-        while batch := _batch(reader, min(_BATCH_ROWS, limits.max_rows + 1 - n_rows)):
-            n_rows += len(batch)
-            if n_rows > limits.max_rows:
+        while batch := _batch(reader, min(_BATCH_ROWS, limits.max_rows + 1 - cells.rows)):
+            if cells.rows + len(batch) > limits.max_rows:
                 # Keep counting (without storing) so the message can give the real size.
+                n_rows = cells.rows + len(batch)
                 refuse(file_name, too_many_rows(n_rows + sum(1 for _ in reader), limits), _stem(file_name))
-            width = max(width, *map(len, batch))
-            if n_rows * width > limits.max_cells:
-                refuse(file_name, f"has at least {n_rows * width:,} cells, more than the {limits.max_cells:,} allowed.")
-            batches.append(cells_frame(*_padded(batch)))
+            width = max(cells.width, *map(len, batch))
+            if (cells.rows + len(batch)) * width > limits.max_cells:
+                refuse(file_name, f"has at least {(cells.rows + len(batch)) * width:,} cells, more than the "
+                                  f"{limits.max_cells:,} allowed.")
+            cells.add(batch, width)
     except csv.Error as error:
         refuse(file_name, f"could not be read as CSV at line {reader.line_num}: {error}.")
-    frame, present = _joined(batches, width)
+    frame, present = cells.frame()
     sheet = Sheet(file_name, _stem(file_name), frame, present=present)
     return Workbook(file_name, [sheet], notes)
 
@@ -79,34 +83,47 @@ def _batch(reader, n: int) -> list[list[str]]:
     return [[same.setdefault(cell, cell) for cell in row] for row in itertools.islice(reader, n)]
 
 
-def _padded(rows: list[list[str]]) -> tuple[list[list[str]], int]:
-    """Ragged rows (a hand-edited CSV) padded with empty cells, as Excel shows them; and their width."""
-    width = max(map(len, rows))
-    for row in rows:
-        row.extend([""] * (width - len(row)))
-    return rows, width
+class _Cells:
+    """A CSV's cells, batch by batch, in one object array (None for an empty cell) and its
+    mask of cells holding something; ragged rows padded with empty cells, as Excel shows them."""
 
+    def __init__(self, capacity: int):
+        self.capacity, self.rows, self.width = capacity, 0, 0
+        self._cells = np.empty((0, 0), dtype=object)
+        self._present = np.zeros((0, 0), dtype=bool)
 
-def _joined(batches: list[tuple[pd.DataFrame, np.ndarray]], width: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """The batches' cells as one frame (rows numbered from 1, columns by letter; a batch
-    narrower than the widest padded with empty cells) and its mask of cells holding something."""
-    if len(batches) <= 1:
-        return batches[0] if batches else cells_frame([], 0)
-    frames, masks = [], []
-    for frame, present in batches:
-        narrower = width - frame.shape[1]
-        if narrower:
-            empty = np.full((len(frame), narrower), None, dtype=object)
-            frame = pd.DataFrame(np.hstack([frame.to_numpy(), empty]), dtype=object)
-            present = np.pad(present, ((0, 0), (0, narrower)))
-        frames.append(frame.set_axis(range(width), axis=1))
-        masks.append(present)
-    batches.clear()  # each batch's cells are held once, by the joined frame
-    frame = pd.concat(frames, ignore_index=True)
-    frames.clear()
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
-    frame.columns = pd.Index([column_letter(c) for c in range(1, width + 1)], dtype=object)
-    return frame, np.concatenate(masks)
+    def add(self, batch: list[list[str]], width: int) -> None:
+        end = self.rows + len(batch)
+        if end > self.capacity or width > self.width:
+            self._grow(max(end, self.capacity), width)
+        for row in batch:
+            row.extend([""] * (width - len(row)))
+        flat = np.fromiter(itertools.chain.from_iterable(batch), dtype=object, count=len(batch) * width)
+        batch.clear()
+        flat = flat.reshape(-1, width)
+        empty = flat == ""
+        flat[empty] = None
+        self._cells[self.rows : end, :width] = flat
+        self._present[self.rows : end, :width] = ~empty
+        self.rows = end
+
+    def _grow(self, capacity: int, width: int) -> None:
+        cells = np.empty((capacity, width), dtype=object)  # None throughout
+        present = np.zeros((capacity, width), dtype=bool)
+        cells[: self.rows, : self.width] = self._cells[: self.rows]
+        present[: self.rows, : self.width] = self._present[: self.rows]
+        self._cells, self._present, self.capacity, self.width = cells, present, capacity, width
+
+    def frame(self) -> tuple[pd.DataFrame, np.ndarray]:
+        """The cells as a frame indexed by row number (from 1), columns by letter."""
+        frame = pd.DataFrame(
+            self._cells[: self.rows],
+            index=pd.RangeIndex(1, self.rows + 1),
+            columns=pd.Index([column_letter(c) for c in range(1, self.width + 1)], dtype=object),
+            dtype=object,
+            copy=False,
+        )
+        return frame, self._present[: self.rows]
 
 
 def _extension(file_name: str) -> str:

@@ -9,7 +9,8 @@ included (see docs in the streamlit recipes note, §5 and §8). Observation hist
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +89,14 @@ class Store(TeamRecords):
     def _cursor(self):
         """A cursor for one read or write; frames registered on it go when it is closed."""
         return self._connection.cursor()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Keep the file open for a unit of work made of several reads with work between them
+        (planning an upload: its reads come before and after reading the file, which can take
+        longer than the linger), so they share one opening."""
+        with self._cursor():
+            yield
 
     def _read(self, sql: str, params: list | None = None) -> pd.DataFrame:
         with self._cursor() as cur:
