@@ -82,7 +82,7 @@ def test_huddle_mode_from_the_url_shows_four_large_charts_signals_first(viewer, 
     assert any("Screen 1 of 3; the next in 30 s." in c.value for c in at.caption)
     # No controls on the screen, the sidebar hidden, and a way back to the board.
     assert not at.main.get("toggle") and not at.main.get("selectbox") and not at.dataframe
-    style = next(h.proto.body for h in at.get("html") if "<style>" in h.proto.body)
+    style = "".join(h.proto.body for h in at.get("html") if "<style>" in h.proto.body)
     assert '[data-testid="stSidebar"]' in style and "display: none" in style
     assert at.query_params["view"] == "huddle"  # the bookmark keeps the mode
     next(b for b in at.button if b.label == "Leave huddle mode").click().run()
