@@ -10,7 +10,9 @@ with WebGL traces runs out of browser WebGL contexts.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import math
 import re
 import textwrap
@@ -18,13 +20,14 @@ import textwrap
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
 
 from qi_dash import chart_cycles, chart_goals, chart_phases
 from qi_dash.aims import Aim
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.icons import COMMON_CAUSE, POINT_STYLE
-from qi_dash.targets import Trajectory
 from qi_dash.spc.limits import TRIAL_LIMIT_POINTS
+from qi_dash.targets import Trajectory
 from qi_dash.vocabulary import MEDIAN_CHARTS, RATIO_CHARTS, RULE_SET_NAMES
 
 TRIAL_LIMITS = f"Trial limits (fewer than {TRIAL_LIMIT_POINTS} points)"
@@ -132,7 +135,7 @@ def spc_figure(
     goals = chart_goals.add_goals(fig, frame, definition, trajectory, aims, width=style.line + 0.5)
 
     fig.add_trace(go.Scatter(
-        x=frame["period"], y=frame["value"], mode="lines", name="Data", connectgaps=False,
+        x=frame["period"], y=_values(frame["value"]), mode="lines", name="Data", connectgaps=False,
         line={"color": COMMON_CAUSE, "width": style.line + 0.5}, hoverinfo="skip", showlegend=False,
     ))
     hover = _hover_texts(frame, definition, centre_name, trial)
@@ -147,7 +150,7 @@ def spc_figure(
             continue
         size = style.marker * max(shrink, 0.6 if point_type == "common_cause" else 0.85)
         fig.add_trace(go.Scatter(
-            x=frame.loc[rows, "period"], y=frame.loc[rows, "value"], mode="markers", name=label,
+            x=frame.loc[rows, "period"], y=_values(frame.loc[rows, "value"]), mode="markers", name=label,
             marker={"color": colour, "symbol": symbol, "size": round(size, 1), "line": {"color": "#FFFFFF", "width": 1}},
             hovertext=hover[rows].tolist(), hoverinfo="text", cliponaxis=False, showlegend=not compact,
         ))
@@ -158,7 +161,27 @@ def spc_figure(
         _add_line_labels(fig, frame, definition, centre_name, trial, y_span, style, goals.labels)
     chart_phases.add_phases(fig, frame, phases, phase_changes, style.font)
     _layout(fig, goals.axis(frame), definition, title, y_span, style)
+    if not compact:  # a small multiple's traces go into another figure, without this layout
+        fig.update_layout(datarevision=_data_revision(fig))
     return fig
+
+
+def _data_revision(fig: go.Figure) -> str:
+    """A fingerprint of the figure's data, for ``layout.datarevision``.
+
+    Streamlit hands Plotly.react each chart twice as it loads (the second time a fresh but equal
+    copy). Without a data revision Plotly takes every new array for new data and draws the whole
+    chart again; with one, it compares the revision, so an equal copy costs no second drawing.
+    Taken from the data itself, it changes whenever any point, line or label does.
+    """
+    traces = json.dumps([trace.to_plotly_json() for trace in fig.data], cls=PlotlyJSONEncoder, sort_keys=True)
+    return hashlib.blake2b(traces.encode(), digest_size=8).hexdigest()
+
+
+def _values(series: pd.Series) -> list[float | None]:
+    """A column as a plain list (a gap is None). Plotly would send a numeric array as a typed
+    array, which Plotly.react always takes for new data, so the data revision would not help."""
+    return [None if pd.isna(v) else float(v) for v in series]
 
 
 class _Style:
@@ -239,7 +262,7 @@ def _add_comment_rings(fig: go.Figure, frame: pd.DataFrame, present: pd.Series, 
     if not rows.any():
         return
     fig.add_trace(go.Scatter(
-        x=frame.loc[rows, "period"], y=frame.loc[rows, "value"], mode="markers", name=COMMENTED,
+        x=frame.loc[rows, "period"], y=_values(frame.loc[rows, "value"]), mode="markers", name=COMMENTED,
         marker={"color": TEXT, "symbol": "circle-open", "size": round(size + 10, 1), "line": {"width": 1.5}},
         hoverinfo="skip", cliponaxis=False, showlegend=not compact,
     ))
@@ -352,10 +375,11 @@ def _layout(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, 
         heading["subtitle"] = {"text": chart_caption(definition), "font": {"size": style.font - 2, "color": LIMIT_TEXT}}
     axis = {"showline": True, "linecolor": "#AEB7BD", "gridcolor": GRID, "zeroline": False, "ticks": "outside",
             "tickfont": {"size": style.font - 2}, "title_font": {"size": style.font - 1}}
+    # Every style is set here, so no template at all: Plotly's default one would only be shipped
+    # with each figure and merged by the browser (a third of the time a board took to draw its
+    # charts), and any template, even an empty one, makes Plotly.react redraw an equal copy in full.
+    fig.layout.template = None
     fig.update_layout(
-        # Every style is set here; Plotly's default template would only be shipped with each
-        # figure and merged by the browser (a third of the time a board takes to draw its charts).
-        template="none",
         title=None if style.huddle else heading,
         height=style.height,
         margin=dict(style.margin, b=style.margin["b"] + style.legend_px),

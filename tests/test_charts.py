@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
 import math
@@ -64,16 +63,8 @@ def phases_frame(trial: dict[int, bool]) -> pd.DataFrame:
 
 
 def traces(fig) -> dict[str, dict]:
-    """The figure's traces as the browser receives them (JSON), by name, typed arrays decoded to lists."""
-    data = json.loads(fig.to_json())["data"]
-    return {t["name"]: {key: _decoded(value) for key, value in t.items()} for t in data}
-
-
-def _decoded(value):
-    # Plotly ships numeric numpy arrays as base64 typed arrays: {"dtype": "f8", "bdata": "..."}.
-    if isinstance(value, dict) and {"dtype", "bdata"} <= set(value):
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
-    return value
+    """The figure's traces as the browser receives them (JSON; its arrays are plain lists), by name."""
+    return {t["name"]: t for t in json.loads(fig.to_json())["data"]}
 
 
 def is_gap(y) -> bool:
@@ -128,6 +119,42 @@ def test_a_point_type_with_no_points_has_no_trace():
 def test_no_trace_uses_webgl():
     fig = spc_figure(points_frame([20, 21, 22]), phases_frame({1: True}), definition(), compact=True)
     assert {t["type"] for t in json.loads(fig.to_json())["data"]} == {"scatter"}
+
+
+def _typed_arrays(value) -> list:
+    """Every Plotly typed array ({"dtype", "bdata"}) anywhere in the JSON value."""
+    if isinstance(value, dict):
+        found = [value] if {"dtype", "bdata"} <= set(value) else []
+        return found + [t for v in value.values() for t in _typed_arrays(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _typed_arrays(v)]
+    return []
+
+
+def test_an_equal_copy_of_a_chart_is_not_drawn_again():
+    # Streamlit hands Plotly.react each chart a second time, as an equal copy: Plotly redraws the
+    # whole chart unless the layout has no template, the data arrays are plain and a data revision
+    # says the data are the same.
+    changes = pd.DataFrame({"date": ["2023-02-01"], "title": ["Huddles"]})
+    values = [20, 5, 35, 30, np.nan, 22]
+    types = ["common_cause", "improvement", "concern", "common_cause", "common_cause", "common_cause"]
+    fig = spc_figure(points_frame(values, point_types=types), phases_frame({1: False}), definition(target=15.0),
+                     changes=changes)
+    spec = json.loads(fig.to_json())
+    assert "template" not in spec["layout"]
+    assert not _typed_arrays(spec["data"])
+    again = spc_figure(points_frame(values, point_types=types), phases_frame({1: False}), definition(target=15.0),
+                       changes=changes)
+    assert spec["layout"]["datarevision"] == again.layout.datarevision
+
+
+def test_the_data_revision_changes_with_any_point_line_or_label():
+    def revision(values, **changes):
+        return spc_figure(points_frame(values), phases_frame({1: False}), definition(**changes)).layout.datarevision
+
+    base = revision([20, 21, 19, 22])
+    assert len({base, revision([20, 21, 19, 23]), revision([20, 21, 19, 22, 20]),
+                revision([20, 21, 19, 22], target=15.0), revision([20, 21, 19, 22], unit="%")}) == 5
 
 
 # -- centre line and limits --------------------------------------------------------------------
