@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from tests.builders import csv_bytes
-from tests.apptest import charts, no_errors
+from qi_dash import bootstrap, periods
+from qi_dash.store import Store
+from qi_dash.upload import commit, plan_upload
+from tests.apptest import charts, no_errors, page_opener
+from tests.builders import canonical_csv, csv_bytes
 
 
 def test_home_lists_teams_and_missing_data(viewer):
@@ -274,3 +278,22 @@ def test_a_team_name_is_shown_as_typed_never_as_a_link_or_image(app, demo_db):
     # The breadcrumb's last step, a link to the team, escaped too.
     crumbs = [link.proto.label for link in at.get("page_link") if "team=W-LINK" in link.proto.query_string]
     assert crumbs[0].replace("\\", "").replace(joiner, "") == name and crumbs[0] != name
+
+
+def test_home_gives_the_latest_week_for_an_organisation_that_reports_only_weekly(tmp_path, monkeypatch):
+    (tmp_path / "hierarchy.csv").write_text("code,name,level,parent\nORG,Weekly Trust,organisation,\n"
+                                            "DIR,Wards,directorate,ORG\nW1,Ward 1,team,DIR\nW2,Ward 2,team,DIR\n")
+    store = Store.open(tmp_path / "weekly.duckdb")
+    bootstrap.init_store(store, bootstrap.STANDARD_MEASURES, tmp_path / "hierarchy.csv")
+    weeks = pd.date_range("2025-08-04", periods=12, freq="W-MON")
+    rows = pd.DataFrame({"team": np.repeat(["W1", "W2"], len(weeks)), "measure": "RESTRAINT",
+                         "period": np.tile(weeks.date, 2), "numerator": np.nan, "denominator": np.nan,
+                         "value": np.arange(24, dtype=float) % 5, "comment": None})
+    plan = plan_upload(store, canonical_csv(tmp_path / "weekly.csv", rows).read_bytes(), "weekly.csv")
+    assert plan.ok, plan.problems
+    commit(store, plan)
+    store.close()
+    at = no_errors(page_opener(tmp_path / "weekly.duckdb", monkeypatch)())
+    latest = at.metric[2]
+    assert latest.label == "Latest week with data"
+    assert latest.value == periods.label(weeks[-1], "week")

@@ -19,12 +19,17 @@ def headline(selection: Selection) -> None:
     definitions = selection.definitions()
     series = session.summary_of(selection.path, selection.version, selection.team_codes, selection.team_codes,
                                 selection.as_of_moment)
-    monthly = [d.code for d in definitions if d.frequency == "month"]
-    found = series.loc[series["measure"].isin(monthly) & series["points"].gt(0), "latest_period"].max()
+    # The latest month a monthly measure has data for; an organisation that reports only weekly
+    # gets its latest week instead of a dash.
+    reported = series.loc[series["points"].gt(0)]
+    found = {f: reported.loc[reported["measure"].isin([d.code for d in definitions if d.frequency == f]),
+                             "latest_period"].max() for f in ("month", "week")}
+    frequency = "week" if pd.isna(found["month"]) and not pd.isna(found["week"]) else "month"
     teams, measures, latest = st.columns(3)
     teams.metric("Teams", len(selection.team_codes))
     measures.metric("Measures", len(definitions))
-    latest.metric("Latest month with data", "–" if pd.isna(found) else periods.label(pd.Timestamp(found), "month"))
+    latest.metric(f"Latest {frequency} with data",
+                  "–" if pd.isna(found[frequency]) else periods.label(pd.Timestamp(found[frequency]), frequency))
 
 
 def coverage_section(selection: Selection) -> None:
