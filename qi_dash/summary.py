@@ -20,7 +20,7 @@ import pandas as pd
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
 from qi_dash.phases import active_changes, engine_phases
-from qi_dash.spc import analyse_many
+from qi_dash.spc.batch import analyse_laid
 from qi_dash.targets import Trajectory
 
 Targets = Callable[[str, str], Trajectory]  # targets(unit, measure): ``targets.targets_by_unit``
@@ -243,7 +243,7 @@ def _analyse(
     phase_changes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every laid-out series analysed at once (series ``u * len(measures) + m`` is unit
-    ``units[u]`` × measure ``measures[m]``) with ``analyse_many``, each with the target in
+    ``units[u]`` × measure ``measures[m]``) with ``analyse_laid``, each with the target in
     force at its latest period (``targets``) and its unit's phase changes in force."""
     if laid.keys.size == 0:
         return empty()
@@ -258,15 +258,16 @@ def _analyse(
     starts = np.cumsum(laid.lengths) - laid.lengths
     step = np.arange(int(laid.lengths.sum())) - np.repeat(starts, laid.lengths)
     period = _from_ordinals(np.repeat(laid.first, laid.lengths) + step, monthly[measure])
-    frame = pd.DataFrame({"series": np.repeat(laid.keys, laid.lengths), "period": period,
-                          "numerator": numerator, "denominator": denominator, "value": value})
     settings = [d.spc_settings() for d in measures]
-    chosen = {key: settings[key % n] for key in laid.keys.tolist()}
+    keys = laid.keys.tolist()
+    chosen = {key: settings[key % n] for key in keys}
     if targets is not None:
         last = _from_ordinals(laid.first + laid.lengths - 1, monthly[laid.keys % n])
-        _targets_in_force(dict(zip(laid.keys.tolist(), last)), chosen, targets, measures, units)
+        _targets_in_force(dict(zip(keys, last)), chosen, targets, measures, units)
     phased = _phases(phase_changes, set(chosen), measures, units)
-    batch = analyse_many(frame, chosen, phase_starts={key: p.phase_starts for key, p in phased.items()},
+    batch = analyse_laid(keys, np.concatenate([[0], np.cumsum(laid.lengths)]), period, list(chosen.values()),
+                         values=value, numerators=numerator, denominators=denominator,
+                         phase_starts={key: p.phase_starts for key, p in phased.items()},
                          frozen_from={key: p.frozen_from for key, p in phased.items()})
     latest = batch.latest
     ids = latest["series"].to_numpy(dtype=np.int64)

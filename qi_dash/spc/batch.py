@@ -164,9 +164,29 @@ def analyse_many(
         numbers = to_floats(frame[name].to_numpy(), name)
         return numbers if in_order else numbers[order]
 
-    chosen = _per_series(settings, keys)
+    return analyse_laid(keys, bounds, dates, _per_series(settings, keys), values=column(value),
+                        numerators=column(numerator), denominators=column(denominator),
+                        phase_starts=phase_starts, frozen_from=frozen_from)
+
+
+def analyse_laid(
+    keys: list,
+    bounds: np.ndarray,
+    dates: np.ndarray,
+    chosen: list[SpcSettings],
+    *,
+    values: np.ndarray | None = None,
+    numerators: np.ndarray | None = None,
+    denominators: np.ndarray | None = None,
+    phase_starts: Mapping | None = None,
+    frozen_from: Mapping | None = None,
+) -> SPCBatch:
+    """``analyse_many`` on series already laid end to end, as its caller checked them: series
+    ``keys[i]`` is rows ``bounds[i]:bounds[i + 1]`` of ``dates`` (datetime64[ns], increasing
+    within a series) and of the float arrays given, with settings ``chosen[i]``. A caller that
+    builds its series as arrays (``summary``) skips making, sorting and checking a frame: an
+    organisation's millions of points then cost several fewer passes over memory."""
     targets = np.repeat(np.array([np.nan if s.target is None else s.target for s in chosen]), np.diff(bounds))
-    values, numerators, denominators = column(value), column(numerator), column(denominator)
 
     groups: dict[tuple, list[int]] = {}
     for i, s in enumerate(chosen):
