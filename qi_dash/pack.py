@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from qi_dash import aims as aims_module
-from qi_dash import board, charts, pdsa, periods, targets
+from qi_dash import board, charts, pdsa, periods, phases, targets
 from qi_dash.analysis import MeasureView, unit_views
 from qi_dash.board import BoardLine
 from qi_dash.hierarchy import Hierarchy
@@ -126,7 +126,7 @@ def read_pack(
     follows = targets.targets_by_unit(store.target_steps(), hierarchy.path_to, {d.code: d.target for d in definitions})
     units = pack_units(hierarchy, code)
     all_aims = store.aims()
-    changes = store.phase_changes(units=units)
+    changes = phases.as_it_was(store.phase_changes(units=units), moment)
     cycles = store.pdsa_cycles(sorted({u for member in units for u in pdsa.related_units(member, hierarchy)}))
     sections = []
     for member in units:

@@ -67,6 +67,17 @@ class Suggestion:
     text: str
 
 
+def as_it_was(frame: pd.DataFrame, moment: datetime | None) -> pd.DataFrame:
+    """The store's frame of changes (``FRAME_COLUMNS``) as it stood at ``moment`` (None: as it
+    is now): the changes recorded by then, each in force unless undone by then. "Show data as
+    it was on" then draws the limits the charts had that day, not ones recorded since."""
+    if moment is None or frame.empty:
+        return frame
+    then = frame[frame["recorded_at"] <= moment].copy()
+    then["active"] = then["undone_at"].isna() | (then["undone_at"] > moment)
+    return then
+
+
 def active_changes(frame: pd.DataFrame | None, unit: str, measure: str) -> tuple[PhaseChange, ...]:
     """A unit × measure's changes still in force (not undone), in period order, from the
     store's frame (``FRAME_COLUMNS``)."""

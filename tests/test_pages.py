@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -297,3 +298,15 @@ def test_home_gives_the_latest_week_for_an_organisation_that_reports_only_weekly
     latest = at.metric[2]
     assert latest.label == "Latest week with data"
     assert latest.value == periods.label(weeks[-1], "week")
+
+
+def test_as_of_a_day_charts_only_the_phase_changes_recorded_by_then(app, demo_db):
+    import duckdb
+
+    # Hazel's new phase as if recorded in 2099: a view as of 2030 predates it.
+    with duckdb.connect(str(demo_db)) as con:
+        con.execute("UPDATE phase_changes SET recorded_at = TIMESTAMPTZ '2099-01-01 00:00:00+00'")
+    reason = "Peer support worker co-produces every safety plan"
+    now = app("pages/2_Measure.py", team="W-HAZ", measure="SAFETY_PLAN")
+    then = no_errors(app("pages/2_Measure.py", team="W-HAZ", measure="SAFETY_PLAN", as_of="2030-01-01"))
+    assert reason in json.dumps(charts(now)) and reason not in json.dumps(charts(then))

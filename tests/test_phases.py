@@ -3,12 +3,14 @@ the migration, the analysis and icon matrix using them, and the demo's (issue 10
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from qi_dash import overview
+from qi_dash import overview, pack
 from qi_dash.analysis import measure_view
 from qi_dash.demo_phases import DEMO_PHASE_CHANGES
 from qi_dash.phases import (
@@ -16,6 +18,7 @@ from qi_dash.phases import (
     MIN_PHASE_POINTS,
     PhaseChange,
     active_changes,
+    as_it_was,
     engine_phases,
     phase_label,
     problems,
@@ -268,3 +271,29 @@ def test_hazels_seclusion_run_chart_reads_right(demo_store):
     assert not result.points["point_type"].str.startswith("neutral").any()
     assert result.points["signal"].sum() < len(result.points)
     assert not result.variation_icon.startswith("neutral")
+
+
+def test_as_it_was_keeps_the_changes_recorded_and_in_force_at_that_moment(empty_store):
+    before = datetime.now(UTC)
+    change_id = add(empty_store)
+    between = datetime.now(UTC)
+    empty_store.undo_phase_change(change_id, by="Alex")
+    frame = empty_store.phase_changes()
+    assert as_it_was(frame, None) is frame
+    assert as_it_was(frame, before).empty  # not yet recorded
+    assert as_it_was(frame, between)["active"].tolist() == [True]  # recorded, not yet undone
+    assert as_it_was(frame, datetime.now(UTC))["active"].tolist() == [False]
+    assert frame["active"].tolist() == [False]  # the store's frame is left as it was read
+
+
+def test_a_pack_as_of_a_day_draws_the_limits_of_that_day(demo_store, monkeypatch):
+    # Hazel's phase change as if recorded in 2099: a pack as of 2030 predates it.
+    recorded_later = demo_store.phase_changes().assign(recorded_at=pd.Timestamp("2099-01-01", tz="UTC"))
+    monkeypatch.setattr(demo_store, "phase_changes", lambda units=None, measures=None: recorded_later)
+
+    def safety_plans(as_of):
+        return pack.read_pack(demo_store, "W-HAZ", measures=["SAFETY_PLAN"], as_of=as_of).charts[0].line
+
+    # With the new phase in force its limits describe it; before, one mean across both periods.
+    assert safety_plans(None).variation_icon == "common_cause"
+    assert safety_plans(date(2030, 1, 1)).variation_icon == "improvement_high"
