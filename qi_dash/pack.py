@@ -123,11 +123,12 @@ def read_pack(
         raise PackError(f"The period starts ({start:%d/%m/%Y}) after it ends ({end:%d/%m/%Y}).")
     moment = None if as_of is None else as_of_end_of(as_of)
     observations = in_period(store.observations(units=hierarchy.teams_under(code), as_of=moment), start, end)
-    follows = targets.targets_by_unit(store.target_steps(), hierarchy.path_to, {d.code: d.target for d in definitions})
+    follows = targets.targets_by_unit(store.target_steps(moment), hierarchy.path_to,
+                                      {d.code: d.target for d in definitions})
     units = pack_units(hierarchy, code)
-    all_aims = store.aims()
+    all_aims = store.aims(moment)
     changes = phases.as_it_was(store.phase_changes(units=units), moment)
-    cycles = store.pdsa_cycles(sorted({u for member in units for u in pdsa.related_units(member, hierarchy)}))
+    cycles = store.pdsa_cycles(sorted({u for member in units for u in pdsa.related_units(member, hierarchy)}), moment)
     sections = []
     for member in units:
         views = unit_views(observations, definitions, hierarchy.teams_under(member), member, codes,

@@ -310,3 +310,17 @@ def test_as_of_a_day_charts_only_the_phase_changes_recorded_by_then(app, demo_db
     now = app("pages/2_Measure.py", team="W-HAZ", measure="SAFETY_PLAN")
     then = no_errors(app("pages/2_Measure.py", team="W-HAZ", measure="SAFETY_PLAN", as_of="2030-01-01"))
     assert reason in json.dumps(charts(now)) and reason not in json.dumps(charts(then))
+
+
+def test_as_of_a_day_before_any_record_lists_no_cycles_or_aims(viewer):
+    now = no_errors(viewer("pages/1_Team.py", team="W-ASH"))
+    then = no_errors(viewer("pages/1_Team.py", team="W-ASH", as_of="2020-01-01"))
+
+    def cycles_heading(at):
+        return [s.value for s in at.subheader if s.value.startswith("PDSA cycles")]
+
+    def aims(at):
+        return [m.value for m in at.markdown if m.value.startswith("**Aim")]
+
+    assert cycles_heading(now) != ["PDSA cycles (0)"] and cycles_heading(then) == ["PDSA cycles (0)"]
+    assert aims(now) and not aims(then)

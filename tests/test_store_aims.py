@@ -4,7 +4,7 @@ and the migration that adds them run on a database made before it."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 import duckdb
 import pandas as pd
@@ -97,3 +97,21 @@ def test_the_migration_adds_the_tables_to_an_older_database(tmp_path):
         assert store.aims()[0].statement == AIM.statement
     finally:
         store.close()
+
+
+def test_aims_and_trajectories_as_they_stood_at_a_moment(empty_store):
+    before = datetime.now(UTC)
+    (aim_id,) = empty_store.save_aims([AIM], by="Sam")
+    empty_store.save_targets(_steps([("W-ASH", "RP_RATE", date(2025, 10, 1), 10.0)]), by="Sam")
+    first = datetime.now(UTC)
+    edited = replace(AIM, aim_id=aim_id, amount=40, statement="Reduce restrictive practice by 40% by April 2027")
+    empty_store.save_aims([edited], by="Kit")
+    empty_store.save_targets(_steps([("W-ASH", "RP_RATE", date(2025, 10, 1), 9.0)]), by="Kit")
+    second = datetime.now(UTC)
+    empty_store.save_aims([edited], by="Kit", delete=True)
+    empty_store.save_targets(_steps([("W-ASH", "RP_RATE", None, None)]), by="Kit")
+    assert empty_store.aims(before) == [] and empty_store.target_steps(before).empty
+    assert empty_store.aims(first) == [replace(AIM, aim_id=aim_id)]
+    assert empty_store.target_steps(first)["value"].tolist() == [10.0]
+    assert empty_store.aims(second) == [edited] and empty_store.target_steps(second)["value"].tolist() == [9.0]
+    assert empty_store.aims() == [] and empty_store.target_steps().empty

@@ -115,3 +115,18 @@ def test_the_tests_of_change_of_an_older_database_become_cycles_with_their_first
     assert store.pdsa_cycle_versions(1)["version"].tolist() == [2, 1]
     assert store.save_pdsa_cycle(CYCLE) == 3
     store.close()
+
+
+def test_cycles_as_they_stood_at_a_moment(store):
+    before = datetime.now(UTC)
+    cycle_id = store.save_pdsa_cycle(CYCLE, by="Sam")
+    planned = datetime.now(UTC)
+    store.save_pdsa_cycle(replace(CYCLE, cycle_id=cycle_id, decision="adopt"), by="Alex")
+    assert store.pdsa_cycles(as_of=before).empty  # not yet recorded
+    (then,) = store.pdsa_cycles(["W-HAZ"], as_of=planned).to_dict("records")
+    assert PdsaCycle.from_row(then) == CYCLE  # no decision yet
+    assert (then["cycle_id"], then["version"], then["recorded_by"]) == (cycle_id, 1, "Sam")
+    assert store.pdsa_cycles(["W-ASH"], as_of=planned).empty
+    now = store.pdsa_cycles(as_of=datetime.now(UTC))
+    assert now["decision"].tolist() == ["adopt"] and now["recorded_by"].tolist() == ["Sam"]
+    assert now.columns.tolist() == store.pdsa_cycles().columns.tolist()

@@ -21,7 +21,8 @@ AIM_FIELDS = [f.name for f in fields(Aim) if f.name != "aim_id"]
 PEOPLE_COLUMNS = ["unit", "coach", "coach_role", "sponsor", "sponsor_role"]
 _CURRENT_AIMS = """
     SELECT * FROM (
-        SELECT *, row_number() OVER (PARTITION BY aim_id ORDER BY version DESC) AS newest FROM aim_versions)
+        SELECT *, row_number() OVER (PARTITION BY aim_id ORDER BY version DESC) AS newest FROM aim_versions
+        {recorded_by_then})
     WHERE newest = 1 AND NOT deleted"""
 _CURRENT_PEOPLE = """
     SELECT * FROM (
@@ -38,9 +39,16 @@ def _aim(row: dict) -> Aim:
     return Aim(aim_id=int(row["aim_id"]), **values)
 
 
-def read_aims(cur: duckdb.DuckDBPyConnection) -> list[Aim]:
-    """Every current aim, oldest first."""
-    frame = cur.execute(f"SELECT * FROM ({_CURRENT_AIMS}) ORDER BY aim_id").df()
+def _by_then(as_of: datetime | None) -> tuple[str, list]:
+    """A WHERE clause keeping the versions recorded by ``as_of`` (None: every version)."""
+    return ("WHERE recorded_at <= ?", [as_of]) if as_of is not None else ("", [])
+
+
+def read_aims(cur: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> list[Aim]:
+    """Every current aim (as each stood at ``as_of``, when given), oldest first."""
+    where, params = _by_then(as_of)
+    frame = cur.execute(f"SELECT * FROM ({_CURRENT_AIMS.format(recorded_by_then=where)}) ORDER BY aim_id",
+                        params).df()
     return [_aim(row) for row in frame.to_dict("records")]
 
 
@@ -73,13 +81,15 @@ def save_aims(cur: duckdb.DuckDBPyConnection, aims: list[Aim], by: str | None, d
     return ids
 
 
-def read_target_steps(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The current trajectories' steps (unit, measure, from_period, value), in period order."""
-    frame = cur.execute("""
+def read_target_steps(cur: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> pd.DataFrame:
+    """The current trajectories' steps (unit, measure, from_period, value), in period order: as
+    they stood at ``as_of``, when given."""
+    where, params = _by_then(as_of)
+    frame = cur.execute(f"""
         SELECT s.unit, s.measure, s.from_period, s.value FROM target_steps s
-        JOIN (SELECT unit, measure, max(version) AS version FROM target_versions GROUP BY unit, measure) v
+        JOIN (SELECT unit, measure, max(version) AS version FROM target_versions {where} GROUP BY unit, measure) v
             USING (unit, measure, version)
-        ORDER BY s.unit, s.measure, s.from_period""").df()
+        ORDER BY s.unit, s.measure, s.from_period""", params).df()
     frame["from_period"] = pd.to_datetime(frame["from_period"])
     return frame
 

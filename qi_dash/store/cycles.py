@@ -29,13 +29,24 @@ _SELECT = ", ".join(f"{column} AS {name}" if column != name else column for colu
 _TABLE_DATES = {"date", "do_date", "study_date", "act_date"}
 
 
-def read_cycles(cur: duckdb.DuckDBPyConnection, units: list[str] | None = None) -> pd.DataFrame:
-    """Each cycle as it is now (``cycle_id``, the cycle's fields, ``recorded_at``/``recorded_by``
-    of its first version and its ``version``), in Plan date order."""
+def read_cycles(cur: duckdb.DuckDBPyConnection, units: list[str] | None = None,
+                as_of: datetime | None = None) -> pd.DataFrame:
+    """Each cycle as it is now, or as it stood at ``as_of`` (its newest version saved by then;
+    cycles first saved later are left out): ``cycle_id``, the cycle's fields,
+    ``recorded_at``/``recorded_by`` of its first version and its ``version``, in Plan date order."""
     where, params = ("WHERE list_contains(?, unit)", [list(units)]) if units is not None else ("", [])
+    if as_of is None:
+        source = "tests_of_change"
+    else:
+        source = """(SELECT * EXCLUDE (newest) FROM (
+                        SELECT *, row_number() OVER (PARTITION BY change_id ORDER BY version DESC) AS newest
+                        FROM pdsa_cycle_versions WHERE saved_at <= ?) WHERE newest = 1)
+                    JOIN (SELECT change_id, saved_at AS recorded_at, saved_by AS recorded_by
+                          FROM pdsa_cycle_versions WHERE version = 1) USING (change_id)"""
+        params = [as_of, *params]
     frame = cur.execute(
         f"""SELECT change_id AS cycle_id, {_SELECT}, recorded_at, recorded_by, version
-            FROM tests_of_change {where} ORDER BY date, change_id""",
+            FROM {source} {where} ORDER BY date, change_id""",
         params,
     ).df()
     return _dates(frame)

@@ -5,6 +5,8 @@ one store."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 
 from qi_dash.access import Actor, Right, acting, recorded, require
@@ -18,10 +20,11 @@ class TeamRecords:
 
     # -- PDSA cycles ------------------------------------------------------------------------
 
-    def pdsa_cycles(self, units: list[str] | None = None) -> pd.DataFrame:
-        """Each PDSA cycle as it is now (of ``units``, or all), in Plan date order (``store.cycles``)."""
+    def pdsa_cycles(self, units: list[str] | None = None, as_of: datetime | None = None) -> pd.DataFrame:
+        """Each PDSA cycle as it is now, or as it stood at ``as_of`` (of ``units``, or all), in
+        Plan date order (``store.cycles``)."""
         with self._cursor() as cur:
-            return cycles.read_cycles(cur, units)
+            return cycles.read_cycles(cur, units, as_of)
 
     def pdsa_cycle_versions(self, cycle_id: int) -> pd.DataFrame:
         """Every version of a cycle, newest first, with who saved it and when."""
@@ -54,7 +57,10 @@ class TeamRecords:
 
     # -- aims, target trajectories and a unit's people (store/aims.py) ---------------------
 
-    def aims(self) -> list[Aim]:
+    def aims(self, as_of: datetime | None = None) -> list[Aim]:
+        """The current aims, or those in force at ``as_of`` as they stood then."""
+        if as_of is not None:
+            return self._in_cursor(aims.read_aims, as_of)
         return self._cached("aims", lambda: self._in_cursor(aims.read_aims))
 
     def aim_versions(self, aim_id: int) -> pd.DataFrame:
@@ -65,7 +71,10 @@ class TeamRecords:
         who = self._who(by, Right.AIMS, sorted({a.unit for a in to_save}))
         return self._write(lambda cur: aims.save_aims(cur, to_save, who, deleted=delete))
 
-    def target_steps(self) -> pd.DataFrame:
+    def target_steps(self, as_of: datetime | None = None) -> pd.DataFrame:
+        """The trajectories' steps now, or as they stood at ``as_of``."""
+        if as_of is not None:
+            return self._in_cursor(aims.read_target_steps, as_of)
         return self._cached("target_steps", lambda: self._in_cursor(aims.read_target_steps)).copy()
 
     def target_versions(self, unit: str, measure: str) -> pd.DataFrame:

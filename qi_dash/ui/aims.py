@@ -56,7 +56,7 @@ def aims_lines(selection: Selection, measure: str | None = None) -> None:
     """The unit's aims (its own in full, those above it a line each) with progress, and its people."""
     store = session.store()
     by_code = {d.code: d for d in selection.definitions()}
-    shown = [a for a in aims_.aims_shown(store.aims(), selection.hierarchy.path_to(selection.unit))
+    shown = [a for a in aims_.aims_shown(store.aims(selection.as_of_moment), selection.hierarchy.path_to(selection.unit))
              if a.measure in by_code and (measure is None or a.measure == measure)]
     # The unit's own aims first and in full; those of the units above it in a line each.
     for aim in sorted(shown, key=lambda a: a.unit != selection.unit):
@@ -68,7 +68,8 @@ def huddle_aims(selection: Selection) -> None:
     """The unit's own aims, a line each with how far it has come: all the huddle screen has
     room for above its charts (the board shows the rest)."""
     by_code = {d.code: d for d in selection.definitions()}
-    for aim in [a for a in session.store().aims() if a.unit == selection.unit and a.measure in by_code]:
+    for aim in [a for a in session.store().aims(selection.as_of_moment)
+                if a.unit == selection.unit and a.measure in by_code]:
         found = _progress(selection, aim, by_code[aim.measure])
         st.markdown(f"**Aim:** {markdown_text(aim.statement)} — {markdown_text(found.headline)}.")
 

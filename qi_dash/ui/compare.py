@@ -89,7 +89,7 @@ def _learning(path: str, version: int, team_codes: tuple[str, ...], code: str, a
     definition = next(d for d in session.definitions(path, version) if d.code == code)
     return teams_to_learn_from(
         definition, names, results=_team_results(path, version, team_codes, code, as_of), funnel=funnel,
-        funnel_period=funnel_period, changes=session.teams_pdsa_cycles(path, version, team_codes),
+        funnel_period=funnel_period, changes=session.teams_pdsa_cycles(path, version, team_codes, as_of),
     )
 
 

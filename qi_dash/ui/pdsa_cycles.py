@@ -46,7 +46,8 @@ def cycles_section(selection: Selection, *, measure: str | None = None) -> None:
         return
     with lazy_expander("Add or edit a PDSA cycle", "pdsa_forms") as opened:
         if opened:
-            cycle_form(selection, selection.pdsa_cycles())
+            # Edits start from each cycle as it is now, even on a page showing an earlier day.
+            cycle_form(selection, session.pdsa_cycles(selection.path, selection.version, selection.unit))
 
 
 def cycle_table(cycles: pd.DataFrame) -> None:

@@ -88,7 +88,7 @@ class Selection:
 
     def pdsa_cycles(self) -> pd.DataFrame:
         """The PDSA cycles the unit's charts show, numbered (``pdsa.cycles_for_unit``)."""
-        return session.pdsa_cycles(self.path, self.version, self.unit)
+        return session.pdsa_cycles(self.path, self.version, self.unit, self.as_of_moment)
 
     def link(self, **changes: str) -> dict[str, str]:
         """Query parameters for a link to another view of the same selection."""

@@ -74,15 +74,15 @@ def views(
     """The measures of the teams given, against the targets over time and with the aims of
     ``unit`` (the unit the teams make up)."""
     return unit_views(observations(path, version, team_codes, as_of), definitions(path, version), team_codes, unit,
-                      measure_codes, targets=unit_targets(path, version), aims=_store(path).aims(),
+                      measure_codes, targets=unit_targets(path, version, as_of), aims=_store(path).aims(as_of),
                       phase_changes=phases.as_it_was(phase_changes(path, version, (unit,)), as_of))
 
 
-def unit_targets(path: str, version: int):
-    """``targets(unit, measure)``: the targets over time a unit follows."""
+def unit_targets(path: str, version: int, as_of: datetime | None = None):
+    """``targets(unit, measure)``: the targets over time a unit follows (as they stood at ``as_of``)."""
     store = _store(path)
     defaults = {d.code: d.target for d in definitions(path, version)}
-    return targets.targets_by_unit(store.target_steps(), hierarchy(path, version).path_to, defaults)
+    return targets.targets_by_unit(store.target_steps(as_of), hierarchy(path, version).path_to, defaults)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -118,20 +118,21 @@ def series_summary_as_of(path: str, version: int, team_codes: tuple[str, ...], a
     """The summary as the data stood at ``as_of``, computed from that day's observations, each
     series as its chart shows it (the targets and phase changes the charts use)."""
     return summary.summarise(observations(path, version, team_codes, as_of), definitions(path, version),
-                             hierarchy(path, version), targets=unit_targets(path, version),
+                             hierarchy(path, version), targets=unit_targets(path, version, as_of),
                              phase_changes=phases.as_it_was(_store(path).phase_changes(), as_of))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def pdsa_cycles(path: str, version: int, unit: str) -> pd.DataFrame:
+def pdsa_cycles(path: str, version: int, unit: str, as_of: datetime | None = None) -> pd.DataFrame:
+    """The cycles on a unit's charts: now, or as they stood at ``as_of``."""
     tree = hierarchy(path, version)
-    return pdsa.cycles_for_unit(_store(path).pdsa_cycles(pdsa.related_units(unit, tree)), unit, tree)
+    return pdsa.cycles_for_unit(_store(path).pdsa_cycles(pdsa.related_units(unit, tree), as_of), unit, tree)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def teams_pdsa_cycles(path: str, version: int, team_codes: tuple[str, ...]) -> pd.DataFrame:
-    """The teams' own PDSA cycles (not those of the units above them)."""
-    return _store(path).pdsa_cycles(list(team_codes))
+def teams_pdsa_cycles(path: str, version: int, team_codes: tuple[str, ...], as_of: datetime | None) -> pd.DataFrame:
+    """The teams' own PDSA cycles (not those of the units above them), as they stood at ``as_of``."""
+    return _store(path).pdsa_cycles(list(team_codes), as_of)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
