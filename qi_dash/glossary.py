@@ -1,8 +1,9 @@
 """The shared language: every word the charts and pages use, defined once in plain English.
 
-Each term has an anchor on the Glossary page (``/Glossary#run-chart``). ``linked`` turns the
-first mention of each term in a piece of markdown into a link there, so the reading guide,
-the chart summaries and the signal explanations all lead to the same definitions. The rule
+Each term has an anchor on the Glossary page (``./Glossary#run-chart``: relative, so links
+hold when the app is served under a base path). ``linked`` turns the first mention of each
+term in a piece of markdown into a link there, so the reading guide, the chart summaries and
+the signal explanations all lead to the same definitions. The rule
 lengths and icon names come from the engine (``guide``, ``spc.rules``, ``icons``), so a
 definition cannot drift from what the charts do.
 """
@@ -126,12 +127,12 @@ def href(anchor: str) -> str:
     """Where a term's definition is: the Glossary page, at the term."""
     if anchor not in BY_ANCHOR:
         raise KeyError(f"no glossary term {anchor!r}")
-    return f"/{PAGE}#{anchor}"
+    return f"./{PAGE}#{anchor}"
 
 
 def page_link(text: str) -> str:
     """A markdown link to the Glossary page itself."""
-    return f"[{text}](/{PAGE})"
+    return f"[{text}](./{PAGE})"
 
 
 def link(anchor: str, text: str | None = None) -> str:

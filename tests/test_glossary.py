@@ -33,25 +33,25 @@ def test_rule_lengths_in_the_definitions_are_the_engines():
 
 def test_the_first_mention_of_each_term_is_linked_once():
     text = glossary.linked("A shift shows special cause variation; another shift is still special cause.")
-    assert text == ("A [shift](/Glossary#shift) shows [special cause variation](/Glossary#special-cause); "
+    assert text == ("A [shift](./Glossary#shift) shows [special cause variation](./Glossary#special-cause); "
                     "another shift is still special cause.")
 
 
 def test_links_survive_markdown_escaping_and_leave_words_inside_other_words_alone():
     escaped = markdown_text("Common-cause variation: no signals. Phases shifted.")
     assert glossary.linked(escaped) == (
-        r"[Common\-cause variation](/Glossary#common-cause)\: no signals\. [Phases](/Glossary#phase) shifted\.")
-    assert glossary.linked("[the target](/elsewhere) and the target") == "[the target](/elsewhere) and the [target](/Glossary#target)"
+        r"[Common\-cause variation](./Glossary#common-cause)\: no signals\. [Phases](./Glossary#phase) shifted\.")
+    assert glossary.linked("[the target](/elsewhere) and the target") == "[the target](/elsewhere) and the [target](./Glossary#target)"
 
 
 def test_the_reading_guide_links_its_terms():
     text = glossary.linked(guide.reading_guide())
     for anchor in ("common-cause", "special-cause", "run-chart", "process-limits", "target", "pdsa"):
-        assert f"(/Glossary#{anchor})" in text, anchor
+        assert f"(./Glossary#{anchor})" in text, anchor
 
 
 def test_every_rule_that_flags_a_point_has_a_term():
     assert set(glossary.RULE_TERMS) == set(RULES) - {""}
     words = glossary.signal_words(["shift", "shift", "beyond_limit"])
-    assert words == ("What these words mean: [Special cause variation](/Glossary#special-cause) · "
-                     "[Shift](/Glossary#shift) · [Process limits](/Glossary#process-limits).")
+    assert words == ("What these words mean: [Special cause variation](./Glossary#special-cause) · "
+                     "[Shift](./Glossary#shift) · [Process limits](./Glossary#process-limits).")

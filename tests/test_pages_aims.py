@@ -162,11 +162,11 @@ def test_the_glossary_page_has_an_anchor_per_term(viewer):
 def test_the_reading_guide_and_chart_words_link_to_the_glossary(viewer):
     at = no_errors(viewer("pages/1_Team.py", team="W-ASH"))
     text = markdown(at)
-    assert "[special cause](/Glossary#special-cause)" in text
-    assert "[process limits](/Glossary#process-limits)" in text
+    assert "[special cause](./Glossary#special-cause)" in text
+    assert "[process limits](./Glossary#process-limits)" in text
     # Each chart's words on the Measure page (the board says them in its summary table).
     at = no_errors(viewer("pages/2_Measure.py", team="W-ASH", measure="RP_RATE"))
-    assert any("](/Glossary#" in c.value for c in at.caption if c.value.startswith("Latest:"))
+    assert any("](./Glossary#" in c.value for c in at.caption if c.value.startswith("Latest:"))
 
 
 def test_the_glossary_is_in_the_navigation(viewer):
