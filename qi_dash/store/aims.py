@@ -22,7 +22,7 @@ PEOPLE_COLUMNS = ["unit", "coach", "coach_role", "sponsor", "sponsor_role"]
 _CURRENT_AIMS = """
     SELECT * FROM (
         SELECT *, row_number() OVER (PARTITION BY aim_id ORDER BY version DESC) AS newest FROM aim_versions
-        {recorded_by_then})
+        {recorded_by_then}) AS a
     WHERE newest = 1 AND NOT deleted"""
 _CURRENT_PEOPLE = """
     SELECT * FROM (
@@ -47,7 +47,7 @@ def _by_then(as_of: datetime | None) -> tuple[str, list]:
 def read_aims(cur: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> list[Aim]:
     """Every current aim (as each stood at ``as_of``, when given), oldest first."""
     where, params = _by_then(as_of)
-    frame = cur.execute(f"SELECT * FROM ({_CURRENT_AIMS.format(recorded_by_then=where)}) ORDER BY aim_id",
+    frame = cur.execute(f"SELECT * FROM ({_CURRENT_AIMS.format(recorded_by_then=where)}) AS a ORDER BY aim_id",
                         params).df()
     return [_aim(row) for row in frame.to_dict("records")]
 

@@ -38,11 +38,11 @@ def read_cycles(cur: duckdb.DuckDBPyConnection, units: list[str] | None = None,
     if as_of is None:
         source = "tests_of_change"
     else:
-        source = """(SELECT * EXCLUDE (newest) FROM (
-                        SELECT *, row_number() OVER (PARTITION BY change_id ORDER BY version DESC) AS newest
-                        FROM pdsa_cycle_versions WHERE saved_at <= ?) WHERE newest = 1)
+        source = """(SELECT v.* FROM pdsa_cycle_versions v JOIN (
+                        SELECT change_id, max(version) AS version FROM pdsa_cycle_versions WHERE saved_at <= ?
+                        GROUP BY change_id) AS n USING (change_id, version)) AS c
                     JOIN (SELECT change_id, saved_at AS recorded_at, saved_by AS recorded_by
-                          FROM pdsa_cycle_versions WHERE version = 1) USING (change_id)"""
+                          FROM pdsa_cycle_versions WHERE version = 1) AS f USING (change_id)"""
         params = [as_of, *params]
     frame = cur.execute(
         f"""SELECT change_id AS cycle_id, {_SELECT}, recorded_at, recorded_by, version
