@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from datetime import datetime
 
 import numpy as np
@@ -347,20 +346,15 @@ def test_a_sheet_not_found_names_the_closest():
 # --- speed -----------------------------------------------------------------------------------------
 
 
-def test_mapping_is_vectorised():
+def test_a_100k_row_sheet_maps_to_a_row_per_team_measure_and_period():
+    # Its speed is the ingest benchmark's (benchmarks/ingest_bench.py), not a timed test's.
     rows = [["Month", "Ward", "Falls", "Plans", "Patients", "Notes"]]
     months = [datetime(2022 + i // 12, i % 12 + 1, 1) for i in range(36)]
     rows += [[months[i % 36], f"Ward {i % 40}", float(i % 7), 9.0, 10.0, None] for i in range(100_000)]
-    workbook = xlsx({"Data": rows[:1001]})
     big = read_file(pd.DataFrame(rows[1:], columns=rows[0]).to_csv(index=False).encode(), "big.csv")
-    spec = dict(WIDE_SPEC, sheet=None)
-    for book, limit in ((workbook, 0.05), (big, 1.0)):
-        mapping.apply(spec, book)
-        start = time.perf_counter()
-        table, _ = mapping.apply(spec, book)
-        # Generous limits (shared CI machines); typical: 3 ms and 70 ms.
-        assert time.perf_counter() - start < limit
+    table, _ = mapping.apply(dict(WIDE_SPEC, sheet=None), big)
     assert len(table) == 200_000
+    assert pd.to_numeric(table["value"]).sum() == sum(i % 7 for i in range(100_000))
 
 
 # --- the worked examples on real data ----------------------------------------------------------------

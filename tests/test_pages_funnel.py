@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -140,7 +139,6 @@ def test_the_multiples_page_draws_a_small_chart_per_team_with_a_shared_scale(dem
 
 def test_428_teams_are_compared_on_a_funnel_and_in_pages_of_24(big_db, monkeypatch):
     open_page = page_opener(big_db, monkeypatch)
-    started = time.perf_counter()
     funnel = no_errors(open_page(FUNNEL, measure="SAFETY_PLAN"))
     (figure,) = charts(funnel)
     assert sum(len(t["customdata"]) for t in figure["data"] if "customdata" in t) == 428
@@ -153,4 +151,3 @@ def test_428_teams_are_compared_on_a_funnel_and_in_pages_of_24(big_db, monkeypat
     assert any(c.value == "Teams 25–48 of 428." for c in no_errors(multiples).caption)
     second_page = [name for _, name in panels(multiples)]
     assert not set(first_page) & set(second_page)
-    assert time.perf_counter() - started < 120
