@@ -11,17 +11,8 @@ written (uploads, diffs and undo); ``units`` the hierarchy's units.
 """
 
 from qi_dash.store.database import Store
-from qi_dash.store.errors import (
-                                  StalePreview,
-                                  StoreBusy,
-                                  StoreConflict,
-                                  StoreDamaged,
-                                  StoreError,
-                                  StoreMissing,
-                                  StoreReadOnly,
-                                  StoreUnavailable,
-                                  StoreWriteFailed,
-)
+from qi_dash.store.errors import (StalePreview, StoreBusy, StoreConflict, StoreDamaged, StoreError, StoreMissing,
+                                  StoreReadOnly, StoreUnavailable, StoreWriteFailed)
 from qi_dash.store.history import OBSERVATION_COLUMNS, RedoSummary, UndoSummary, UploadMeta, UploadSummary, as_of_end_of
 from qi_dash.store.mappings import NamedMapping
 from qi_dash.store.postgres import is_address as names_a_server

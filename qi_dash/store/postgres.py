@@ -138,7 +138,9 @@ def check(cur: PgCursor, path: str) -> None:
 
 
 def _first_line(err: BaseException) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+    """The server's own words (after libpq's "connection to server … failed: FATAL:")."""
+    line = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    return " ".join(line.rsplit("FATAL:", 1)[-1].split())
 
 
 def open_failed(path: str, err: BaseException) -> errors.StoreUnavailable:
