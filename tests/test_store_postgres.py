@@ -25,7 +25,7 @@ pytestmark = pytest.mark.postgres
 
 def _cli(*args: object) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "qi_dash", *map(str, args)], cwd=REPO, capture_output=True,
-                          text=True, timeout=180)
+                          text=True, timeout=180, check=False)
 
 
 @pytest.fixture
