@@ -206,11 +206,11 @@ def _create(args) -> int:
     """``demo`` and ``init``: a new database, complete or not there at all (``bootstrap.create_store``)."""
     if args.command == "demo":
         summary = bootstrap.create_store(args.db, bootstrap.load_demo, "the demo")
-        print(f"Demo organisation created in {args.db}: {summary.sentence()}.")
+        print(f"Demo organisation created in {shown_name(args.db)}: {summary.sentence()}.")
         return 0
     store = bootstrap.new_organisation(args.db, args.measures, args.hierarchy)
     try:
-        print(f"Created {args.db} with {len(store.definitions())} measures and {len(store.units())} units.")
+        print(f"Created {store.path} with {len(store.definitions())} measures and {len(store.units())} units.")
     finally:
         store.close()
     return 0

@@ -242,3 +242,31 @@ def test_summary_reads_match_between_engines(demo_store, pg_cluster, pg_template
     finally:
         store.close()
         pg_cluster.drop(address)
+
+
+def test_a_server_restart_between_reads_is_not_noticed_and_a_write_cut_off_is_told(database, pg_cluster, monkeypatch):
+    import psycopg
+
+    from qi_dash.store import StoreWriteFailed, postgres
+
+    store = Store.open(database)
+    try:
+        store.units()
+        name = database.rsplit("/", 1)[1].split("?")[0]
+        with psycopg.connect(pg_cluster.address("postgres"), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+        monkeypatch.setattr(postgres, "_TRUSTED_IDLE", 0.0)
+        assert len(store.units()) > 0  # the dropped connection was found out and replaced
+        monkeypatch.setattr(postgres, "_TRUSTED_IDLE", 3600.0)
+
+        def cut_off(cur):
+            with psycopg.connect(pg_cluster.address("postgres"), autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", [cur.connection.info.backend_pid])
+            cur.execute("SELECT 1")
+
+        version = store.data_version()
+        with pytest.raises(StoreWriteFailed, match="the connection to the server was lost .* Nothing was saved"):
+            store._write(cut_off)
+        assert store.data_version() == version
+    finally:
+        store.close()

@@ -128,8 +128,8 @@ class Store(TeamRecords):
             return self._transaction(cur, work, bump)
 
     def _transaction(self, cur, work, bump: bool) -> object:
-        dialect.of(cur).begin(cur)
         try:
+            dialect.of(cur).begin(cur)
             result = work(cur)
             if bump:
                 schema.bump_data_version(cur)

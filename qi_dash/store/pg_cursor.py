@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import re
 from decimal import Decimal
 from typing import Self
@@ -33,7 +34,7 @@ _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?|\$(\d+)|%"
 def _translated(sql: str) -> tuple[str, tuple[int, ...]]:
     """``sql`` with psycopg's placeholders, and which given parameter each one takes."""
     order: list[int] = []
-    plain = iter(range(10_000))
+    plain = itertools.count()
 
     def swap(found: re.Match) -> str:
         text = found.group(0)

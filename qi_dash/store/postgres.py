@@ -12,6 +12,7 @@ cannot be reached, the sign-in is refused, the database does not exist.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
@@ -25,6 +26,9 @@ from qi_dash.store.pg_cursor import PgCursor
 SCHEMES = ("postgresql://", "postgres://")
 _IDLE_KEPT = 8  # idle connections a process keeps: a page's reads reuse them
 _CONNECT_TIMEOUT = 10  # seconds
+# A connection idle longer than this is asked whether it still works before it is used (one
+# round trip): a server restart, or a firewall dropping idle connections, is then not a failure.
+_TRUSTED_IDLE = 5.0
 
 
 def is_address(path: object) -> bool:
@@ -49,7 +53,7 @@ class PgConnection:
         self.address = address
         self.path = shown(address)
         self._lock = threading.Lock()
-        self._idle: list[psycopg.Connection] = []
+        self._idle: list[tuple[psycopg.Connection, float]] = []  # each with when it was given back
 
     @contextmanager
     def cursor(self) -> Iterator[PgCursor]:
@@ -70,7 +74,7 @@ class PgConnection:
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
-        for con in idle:
+        for con, _ in idle:
             con.close()
 
     def rollback(self, cur: PgCursor) -> None:
@@ -88,29 +92,27 @@ class PgConnection:
         if isinstance(err, psycopg.errors.DiskFull):
             return errors.write_failed(self.path, err)
         if isinstance(err, psycopg.errors.InsufficientPrivilege):
-            return errors.StoreWriteFailed(
-                f"The database {self.path} could not be written: the database user may not write to it. Nothing "
-                f"was saved. Grant the user qi-dash signs in as write access ({errors.DEPLOY_DOC}).")
+            return errors.write_refused(self.path, "the database user may not write to it")
         if isinstance(err, psycopg.OperationalError):
-            return errors.StoreWriteFailed(
-                f"The database {self.path} could not be written: the connection to the server was lost "
-                f"({_first_line(err)}). Nothing was saved. Check the server, then try again.")
+            return errors.write_refused(self.path, f"the connection to the server was lost ({_first_line(err)})")
         return None
 
     def _borrow(self) -> psycopg.Connection:
-        with self._lock:
-            while self._idle:
-                con = self._idle.pop()
-                if not con.broken and not con.closed:
-                    return con
-                con.close()
+        while True:
+            with self._lock:
+                if not self._idle:
+                    break
+                con, since = self._idle.pop()
+            if time.monotonic() - since < _TRUSTED_IDLE or _answers(con):
+                return con
+            con.close()  # the server restarted, or dropped it while idle: connect afresh
         return self._connect()
 
     def _give_back(self, con: psycopg.Connection) -> None:
         usable = not con.broken and not con.closed and con.info.transaction_status == pq.TransactionStatus.IDLE
         with self._lock:
             if usable and len(self._idle) < _IDLE_KEPT:
-                self._idle.append(con)
+                self._idle.append((con, time.monotonic()))
                 return
         con.close()
 
@@ -119,6 +121,14 @@ class PgConnection:
             return psycopg.connect(self.address, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
         except psycopg.Error as err:
             raise open_failed(self.path, err) from None
+
+
+def _answers(con: psycopg.Connection) -> bool:
+    try:
+        con.execute("SELECT 1")
+    except psycopg.Error:
+        return False
+    return True
 
 
 def check(cur: PgCursor, path: str) -> None:
@@ -144,28 +154,17 @@ def _first_line(err: BaseException) -> str:
 
 
 def open_failed(path: str, err: BaseException) -> errors.StoreUnavailable:
-    """PostgreSQL's refusal to connect (or set up the schema), in words."""
+    """PostgreSQL's refusal to connect (or set up the schema), in words (``store.errors``)."""
     text = str(err).lower()
     what = _first_line(err)
     if "does not exist" in text and "database" in text:
-        return errors.StoreMissing(
-            f"The PostgreSQL database {path} does not exist ({what}). Create it on the server (`createdb`, or "
-            "CREATE DATABASE; qi-dash makes its own tables in it), or check the address given (--db or "
-            "QI_DASH_DB).")
-    signed_out = ("authentication failed" in text or "no pg_hba.conf entry" in text or "password" in text
-                  or ("role" in text and "does not exist" in text))
-    if signed_out:
-        return errors.StoreUnavailable(
-            f"The PostgreSQL server refused to let qi-dash sign in to {path} ({what}). Check the user name and "
-            f"password (in the address or ~/.pgpass) and that the server's pg_hba.conf lets this computer in "
-            f"({errors.DEPLOY_DOC}).")
+        return errors.database_missing(path, what)
+    if ("authentication failed" in text or "no pg_hba.conf entry" in text or "password" in text
+            or ("role" in text and "does not exist" in text)):
+        return errors.sign_in_refused(path, what)
     if isinstance(err, psycopg.errors.InsufficientPrivilege):
-        return errors.StoreReadOnly(
-            f"The database {path} cannot be written: the database user may not create or change its tables "
-            f"({what}). Nothing was changed. Grant the user rights on the database's schema ({errors.DEPLOY_DOC}).")
+        return errors.read_only(path, f"the database user may not create or change its tables ({what})")
     if isinstance(err, psycopg.OperationalError):
-        return errors.StoreUnavailable(
-            f"The PostgreSQL server for {path} cannot be reached ({what}). Check that it is running and that the "
-            "host and port in the address (--db or QI_DASH_DB) are right, then try again.")
+        return errors.server_unreachable(path, what)
     return errors.StoreUnavailable(f"The database {path} could not be opened: {what}. Check the database, or "
                                    f"restore it from a backup ({errors.DEPLOY_DOC}).")
