@@ -17,7 +17,7 @@ from qi_dash.definitions import MeasureDefinition, read_definitions
 from qi_dash.exports import template_frame, to_csv_bytes
 from qi_dash.hierarchy import read_hierarchy
 from qi_dash.problems import InputError
-from qi_dash.store import Store, StoreError, UploadSummary
+from qi_dash.store import Store, StoreError, UploadSummary, names_a_server
 from qi_dash.upload import commit, plan_upload
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -58,7 +58,12 @@ def create_store(path: Path, fill: Callable[[Store], T], purpose: str) -> T:
     """Build a new database at ``path`` with ``fill``, all or nothing: it is built in a
     temporary file beside ``path`` and moved into place once ``fill`` has finished and the file
     is closed, so a failure leaves no half-built store to block the retry. An existing file is
-    replaced only if nobody has set it up (StoreError otherwise, naming ``purpose``)."""
+    replaced only if nobody has set it up (StoreError otherwise, naming ``purpose``).
+
+    A PostgreSQL database (an address) must exist and hold no data; the store is built in a
+    temporary DuckDB file and copied into it in one transaction."""
+    if names_a_server(path):
+        return _create_on_server(str(path), fill, purpose)
     path = Path(path)
     if path.exists():
         existing = Store.open(path, create=False)  # in use or damaged: refused, with its reason
@@ -84,11 +89,28 @@ def create_store(path: Path, fill: Callable[[Store], T], purpose: str) -> T:
     return result
 
 
+def _create_on_server(address: str, fill: Callable[[Store], T], purpose: str) -> T:
+    target = Store.open(address, create=False)
+    try:
+        if not is_new(target):
+            raise StoreError(f"{target.path} already holds data; {purpose} needs a new, empty database.")
+        with tempfile.TemporaryDirectory(prefix="qi_dash-") as folder:
+            building = Store.open(Path(folder) / "building.duckdb")
+            try:
+                result = fill(building)
+                building.copy_to(target)
+            finally:
+                building.close()
+    finally:
+        target.close()
+    return result
+
+
 def open_app_store(path: str) -> Store:
     """The app's store. The default database is created with the demo organisation the first
     time; any other (named by ``QI_DASH_DB``) must exist, so a mistyped name is an error
     rather than a new, empty store taking uploads."""
-    if Path(path).resolve() != DEFAULT_DB:
+    if names_a_server(path) or Path(path).resolve() != DEFAULT_DB:
         return Store.open(path, create=False)
     if not DEFAULT_DB.exists():
         create_store(DEFAULT_DB, load_demo, "the demo")

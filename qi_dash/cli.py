@@ -1,4 +1,5 @@
-"""Command line: ``python -m qi_dash demo|init|upload|export|report|template|mapping`` — the app's own code."""
+"""Command line: ``python -m qi_dash demo|init|upload|export|report|template|mapping|roles|copy`` — the app's
+own code. Wherever a database is named (``--db``), a DuckDB file or a PostgreSQL address will do."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from qi_dash.hierarchy import HierarchyError
 from qi_dash.ingest.recognise import imported_signature, spec_headings
 from qi_dash.ingest.spec import load_spec, spec_file_text
 from qi_dash.problems import InputError, Problem, ProblemList, group_lines, problem_count
-from qi_dash.store import Store, StoreConflict, StoreUnavailable
+from qi_dash.store import Store, StoreConflict, StoreUnavailable, shown_name
 from qi_dash.store.connection import WAIT
 from qi_dash.upload import AUTO, UploadPlan, commit, plan_upload
 
@@ -56,13 +57,25 @@ def _parser() -> argparse.ArgumentParser:
     imported_roles = _db_command(roles_actions, "import", "Make a CSV's roles the roles in force (each change kept).")
     imported_roles.add_argument("file", type=Path)
     imported_roles.add_argument("--by", help="who is changing them (default: command line (user@host))")
+    copy = commands.add_parser("copy", help="Copy a whole database into a new one (DuckDB file <-> PostgreSQL).",
+                               description="Copy everything a database holds (every upload and its history, "
+                                           "definitions, mappings, aims, PDSA cycles, phases, roles) into a new, "
+                                           "empty one: a DuckDB file or a PostgreSQL database.")
+    copy.add_argument("--from", dest="source", required=True, help="the database to copy: " + _DB_WORDS)
+    copy.add_argument("--to", dest="target", required=True,
+                      help="the new database: a DuckDB file that does not exist yet, or an empty PostgreSQL database")
+    copy.add_argument("--wait", type=float, metavar="SECONDS", help="how long to wait while another program "
+                      f"(the running app) is using a DuckDB file (default QI_DASH_WAIT or {WAIT:g})")
     return parser
+
+
+_DB_WORDS = "a DuckDB database file, or a PostgreSQL database's address (postgresql://user@host/database)"
 
 
 def _db_command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
     """A subcommand working on one database file (``--db``)."""
     sub = commands.add_parser(name, help=help_text, description=help_text)
-    sub.add_argument("--db", required=True, help="the DuckDB database file")
+    sub.add_argument("--db", required=True, help=_DB_WORDS)
     sub.add_argument("--wait", type=float, metavar="SECONDS",
                      help=f"how long to wait while another program (the running app) is using the database "
                           f"(default QI_DASH_WAIT or {WAIT:g})")
@@ -178,8 +191,10 @@ def _command(args) -> int:
     if args.command == "upload" and not args.file.exists():
         print(f"{args.file}: no such file.", file=sys.stderr)
         return 1
-    if args.command in ("demo", "init"):  # the only commands that make a database
+    if args.command in ("demo", "init"):  # the only commands that make a database, with copy
         return _create(args)
+    if args.command == "copy":
+        return _copy(args)
     store = Store.open(args.db, create=False, wait=args.wait)
     try:
         return _run(args, store)
@@ -191,13 +206,24 @@ def _create(args) -> int:
     """``demo`` and ``init``: a new database, complete or not there at all (``bootstrap.create_store``)."""
     if args.command == "demo":
         summary = bootstrap.create_store(args.db, bootstrap.load_demo, "the demo")
-        print(f"Demo organisation created in {args.db}: {summary.sentence()}.")
+        print(f"Demo organisation created in {shown_name(args.db)}: {summary.sentence()}.")
         return 0
     store = bootstrap.new_organisation(args.db, args.measures, args.hierarchy)
     try:
-        print(f"Created {args.db} with {len(store.definitions())} measures and {len(store.units())} units.")
+        print(f"Created {store.path} with {len(store.definitions())} measures and {len(store.units())} units.")
     finally:
         store.close()
+    return 0
+
+
+def _copy(args) -> int:
+    """``copy``: a new database holding everything the source holds, complete or not there at all."""
+    source = Store.open(args.source, create=False, wait=args.wait)
+    try:
+        copied = bootstrap.create_store(args.target, source.copy_to, "copy")
+    finally:
+        source.close()
+    print(f"Copied {source.path} to {shown_name(args.target)}: {copied:,} rows.")
     return 0
 
 

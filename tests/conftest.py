@@ -57,17 +57,93 @@ def demo_db(demo_db_file, tmp_path) -> Path:
     return _copy(demo_db_file, tmp_path / "qi_dash.duckdb")
 
 
+# -- both engines -------------------------------------------------------------------------
+# A module that sets BOTH_ENGINES = True runs each test using ``engine`` (through
+# ``empty_store``, ``demo_store``, ``store_at``…) on DuckDB and on PostgreSQL; the PostgreSQL
+# runs are marked ``postgres`` (``python -m pytest -m postgres``).
+
+
+def pytest_generate_tests(metafunc):
+    if "engine" in metafunc.fixturenames and getattr(metafunc.module, "BOTH_ENGINES", False):
+        metafunc.parametrize("engine", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)],
+                             indirect=True)
+
+
 @pytest.fixture
-def demo_store(demo_db):
-    store = Store.open(demo_db)
+def engine(request) -> str:
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL server for this test process. Without PostgreSQL's binaries the
+    tests are skipped on a developer's machine, and fail in CI (``CI`` set), which must run them."""
+    from tests.pg_cluster import Cluster, server_binaries
+
+    binaries = server_binaries()
+    if binaries is None:
+        reason = "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    cluster = Cluster(binaries)
+    yield cluster
+    cluster.stop()
+
+
+def _pg_template(cluster, name: str, fill: Callable[[Store], object]) -> str:
+    store = Store.open(cluster.create(name))
+    try:
+        fill(store)
+    finally:
+        store.close()
+    return name
+
+
+@pytest.fixture(scope="session")
+def pg_templates(pg_cluster) -> dict[str, str]:
+    """Template databases, built once per test process: ``demo`` and ``empty`` (as the
+    DuckDB files of the same names), and ``new`` (nothing in it)."""
+    return {
+        "demo": _pg_template(pg_cluster, "tpl_demo", bootstrap.load_demo),
+        "empty": _pg_template(pg_cluster, "tpl_empty", lambda store: bootstrap.init_store(
+            store, bootstrap.STANDARD_MEASURES, bootstrap.DEMO_HIERARCHY)),
+    }
+
+
+@pytest.fixture
+def store_at(engine, request, tmp_path):
+    """``store_at(kind)``: where a fresh store of ``kind`` (``demo``, ``empty`` or ``new``) is,
+    on this test's engine: a DuckDB file path or a PostgreSQL address, dropped after the test."""
+    made = []
+
+    def at(kind: str) -> str | Path:
+        if engine == "duckdb":
+            if kind == "new":
+                return tmp_path / "new.duckdb"
+            source = request.getfixturevalue(f"{kind}_db_file")
+            return _copy(source, tmp_path / f"{kind}-{len(made)}.duckdb")
+        cluster = request.getfixturevalue("pg_cluster")
+        template = None if kind == "new" else request.getfixturevalue("pg_templates")[kind]
+        made.append(cluster.database(template))
+        return made[-1]
+
+    yield at
+    for address in made:
+        request.getfixturevalue("pg_cluster").drop(address)
+
+
+@pytest.fixture
+def demo_store(store_at):
+    store = Store.open(store_at("demo"))
     yield store
     store.close()
 
 
 @pytest.fixture
-def empty_store(empty_db_file, tmp_path):
+def empty_store(store_at):
     """A store with the standard measures and the demo hierarchy but no observations."""
-    store = Store.open(_copy(empty_db_file, tmp_path / "empty.duckdb"))
+    store = Store.open(store_at("empty"))
     yield store
     store.close()
 

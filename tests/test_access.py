@@ -23,6 +23,8 @@ VIEWER = signed_in("viewer@example.org", [Grant("viewer@example.org", Role.VIEWE
 NOBODY = signed_in("stranger@example.org", [])
 ADMIN = signed_in("admin@example.org", [Grant("admin@example.org", Role.ADMINISTRATOR)])
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def test_the_signed_in_identity_is_folded_to_lower_case_and_keeps_only_its_own_grants():
     actor = signed_in(" Ash.Nurse@Example.org ", [Grant("ash.nurse@example.org", Role.MEMBER, "W-ASH"),

@@ -7,6 +7,8 @@ from qi_dash import targets
 from qi_dash.aims import check_aim, progress
 from qi_dash.analysis import measure_view
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def test_the_demo_has_aims_at_every_level_each_valid_with_progress_known(demo_store):
     hierarchy = demo_store.hierarchy()

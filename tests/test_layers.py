@@ -1,5 +1,5 @@
-"""The layers hold: only the UI package imports Streamlit, only the store knows DuckDB, and
-no module grows past one screenful of concerns."""
+"""The layers hold: only the UI package imports Streamlit, only the store knows DuckDB and
+PostgreSQL, and no module grows past one screenful of concerns."""
 
 from __future__ import annotations
 
@@ -51,6 +51,11 @@ def test_only_the_ui_package_imports_streamlit():
 
 def test_only_the_store_package_talks_to_duckdb():
     users = {p.relative_to(PACKAGE).parts[0] for p in modules() if "duckdb" in imported(p)}
+    assert users == {"store"}
+
+
+def test_only_the_store_package_talks_to_postgresql():
+    users = {p.relative_to(PACKAGE).parts[0] for p in modules() if "psycopg" in imported(p)}
     assert users == {"store"}
 
 

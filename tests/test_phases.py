@@ -31,6 +31,8 @@ from qi_dash.store.schema import MIGRATIONS
 MONTHS = pd.date_range("2023-01-01", periods=24, freq="MS")
 LEVEL = [10, 12, 11, 13, 10, 12, 11, 13, 10, 12, 11, 13, 20, 22, 21, 23, 20, 22, 21, 23, 20, 22, 21, 23]
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def points(values=LEVEL, dates=MONTHS) -> pd.DataFrame:
     return analyse(dates, values).points

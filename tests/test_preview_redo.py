@@ -12,6 +12,8 @@ from qi_dash.upload import commit, plan_upload
 
 HEADER = "team,measure,period,value,comment\n"
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def csv(*lines: str) -> bytes:
     return (HEADER + "".join(f"{line}\n" for line in lines)).encode()

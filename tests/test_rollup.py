@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 from qi_dash import exports, overview, summary
 from qi_dash.store import UploadMeta
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def _cells(store, unit="ORG", definitions=None):
     tree = store.hierarchy()

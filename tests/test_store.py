@@ -6,11 +6,14 @@ import threading
 from datetime import date
 
 import duckdb
+import psycopg
 import pytest
 
 from qi_dash.store import Store, StoreBusy
 from tests.test_store_history import meta, rows
 
+
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
 
 
 def test_a_failed_write_leaves_everything_as_before(empty_store):
@@ -18,7 +21,7 @@ def test_a_failed_write_leaves_everything_as_before(empty_store):
     version = empty_store.data_version()
     broken = rows(50, 8, 9)
     broken.loc[2, "unit"] = None  # NOT NULL fails at INSERT, after week 1's old value is superseded
-    with pytest.raises(duckdb.Error):
+    with pytest.raises((duckdb.Error, psycopg.Error)):
         empty_store.commit_upload(broken, meta())
     assert empty_store.observations()["value"].tolist() == [5, 6]
     assert empty_store.data_version() == version

@@ -18,6 +18,8 @@ AIM = Aim(unit="W-ASH", measure="RP_RATE", statement="Reduce restrictive practic
           change="reduce_by_percent", amount=30, by_date=date(2027, 4, 1), baseline_to=date(2023, 12, 1),
           baseline_from=date(2023, 1, 1))
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def test_an_edited_aim_keeps_its_earlier_version(empty_store):
     (aim_id,) = empty_store.save_aims([AIM], by="Sam")

@@ -19,6 +19,8 @@ CYCLE = PdsaCycle(title="Sensory room and safety pod", unit="W-HAZ", plan_date=d
                   change_idea="A sensory room", measures=("RP_RATE", "SECL_HRS"),
                   prediction="Fewer restraints within three months", do_date=date(2024, 7, 1))
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 @pytest.fixture
 def store(tmp_path):

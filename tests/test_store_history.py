@@ -9,6 +9,8 @@ import pytest
 
 from qi_dash.store import StalePreview, StoreError, UploadMeta
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def rows(*values, measure="HUDDLES", unit="W-ASH"):
     """Weekly value rows starting Monday 6 Jan 2025."""

@@ -14,6 +14,8 @@ from tests.test_mapping import WIDE_ROWS, WIDE_SPEC, xlsx
 
 OTHER_SPEC = {**WIDE_SPEC, "header_row": 2}
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 @pytest.fixture
 def store(tmp_path):

@@ -21,6 +21,8 @@ from qi_dash.store import Store, UploadMeta
 
 STANDARD = read_definitions(STANDARD_MEASURES)
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def _follows(store: Store):
     defaults = {d.code: d.target for d in store.definitions()}

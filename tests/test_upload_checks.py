@@ -14,6 +14,8 @@ from tests.conftest import export_csv
 
 HEADER = "team,measure,period,numerator,denominator,value,comment\n"
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def csv(*lines: str) -> bytes:
     return (HEADER + "\n".join(lines) + "\n").encode()

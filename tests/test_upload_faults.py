@@ -40,6 +40,8 @@ RETRY = "Someone else saved changes at the same moment; nothing of yours was sav
 
 # --- two uploads at the same moment ------------------------------------------------------------
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def weekly_file(team: str, start: date, weeks: int, offset: int) -> bytes:
     """A team's weekly counts and scores for ``weeks`` Mondays from ``start``; files with

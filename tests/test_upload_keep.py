@@ -34,6 +34,8 @@ WIDE_SPEC = {
     ],
 }
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 @pytest.fixture
 def store(empty_store):
@@ -154,7 +156,7 @@ def test_an_old_database_upload_that_changed_nothing_cannot_be_undone(store):
     # Databases written before this change recorded no-op uploads: an upload row, no history.
     store._write(lambda cur: cur.execute(
         "INSERT INTO uploads VALUES (nextval('upload_ids'), now(), NULL, 'again.csv', 'sha', 'upload', NULL, "
-        "0, 0, 3, [], 'saved', NULL, NULL)"))
+        "0, 0, 3, ?, 'saved', NULL, NULL)", [[]]))
     uploads = store.uploads().set_index("upload_id")
     assert uploads["wrote_values"].to_dict() == {2: False, 1: True}
     with pytest.raises(StoreError, match=r"Upload 2 \(again.csv\) changed no values, so there is nothing to undo"):

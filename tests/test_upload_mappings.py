@@ -25,6 +25,8 @@ SPEC = {
     "comment": "Notes",
 }
 
+BOTH_ENGINES = True  # store tests run on DuckDB and PostgreSQL (conftest.engine)
+
 
 def test_a_named_mapping_is_saved_with_the_upload_and_only_then(empty_store):
     plan = plan_upload(empty_store, WIDE, "ash.csv", mapping=SPEC)

@@ -1,4 +1,7 @@
-"""The store: the only package that knows DuckDB and holds SQL.
+"""The store: the only package that knows DuckDB and PostgreSQL and holds SQL.
+
+A store is a DuckDB file, or a PostgreSQL database named by its address (``postgres``);
+``dialect`` holds the few statements the two engines say differently.
 
 ``database`` holds the ``Store``: one connection per process, a cursor per use, a
 process-wide write lock around every write transaction, and a data version bumped inside
@@ -12,6 +15,8 @@ from qi_dash.store.errors import (StalePreview, StoreBusy, StoreConflict, StoreD
                                   StoreReadOnly, StoreUnavailable, StoreWriteFailed)
 from qi_dash.store.history import OBSERVATION_COLUMNS, RedoSummary, UndoSummary, UploadMeta, UploadSummary, as_of_end_of
 from qi_dash.store.mappings import NamedMapping
+from qi_dash.store.postgres import is_address as names_a_server
+from qi_dash.store.postgres import shown as shown_name
 
 __all__ = [
     "OBSERVATION_COLUMNS",
@@ -31,4 +36,6 @@ __all__ = [
     "UploadMeta",
     "UploadSummary",
     "as_of_end_of",
+    "names_a_server",
+    "shown_name",
 ]

@@ -15,13 +15,13 @@ KEY = ["identity", "role", "unit"]
 _NEWEST = """
     SELECT * FROM (
         SELECT *, row_number() OVER (PARTITION BY identity, role, unit ORDER BY version DESC) AS newest
-        FROM grant_versions)
+        FROM grant_versions) AS g
     WHERE newest = 1"""
 
 
 def read_grants(cur: duckdb.DuckDBPyConnection) -> list[Grant]:
     """The grants in force, in identity, role, unit order."""
-    rows = cur.execute(f"SELECT identity, role, unit FROM ({_NEWEST}) WHERE NOT revoked ORDER BY identity, role, unit").fetchall()
+    rows = cur.execute(f"SELECT identity, role, unit FROM ({_NEWEST}) AS g WHERE NOT revoked ORDER BY identity, role, unit").fetchall()
     return [Grant(identity, Role(role), unit) for identity, role, unit in rows]
 
 

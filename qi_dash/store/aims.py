@@ -26,7 +26,7 @@ _CURRENT_AIMS = """
     WHERE newest = 1 AND NOT deleted"""
 _CURRENT_PEOPLE = """
     SELECT * FROM (
-        SELECT *, row_number() OVER (PARTITION BY unit ORDER BY version DESC) AS newest FROM unit_people_versions)
+        SELECT *, row_number() OVER (PARTITION BY unit ORDER BY version DESC) AS newest FROM unit_people_versions) AS p
     WHERE newest = 1"""
 
 
@@ -97,13 +97,16 @@ def read_target_steps(cur: duckdb.DuckDBPyConnection, as_of: datetime | None = N
 def read_target_versions(cur: duckdb.DuckDBPyConnection, unit: str, measure: str) -> pd.DataFrame:
     """Every version of one trajectory, newest first: version, recorded_at, recorded_by and
     its steps as text ("from Apr 25: 12" …; "" for a cleared one)."""
-    return cur.execute("""
-        SELECT v.version, v.recorded_at, v.recorded_by,
-               coalesce(string_agg(strftime(s.from_period, '%d/%m/%Y') || ': ' || s.value::VARCHAR, '; '
-                                   ORDER BY s.from_period), '') AS steps
-        FROM target_versions v LEFT JOIN target_steps s USING (unit, measure, version)
-        WHERE v.unit = ? AND v.measure = ?
-        GROUP BY v.version, v.recorded_at, v.recorded_by ORDER BY v.version DESC""", [unit, measure]).df()
+    versions = cur.execute(
+        """SELECT version, recorded_at, recorded_by FROM target_versions WHERE unit = ? AND measure = ?
+           ORDER BY version DESC""", [unit, measure]).df()
+    steps: dict[int, list[str]] = {}
+    for version, period, value in cur.execute(
+            "SELECT version, from_period, value FROM target_steps WHERE unit = ? AND measure = ? "
+            "ORDER BY version, from_period", [unit, measure]).fetchall():
+        steps.setdefault(version, []).append(f"{period:%d/%m/%Y}: {float(value)!r}")
+    versions["steps"] = pd.array(["; ".join(steps.get(v, [])) for v in versions["version"]], dtype="str")
+    return versions
 
 
 def save_targets(cur: duckdb.DuckDBPyConnection, steps: pd.DataFrame, by: str | None) -> int:
@@ -136,6 +139,8 @@ def save_targets(cur: duckdb.DuckDBPyConnection, steps: pd.DataFrame, by: str | 
             SELECT unit, measure, max(version) AS version FROM target_versions GROUP BY unit, measure) v
             USING (unit, measure)""")
     new_steps = incoming.dropna(subset=["from_period"]).merge(chosen[["unit", "measure"]])
+    if new_steps.empty:  # every trajectory saved was cleared
+        return saved
     new_steps["from_period"] = new_steps["from_period"].dt.date
     cur.register("new_target_steps", new_steps)
     cur.execute("""
@@ -149,7 +154,7 @@ def save_targets(cur: duckdb.DuckDBPyConnection, steps: pd.DataFrame, by: str | 
 def read_people(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Each unit's current coach and sponsor (with roles, who recorded them and when)."""
     return cur.execute(
-        f"SELECT {', '.join(PEOPLE_COLUMNS)}, recorded_at, recorded_by FROM ({_CURRENT_PEOPLE}) ORDER BY unit").df()
+        f"SELECT {', '.join(PEOPLE_COLUMNS)}, recorded_at, recorded_by FROM ({_CURRENT_PEOPLE}) AS p ORDER BY unit").df()
 
 
 def read_people_versions(cur: duckdb.DuckDBPyConnection, unit: str) -> pd.DataFrame:
@@ -172,7 +177,7 @@ def save_people(cur: duckdb.DuckDBPyConnection, people: pd.DataFrame, by: str | 
     changed = f"""
         SELECT i.* FROM incoming_people i LEFT JOIN ({_CURRENT_PEOPLE}) c USING (unit)
         WHERE c.unit IS NULL OR {' OR '.join(f'i.{k} IS DISTINCT FROM c.{k}' for k in PEOPLE_COLUMNS[1:])}"""
-    count = cur.execute(f"SELECT count(*) FROM ({changed})").fetchall()[0][0]
+    count = cur.execute(f"SELECT count(*) FROM ({changed}) AS n").fetchall()[0][0]
     cur.execute(f"""
         INSERT INTO unit_people_versions (unit, version, {', '.join(PEOPLE_COLUMNS[1:])}, recorded_at, recorded_by)
         SELECT n.unit, coalesce(v.version, 0) + 1, {', '.join('n.' + k for k in PEOPLE_COLUMNS[1:])},

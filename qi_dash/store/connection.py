@@ -86,6 +86,25 @@ class Connection:
         with self._lock:
             self._close()
 
+    def rollback(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Roll back the open transaction; a failed COMMIT has already ended it (DuckDB rolls it
+        back itself), and a second rollback would hide why it failed."""
+        try:
+            cur.execute("ROLLBACK")
+        except duckdb.TransactionException:
+            pass
+
+    def write_error(self, err: BaseException) -> BaseException | None:
+        """What a failed write transaction raises instead of ``err`` (None: ``err`` itself)."""
+        if isinstance(err, duckdb.TransactionException):
+            if "failed to commit" in str(err).lower():  # the log could not be written: disk, permissions
+                return errors.write_failed(self.path, err)
+            return errors.StoreConflict(
+                "Someone else saved changes at the same moment; nothing of yours was saved. Please try again.")
+        if isinstance(err, duckdb.IOException):
+            return errors.write_failed(self.path, err)
+        return None
+
     def _borrow(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             self._last_use += 1

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from qi_dash.pdsa import DATE_COLUMNS, PdsaCycle, measure_codes
+from qi_dash.store import dialect
 from qi_dash.store.errors import StoreError
 
 # Table column → the cycle's field (qi_dash.pdsa.PdsaCycle), for everything a version holds.
@@ -34,7 +35,7 @@ def read_cycles(cur: duckdb.DuckDBPyConnection, units: list[str] | None = None,
     """Each cycle as it is now, or as it stood at ``as_of`` (its newest version saved by then;
     cycles first saved later are left out): ``cycle_id``, the cycle's fields,
     ``recorded_at``/``recorded_by`` of its first version and its ``version``, in Plan date order."""
-    where, params = ("WHERE list_contains(?, unit)", [list(units)]) if units is not None else ("", [])
+    where, params = (f"WHERE {dialect.of(cur).in_list('unit')}", [list(units)]) if units is not None else ("", [])
     if as_of is None:
         source = "tests_of_change"
     else:
@@ -66,7 +67,7 @@ def add(cur: duckdb.DuckDBPyConnection, cycles: list[PdsaCycle], by: str | None)
     """Record new cycles (each checked already) as version 1; returns their ids in order."""
     if not cycles:
         return []
-    ids = [row[0] for row in cur.execute("SELECT nextval('change_ids') FROM range(?)", [len(cycles)]).fetchall()]
+    ids = [row[0] for row in cur.execute(dialect.of(cur).new_ids("change_ids"), [len(cycles)]).fetchall()]
     now = datetime.now(UTC)
     cur.register("incoming_cycles", _arrow(cycles, ids))
     columns = ", ".join(_FIELDS)

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psycopg
 
 from qi_dash.access import Actor, Grant, Right, acting, check_keeps_administrator, recorded, require, require_undo
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
-from qi_dash.store import access, errors, history, mappings, opening, saves, schema, summary
+from qi_dash.store import access, copying, dialect, errors, history, mappings, opening, postgres, saves, schema, summary
 from qi_dash.store.connection import APP_LINGER, Connection, default_wait
-from qi_dash.store.errors import StoreConflict
 from qi_dash.store.history import RedoSummary, UndoSummary, UploadMeta, UploadSummary
 from qi_dash.store.mappings import NamedMapping
 from qi_dash.store.records import TeamRecords
@@ -31,15 +31,6 @@ from qi_dash.store.units import read_aliases, read_units, upsert_aliases, upsert
 
 # Every write in the process goes through this lock (DuckDB also refuses a second writer).
 _WRITE_LOCK = threading.Lock()
-
-
-def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
-    """Roll back the open transaction; a failed COMMIT has already ended it (DuckDB rolls it
-    back itself), and a second rollback would hide why it failed."""
-    try:
-        cur.execute("ROLLBACK")
-    except duckdb.TransactionException:
-        pass
 
 
 class Store(TeamRecords):
@@ -60,6 +51,8 @@ class Store(TeamRecords):
         another process for longer than ``wait`` seconds (default ``QI_DASH_WAIT`` or 30).
         The file is held only while a read or write runs and ``linger`` seconds after."""
         path = str(path)
+        if postgres.is_address(path):
+            return cls._open_postgres(path)
 
         def open_connection(first: bool) -> duckdb.DuckDBPyConnection:
             con = opening.connect(path, create=create and first, checked=first)
@@ -80,9 +73,34 @@ class Store(TeamRecords):
             raise errors.open_failed(path, err) from None
         return store
 
+    @classmethod
+    def _open_postgres(cls, address: str) -> Store:
+        """The store in a PostgreSQL database (``store.postgres``): the database must exist
+        (qi-dash makes its tables); refused with words if it cannot be reached or used."""
+        connection = postgres.PgConnection(address)
+        store = cls(connection)
+        try:
+            with connection.cursor() as cur:
+                postgres.check(cur, connection.path)
+            store._migrate()
+        except psycopg.Error as err:
+            store.close()
+            raise postgres.open_failed(connection.path, err) from None
+        except BaseException:
+            store.close()
+            raise
+        return store
+
     def close(self) -> None:
         """Let the file go now (a later read or write opens it again)."""
         self._connection.close()
+
+    def copy_to(self, target: Store) -> int:
+        """Copy everything this store holds into ``target``, which must hold no data, in one
+        transaction of ``target`` (``store.copying``); returns how many rows were copied."""
+        with self._cursor() as cur:
+            tables = copying.read_tables(cur)
+        return target._write(lambda cur: copying.write_tables(cur, tables, self.path), bump=False)
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -110,25 +128,20 @@ class Store(TeamRecords):
             return self._transaction(cur, work, bump)
 
     def _transaction(self, cur, work, bump: bool) -> object:
-        cur.execute("BEGIN TRANSACTION")
         try:
+            dialect.of(cur).begin(cur)
             result = work(cur)
             if bump:
                 schema.bump_data_version(cur)
             cur.execute("COMMIT")
-        except duckdb.TransactionException as err:
-            _rollback(cur)
-            if "failed to commit" in str(err).lower():  # the log could not be written: disk, permissions
-                raise errors.write_failed(self.path, err) from None
-            raise StoreConflict(
-                "Someone else saved changes at the same moment; nothing of yours was saved. Please try again."
-            ) from err
-        except duckdb.IOException as err:
-            _rollback(cur)
-            raise errors.write_failed(self.path, err) from None
-        except BaseException:
-            _rollback(cur)
-            raise
+        except BaseException as err:
+            self._connection.rollback(cur)
+            instead = self._connection.write_error(err)
+            if instead is None:
+                raise
+            if isinstance(instead, errors.StoreWriteFailed):
+                raise instead from None
+            raise instead from err
         return result
 
     def _migrate(self) -> None:

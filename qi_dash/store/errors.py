@@ -1,5 +1,5 @@
 """What the store raises when it cannot do what was asked, in words a user can act on: which
-file, what is wrong, what to do. The app shows the message and the command line prints it;
+file (or PostgreSQL database), what is wrong, what to do. The app shows the message and the command line prints it;
 neither shows a traceback."""
 
 from __future__ import annotations
@@ -133,3 +133,30 @@ def open_failed(path: str, err: BaseException) -> StoreUnavailable:
 class StalePreview(StoreError):
     """A save refused because the data changed after its preview was made; nothing was
     written. The caller makes the preview again and shows it before saving."""
+
+
+# -- a PostgreSQL database (store.postgres tells which) ---------------------------------------
+
+
+def server_unreachable(path: str, what: str) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"The PostgreSQL server for {path} cannot be reached ({what}). Check that it is running and that the "
+        "host and port in the address (--db or QI_DASH_DB) are right, then try again.")
+
+
+def sign_in_refused(path: str, what: str) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"The PostgreSQL server refused to let qi-dash sign in to {path} ({what}). Check the user name and "
+        f"password (in ~/.pgpass, or the address) and that the server's pg_hba.conf lets this computer in "
+        f"({DEPLOY_DOC}).")
+
+
+def database_missing(path: str, what: str) -> StoreMissing:
+    return StoreMissing(
+        f"The PostgreSQL database {path} does not exist ({what}). Create it on the server (`createdb`, or "
+        "CREATE DATABASE; qi-dash makes its own tables in it), or check the address given (--db or QI_DASH_DB).")
+
+
+def write_refused(path: str, what: str) -> StoreWriteFailed:
+    return StoreWriteFailed(f"The database {path} could not be written: {what}. Nothing was saved. Check the "
+                            f"server and the database user's rights ({DEPLOY_DOC}), then try again.")

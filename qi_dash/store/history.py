@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qi_dash.access import Actor
+from qi_dash.store import dialect
 from qi_dash.store.errors import StalePreview, StoreError
 from qi_dash.store.saves import changed_since
 from qi_dash.store.schema import bump_data_version, data_version
@@ -134,15 +135,16 @@ def _arrow_observations(columns: dict[str, object], **extra) -> pa.Table:
     })
 
 
-def unit_measure_filter(units: list[str] | None, measures: list[str] | None, table: str = "") -> tuple[str, list]:
+def unit_measure_filter(engine: dialect.DuckDBDialect, units: list[str] | None, measures: list[str] | None,
+                        table: str = "") -> tuple[str, list]:
     """A WHERE condition (and its parameters) keeping rows of the units and measures given
     (None: all); ``table`` qualifies the columns (e.g. "c.")."""
     where, params = [], []
     if units is not None:
-        where.append(f"list_contains(?, {table}unit)")
+        where.append(engine.in_list(f"{table}unit"))
         params.append(list(units))
     if measures is not None:
-        where.append(f"list_contains(?, {table}measure)")
+        where.append(engine.in_list(f"{table}measure"))
         params.append(list(measures))
     return " AND ".join(where) or "TRUE", params
 
@@ -154,7 +156,7 @@ def read_observations(
     as_of: datetime | None,
 ) -> pd.DataFrame:
     """Observations (current, or as they stood at ``as_of``) in team, measure, period order."""
-    cond, params = unit_measure_filter(units, measures)
+    cond, params = unit_measure_filter(dialect.of(cur), units, measures)
     cols = "unit, measure, period, numerator, denominator, value, comment, upload_id"
     if as_of is None:
         sql = f"SELECT {cols} FROM observations WHERE {cond} ORDER BY unit, measure, period"
@@ -164,7 +166,7 @@ def read_observations(
                 SELECT h.*, row_number() OVER (
                     PARTITION BY unit, measure, period ORDER BY h.upload_id DESC) AS rn
                 FROM observation_history h JOIN uploads u USING (upload_id)
-                WHERE u.uploaded_at <= ? AND {cond})
+                WHERE u.uploaded_at <= ? AND {cond}) AS h
             WHERE rn = 1 AND NOT removed ORDER BY unit, measure, period"""
         params = [as_of, *params]
     frame = cur.execute(sql, params).df()
@@ -440,9 +442,9 @@ def redo(cur: duckdb.DuckDBPyConnection, upload_id: int, redone_by: str | None) 
     cur.register("restored_obs", cur.sql(
         """SELECT h.unit, h.measure, h.period, h.numerator, h.denominator, h.value, h.comment
            FROM observation_history h
-           SEMI JOIN (SELECT unit, measure, period FROM observation_history WHERE upload_id = $2) r
-             USING (unit, measure, period)
-           WHERE h.upload_id = $1""",
+           WHERE h.upload_id = $1 AND EXISTS (
+               SELECT 1 FROM observation_history r
+               WHERE r.upload_id = $2 AND r.unit = h.unit AND r.measure = h.measure AND r.period = h.period)""",
         params=[upload_id, undo_id],
     ).to_arrow_table())
     _supersede(cur, "restored_obs", redo_id)
@@ -451,8 +453,8 @@ def redo(cur: duckdb.DuckDBPyConnection, upload_id: int, redone_by: str | None) 
             SELECT {", ".join(OBSERVATION_COLUMNS)}, $1, $2, false FROM restored_obs""",
         [redo_id, upload_id],
     )
-    restored, teams = cur.execute(
-        "SELECT count(*), coalesce(list_sort(list(DISTINCT unit)), []) FROM restored_obs").fetchall()[0]
+    restored = cur.execute("SELECT count(*) FROM restored_obs").fetchall()[0][0]
+    teams = sorted(row[0] for row in cur.execute("SELECT DISTINCT unit FROM restored_obs").fetchall())
     cur.execute(
         """INSERT INTO uploads VALUES (?, ?, ?, ?, NULL, 'redo', NULL, 0, ?, 0, ?, 'saved', ?, NULL)""",
         [redo_id, datetime.now(UTC), redone_by, f"redo of upload {upload_id} ({file_name})", restored, teams,

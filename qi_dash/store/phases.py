@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
+from qi_dash.store import dialect
 from qi_dash.store.errors import StoreError
 from qi_dash.store.history import unit_measure_filter
 from qi_dash.vocabulary import PHASE_KINDS
@@ -18,7 +19,7 @@ INCOMING = ["unit", "measure", "period", "kind", "reason", "cycle_id"]
 def read(cur: duckdb.DuckDBPyConnection, units: list[str] | None, measures: list[str] | None) -> pd.DataFrame:
     """Every change (undone ones too, with who undid them and when), in unit, measure,
     period order; ``active`` is true for those still in force."""
-    cond, params = unit_measure_filter(units, measures, table="c.")
+    cond, params = unit_measure_filter(dialect.of(cur), units, measures, table="c.")
     frame = cur.execute(
         f"""SELECT c.change_id, c.unit, c.measure, c.period, c.kind, c.reason, c.cycle_id,
                    c.recorded_by, c.recorded_at, u.undone_by, u.undone_at, u.change_id IS NULL AS active

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import duckdb
 
+from qi_dash.store import dialect
+
 # Each entry moves the schema one version on. Entries are only ever appended: a migration
 # adds tables or columns and never drops data.
 MIGRATIONS: list[str] = [
@@ -74,12 +76,12 @@ MIGRATIONS: list[str] = [
         saved_at TIMESTAMPTZ NOT NULL, saved_by VARCHAR, PRIMARY KEY (mapping_id, version));
     INSERT INTO mapping_versions
         SELECT nextval('mapping_ids'), 1, name, 'saved', signature, spec, saved_at, saved_by
-        FROM (SELECT * FROM mappings ORDER BY name);
+        FROM (SELECT * FROM mappings ORDER BY name) AS m;
     DROP TABLE mappings;
     CREATE VIEW mappings AS
         SELECT mapping_id, name, signature, spec, version, saved_at, saved_by FROM (
             SELECT *, row_number() OVER (PARTITION BY mapping_id ORDER BY version DESC) AS newest
-            FROM mapping_versions)
+            FROM mapping_versions) AS v
         WHERE newest = 1 AND change <> 'deleted';
     """,
     # Other spellings of a unit (how a team's file first named it), so the same file
@@ -167,22 +169,32 @@ MIGRATIONS: list[str] = [
 
 
 def migrate(cur: duckdb.DuckDBPyConnection) -> None:
-    """Run the migrations the database has not had yet, each in its own transaction."""
-    has_meta = cur.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchall()[0][0]
-    current = 0
-    if has_meta:
-        current = cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()[0][0]
-    for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
-        cur.execute("BEGIN TRANSACTION")
+    """Run the migrations the database has not had yet, each in its own transaction. The
+    version is read again inside each one: another server may have just run it."""
+    if _current(cur) >= len(MIGRATIONS):
+        return
+    engine = dialect.of(cur)
+    while True:
+        engine.begin(cur)
         try:
-            cur.execute(script)
-            cur.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [version])
+            current = _current(cur)
+            if current >= len(MIGRATIONS):
+                cur.execute("COMMIT")
+                return
+            cur.execute(engine.migration(current + 1, MIGRATIONS[current]))
+            cur.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [current + 1])
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+
+
+def _current(cur: duckdb.DuckDBPyConnection) -> int:
+    """The schema version (0 for a new database)."""
+    has_meta = cur.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchall()[0][0]
+    return schema_version(cur) if has_meta else 0
 
 
 def schema_version(cur: duckdb.DuckDBPyConnection) -> int:

@@ -16,7 +16,7 @@ import pyarrow as pa
 from qi_dash import summary, targets
 from qi_dash.definitions import FIELD_NAMES, MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
-from qi_dash.store import phases
+from qi_dash.store import dialect, phases
 from qi_dash.store.aims import read_target_steps
 from qi_dash.store.units import read_units
 
@@ -110,10 +110,7 @@ def _pooled_rows(
     if wanted is not None:
         cur.register("pool_wanted", pa.Table.from_pandas(wanted, preserve_index=False))
         only_wanted = "JOIN pool_wanted w ON w.unit = p.unit AND w.measure = o.measure"
-    # DuckDB would otherwise first group every team's rows by team, measure and period (each
-    # group one row) before the join: several times slower on an organisation of 500 teams.
-    cur.execute("SET disabled_optimizers = 'partial_aggregate_pushdown'")
-    try:
+    with dialect.of(cur).pooling(cur):
         table = cur.sql(f"""
         SELECT p.unit, o.measure, CAST(o.period AS TIMESTAMP) AS period,
                CASE WHEN m.aggregation = 'pooled' THEN sum(o.numerator) END AS numerator,
@@ -125,8 +122,6 @@ def _pooled_rows(
         {only_wanted}
         WHERE o.numerator IS NOT NULL OR o.denominator IS NOT NULL OR o.value IS NOT NULL
         GROUP BY p.unit, o.measure, o.period, m.aggregation""").to_arrow_table()
-    finally:
-        cur.execute("RESET disabled_optimizers")
     return _frame(table)
 
 
@@ -149,7 +144,7 @@ def refresh_upload(cur: duckdb.DuckDBPyConnection, upload_id: int) -> int:
 def refresh_measures(cur: duckdb.DuckDBPyConnection, measures: list[str]) -> int:
     """Recompute every series of the given measures (their definitions changed)."""
     series = cur.execute(
-        "SELECT DISTINCT unit, measure FROM observations WHERE list_contains(?, measure)", [list(measures)]
+        f"SELECT DISTINCT unit, measure FROM observations WHERE {dialect.of(cur).in_list('measure')}", [list(measures)]
     ).df()
     return refresh(cur, series)
 
@@ -157,9 +152,9 @@ def refresh_measures(cur: duckdb.DuckDBPyConnection, measures: list[str]) -> int
 def fill_if_missing(cur: duckdb.DuckDBPyConnection) -> None:
     """A database made before the summary existed gets it computed once, when first opened."""
     empty = cur.execute("SELECT count(*) = 0 FROM series_summary").fetchall()[0][0]
-    has_data = cur.execute("SELECT count(*) > 0 FROM (SELECT 1 FROM observations LIMIT 1)").fetchall()[0][0]
+    has_data = cur.execute("SELECT count(*) > 0 FROM (SELECT 1 FROM observations LIMIT 1) AS o").fetchall()[0][0]
     if empty and has_data:
-        cur.execute("BEGIN TRANSACTION")
+        dialect.of(cur).begin(cur)
         try:
             refresh(cur)
             cur.execute("COMMIT")
@@ -170,7 +165,7 @@ def fill_if_missing(cur: duckdb.DuckDBPyConnection) -> None:
 
 def read(cur: duckdb.DuckDBPyConnection, units: list[str] | None = None) -> pd.DataFrame:
     """Summary rows (of the given units, or all), in unit and measure order."""
-    where, params = ("WHERE list_contains(?, unit)", [list(units)]) if units is not None else ("", [])
+    where, params = (f"WHERE {dialect.of(cur).in_list('unit')}", [list(units)]) if units is not None else ("", [])
     frame = cur.execute(
         f"SELECT {', '.join(summary.SUMMARY_COLUMNS)} FROM series_summary {where} ORDER BY unit, measure", params
     ).df()

@@ -30,7 +30,7 @@ def upsert_units(cur: duckdb.DuckDBPyConnection, units: pd.DataFrame, upload_id:
               OR u.parent IS DISTINCT FROM i.parent"""
     ).fetchall()[0][0]
     cur.execute(
-        """INSERT INTO units SELECT code, name, level, parent, ?, ? FROM incoming_units
+        """INSERT INTO units SELECT code, name, level, parent, ?, CAST(? AS BIGINT) FROM incoming_units
            ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,
                parent = excluded.parent""",
         [datetime.now(UTC), upload_id],
@@ -59,7 +59,7 @@ def upsert_aliases(
            WHERE a.alias IS NULL OR a.unit <> i.unit"""
     ).fetchall()[0][0]
     cur.execute(
-        """INSERT INTO unit_aliases SELECT alias, unit, ?, ?, ? FROM incoming_aliases
+        """INSERT INTO unit_aliases SELECT alias, unit, ?, ?, CAST(? AS BIGINT) FROM incoming_aliases
            ON CONFLICT (alias) DO UPDATE SET unit = excluded.unit, added_at = excluded.added_at,
                added_by = excluded.added_by, added_by_upload = excluded.added_by_upload""",
         [datetime.now(UTC), added_by, upload_id],
