@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from qi_dash import render
-from tests.e2e.app_server import charts_drawn, settle
+from tests.e2e.app_server import charts_drawn, open_expander, settle
 
 def test_the_chart_downloads_as_png_and_the_pack_as_pdf(page, server, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 720})
@@ -25,7 +25,7 @@ def test_the_chart_downloads_as_png_and_the_pack_as_pdf(page, server, tmp_path):
     assert image.size == (render.PRINT_WIDTH * render.PRINT_SCALE, render.PRINT_HEIGHT * render.PRINT_SCALE)
 
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Board pack", exact=True).click()
+    open_expander(sidebar, "Board pack")
     sidebar.get_by_role("button", name="Build board pack").click()
     expect(sidebar.get_by_text("Board pack ready: 1 chart(s)")).to_be_visible(timeout=180_000)
     settle(page)
