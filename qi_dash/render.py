@@ -41,8 +41,10 @@ PRINT_HEIGHT = 500
 PRINT_SCALE = 2.0
 # Fonts every machine with Chromium has (Liberation Sans has Arial's metrics).
 PRINT_FONT = "Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
-# Seconds allowed for Chromium to start and load plotly.js, then for each chart (about 0.1 s
-# each on a quiet machine): generous, as a busy server is slow, but an end.
+# Seconds allowed for Chromium to start and load plotly.js; then, once it has, at most
+# CHART_LIMIT without a chart finished (a Chromium that stopped answering) and CHART_LIMIT per
+# chart in all (a chart takes about 0.1 s on a quiet machine): generous, as a busy server is
+# slow, but an end.
 START_LIMIT = 60.0
 CHART_LIMIT = 10.0
 CLOSE_LIMIT = 5.0  # for the drawing processes to close Chromium once done, before they are killed
@@ -126,24 +128,35 @@ class Renderer:
         """(index, image) for each figure given, in the order they are finished; ``progress(done,
         total)`` as each is. Raises ``RenderError`` (and ends the processes) if they fail or
         are not done within the limits: ``start_limit`` seconds from the start for Chromium to
-        start, then ``chart_limit`` for each figure not yet drawn."""
-        start_limit, chart_limit = self._limits
+        start; then no more than ``chart_limit`` without a figure finished, and ``chart_limit``
+        for each figure in all. The time a caller takes over each image is not counted."""
         self._all_given = True
         done = 0
-        deadline = max(self._started + start_limit, time.monotonic()) + chart_limit * (self.given - len(self._finished))
+        waited_from = time.monotonic()  # the wait for the next image started
         for worker in self._workers:
             self._hand_out(worker)
         while done < self.given:
-            while self._finished:
-                index = self._finished.popleft()
-                done += 1
-                if progress is not None:
-                    progress(done, self.given)
-                yield index, (self._folder / f"{index}.{self.fmt}").read_bytes()
-            left = deadline - time.monotonic()
-            if done < self.given and not (left > 0 and self._poll(left)):
+            if self._finished:
+                while self._finished:
+                    index = self._finished.popleft()
+                    done += 1
+                    if progress is not None:
+                        progress(done, self.given)
+                    yield index, (self._folder / f"{index}.{self.fmt}").read_bytes()
+                waited_from = time.monotonic()
+                continue
+            left = self._deadline(waited_from) - time.monotonic()
+            if not (left > 0 and self._poll(left)):
                 self.kill()
                 raise RenderError(self._late_words(done))
+
+    def _deadline(self, waited_from: float) -> float:
+        start_limit, chart_limit = self._limits
+        ready = [worker.ready_at for worker in self._workers if worker.ready_at is not None]
+        if not ready:
+            return self._started + start_limit
+        first = min(ready)
+        return min(max(waited_from, first) + chart_limit, first + chart_limit * self.given)
 
     def _poll(self, timeout: float) -> bool:
         """Take in what the processes have said, waiting up to ``timeout`` seconds for it;
@@ -206,8 +219,10 @@ class _Worker:
             self.process = subprocess.Popen([sys.executable, str(WORKER), str(folder)], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=log, start_new_session=True)
         self.out = self.process.stdout
+        # Read only what has arrived: no read of ours waits on a process (the deadline is ours).
+        os.set_blocking(self.out.fileno(), False)
         self.browser: int | None = None  # Chromium's process group
-        self.ready = False
+        self.ready_at: float | None = None  # when plotly.js was loaded
         self.drawing: set[int] = set()
         self._buffer = b""
         self._send(job)
@@ -242,7 +257,10 @@ class _Worker:
 
     def read(self) -> list[dict]:
         """The messages that have arrived; a worker that ended without saying why says so."""
-        chunk = os.read(self.out.fileno(), 1 << 16)
+        try:
+            chunk = os.read(self.out.fileno(), 1 << 16)
+        except BlockingIOError:
+            return []
         if not chunk:
             return [{"error": "ended"}]
         self._buffer += chunk
@@ -254,8 +272,13 @@ class _Worker:
         for message in messages:
             if "browser" in message:
                 self.browser = message["browser"]
-            self.ready = self.ready or "ready" in message
+            if "ready" in message and self.ready_at is None:
+                self.ready_at = time.monotonic()
         return messages
+
+    @property
+    def ready(self) -> bool:
+        return self.ready_at is not None
 
     def kill(self) -> None:
         """Kill the process, then Chromium's process group if it had started one (a Chromium
@@ -263,8 +286,11 @@ class _Worker:
         if self.process.returncode is None:
             _kill_group(self.process.pid)
         self.process.wait()
-        while chunk := os.read(self.out.fileno(), 1 << 16):  # what it said before it died
-            self._buffer += chunk
+        try:
+            while chunk := os.read(self.out.fileno(), 1 << 16):  # what it said before it died
+                self._buffer += chunk
+        except BlockingIOError:
+            pass  # all it said; the pipe is still open in another process
         self.read_lines()
         if self.browser is not None:
             _kill_group(self.browser)

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 import choreographer as choreo
-from choreographer.errors import BrowserClosedError, BrowserFailedError, ChromeNotFoundError
+from choreographer.errors import BrowserClosedError, BrowserFailedError, ChannelClosedError, ChromeNotFoundError
 
 # Each figure drawn where Plotly's static export draws it (a detached copy), to the image only.
 DRAW = "(spec, opts) => Plotly.toImage({data: spec.data || [], layout: spec.layout || {}, config: {}}, opts)"
@@ -79,7 +79,9 @@ async def work(folder: Path) -> None:
         say(browser=browser.subprocess.pid)
     await opening
     try:
-        tab = browser.get_tab()
+        # choreographer stops looking for Chromium's first tab after about 2 s, which a busy
+        # machine can take: then a tab of our own.
+        tab = browser.get_tab() or await browser.create_tab()
         await load_page(tab, page.as_uri())
         say(ready=True)
         while line := await loop.run_in_executor(None, sys.stdin.readline):
@@ -99,6 +101,11 @@ def main() -> int:
         return 1
     except (BrowserFailedError, BrowserClosedError) as err:
         say(error=f"Chromium stopped ({err})")
+        return 1
+    # How choreographer ends a wait on a Chromium that has gone: its channel closed, or the wait
+    # cancelled, depending on which of its tasks notices first.
+    except (ChannelClosedError, asyncio.CancelledError):
+        say(error="Chromium stopped while drawing")
         return 1
     except DrawError as err:
         say(error=f"Plotly could not draw a chart: {err}")

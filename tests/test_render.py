@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import time
 
 import plotly.graph_objects as go
@@ -106,3 +107,40 @@ def test_a_chart_plotly_cannot_draw_ends_in_plotlys_words(monkeypatch, tmp_path)
         render.render_images([_figure("no plotly.js", "#DE1B1B")], workers=1)
     assert str(raised.value) == ("The charts could not be drawn: Plotly could not draw a chart: "
                                  "ReferenceError: Plotly is not defined.")
+
+
+def _started(renderer: render.Renderer) -> int:
+    """Chromium's process group once the (only) drawing process has loaded plotly.js."""
+    until = time.monotonic() + 60
+    while not renderer._workers[0].ready:
+        assert time.monotonic() < until, "Chromium did not start within 60 s"
+        renderer._poll(0.1)
+    return renderer._workers[0].browser
+
+
+def test_a_chromium_that_stops_answering_ends_in_words_within_the_time_limit():
+    with render.Renderer(workers=1, chart_limit=3) as renderer:
+        browser = _started(renderer)
+        os.killpg(browser, signal.SIGSTOP)  # alive, holding every pipe open, never answering
+        renderer.draw(_figure("never drawn", "#DE1B1B"))
+        started = time.monotonic()
+        with pytest.raises(render.RenderError, match="0 of 1 were finished in the time allowed"):
+            list(renderer.images())
+        assert time.monotonic() - started < 3 + 2
+        worker = renderer._workers[0].process.pid
+    assert not _alive(worker)
+    for _ in range(50):
+        if not _alive(browser):
+            break
+        time.sleep(0.1)
+    assert not _alive(browser)
+
+
+def test_a_chromium_killed_while_drawing_ends_in_words():
+    with render.Renderer(workers=1, chart_limit=20) as renderer:
+        os.killpg(_started(renderer), signal.SIGKILL)
+        renderer.draw(_figure("never drawn", "#DE1B1B"))
+        started = time.monotonic()
+        with pytest.raises(render.RenderError, match="The charts could not be drawn: .*Chromium"):
+            list(renderer.images())
+        assert time.monotonic() - started < 20
