@@ -1,6 +1,6 @@
 """Board packs: the content (units, measures in the board's order, words), and the PDF and
 PowerPoint files read back by independent readers — poppler's pdftotext, pdfimages and pdftoppm,
-and python-pptx — with the chart images drawn for real by kaleido and Chromium."""
+and python-pptx — with the chart images drawn for real by plotly.js in Chromium (``render``)."""
 
 from __future__ import annotations
 
