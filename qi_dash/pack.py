@@ -10,7 +10,7 @@ PDSA cycles (``pdsa``). ``read_pack`` gathers it from a store; the writers only 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -103,10 +103,12 @@ def read_pack(
     end: date | None = None,
     as_of: date | None = None,
     produced: datetime | None = None,
+    draw: Callable[[go.Figure], None] | None = None,
 ) -> PackContent:
     """The pack of ``unit`` (a code, name or alias) from the store: its ``measures`` (codes;
     default all), periods from ``start`` to ``end`` (default all), the data as it stood at the
-    end of ``as_of`` (default now)."""
+    end of ``as_of`` (default now). Each chart's figure is given to ``draw`` as it is made, in
+    the order of ``PackContent.charts`` (``render.Renderer.draw``: drawn while the rest is read)."""
     hierarchy = store.hierarchy()
     code = unit if unit in hierarchy else hierarchy.resolve(unit, level=None)
     if code is None:
@@ -133,7 +135,7 @@ def read_pack(
     for member in units:
         views = unit_views(observations, definitions, hierarchy.teams_under(member), member, codes,
                            targets=follows, aims=all_aims, phase_changes=changes)
-        sections.append(section(member, hierarchy, views, pdsa.cycles_for_unit(cycles, member, hierarchy)))
+        sections.append(section(member, hierarchy, views, pdsa.cycles_for_unit(cycles, member, hierarchy), draw))
     produced = produced or datetime.now(timezone.utc)
     return PackContent(code, hierarchy.name(code), hierarchy.level(code), period_words(observations, start, end),
                        produced, data_as_of(store.uploads(), as_of), tuple(sections))
@@ -167,22 +169,26 @@ def data_as_of(uploads: pd.DataFrame, as_of: date | None) -> str:
     return f"{pd.Timestamp(uploads['uploaded_at'].max()).tz_convert('UTC'):%d/%m/%Y %H:%M} UTC"
 
 
-def section(unit: str, hierarchy: Hierarchy, views: Sequence[MeasureView], cycles: pd.DataFrame) -> PackSection:
+def section(unit: str, hierarchy: Hierarchy, views: Sequence[MeasureView], cycles: pd.DataFrame,
+            draw: Callable[[go.Figure], None] | None = None) -> PackSection:
     """A unit's part of the pack: the board's lines and a chart per measure with data, in the
-    board's order (outcome → process → balancing)."""
+    board's order (outcome → process → balancing); each chart's figure given to ``draw``."""
     ordered = board.family_order(views)
     lines = board.board_lines(views)
     return PackSection(unit, hierarchy.name(unit), hierarchy.level(unit), tuple(lines),
-                       tuple(pack_chart(view, line, cycles) for view, line in zip(ordered, lines)),
+                       tuple(pack_chart(view, line, cycles, draw) for view, line in zip(ordered, lines)),
                        tuple(v.definition.name for v in views if not v.has_data))
 
 
-def pack_chart(view: MeasureView, line: BoardLine, cycles: pd.DataFrame) -> PackChart:
+def pack_chart(view: MeasureView, line: BoardLine, cycles: pd.DataFrame,
+               draw: Callable[[go.Figure], None] | None = None) -> PackChart:
     """A measure's chart, as the Measure page draws it, with its words."""
     d = view.definition
     mine = pdsa.on_measure(cycles, d.code)
     figure = charts.spc_figure(view.points, view.result.phases, d, changes=mine, height=PACK_CHART_HEIGHT,
                                trajectory=view.trajectory, aims=view.aims, phase_changes=view.phase_changes)
+    if draw is not None:
+        draw(figure)
     target = view.result.target  # the target in force at the latest point (NaN: none)
     return PackChart(
         line=line,

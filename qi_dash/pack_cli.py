@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from qi_dash import selection_options
+from qi_dash import pack_file, render, selection_options
 from qi_dash.pack import PackError, read_pack
-from qi_dash.pack_file import format_of, pack_bytes
+from qi_dash.pack_file import format_of
 from qi_dash.render import RenderError
 from qi_dash.store import Store
 
@@ -35,8 +35,11 @@ def run_report(args: argparse.Namespace, store: Store) -> int:
         measures = selection_options.measure_codes(store.definitions(), args.measures) if args.measures else None
         start, end, as_of = (selection_options.day(text, option) if text else None for text, option in
                              ((args.start, "--from"), (args.end, "--to"), (args.as_of, "--as-of")))
-        content = read_pack(store, unit, measures=measures, start=start, end=end, as_of=as_of)
-        data = pack_bytes(content, fmt)
+        # Chromium starts, and draws each chart as its figure is made, while the content is read.
+        with render.Renderer(workers=pack_file.workers_for(measures)) as renderer:
+            content = read_pack(store, unit, measures=measures, start=start, end=end, as_of=as_of,
+                                draw=renderer.draw)
+            data = pack_file.pack_bytes(content, fmt, renderer=renderer)
     except (PackError, RenderError) as err:
         print(err, file=sys.stderr)
         return 1

@@ -1,21 +1,36 @@
-"""A board pack file from its content: the chart images rendered together (``render``), then the
-PDF or PowerPoint writer. The one path the app, the command line and the benchmark use."""
+"""A board pack file from its content: the chart images drawn together (``render``), each
+handed to the PDF or PowerPoint writer as it is finished, then the file written. The one path
+the app, the command line and the benchmark use.
+
+A caller that starts the ``render.Renderer`` before it reads the pack's content has Chromium
+start, and draw each chart as soon as its figure is made, while the content is read:
+
+    with render.Renderer() as renderer:
+        content = read_pack(store, unit, draw=renderer.draw)
+        data = pack_bytes(content, "pdf", renderer=renderer)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from qi_dash import render
 from qi_dash.pack import FORMATS, PackContent, PackError
-from qi_dash.pack_pdf import write_pdf
-from qi_dash.pack_pptx import write_pptx
+from qi_dash.pack_pdf import PdfWriter
+from qi_dash.pack_pptx import PptxWriter
 
-WRITERS = {"pdf": write_pdf, "pptx": write_pptx}
+WRITERS = {"pdf": PdfWriter, "pptx": PptxWriter}
 # What share of the work the images are (the rest: writing the file), for a progress bar.
 IMAGES_SHARE = 0.9
 
 Progress = Callable[[float, str], None]  # (fraction done, what is being done)
+
+
+def workers_for(measures: Sequence[str] | None) -> int:
+    """Drawing processes for a pack of ``measures`` (None: all), before its content is read:
+    one for a single measure's pack (a team's is one chart), else one per core."""
+    return 1 if measures is not None and len(measures) == 1 else render.WORKERS
 
 
 def format_of(path: Path | str) -> str:
@@ -26,22 +41,32 @@ def format_of(path: Path | str) -> str:
     return fmt
 
 
-def pack_bytes(content: PackContent, fmt: str, *, progress: Progress | None = None) -> bytes:
-    """The pack as a PDF or PPTX file's bytes."""
+def pack_bytes(content: PackContent, fmt: str, *, progress: Progress | None = None,
+               renderer: render.Renderer | None = None) -> bytes:
+    """The pack as a PDF or PPTX file's bytes, its charts drawn by ``renderer`` (default: one
+    started here)."""
     if fmt not in WRITERS:
         raise PackError(f"A board pack is {' or '.join(FORMATS.values())}, not {fmt!r}.")
-    charts = content.charts
+    writer = WRITERS[fmt](content)
+    figures = [chart.figure for chart in content.charts]
 
     def drawn(done: int, total: int) -> None:
         if progress is not None:
             progress(IMAGES_SHARE * done / total, f"Drawing charts: {done} of {total}")
 
     if progress is not None:
-        progress(0.0, f"Drawing {len(charts)} chart(s)")
-    images = render.render_images([chart.figure for chart in charts], "png", progress=drawn)
-    if progress is not None:
-        progress(IMAGES_SHARE, f"Writing the {FORMATS[fmt]} file")
-    data = WRITERS[fmt](content, images)
+        progress(0.0, f"Drawing {len(figures)} chart(s)")
+    images = [b""] * len(figures)
+    with renderer or render.Renderer(workers=max(1, min(len(figures), render.WORKERS))) as drawing:
+        for figure in figures[drawing.given:]:  # those the content's reader did not give it already
+            drawing.draw(figure)
+        for index, image in drawing.images(drawn):
+            images[index] = image
+            writer.take(image)
+        if progress is not None:
+            progress(IMAGES_SHARE, f"Writing the {FORMATS[fmt]} file")
+        # Written before leaving: meanwhile the drawing processes close their Chromium.
+        data = writer.write(images)
     if progress is not None:
         progress(1.0, "Done")
     return data

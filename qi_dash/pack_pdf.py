@@ -9,12 +9,15 @@ font: it has every character the words use (—, …, σ, ✓, ✗, ↻), which 
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from fpdf import FPDF, image_parsing
 from fpdf.enums import XPos, YPos
+from fpdf.image_parsing import get_img_info, preload_image
 
 from qi_dash import icons, render
 from qi_dash.board import BoardLine
@@ -75,19 +78,58 @@ class _Pack(FPDF):
         self.cell(BODY_W / 2, 4, f"Page {self.page_no()}", align="R")
 
 
+class PdfWriter:
+    """The PDF of a pack, made in two steps so that the slow part of embedding a chart image —
+    fpdf2 decoding the PNG and compressing its pixels again, about 0.1 s each — is done for
+    each image as it is drawn (``take``), on two threads (both steps release Python's lock),
+    while the rest are still being drawn; ``write`` then lays out the pages."""
+
+    def __init__(self, content: PackContent):
+        self.content = content
+        self._pdf = _Pack(content)
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pack-images")
+        self._taken: dict[str, tuple[bytes, Future]] = {}
+
+    def take(self, image: bytes) -> None:
+        self._taken.setdefault(_image_key(image), (image, self._pool.submit(get_img_info, "chart", io.BytesIO(image))))
+
+    def _file_taken(self) -> None:
+        """The prepared images into fpdf2's image store, in the order taken, as its
+        ``preload_image`` files them (fpdf2 2.8.9): ``pdf.image`` then finds each by its key."""
+        cache = self._pdf.image_cache
+        for key, (image, prepared) in self._taken.items():
+            info = prepared.result()
+            if info.get("iccp") is not None:  # an ICC profile (Chromium writes none): fpdf2 files it itself
+                preload_image(cache, io.BytesIO(image))
+                continue
+            info.update(i=len(cache.images) + 1, usages=0, iccp_i=None)
+            cache.images[key] = info
+        self._pool.shutdown()
+
+    def write(self, images: Sequence[bytes]) -> bytes:
+        """The pack as PDF bytes; ``images`` are the PNGs of ``content.charts``, in order."""
+        content, pdf = self.content, self._pdf
+        charts = content.charts
+        if len(images) != len(charts):
+            raise ValueError(f"{len(charts)} charts but {len(images)} images")
+        self._file_taken()
+        _cover(pdf, content)
+        image_of = dict(zip(map(id, charts), images))
+        for section in content.sections:
+            _summary(pdf, section)
+            for chart in section.charts:
+                _chart_page(pdf, section, chart, image_of[id(chart)])
+        return bytes(pdf.output())
+
+
+def _image_key(image: bytes) -> str:
+    """The key fpdf2 files an image's bytes under (``preload_image``: the MD5 of the bytes)."""
+    return hashlib.md5(image.strip(), usedforsecurity=False).hexdigest()
+
+
 def write_pdf(content: PackContent, images: Sequence[bytes]) -> bytes:
     """The pack as PDF bytes; ``images`` are the PNGs of ``content.charts``, in order."""
-    charts = content.charts
-    if len(images) != len(charts):
-        raise ValueError(f"{len(charts)} charts but {len(images)} images")
-    pdf = _Pack(content)
-    _cover(pdf, content)
-    image_of = dict(zip(map(id, charts), images))
-    for section in content.sections:
-        _summary(pdf, section)
-        for chart in section.charts:
-            _chart_page(pdf, section, chart, image_of[id(chart)])
-    return bytes(pdf.output())
+    return PdfWriter(content).write(images)
 
 
 def _text(pdf: FPDF, size: float, *, bold: bool = False, colour: tuple[int, int, int] = TEXT) -> None:

@@ -32,6 +32,19 @@ CHART_W = Inches(8.7)
 CHART_H = Emu(int(CHART_W * render.PRINT_HEIGHT / render.PRINT_WIDTH))
 
 
+class PptxWriter:
+    """The PowerPoint of a pack, in the two steps of ``pack_pdf.PdfWriter``."""
+
+    def __init__(self, content: PackContent):
+        self.content = content
+
+    def take(self, image: bytes) -> None:
+        """Nothing to do as an image is drawn: a slide holds the PNG as it is."""
+
+    def write(self, images: Sequence[bytes]) -> bytes:
+        return write_pptx(self.content, images)
+
+
 def write_pptx(content: PackContent, images: Sequence[bytes]) -> bytes:
     """The pack as PPTX bytes; ``images`` are the PNGs of ``content.charts``, in order."""
     charts = content.charts

@@ -1,6 +1,6 @@
 """Board packs: the content (units, measures in the board's order, words), and the PDF and
 PowerPoint files read back by independent readers — poppler's pdftotext, pdfimages and pdftoppm,
-and python-pptx — with the chart images drawn for real by kaleido and Chromium."""
+and python-pptx — with the chart images drawn for real by plotly.js in Chromium (``render``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import io
 import subprocess
 from datetime import date, datetime, timezone
 
+import fpdf.image_parsing as fpdf_images
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -18,7 +19,7 @@ from pptx.util import Emu
 from qi_dash import board, icons, pack, render
 from qi_dash.analysis import unit_views
 from qi_dash.pack_file import format_of, pack_bytes
-from qi_dash.pack_pdf import write_pdf
+from qi_dash.pack_pdf import PdfWriter, write_pdf
 from qi_dash.pack_pptx import write_pptx
 from qi_dash.store import Store
 from qi_dash.targets import targets_by_unit
@@ -153,6 +154,31 @@ def test_the_pdf_reads_back_with_its_units_measures_values_and_icons(ash, pdf_fi
     per_page = [int(row.split()[0]) for row in images if row.split()[2] == "image"]  # not their alpha masks
     assert per_page.count(2) == 2 * len(section.lines)  # a variation and an assurance icon a row
     assert all(per_page.count(3 + i) == 3 for i in range(len(section.lines)))  # two icons and the chart
+
+
+def test_chart_images_taken_as_they_are_drawn_make_the_same_pdf_each_image_once(ash, images, pdf_file, tmp_path,
+                                                                                monkeypatch):
+    writer = PdfWriter(ash)
+    for image in images:
+        writer.take(image)
+    # What fpdf2 itself still decodes as the pages are laid out: the icons, not the charts taken.
+    decoded, decode = [], fpdf_images.get_img_info
+
+    def counted(*args, **kwargs):
+        info = decode(*args, **kwargs)
+        decoded.append((info["w"], info["h"]))
+        return info
+
+    monkeypatch.setattr(fpdf_images, "get_img_info", counted)
+    taken = tmp_path / "taken.pdf"
+    taken.write_bytes(writer.write(images))
+    assert decoded and (2200, 1000) not in decoded
+    rows = [row.split() for row in _run("pdfimages", "-list", str(taken)).splitlines()[2:]]
+    charts = [row for row in rows if row[2] == "image" and (row[3], row[4]) == ("2200", "1000")]
+    assert len(charts) == len(ash.charts) == len({row[10] for row in charts})  # object numbers: each once
+    for path in (pdf_file, taken):
+        _run("pdftoppm", "-r", "40", "-png", "-f", "3", "-l", "3", str(path), str(tmp_path / path.stem))
+    assert (tmp_path / "ash-3.png").read_bytes() == (tmp_path / "taken-3.png").read_bytes()
 
 
 def test_the_pdf_pages_render_a4_landscape_with_the_icons_colours(pdf_file, tmp_path):

@@ -9,9 +9,8 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from qi_dash import render
+from qi_dash import pack_file, render
 from qi_dash.pack import FORMATS, MEDIA_TYPES, PackError, read_pack
-from qi_dash.pack_file import pack_bytes
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import markdown_text
@@ -45,9 +44,12 @@ def _build(selection: Selection, measures: tuple[str, ...], start: date | None, 
     with st.status("Building the board pack…", expanded=True) as status:
         bar = st.progress(0.0, text="Reading the data")
         try:
-            content = read_pack(session.store(), selection.unit, measures=measures or None, start=start, end=end,
-                                as_of=selection.as_of)
-            data = pack_bytes(content, fmt, progress=lambda done, words: bar.progress(done, text=words))
+            # Chromium starts, and draws each chart as its figure is made, while the content is read.
+            with render.Renderer(workers=pack_file.workers_for(measures or None)) as renderer:
+                content = read_pack(session.store(), selection.unit, measures=measures or None, start=start, end=end,
+                                    as_of=selection.as_of, draw=renderer.draw)
+                data = pack_file.pack_bytes(content, fmt, renderer=renderer,
+                                            progress=lambda done, words: bar.progress(done, text=words))
         except (PackError, render.RenderError) as err:
             status.update(label="The board pack could not be built", state="error")
             st.error(str(err))

@@ -105,3 +105,16 @@ def charts_drawn(page, count: int = 1, timeout: float = 30_000) -> None:
         arg=count,
         timeout=timeout,
     )
+
+
+def open_expander(container, label: str, timeout: float = 10_000) -> None:
+    """Open the expander titled ``label`` and wait until it has finished opening: its height is
+    animated, and a click meanwhile can press the control under the pointer's start and be
+    released over another that has moved there (the button is never pressed)."""
+    container.get_by_text(label, exact=True).click()
+    expander = container.locator('[data-testid="stExpander"]').filter(has_text=label).first
+    expander.locator("details[open]").wait_for(timeout=timeout)
+    expander.element_handle().wait_for_element_state("stable", timeout=timeout)
+    container.page.wait_for_function(
+        "el => el.getAnimations({subtree: true}).every(a => a.playState !== 'running')",
+        arg=expander.element_handle(), timeout=timeout)

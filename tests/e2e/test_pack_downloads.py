@@ -10,7 +10,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from qi_dash import render
-from tests.e2e.app_server import charts_drawn, settle
+from tests.e2e.app_server import charts_drawn, open_expander, settle
+
 
 def test_the_chart_downloads_as_png_and_the_pack_as_pdf(page, server, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 720})
@@ -25,9 +26,12 @@ def test_the_chart_downloads_as_png_and_the_pack_as_pdf(page, server, tmp_path):
     assert image.size == (render.PRINT_WIDTH * render.PRINT_SCALE, render.PRINT_HEIGHT * render.PRINT_SCALE)
 
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Board pack", exact=True).click()
+    open_expander(sidebar, "Board pack")
     sidebar.get_by_role("button", name="Build board pack").click()
-    expect(sidebar.get_by_text("Board pack ready: 1 chart(s)")).to_be_visible(timeout=180_000)
+    # A build that failed says so at once, rather than as a wait for "ready" that times out.
+    ready, failed = sidebar.get_by_text("Board pack ready: 1 chart(s)"), sidebar.get_by_text("could not be built")
+    expect(ready.or_(failed)).to_be_visible(timeout=180_000)
+    assert not failed.count(), sidebar.locator('[data-testid="stAlert"]').all_inner_texts()
     settle(page)
     expect(page.locator('[data-testid="stMain"] [data-stale="true"]')).to_have_count(0)
     page.get_by_role("button", name="PNG", exact=True).scroll_into_view_if_needed()
