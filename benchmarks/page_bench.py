@@ -3,8 +3,10 @@
 Each load opens a fresh browser context (no cached scripts or session) and times navigation
 until the script has finished and every chart has drawn. The bare page is a separate
 Streamlit app (``bare_chart_page.py``) on the same server set-up; the board is the demo's
-Ash Ward (``/Team?team=W-ASH``), and the same board in huddle mode. Prints each page's
-median, its runs and its ratio to the bare page (target: at most 1.5×).
+Ash Ward (``/Team?team=W-ASH``: its summary, then the charts of its first family's tab, the
+tab a visit opens), and the same board in huddle mode. Prints each page's median, its runs and
+its ratio to the bare page (target: at most 1.5×), and the time from a click on the board's
+next family tab until its charts have drawn.
 
 On a shared machine wall time swings with other work, so each load also counts the CPU time
 the browser and the two app servers spent on it (from /proc, Linux only): a figure that
@@ -33,7 +35,8 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qi_dash.board import HUDDLE_CHARTS_PER_SCREEN
-from tests.e2e.app_server import charts_drawn, demo_database, running_app, settle
+from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
+from tests.e2e.app_server import charts_drawn, demo_database, open_family, running_app, settle
 from tests.e2e.conftest import CHROMIUM
 
 BARE = Path(__file__).with_name("bare_chart_page.py")
@@ -62,9 +65,26 @@ def cpu_seconds() -> dict[int, float]:
     return {pid: used[pid] for pid in mine if pid in used}
 
 
-def load(browser, url: str, charts: int, viewport: dict) -> tuple[float, float]:
-    """Wall seconds from navigation to all ``charts`` drawn, in a fresh context, and the CPU
-    seconds spent meanwhile."""
+def family_charts(db: Path, team: str) -> list[tuple[str, int]]:
+    """The board's tabs for ``team``: each family's title and how many charts it draws."""
+    from qi_dash.analysis import measure_view
+    from qi_dash.store import Store
+
+    store = Store.open(db)
+    try:
+        observations = store.observations(units=[team])
+        views = [measure_view(observations, d, [team]) for d in store.definitions()]
+    finally:
+        store.close()
+    counts = [(FAMILY_TITLES[f], sum(v.has_data and v.definition.family == f for v in views)) for f in FAMILIES]
+    return [(title, n) for title, n in counts if n]
+
+
+def load(browser, url: str, charts: int, viewport: dict, tab: tuple[str, int] | None = None
+         ) -> tuple[float, float, float | None]:
+    """Wall seconds from navigation to all ``charts`` drawn, in a fresh context, the CPU
+    seconds spent meanwhile, and with ``tab`` (a family tab's title and its charts) the wall
+    seconds from a click on that tab until its charts have drawn."""
     before = cpu_seconds()
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
@@ -77,8 +97,13 @@ def load(browser, url: str, charts: int, viewport: dict) -> tuple[float, float]:
         raise SystemExit(f"{url} did not finish drawing: {err.message.splitlines()[0]}") from err
     seconds = time.perf_counter() - start
     after = cpu_seconds()  # before closing: the context's renderer ends with it
+    switch = None
+    if tab is not None:
+        start = time.perf_counter()
+        open_family(page, *tab, timeout=120_000)
+        switch = time.perf_counter() - start
     context.close()
-    return seconds, sum(used - before.get(pid, 0.0) for pid, used in after.items())
+    return seconds, sum(used - before.get(pid, 0.0) for pid, used in after.items()), switch
 
 
 def main() -> None:
@@ -87,6 +112,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=720)
     parser.add_argument("--compare", type=Path, help="another checkout whose board joins the alternation")
+    parser.add_argument("--compare-charts", type=int, default=10, help="the charts the other board draws on loading")
     args = parser.parse_args()
     viewport = {"width": args.width, "height": args.height}
     with tempfile.TemporaryDirectory() as folder_name, sync_playwright() as playwright:
@@ -96,22 +122,27 @@ def main() -> None:
         with ExitStack() as servers:
             bare = servers.enter_context(running_app(db, folder / "bare.log", script=BARE))
             app = servers.enter_context(running_app(db, folder / "app.log"))
-            pages = {"bare": (bare + "/", 1), "board": (app + "/Team?team=W-ASH", 10),
+            tabs = family_charts(db, "W-ASH")
+            pages = {"bare": (bare + "/", 1), "board": (app + "/Team?team=W-ASH", tabs[0][1]),
                      "huddle": (app + "/Team?team=W-ASH&view=huddle", HUDDLE_CHARTS_PER_SCREEN)}
             if args.compare:
                 # A database of its own: a server holds its file's lock.
                 other = servers.enter_context(running_app(demo_database(folder / "compare"), folder / "compare.log",
                                                           script=args.compare.resolve() / "app.py"))
-                pages["compared"] = (other + "/Team?team=W-ASH", 10)
-            for url, charts in pages.values():  # warm each server's caches once
-                load(browser, url, charts, viewport)
+                # An older board may draw every chart at once; it is waited for as it draws.
+                pages["compared"] = (other + "/Team?team=W-ASH", args.compare_charts)
+            for name, (url, charts) in pages.items():  # warm each server's caches once
+                load(browser, url, charts, viewport, tabs[1] if name == "board" else None)
             wall: dict[str, list[float]] = {name: [] for name in pages}
             cpu: dict[str, list[float]] = {name: [] for name in pages}
+            switches: list[float] = []
             for _ in range(args.runs):
                 for name, (url, charts) in pages.items():
-                    seconds, used = load(browser, url, charts, viewport)
+                    seconds, used, switch = load(browser, url, charts, viewport, tabs[1] if name == "board" else None)
                     wall[name].append(seconds)
                     cpu[name].append(used)
+                    if switch is not None:
+                        switches.append(switch)
         browser.close()
     base, base_cpu = statistics.median(wall["bare"]), statistics.median(cpu["bare"])
     print(f"Fresh-context loads at {args.width}×{args.height}, {args.runs} runs each, in alternation")
@@ -121,6 +152,9 @@ def main() -> None:
         verdict = "" if name == "bare" else ("  within" if median / base <= TARGET else "  over") + f" {TARGET}×"
         print(f"{name:<8} {pages[name][1]:>6} {median:>6.2f}s {median / base:>5.2f}× {used:>6.2f}s {used / base_cpu:>5.2f}×  "
               + " ".join(f"{r:.2f}" for r in wall[name]) + verdict)
+    print(f"board's {tabs[1][0]} tab ({tabs[1][1]} charts) opened by a click: median {statistics.median(switches):.2f}s  "
+          + " ".join(f"{r:.2f}" for r in switches))
+    print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from qi_dash.vocabulary import FAMILY_TITLES
 from tests.conftest import REPO
 
 TIMEOUT = 60
@@ -37,6 +38,24 @@ def no_errors(at: AppTest) -> AppTest:
 
 def charts(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def board_charts(at: AppTest) -> list[dict]:
+    """Every chart of a team's board, family by family (on a page without the board's family
+    tabs, its charts). The board builds only its open family tab's charts, so each tab is opened
+    in turn, as a click on it would; the first is left open."""
+    from qi_dash.ui.board import FAMILY_TABS
+
+    labels = [t.label for t in at.tabs if t.label in FAMILY_TITLES.values()]
+    if not labels:
+        return charts(at)
+    found = []
+    for label in labels:
+        at.session_state[FAMILY_TABS] = label
+        found += charts(no_errors(at.run()))
+    at.session_state[FAMILY_TABS] = labels[0]
+    no_errors(at.run())
+    return found
 
 
 def button(at: AppTest, label: str):

@@ -13,7 +13,7 @@ import streamlit as st
 from qi_dash import bootstrap, periods
 from qi_dash.store import Store
 from qi_dash.upload import commit, plan_upload
-from tests.apptest import charts, no_errors, page_opener
+from tests.apptest import board_charts, charts, no_errors, page_opener
 from tests.builders import canonical_csv, csv_bytes
 
 
@@ -48,8 +48,8 @@ def test_home_shows_the_organisation_as_it_was_on_the_chosen_day(viewer):
 def test_team_page_deep_link_shows_the_family_of_measures(viewer):
     at = no_errors(viewer("pages/1_Team.py", team="W-ASH"))
     assert at.title[0].value == "Ash Ward"
-    assert [h.value for h in at.header] == ["Outcome measures", "Process measures", "Balancing measures"]
-    figures = charts(at)
+    assert [t.label for t in at.tabs] == ["Outcome measures", "Process measures", "Balancing measures"]
+    figures = board_charts(at)
     assert len(figures) == 10
     assert at.query_params["team"] == "W-ASH" and at.query_params["dir"] == "DIR-ACU"
 
@@ -182,7 +182,7 @@ def test_undo_on_the_uploads_page_reverts_a_correction(app, demo_db):
     assert at.dataframe[0].value.iloc[0]["Status"] == "undo of upload 2"
 
     team = app("pages/1_Team.py", team="W-ASH")
-    (huddles,) = [f for f in charts(team) if f["layout"]["title"]["text"].startswith("Safety huddles")]
+    (huddles,) = [f for f in board_charts(team) if f["layout"]["title"]["text"].startswith("Safety huddles")]
     data = next(t for t in huddles["data"] if t["name"] == "Data")
     assert 37 not in _decoded(data["y"])
     assert before in _decoded(data["y"])

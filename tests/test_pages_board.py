@@ -10,7 +10,9 @@ import pytest
 
 from qi_dash import board
 from qi_dash.store import Store
-from tests.apptest import charts, no_errors
+from qi_dash.ui.board import FAMILY_TABS
+from qi_dash.vocabulary import FAMILIES
+from tests.apptest import board_charts, charts, no_errors
 
 TEAM = "pages/1_Team.py"
 
@@ -52,10 +54,34 @@ def test_the_board_summarises_the_family_of_measures_before_its_charts(viewer, a
     link = summary["Measure"].iloc[0]
     assert link.startswith("./Measure?") and "team=W-ASH" in link and f"measure={expected[0].code}" in link
     assert link.endswith(f"#{expected[0].name}")
-    # Then the charts, family by family, in the summary's order.
-    assert [h.value for h in at.header] == ["Outcome measures", "Process measures", "Balancing measures"]
-    assert chart_codes(at, "chart") == [line.code for line in expected]
-    assert all(f["layout"]["title"]["text"] for f in charts(at))
+    # Then the charts, a tab per family in the summary's order; only the open tab's are built.
+    assert [t.label for t in at.tabs] == ["Outcome measures", "Process measures", "Balancing measures"]
+    codes = []
+    for label, family in zip(["Outcome measures", "Process measures", "Balancing measures"], FAMILIES):
+        at.session_state[FAMILY_TABS] = label
+        no_errors(at.run())
+        assert chart_codes(at, "chart") == [line.code for line in expected if line.family == family]
+        assert all(f["layout"]["title"]["text"] for f in charts(at))
+        codes += chart_codes(at, "chart")
+    assert codes == [line.code for line in expected]  # every measure's chart, each once
+    assert len(board_charts(at)) == 10
+
+
+def test_the_open_family_stays_open_from_team_to_team(viewer, read_only_db):
+    store = Store.open(read_only_db)
+    try:
+        balancing = {d.name for d in store.definitions() if d.family == "balancing"}
+    finally:
+        store.close()
+    at = no_errors(viewer(TEAM, team="W-ASH"))
+    at.session_state[FAMILY_TABS] = "Balancing measures"
+    no_errors(at.run())
+    at.selectbox(key="w_team").select("Birch Ward").run()
+    no_errors(at)
+    assert at.title[0].value == "Birch Ward"
+    assert at.session_state[FAMILY_TABS] == "Balancing measures"
+    titles = [f["layout"]["title"]["text"] for f in charts(at)]
+    assert titles and set(titles) <= balancing
 
 
 def test_the_huddle_toggle_puts_huddle_mode_in_the_url(viewer):
@@ -88,7 +114,7 @@ def test_huddle_mode_from_the_url_shows_four_large_charts_signals_first(viewer, 
     next(b for b in at.button if b.label == "Leave huddle mode").click().run()
     no_errors(at)
     assert "view" not in at.query_params and at.query_params["team"] == "W-ASH"
-    assert len(charts(at)) == 10 and at.dataframe  # the board again
+    assert len(board_charts(at)) == 10 and at.dataframe  # the board again
 
 
 def test_huddle_rotation_comes_from_the_url(viewer):

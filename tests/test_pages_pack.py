@@ -9,7 +9,8 @@ import io
 import pytest
 from pptx import Presentation
 
-from tests.apptest import button, no_errors
+from qi_dash.ui.pack import PACK_OPEN
+from tests.apptest import button, no_errors, opened
 
 PACK_TIMEOUT = 300  # the pack draws its charts in Chromium
 
@@ -21,6 +22,8 @@ PACK_TIMEOUT = 300  # the pack draws its charts in Chromium
 ])
 def test_home_team_and_measure_offer_a_board_pack(viewer, page, query):
     at = no_errors(viewer(page, **query))
+    assert not any(b.label == "Build board pack" for b in at.get("button"))  # built only when opened
+    at = opened(at, PACK_OPEN)
     assert button(at, "Build board pack")
     assert [r.label for r in at.sidebar.radio] == ["Format"]
     assert at.sidebar.radio[0].options == ["PDF", "PowerPoint"]
@@ -29,7 +32,7 @@ def test_home_team_and_measure_offer_a_board_pack(viewer, page, query):
 
 
 def test_the_measure_pages_pack_is_built_on_request_and_downloads(viewer):
-    at = no_errors(viewer("pages/2_Measure.py", team="W-ASH", measure="RP_RATE"))
+    at = opened(no_errors(viewer("pages/2_Measure.py", team="W-ASH", measure="RP_RATE")), PACK_OPEN)
     at.sidebar.radio[0].set_value("pptx")
     button(at, "Build board pack").click()
     at = no_errors(at.run(timeout=PACK_TIMEOUT))

@@ -9,14 +9,14 @@ import streamlit as st
 
 from qi_dash.chart_cycles import CYCLES_TRACE
 from qi_dash.store import Store
-from tests.apptest import button, charts, no_errors, opened
+from tests.apptest import board_charts, button, charts, no_errors, opened
 
 
 def cycle_markers(at) -> dict[str, list[str]]:
     """Each chart's title → the legend names of its PDSA cycle markers."""
     return {f["layout"]["title"]["text"]: [name for t in f["data"] if t.get("meta") == CYCLES_TRACE
                                            for name in t["customdata"]]
-            for f in charts(at)}
+            for f in board_charts(at)}
 
 
 def stored_cycles(db):

@@ -23,6 +23,7 @@ from qi_dash.ui.widgets import icon_uri, page_href, table_height
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
 
 BOARD_CHART_HEIGHT = 400
+FAMILY_TABS = "board_family"  # the open family's tab: st.session_state[FAMILY_TABS] is its label
 # No mode bar: on a board of many charts it is drawn for each chart, and the Measure page
 # keeps it for downloads.
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
@@ -86,14 +87,21 @@ def summary(selection: Selection, views: Sequence[MeasureView]) -> None:
 
 
 def chart_grid(selection: Selection, views: Sequence[MeasureView], *, show_2s: bool) -> None:
-    """Each family's charts, two a row on a wide screen."""
+    """The charts, a tab per family (outcome → process → balancing), two a row on a wide screen.
+
+    Only the open tab's charts are built and sent: drawing a Plotly chart is most of what a
+    board costs the browser, and the summary above already gives every measure's icons and
+    words. A tab is opened by label, so the same family stays open from team to team."""
+    families = [(family, [v for v in views if v.definition.family == family and v.has_data]) for family in FAMILIES]
+    families = [(family, mine) for family, mine in families if mine]
+    if not families:
+        return
     st.html(_GRID_CSS)
-    with st.container(key="board_grid"):
-        for family in FAMILIES:
-            mine = [v for v in views if v.definition.family == family and v.has_data]
-            if not mine:
-                continue
-            st.header(FAMILY_TITLES[family])
+    tabs = st.tabs([FAMILY_TITLES[family] for family, _ in families], key=FAMILY_TABS, on_change="rerun")
+    for tab, (_, mine) in zip(tabs, families):
+        if not tab.open:
+            continue
+        with tab, st.container(key="board_grid"):
             for start in range(0, len(mine), 2):
                 for column, view in zip(st.columns(2), mine[start:start + 2]):
                     column.plotly_chart(figure(selection, view, show_2s=show_2s), key=f"chart_{view.definition.code}",

@@ -13,16 +13,20 @@ from qi_dash import pack_file, render
 from qi_dash.pack import FORMATS, MEDIA_TYPES, PackError, read_pack
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import markdown_text
+from qi_dash.ui.widgets import lazy_expander, markdown_text
 
+PACK_OPEN = "pack_open"  # the sidebar's "Board pack" expander is open
 BUILT = "pack_file"  # session key: (what was asked, file name, bytes) of the last pack built
 IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 def board_pack(selection: Selection, measures: tuple[str, ...] = ()) -> None:
     """In the sidebar: the board pack of the selected unit (and the units one level below it),
-    of ``measures`` (default: all), over a chosen period."""
-    with st.sidebar.expander("Board pack", icon=":material/picture_as_pdf:"):
+    of ``measures`` (default: all), over a chosen period. Built only while open: its date
+    fields and buttons cost every page load time to draw, and most visits never open it."""
+    with st.sidebar, lazy_expander("Board pack", PACK_OPEN, icon=":material/picture_as_pdf:") as opened:
+        if not opened:
+            return
         st.caption(f"{markdown_text(selection.name())}: a cover, the summary table with its icons, then each "
                    "measure's chart with its signals, PDSA cycles and comments.")
         fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True, key="pack_format")

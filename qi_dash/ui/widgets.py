@@ -55,11 +55,11 @@ def page_href(page: str, params: Mapping[str, str], fragment: str = "") -> str:
 
 
 @contextmanager
-def lazy_expander(label: str, key: str) -> Iterator[bool]:
+def lazy_expander(label: str, key: str, icon: str | None = None) -> Iterator[bool]:
     """An expander whose contents are built only while it is open: forms and tables cost the
     browser time to draw on every page load, though most visits never open them. Yields
     whether it is open; its state is ``st.session_state[key]``."""
-    with st.expander(label, key=key, on_change="rerun") as box:
+    with st.expander(label, key=key, icon=icon, on_change="rerun") as box:
         yield bool(box.open)
 
 

@@ -118,3 +118,44 @@ def open_expander(container, label: str, timeout: float = 10_000) -> None:
     container.page.wait_for_function(
         "el => el.getAnimations({subtree: true}).every(a => a.playState !== 'running')",
         arg=expander.element_handle(), timeout=timeout)
+
+
+def open_family(page, label: str, count: int | None = None, timeout: float = 30_000) -> None:
+    """Open the board's tab of a family of measures (only the open tab's charts are drawn) and
+    wait until its charts (``count`` of them, if given) have drawn."""
+    tabs = page.locator(".st-key-board_family")
+    tabs.wait_for(timeout=timeout)
+    _family_drawn(page, None, timeout)  # the tab open now, before any is marked as gone
+    tab = tabs.get_by_role("tab", name=label)
+    if tab.get_attribute("aria-selected") != "true":  # a click on the open tab does nothing
+        # The open tab's charts are marked, so a family with as many charts is not taken for the new one.
+        page.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach(c => { c.dataset.before = '1'; })")
+        tab.click()
+        settle(page, timeout=timeout)
+    _family_drawn(page, count, timeout)
+
+
+def _family_drawn(page, count: int | None, timeout: float) -> None:
+    """Wait until every chart on the page (``count`` of them, if given) has drawn, none of
+    them one marked as the tab before."""
+    page.wait_for_function(
+        """n => { const charts = [...document.querySelectorAll('.js-plotly-plot')];
+                  const want = n ?? document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+                  return want > 0 && charts.length === want
+                      && charts.every(c => !c.dataset.before && c.data && c.data.length
+                                           && c.querySelector('.scatterlayer .trace')); }""",
+        arg=count,
+        timeout=timeout,
+    )
+
+
+def every_family(page, script: str, timeout: float = 30_000) -> list:
+    """``script`` (a JavaScript function giving a list, an item per chart on the page) over
+    every chart of the board: each family's tab opened in turn, then the first again."""
+    labels = page.locator(".st-key-board_family").get_by_role("tab").all_inner_texts()
+    found = []
+    for label in labels:
+        open_family(page, label, timeout=timeout)
+        found += page.evaluate(script)
+    open_family(page, labels[0], timeout=timeout)
+    return found

@@ -44,4 +44,4 @@ def test_a_command_line_load_beside_the_running_app_shows_in_the_app(page, serve
     expect(page.get_by_text("warehouse-nightly.csv").first).to_be_attached()
     page.goto(f"{server['url']}/Team?team=W-ASH")
     settle(page)
-    charts_drawn(page, 10)
+    charts_drawn(page)

@@ -27,7 +27,10 @@ def test_the_chart_downloads_as_png_and_the_pack_as_pdf(page, server, tmp_path):
 
     sidebar = page.locator('[data-testid="stSidebar"]')
     open_expander(sidebar, "Board pack")
-    sidebar.get_by_role("button", name="Build board pack").click()
+    settle(page)  # the expander's contents are built by the run its opening starts
+    build = sidebar.get_by_role("button", name="Build board pack")
+    build.element_handle().wait_for_element_state("stable")
+    build.click()
     # A build that failed says so at once, rather than as a wait for "ready" that times out.
     ready, failed = sidebar.get_by_text("Board pack ready: 1 chart(s)"), sidebar.get_by_text("could not be built")
     expect(ready.or_(failed)).to_be_visible(timeout=180_000)

@@ -88,7 +88,7 @@ def test_a_viewer_sees_the_charts_but_cannot_upload(page, app):
     sign_in(page, app, "viewer@example.org")
     page.goto(f"{app}/Team?team=W-ASH")
     settle(page, timeout=60_000)
-    charts_drawn(page, 10, timeout=60_000)
+    charts_drawn(page, timeout=60_000)
     page.goto(f"{app}/Upload")
     settle(page)
     expect(page.get_by_text("viewer@example.org may not upload data. Their roles: viewer.")).to_be_visible()
