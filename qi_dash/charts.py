@@ -373,8 +373,10 @@ def _layout(fig: go.Figure, frame: pd.DataFrame, definition: MeasureDefinition, 
                      "font": {"size": style.font + (2 if style.compact else 6), "color": TEXT, "family": FONT}}
     if not style.compact:
         heading["subtitle"] = {"text": chart_caption(definition), "font": {"size": style.font - 2, "color": LIMIT_TEXT}}
+    # automargin, which Plotly's default template used to set: angled date labels on a narrow
+    # chart then push the legend down instead of lying under it.
     axis = {"showline": True, "linecolor": "#AEB7BD", "gridcolor": GRID, "zeroline": False, "ticks": "outside",
-            "tickfont": {"size": style.font - 2}, "title_font": {"size": style.font - 1}}
+            "automargin": True, "tickfont": {"size": style.font - 2}, "title_font": {"size": style.font - 1}}
     # Every style is set here, so no template at all: Plotly's default one would only be shipped
     # with each figure and merged by the browser (a third of the time a board took to draw its
     # charts), and any template, even an empty one, makes Plotly.react redraw an equal copy in full.
