@@ -3,9 +3,13 @@ on a database and for what every page test checks."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from qi_dash.vocabulary import FAMILY_TITLES
@@ -68,3 +72,47 @@ def opened(at: AppTest, key: str) -> AppTest:
     built only while it is open: ``widgets.lazy_expander``)."""
     at.session_state[key] = True
     return no_errors(at.run())
+
+
+class _Cells(HTMLParser):
+    """The text of each row of an HTML table (an image's alt text for the image)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "img" and self._cell is not None:
+            self._cell.append(dict(attrs).get("alt", ""))
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The page's read-only HTML tables (``widgets.html_table``), as frames of their cells' text."""
+    found = []
+    for block in at.markdown:
+        if '<table class="qi-table">' in block.value:
+            cells = _Cells()
+            cells.feed(block.value)
+            found.append(pd.DataFrame(cells.rows[1:], columns=cells.rows[0]))
+    return found
+
+
+def html_links(at: AppTest) -> list[tuple[str, str]]:
+    """Each link in the page's HTML tables: (its text, its address)."""
+    return [(html.unescape(text), html.unescape(href)) for block in at.markdown
+            if '<table class="qi-table">' in block.value
+            for href, text in re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', block.value)]

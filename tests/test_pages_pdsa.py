@@ -9,7 +9,7 @@ import streamlit as st
 
 from qi_dash.chart_cycles import CYCLES_TRACE
 from qi_dash.store import Store
-from tests.apptest import board_charts, button, charts, no_errors, opened
+from tests.apptest import board_charts, button, charts, html_tables, no_errors, opened
 
 
 def cycle_markers(at) -> dict[str, list[str]]:
@@ -44,7 +44,7 @@ def test_a_cycle_added_on_the_team_page_is_marked_on_its_linked_chart_only(app, 
     assert markers["Restrictive practice incidents per 1,000 occupied bed days"] == [
         "1. Protected mealtimes (… still running)"]
     assert sum(len(names) for names in markers.values()) == 1
-    assert at.dataframe[-1].value["Cycle"].tolist() == ["Protected mealtimes"]
+    assert html_tables(at)[-1]["Cycle"].tolist() == ["Protected mealtimes"]
     (saved,) = stored_cycles(demo_db).query("unit == 'W-OAK'").to_dict("records")
     assert (saved["unit"], saved["measures"], saved["recorded_by"]) == ("W-OAK", ["RP_RATE"], "local user")
 
@@ -113,7 +113,7 @@ def test_a_directorate_measure_shows_its_own_and_its_teams_cycles_naming_whose(v
     (names,) = cycle_markers(at).values()
     assert any(n.endswith("Ash Ward: Safewards: calm-down methods and mutual expectations (✓ adopt)") for n in names)
     assert any(n.endswith(". Debriefs led by psychology across the acute wards (↻ adapt)") for n in names)
-    table = next(d.value for d in at.dataframe if "Whose" in d.value)
+    table = next(t for t in html_tables(at) if "Whose" in t)
     assert set(table["Whose"]) == {"", "Ash Ward"}
     story = next(link.proto for link in at.get("page_link") if link.proto.label == "Read the improvement story")
     assert (story.page, story.query_string) == ("Story", "org=ORG&dir=DIR-ACU&measure=DEBRIEF")

@@ -8,6 +8,7 @@ ten Plotly figures took longer than analysing the data, and every visit to a boa
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -19,7 +20,7 @@ from qi_dash import board, charts
 from qi_dash.analysis import MeasureView
 from qi_dash.ui import matrix
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import icon_uri, page_href, table_height
+from qi_dash.ui.widgets import html_table, html_text, icon_image, page_href
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
 
 BOARD_CHART_HEIGHT = 400
@@ -53,8 +54,9 @@ def figure(selection: Selection, view: MeasureView, *, show_2s: bool = False, hu
 
 
 def measure_link(selection: Selection, code: str, name: str) -> str:
-    """A link to the measure's own page for this unit; the fragment carries the link text."""
-    return page_href("Measure", selection.link(measure=code), fragment=name)
+    """HTML of a link to the measure's own page for this unit, in this tab (the name escaped)."""
+    return (f'<a href="{html.escape(page_href("Measure", selection.link(measure=code)))}" target="_self">'
+            f"{html_text(name)}</a>")
 
 
 def summary(selection: Selection, views: Sequence[MeasureView]) -> None:
@@ -63,26 +65,11 @@ def summary(selection: Selection, views: Sequence[MeasureView]) -> None:
     if not lines:
         st.info("No data yet for this team.")
         return
-    table = pd.DataFrame({
-        "Measure": [measure_link(selection, line.code, line.name) for line in lines],
-        "Variation": [icon_uri(line.variation_icon, "variation") for line in lines],
-        "Assurance": [icon_uri(line.assurance_icon, "assurance") for line in lines],
-        "What the chart says": [line.summary for line in lines],
-        "Latest": [line.latest for line in lines],
-        "Family": [line.family.capitalize() for line in lines],
-    })
-    st.dataframe(
-        table, hide_index=True, width="stretch", row_height=48, height=table_height(len(table), 48),
-        column_config={
-            "Measure": st.column_config.LinkColumn("Measure", display_text=r"#(.*)$", width="medium",
-                                                   help="Open the measure's own page"),
-            "Variation": st.column_config.ImageColumn("Variation", width="small",
-                                                      help="Making Data Count variation icon at the latest point"),
-            "Assurance": st.column_config.ImageColumn("Assurance", width="small",
-                                                      help="Making Data Count assurance icon: will the target be met?"),
-            "What the chart says": st.column_config.TextColumn(width="large"),
-            "Family": st.column_config.TextColumn(width="small"),
-        },
+    html_table(
+        ["Measure", "Variation", "Assurance", "What the chart says", "Latest", "Family"],
+        [[measure_link(selection, line.code, line.name), icon_image(line.variation_icon, "variation"), icon_image(line.assurance_icon, "assurance"),
+          html_text(line.summary), html_text(line.latest), html_text(line.family.capitalize())]
+         for line in lines],
     )
 
 

@@ -13,7 +13,7 @@ from qi_dash.access import NotAllowed, Right, can
 from qi_dash.store import StoreConflict, StoreError
 from qi_dash.ui import session, signin
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import lazy_expander, markdown_text, table_height
+from qi_dash.ui.widgets import html_table, html_text, lazy_expander, markdown_text, table_height
 from qi_dash.vocabulary import DECISIONS, PDSA_STEP_WORDS, PDSA_STEPS, RUNNING
 
 NEW = 0  # the "add a new cycle" choice
@@ -52,16 +52,15 @@ def cycles_section(selection: Selection, *, measure: str | None = None) -> None:
 
 def cycle_table(cycles: pd.DataFrame) -> None:
     """One row per cycle, numbered as on the charts."""
-    table = pd.DataFrame({
-        "No.": cycles["number"],
+    columns = {
+        "No.": cycles["number"].astype(str),
         "Cycle": cycles["title"],
         **({"Whose": cycles["whose"]} if cycles["whose"].astype(bool).any() else {}),
         **{PDSA_STEP_WORDS[step]: _dates(cycles[f"{step}_date"]) for step in PDSA_STEPS},
         "Decision": [decision_label(d) for d in cycles["decision"]],
         "What we learned": cycles["learned"].fillna(""),
-    })
-    st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
-                 column_config={"What we learned": st.column_config.TextColumn(width="large")})
+    }
+    html_table(list(columns), [[html_text(cell) for cell in row] for row in zip(*columns.values())])
 
 
 def _dates(column: pd.Series) -> list[str]:

@@ -68,6 +68,32 @@ def table_height(rows: int, row: int = 35, most: int = 25) -> int:
     return 38 + row * min(max(rows, 1), most)
 
 
+# Tables that are only read are drawn as HTML: a page with no data grid never loads the grid's
+# component, which cost the board a tenth of its load in the browser; and long text wraps.
+TABLE_CSS = """<style>
+table.qi-table { width: 100%; border-collapse: collapse; margin: 0.25rem 0 1rem; font-size: 0.95rem; }
+table.qi-table th { text-align: left; font-weight: 600; border-bottom: 2px solid #AEB7BD; padding: 0.35rem 0.5rem;
+  vertical-align: bottom; }
+table.qi-table td { border-bottom: 1px solid #E8EDEE; padding: 0.3rem 0.5rem; vertical-align: middle; }
+table.qi-table img { display: block; }
+</style>"""
+
+
+def html_table(headings: list[str], rows: list[list[str]]) -> None:
+    """A read-only table: ``rows`` of cells already in HTML (user text through ``html_text``),
+    written on one line so Markdown reads it as HTML."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headings)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    st.markdown(f'{TABLE_CSS}<table class="qi-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>',
+                unsafe_allow_html=True)
+
+
+def icon_image(code: str, kind: str, size: int = 40) -> str:
+    """HTML of an icon image whose alt text and tooltip are its meaning in words."""
+    title = html.escape(icons.icon_title(code, kind=kind))
+    return f'<img src="{icon_uri(code, kind)}" alt="{title}" title="{title}" width="{size}" height="{size}">'
+
+
 def icon_uri(code: str, kind: str) -> str:
     """An icon as a data URI, for image cells in a table."""
     svg = icons.icon_svg(code, 40, kind=kind)
