@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from qi_dash import aims as aims_module
-from qi_dash import board, charts, pdsa, periods, phases, targets
+from qi_dash import board, charts, pdsa, periods, targets
 from qi_dash.analysis import MeasureView, unit_views
 from qi_dash.board import BoardLine
 from qi_dash.hierarchy import Hierarchy
@@ -129,7 +129,7 @@ def read_pack(
                                       {d.code: d.target for d in definitions})
     units = pack_units(hierarchy, code)
     all_aims = store.aims(moment)
-    changes = phases.as_it_was(store.phase_changes(units=units), moment)
+    changes = store.phase_changes(units=units, as_of=moment)
     cycles = store.pdsa_cycles(sorted({u for member in units for u in pdsa.related_units(member, hierarchy)}), moment)
     sections = []
     for member in units:

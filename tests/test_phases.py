@@ -284,6 +284,7 @@ def test_as_it_was_keeps_the_changes_recorded_and_in_force_at_that_moment(empty_
     assert as_it_was(frame, None) is frame
     assert as_it_was(frame, before).empty  # not yet recorded
     assert as_it_was(frame, between)["active"].tolist() == [True]  # recorded, not yet undone
+    assert empty_store.phase_changes(as_of=between)["active"].tolist() == [True]
     assert as_it_was(frame, datetime.now(UTC))["active"].tolist() == [False]
     assert frame["active"].tolist() == [False]  # the store's frame is left as it was read
 
@@ -291,7 +292,8 @@ def test_as_it_was_keeps_the_changes_recorded_and_in_force_at_that_moment(empty_
 def test_a_pack_as_of_a_day_draws_the_limits_of_that_day(demo_store, monkeypatch):
     # Hazel's phase change as if recorded in 2099: a pack as of 2030 predates it.
     recorded_later = demo_store.phase_changes().assign(recorded_at=pd.Timestamp("2099-01-01", tz="UTC"))
-    monkeypatch.setattr(demo_store, "phase_changes", lambda units=None, measures=None: recorded_later)
+    monkeypatch.setattr(demo_store, "phase_changes",
+                        lambda units=None, measures=None, as_of=None: as_it_was(recorded_later, as_of))
 
     def safety_plans(as_of):
         return pack.read_pack(demo_store, "W-HAZ", measures=["SAFETY_PLAN"], as_of=as_of).charts[0].line

@@ -12,6 +12,7 @@ import pandas as pd
 from qi_dash.access import Actor, Right, acting, recorded, require
 from qi_dash.aims import Aim
 from qi_dash.pdsa import PdsaCycle
+from qi_dash.phases import as_it_was
 from qi_dash.store import aims, cycles, phases, summary
 
 
@@ -110,10 +111,12 @@ class TeamRecords:
 
     # -- phase changes (store/phases.py) ---------------------------------------------------
 
-    def phase_changes(self, units: list[str] | None = None, measures: list[str] | None = None) -> pd.DataFrame:
-        """Every phase change (``phases.FRAME_COLUMNS``), undone ones too, unit × measure × period order."""
+    def phase_changes(self, units: list[str] | None = None, measures: list[str] | None = None,
+                      as_of: datetime | None = None) -> pd.DataFrame:
+        """Every phase change (``phases.FRAME_COLUMNS``), undone ones too, unit × measure × period
+        order: as they stood at ``as_of``, when given (``qi_dash.phases.as_it_was``)."""
         with self._cursor() as cur:
-            return phases.read(cur, units, measures)
+            return as_it_was(phases.read(cur, units, measures), as_of)
 
     def add_phase_changes(self, changes: pd.DataFrame, recorded_by: Actor | str | None = None) -> list[int]:
         """Record phase changes (columns unit, measure, period, kind, reason, cycle_id); their ids."""

@@ -67,8 +67,8 @@ def summary(selection: Selection, views: Sequence[MeasureView]) -> None:
         return
     html_table(
         ["Measure", "Variation", "Assurance", "What the chart says", "Latest", "Family"],
-        [[measure_link(selection, line.code, line.name), icon_image(line.variation_icon, "variation"), icon_image(line.assurance_icon, "assurance"),
-          html_text(line.summary), html_text(line.latest), html_text(line.family.capitalize())]
+        [[measure_link(selection, line.code, line.name), icon_image(line.variation_icon, "variation"),
+          icon_image(line.assurance_icon, "assurance"), html_text(line.summary), html_text(line.latest), html_text(line.family.capitalize())]
          for line in lines],
     )
 

@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from qi_dash import bootstrap, pdsa, phases, summary, targets
+from qi_dash import bootstrap, pdsa, summary, targets
 from qi_dash.analysis import MeasureView, unit_views
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.hierarchy import Hierarchy
@@ -75,7 +75,7 @@ def views(
     ``unit`` (the unit the teams make up)."""
     return unit_views(observations(path, version, team_codes, as_of), definitions(path, version), team_codes, unit,
                       measure_codes, targets=unit_targets(path, version, as_of), aims=_store(path).aims(as_of),
-                      phase_changes=phases.as_it_was(phase_changes(path, version, (unit,)), as_of))
+                      phase_changes=phase_changes(path, version, (unit,), as_of))
 
 
 def unit_targets(path: str, version: int, as_of: datetime | None = None):
@@ -86,8 +86,8 @@ def unit_targets(path: str, version: int, as_of: datetime | None = None):
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def phase_changes(path: str, version: int, units: tuple[str, ...]) -> pd.DataFrame:
-    return _store(path).phase_changes(units=list(units))
+def phase_changes(path: str, version: int, units: tuple[str, ...], as_of: datetime | None = None) -> pd.DataFrame:
+    return _store(path).phase_changes(units=list(units), as_of=as_of)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -119,7 +119,7 @@ def series_summary_as_of(path: str, version: int, team_codes: tuple[str, ...], a
     series as its chart shows it (the targets and phase changes the charts use)."""
     return summary.summarise(observations(path, version, team_codes, as_of), definitions(path, version),
                              hierarchy(path, version), targets=unit_targets(path, version, as_of),
-                             phase_changes=phases.as_it_was(_store(path).phase_changes(), as_of))
+                             phase_changes=_store(path).phase_changes(as_of=as_of))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
