@@ -77,9 +77,14 @@ def summarise(
     grouping or comparing text.
     """
     by_code = {d.code: d for d in definitions}
-    observations = observations[observations["measure"].isin(list(by_code))]
-    team_of, teams = pd.factorize(observations["unit"])
     measure_of, codes = pd.factorize(observations["measure"])
+    known = np.array([str(c) in by_code for c in codes], dtype=bool)
+    if not known.all():  # rows of measures without a definition are left out
+        kept = known[measure_of]
+        observations = observations[kept]
+        codes = codes[known]
+        measure_of = (np.cumsum(known) - 1)[measure_of[kept]]
+    team_of, teams = pd.factorize(observations["unit"])
     teams, measures = [str(t) for t in teams], [by_code[str(c)] for c in codes]
     # Every unit a series may belong to: the teams, then the units above them.
     paths = [hierarchy.path_to(t) if t in hierarchy else [t] for t in teams]
@@ -103,17 +108,26 @@ def summarise(
     numbers = [observations[c].to_numpy(dtype=float) for c in ("numerator", "denominator", "value")]
     ordinal = _ordinals(observations["period"].to_numpy(dtype="datetime64[ns]"), measure_of, measures)
     parts = [_one_row_each(key[team_rows], ordinal[team_rows], [v[team_rows] for v in numbers])]
-    # The pooled series: each team's rows with data once per unit above it, combined per
-    # unit × measure × period as the measure's definition says (``aggregate.combine``).
+    # The pooled series: each team's rows with data combined per directorate × measure ×
+    # period as the measure's definition says (``aggregate.combine``), then the directorates'
+    # totals per organisation, and so on up: the sums and counts of a unit are those of its
+    # children's, so each level reads the level below, not every team's rows again.
     how = np.array([d.aggregation for d in measures], dtype=object)
     has_data = ~np.isnan(numbers[0]) | ~np.isnan(numbers[1]) | ~np.isnan(numbers[2])
-    pooled_rows = has_data & (how != "none")[measure_of]
-    for level in range(1, max((len(p) for p in paths), default=1)):
-        above = np.array([index[p[-1 - level]] if len(p) > level else -1 for p in paths], dtype=np.int64)[team_of]
-        pooled_key = above * n + measure_of
-        rows = pooled_rows & (above >= 0) & wanted[np.clip(pooled_key, 0, None)]
-        if rows.any():
-            parts.append(_pooled(pooled_key[rows], ordinal[rows], [v[rows] for v in numbers], how))
+    rows = has_data & (how != "none")[measure_of]
+    parent = np.array([index[hierarchy.parent(u)] if u in hierarchy and hierarchy.parent(u) else -1 for u in units],
+                      dtype=np.int64)
+    # A unit's totals are needed while it or a unit above it is wanted.
+    needed = wanted.reshape(len(units), n).copy()
+    for _ in range(max((len(p) for p in paths), default=1)):
+        needed[parent >= 0] |= needed[parent[parent >= 0]]
+    needed = needed.reshape(-1)
+    pooled_key = np.where(parent[team_of] >= 0, parent[team_of] * n + measure_of, -1)
+    rows &= (pooled_key >= 0) & needed[np.clip(pooled_key, 0, None)]
+    level = _Totals.of(pooled_key[rows], ordinal[rows], [v[rows] for v in numbers]) if rows.any() else None
+    while level is not None:
+        parts.append(level.laid(how, wanted))
+        level = level.above(parent, needed, n)
     return _analyse(Laid.join(parts), measures, units, targets=targets, phase_changes=phase_changes)
 
 
@@ -185,6 +199,15 @@ class Laid:
 def _slots(key: np.ndarray, ordinal: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Where each row goes when its series are laid end to end: the series (in key order),
     their first period numbers and lengths, and each row's slot."""
+    if key.size > 1 and _in_order(key, ordinal):
+        # Rows already by series then period (as the store gives them): each series' first
+        # and last periods are those of its first and last rows.
+        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        ends = np.concatenate([starts[1:], [key.size]]) - 1
+        keys, first = key[starts], ordinal[starts]
+        lengths = ordinal[ends] - first + 1
+        offset = np.cumsum(lengths) - lengths - first
+        return keys, first, lengths, np.repeat(offset, ends - starts + 1) + ordinal
     size = int(key.max()) + 1 if key.size else 0
     first = np.full(size, np.iinfo(np.int64).max)
     last = np.full(size, np.iinfo(np.int64).min)
@@ -197,41 +220,95 @@ def _slots(key: np.ndarray, ordinal: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return keys, first[keys], lengths, offset[key] + ordinal - first[key]
 
 
+def _in_order(key: np.ndarray, ordinal: np.ndarray) -> bool:
+    """Whether rows come series by series in increasing key, each one's periods increasing."""
+    same = key[1:] == key[:-1]
+    return bool(((key[1:] > key[:-1]) | (same & (ordinal[1:] > ordinal[:-1]))).all())
+
+
 def _one_row_each(key: np.ndarray, ordinal: np.ndarray, columns: list[np.ndarray]) -> Laid:
     """Series of one row per period (``aggregate.fill_gaps_many`` on arrays)."""
     keys, first, lengths, slot = _slots(key, ordinal)
-    if np.bincount(slot, minlength=int(lengths.sum())).max(initial=0) > 1:
+    total = int(lengths.sum())
+    if slot.size == total and (slot.size == 0 or (slot[0] == 0 and (np.diff(slot) == 1).all())):
+        return Laid(keys, first, lengths, list(columns))  # no gaps and no repeats: laid as given
+    if np.bincount(slot, minlength=total).max(initial=0) > 1:
         raise ValueError("each period may appear only once per series: aggregate first")
     laid = []
     for values in columns:
-        out = np.full(int(lengths.sum()), np.nan)
+        out = np.full(total, np.nan)
         out[slot] = values
         laid.append(out)
     return Laid(keys, first, lengths, laid)
 
 
-def _pooled(key: np.ndarray, ordinal: np.ndarray, columns: list[np.ndarray], how: np.ndarray) -> Laid:
-    """Rows with data combined per series and period (``aggregate.combine``: pooled
-    numerators and denominators, a sum or a mean of values, over the rows with a number).
-    Sums are accumulated in row order, as the database's are (exact for counts; pandas adds
-    a compensation term, so a mean of fractions may differ in its last bits)."""
-    keys, first, lengths, slot = _slots(key, ordinal)
-    total = int(lengths.sum())
-    sums, counts = [], []
-    for values in columns:
-        ok = ~np.isnan(values)
-        sums.append(np.bincount(slot[ok], weights=values[ok], minlength=total))
-        counts.append(np.bincount(slot[ok], minlength=total))
-    has_rows = np.bincount(slot, minlength=total) > 0
-    series_how = np.repeat(how[keys % len(how)], lengths)
-    nan = np.full(total, np.nan)
-    pooled = series_how == "pooled"
-    numerator = np.where(pooled & (counts[0] > 0), sums[0], nan)
-    denominator = np.where(pooled & (counts[1] > 0), sums[1], nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(series_how == "sum", np.where(has_rows, sums[2], nan),
-                         np.where(series_how == "mean", sums[2] / counts[2], nan))
-    return Laid(keys, first, lengths, [numerator, denominator, value])
+def _steps(lengths: np.ndarray) -> np.ndarray:
+    """Each slot's place in its series (0, 1, … per series) for series laid end to end."""
+    starts = np.cumsum(lengths) - lengths
+    return np.arange(int(lengths.sum())) - np.repeat(starts, lengths)
+
+
+@dataclass
+class _Totals:
+    """A level's pooled series laid end to end (as ``Laid``), each slot with the sums and
+    counts of its rows' numerators, denominators and values (NaN skipped) and its number of
+    rows with data: all the level above needs to pool them again."""
+
+    keys: np.ndarray
+    first: np.ndarray
+    lengths: np.ndarray
+    sums: list[np.ndarray]
+    counts: list[np.ndarray]
+    rows: np.ndarray
+
+    @classmethod
+    def of(cls, key: np.ndarray, ordinal: np.ndarray, columns: list[np.ndarray],
+           counts: list[np.ndarray] | None = None, rows: np.ndarray | None = None) -> _Totals:
+        """Rows (each row one team's numbers, or a unit's totals with their ``counts`` and
+        ``rows``) added up per series and period. Sums are accumulated in row order, as the
+        database's are (exact for counts)."""
+        keys, first, lengths, slot = _slots(key, ordinal)
+        total = int(lengths.sum())
+        sums, tallies = [], []
+        for i, values in enumerate(columns):
+            ok = ~np.isnan(values) if counts is None else counts[i] > 0
+            sums.append(np.bincount(slot[ok], weights=values[ok], minlength=total))
+            tallies.append(np.bincount(slot, weights=counts[i], minlength=total).astype(np.int64) if counts is not None
+                           else np.bincount(slot[ok], minlength=total))
+        with_data = np.bincount(slot, minlength=total) if rows is None else np.bincount(
+            slot, weights=rows, minlength=total).astype(np.int64)
+        return cls(keys, first, lengths, sums, tallies, with_data)
+
+    def above(self, parent: np.ndarray, needed: np.ndarray, n: int) -> _Totals | None:
+        """The totals of the units above these (``parent`` of each unit; series key
+        ``unit * n + measure``), for the series ``needed``; None at the top."""
+        key = np.repeat(self.keys, self.lengths)
+        up = parent[key // n]
+        pooled_key = np.where(up >= 0, up * n + key % n, -1)
+        keep = (self.rows > 0) & (pooled_key >= 0) & needed[np.clip(pooled_key, 0, None)]
+        if not keep.any():
+            return None
+        ordinal = np.repeat(self.first, self.lengths) + _steps(self.lengths)
+        return _Totals.of(pooled_key[keep], ordinal[keep], [s[keep] for s in self.sums],
+                          [c[keep] for c in self.counts], self.rows[keep])
+
+    def laid(self, how: np.ndarray, wanted: np.ndarray) -> Laid:
+        """The ``wanted`` series combined as each measure's definition says
+        (``aggregate.combine``: pooled numerators and denominators, a sum or a mean of values,
+        over the rows with a number)."""
+        series = wanted[self.keys]
+        slots = np.repeat(series, self.lengths)
+        keys, lengths = self.keys[series], self.lengths[series]
+        sums, counts = [s[slots] for s in self.sums], [c[slots] for c in self.counts]
+        series_how = np.repeat(how[keys % len(how)], lengths)
+        nan = np.full(int(lengths.sum()), np.nan)
+        pooled = series_how == "pooled"
+        numerator = np.where(pooled & (counts[0] > 0), sums[0], nan)
+        denominator = np.where(pooled & (counts[1] > 0), sums[1], nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(series_how == "sum", np.where(self.rows[slots] > 0, sums[2], nan),
+                             np.where(series_how == "mean", sums[2] / counts[2], nan))
+        return Laid(keys, self.first[series], lengths, [numerator, denominator, value])
 
 
 def _analyse(
@@ -255,9 +332,7 @@ def _analyse(
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(ratio, numerator / denominator, value)
     monthly = np.array([d.frequency == "month" for d in measures])
-    starts = np.cumsum(laid.lengths) - laid.lengths
-    step = np.arange(int(laid.lengths.sum())) - np.repeat(starts, laid.lengths)
-    period = _from_ordinals(np.repeat(laid.first, laid.lengths) + step, monthly[measure])
+    period = _from_ordinals(np.repeat(laid.first, laid.lengths) + _steps(laid.lengths), monthly[measure])
     settings = [d.spc_settings() for d in measures]
     keys = laid.keys.tolist()
     chosen = {key: settings[key % n] for key in keys}

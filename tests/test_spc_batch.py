@@ -131,6 +131,30 @@ def test_many_random_xmr_series_equal_analyse():
         assert batch[s].equals(analyse(dates(width), frame.value.values[s * width : (s + 1) * width]))
 
 
+def test_series_in_blocks_worked_on_at_once_equal_analyse():
+    """More phases than one block holds (``kernel.CHUNK_ROWS``), of uneven lengths and with
+    signals: the blocks are worked on side by side and each series still equals its own."""
+    from qi_dash.spc.kernel import CHUNK_ROWS
+
+    rng = np.random.default_rng(5)
+    n_series = 2 * CHUNK_ROWS + 300
+    lengths = rng.integers(1, 40, n_series)
+    values = rng.poisson(8, int(lengths.sum())).astype(float)
+    values[rng.random(values.size) < 0.03] = 30.0  # points beyond the limits
+    frame = pd.DataFrame({
+        "series": np.repeat(np.arange(n_series), lengths),
+        "period": np.concatenate([dates(n).values for n in lengths]),
+        "value": values,
+    })
+    batch = analyse_many(frame, SpcSettings(chart="c"))
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+    edges = [CHUNK_ROWS - 1, CHUNK_ROWS, 2 * CHUNK_ROWS - 1, 2 * CHUNK_ROWS, n_series - 1]
+    for s in sorted({*edges, *range(0, n_series, 41)}):
+        one = analyse(dates(lengths[s]), values[starts[s] : starts[s + 1]], settings=SpcSettings(chart="c"))
+        assert batch[s].equals(one), s
+    assert any(batch[s].points["rule"].ne("").any() for s in edges)
+
+
 def test_analyse_many_keeps_counts_for_series_charted_from_the_ratio():
     frame = pd.DataFrame({
         "series": ["a"] * 3, "period": dates(3), "numerator": [1.0, 2.0, 3.0], "denominator": [10.0, 20.0, 30.0],

@@ -123,6 +123,19 @@ def test_a_measure_not_combined_across_teams_has_no_pooled_series(demo_store):
     assert not prn.empty and set(prn["unit"].map(demo_store.hierarchy().level)) == {"team"}
 
 
+def test_rows_of_measures_without_a_definition_are_left_out(demo_store):
+    """Rows of a measure with no definition (here PRN, its definition withheld) change nothing
+    about the other series, wherever they sit among them."""
+    observations, tree = demo_store.observations(), demo_store.hierarchy()
+    others = [d for d in demo_store.definitions() if d.code != "PRN"]
+    assert (observations["measure"] == "PRN").any()
+    without = summary.summarise(observations[observations["measure"] != "PRN"], others, tree)
+    shuffled = observations.sample(frac=1, random_state=3)
+    with_them = summary.summarise(shuffled, others, tree)
+    assert "PRN" not in set(with_them["measure"])
+    _same(with_them, without)
+
+
 def test_an_upload_refreshes_the_team_and_every_unit_above_it(demo_store):
     before = demo_store.summary().set_index(["unit", "measure"])
     row = _correction(demo_store, "W-ASH", "RP_RATE", numerator=400.0)

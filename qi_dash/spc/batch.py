@@ -107,8 +107,7 @@ class SPCBatch:
             no_ref = p.reference < 0
             c = p.computed
             keys += members
-            # Every series has at least one row, so each slice of reduceat is non-empty.
-            parts["points"].append(np.add.reduceat(~np.isnan(c.value), p.starts[:-1]).astype(np.int64))
+            parts["points"].append(p.charted)
             parts["period"].append(np.where(no_ref, np.datetime64("NaT", "ns"), p.periods[at]))
             for name in ("value", "centre", "lower", "upper"):
                 parts[name].append(np.where(no_ref, np.nan, c.at(name, at)))

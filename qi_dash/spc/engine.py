@@ -69,7 +69,9 @@ def run_pack(
         baseline=baseline,
     )
     c = compute(pack)
-    reference = point_types.latest(c.value, starts[:-1])
+    # The charted values before the multiplier have their gaps where the charted ones do:
+    # reading them spares laying out every point on the charted scale.
+    reference = point_types.latest(y, starts[:-1])
     last_target = point_types.latest(target, starts[:-1])
     latest_target = np.where(last_target >= 0, target[np.clip(last_target, 0, None)], np.nan)
     ref = np.clip(reference, 0, None)
@@ -91,6 +93,7 @@ def run_pack(
         ),
         assurance_icon=point_types.assurance_icons(latest_target, lower, upper, direction, first.chart),
         reference=reference,
+        charted=np.add.reduceat(~np.isnan(y), starts[:-1]).astype(np.int64),
         baseline=baseline,
     )
 

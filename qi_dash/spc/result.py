@@ -133,6 +133,7 @@ class PackResult:
     variation_icon: np.ndarray
     assurance_icon: np.ndarray
     reference: np.ndarray  # index of each series' latest non-missing point (−1 if none)
+    charted: np.ndarray  # per series: how many of its points have a charted value
     baseline: np.ndarray  # per phase row: points its limits come from (a huge number: all)
 
     def _reasons(self, lo: int, hi: int, row_lo: int, centre_word: str, rule_set: str) -> np.ndarray:
