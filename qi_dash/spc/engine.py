@@ -36,17 +36,15 @@ def run_pack(
     first = settings[0]
     n_series = len(settings)
     lengths = np.diff(starts)
-    series = np.repeat(np.arange(n_series), lengths)
     phases_per_series = np.maximum.reduceat(phase, starts[:-1])
     row_starts = np.concatenate([[0], np.cumsum(phases_per_series)])
-    row = row_starts[series] + phase - 1
-    n_rows = int(row_starts[-1])
-    # Place of each point in its phase: its index minus the index of the phase's first point.
-    row_first = np.zeros(n_rows, np.int64)
+    row = np.repeat(row_starts[:-1] - 1, lengths) + phase
+    # Place of each point in its phase: its index minus the index of the phase's first point
+    # (a phase's points are consecutive; repeats rather than lookups, which cost more).
     new_row = np.ones(row.size, bool)
     new_row[1:] = row[1:] != row[:-1]
-    row_first[row[new_row]] = np.flatnonzero(new_row)
-    column = np.arange(row.size) - row_first[row]
+    row_first = np.flatnonzero(new_row)
+    column = np.arange(row.size) - np.repeat(row_first, np.diff(np.append(row_first, row.size)))
     direction = np.array([DIRECTIONS.index(s.direction) for s in settings])
     row_series = np.repeat(np.arange(n_series), phases_per_series)
     per_series = np.array([NOT_FROZEN if s.baseline_points is None else s.baseline_points for s in settings])

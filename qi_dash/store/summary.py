@@ -58,7 +58,8 @@ def refresh(cur: duckdb.DuckDBPyConnection, series: pd.DataFrame | None = None) 
         stale = summary.affected(tree, series)
         level = stale["unit"].map(tree.frame.set_index("code")["level"])
         teams, above = stale[level == "team"], stale[level.notna() & (level != "team")]
-    rows = pd.concat([_team_rows(cur, teams), _pooled_rows(cur, tree, definitions, above)], ignore_index=True)
+    found = [t for t in (_team_rows(cur, teams), _pooled_rows(cur, tree, definitions, above)) if t is not None]
+    rows = _frame(pa.concat_tables(found, promote_options="permissive"))
     fresh = summary.summarise_rows(rows, definitions, **as_charted)
     if series is None:
         cur.execute("DELETE FROM series_summary")
@@ -76,7 +77,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, series: pd.DataFrame | None = None) 
 _NUMBERS = "numerator, denominator, value"
 
 
-def _team_rows(cur: duckdb.DuckDBPyConnection, series: pd.DataFrame | None) -> pd.DataFrame:
+def _team_rows(cur: duckdb.DuckDBPyConnection, series: pd.DataFrame | None) -> pa.Table:
     """The current observations' numbers of the team series ``series`` (unit, measure), or of
     every series."""
     if series is None:
@@ -85,17 +86,18 @@ def _team_rows(cur: duckdb.DuckDBPyConnection, series: pd.DataFrame | None) -> p
         cur.register("summary_series", pa.Table.from_pandas(series, preserve_index=False))
         relation = cur.sql(f"""SELECT unit, measure, CAST(period AS TIMESTAMP) AS period, {_NUMBERS}
                                FROM observations JOIN summary_series USING (unit, measure)""")
-    return _frame(relation.to_arrow_table())
+    return relation.to_arrow_table()
 
 
 def _pooled_rows(
     cur: duckdb.DuckDBPyConnection, tree: Hierarchy, definitions: list[MeasureDefinition], wanted: pd.DataFrame | None
-) -> pd.DataFrame:
+) -> pa.Table | None:
     """The series of the units above teams (``wanted``: unit, measure; None: every one),
     combined from their teams' rows per period as each measure's definition says: the
     database's version of ``aggregate.combine`` (pooled numerators and denominators, a sum or a
     mean of values, over the teams with a number that period; no rows for a measure that is
-    not combined). The summary's tests hold it equal to the charts, which use ``combine``."""
+    not combined; None when no unit or measure is pooled). The summary's tests hold it equal to
+    the charts, which use ``combine``."""
     combined = pd.DataFrame(
         [(d.code, d.aggregation) for d in definitions if d.aggregation != "none"], columns=["measure", "aggregation"]
     )
@@ -103,7 +105,7 @@ def _pooled_rows(
     above = units.loc[units["level"] != "team", "code"] if wanted is None else wanted["unit"].unique()
     members = pd.DataFrame([(team, unit) for unit in above for team in tree.teams_under(unit)], columns=["team", "unit"])
     if combined.empty or members.empty:
-        return pd.DataFrame(columns=["unit", "measure", "period", "numerator", "denominator", "value"])
+        return None
     cur.register("pool_measures", pa.Table.from_pandas(combined, preserve_index=False))
     cur.register("pool_members", pa.Table.from_pandas(members, preserve_index=False))
     only_wanted = ""
@@ -111,7 +113,7 @@ def _pooled_rows(
         cur.register("pool_wanted", pa.Table.from_pandas(wanted, preserve_index=False))
         only_wanted = "JOIN pool_wanted w ON w.unit = p.unit AND w.measure = o.measure"
     with dialect.of(cur).pooling(cur):
-        table = cur.sql(f"""
+        return cur.sql(f"""
         SELECT p.unit, o.measure, CAST(o.period AS TIMESTAMP) AS period,
                CASE WHEN m.aggregation = 'pooled' THEN sum(o.numerator) END AS numerator,
                CASE WHEN m.aggregation = 'pooled' THEN sum(o.denominator) END AS denominator,
@@ -122,7 +124,6 @@ def _pooled_rows(
         {only_wanted}
         WHERE o.numerator IS NOT NULL OR o.denominator IS NOT NULL OR o.value IS NOT NULL
         GROUP BY p.unit, o.measure, o.period, m.aggregation""").to_arrow_table()
-    return _frame(table)
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
