@@ -198,32 +198,29 @@ class Laid:
 
 def _slots(key: np.ndarray, ordinal: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Where each row goes when its series are laid end to end: the series (in key order),
-    their first period numbers and lengths, and each row's slot."""
-    if key.size > 1 and _in_order(key, ordinal):
-        # Rows already by series then period (as the store gives them): each series' first
-        # and last periods are those of its first and last rows.
-        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-        ends = np.concatenate([starts[1:], [key.size]]) - 1
-        keys, first = key[starts], ordinal[starts]
-        lengths = ordinal[ends] - first + 1
-        offset = np.cumsum(lengths) - lengths - first
-        return keys, first, lengths, np.repeat(offset, ends - starts + 1) + ordinal
-    size = int(key.max()) + 1 if key.size else 0
+    their first period numbers and lengths, and each row's slot.
+
+    Rows usually come in runs of one series with periods increasing (a team's series as the
+    store gives them, or a directorate's rows from each of its teams in turn): then each run's
+    first and last rows bound it, and the work per row is one pass, not a lookup."""
+    if not key.size:
+        return key, key, key, key
+    size = int(key.max()) + 1
+    change = key[1:] != key[:-1]
+    if not ((ordinal[1:] > ordinal[:-1]) | change).all():
+        change = np.ones(key.size - 1, bool)  # runs of one row each
+    starts = np.flatnonzero(np.concatenate([[True], change]))
+    ends = np.concatenate([starts[1:], [key.size]]) - 1
+    run_key = key[starts]
     first = np.full(size, np.iinfo(np.int64).max)
     last = np.full(size, np.iinfo(np.int64).min)
-    np.minimum.at(first, key, ordinal)
-    np.maximum.at(last, key, ordinal)
+    np.minimum.at(first, run_key, ordinal[starts])
+    np.maximum.at(last, run_key, ordinal[ends])
     keys = np.flatnonzero(last >= first)
     lengths = last[keys] - first[keys] + 1
     offset = np.zeros(size, np.int64)
     offset[keys] = np.cumsum(lengths) - lengths
-    return keys, first[keys], lengths, offset[key] + ordinal - first[key]
-
-
-def _in_order(key: np.ndarray, ordinal: np.ndarray) -> bool:
-    """Whether rows come series by series in increasing key, each one's periods increasing."""
-    same = key[1:] == key[:-1]
-    return bool(((key[1:] > key[:-1]) | (same & (ordinal[1:] > ordinal[:-1]))).all())
+    return keys, first[keys], lengths, np.repeat((offset - first)[run_key], ends - starts + 1) + ordinal
 
 
 def _one_row_each(key: np.ndarray, ordinal: np.ndarray, columns: list[np.ndarray]) -> Laid:
