@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from qi_dash.spc import SpcSettings, analyse
+from qi_dash.spc import rules
 from qi_dash.spc.rules import anhoej_limits, ihi_runs_limits
 
 
@@ -270,3 +271,17 @@ def test_a_rising_trend_below_the_lower_limit_starts_as_concern_then_improves():
     p = xmr([4, 6, 4, 6, -3, -2, -1, 0, 1, 2, 3], baseline_points=4)
     assert p.rule.iloc[4:].tolist() == ["beyond_limit"] * 3 + ["trend"] * 4
     assert p.point_type.iloc[4:].tolist() == ["concern"] * 3 + ["improvement"] * 4
+
+
+def test_runs_without_gaps_equal_runs_with_a_gap_after_the_last_point():
+    """``runs`` takes a shorter way when every point is a member; a trailing non-member
+    (which ends no run early) sends the same points the general way: both agree."""
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        rows, width = int(rng.integers(1, 20)), int(rng.integers(1, 40))
+        key = rng.integers(-1, 2, (rows, width)).astype(np.int8)
+        every = rules.runs(np.ones((rows, width), bool), key)
+        member = np.concatenate([np.ones((rows, width), bool), np.zeros((rows, 1), bool)], axis=1)
+        general = rules.runs(member, np.concatenate([key, np.zeros((rows, 1), np.int8)], axis=1))
+        for fast, slow in zip(every, general):
+            assert (fast == slow[:, :width]).all()

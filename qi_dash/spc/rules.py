@@ -76,6 +76,8 @@ def runs(member: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     width = member.shape[1]
     far = np.int32(width + 1)
     column = np.arange(width, dtype=np.int32)
+    if member.all():
+        return _runs_of_all(key, column, far)
     # Column and key of the last member so far, packed in one increasing number.
     packed = np.maximum.accumulate(np.where(member, column * 4 + (key.astype(np.int32) + 1), -1), axis=1)
     before = np.full(member.shape, -1, np.int32)
@@ -92,6 +94,18 @@ def runs(member: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     place = np.where(member, so_far - at_start + 1, 0)
     length = np.where(member, at_end - at_start + 1, 0)
     return run_id, length, place, start
+
+
+def _runs_of_all(key: np.ndarray, column: np.ndarray, far: np.int32):
+    """``runs`` when every point is a member (no gaps, the usual case): a run starts where
+    the key changes, so places and lengths come from the columns of starts and ends."""
+    start = np.ones(key.shape, bool)
+    start[:, 1:] = key[:, 1:] != key[:, :-1]
+    end = np.ones(key.shape, bool)
+    end[:, :-1] = start[:, 1:]
+    at_start = np.maximum.accumulate(np.where(start, column, 0), axis=1)
+    at_end = np.minimum.accumulate(np.where(end, column, far)[:, ::-1], axis=1)[:, ::-1]
+    return np.cumsum(start, axis=1, dtype=np.int32), at_end - at_start + 1, column - at_start + 1, start
 
 
 def _sides(y: np.ndarray, centre: np.ndarray, valid: np.ndarray) -> np.ndarray:
