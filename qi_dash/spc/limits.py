@@ -67,8 +67,10 @@ def row_medians(y: np.ndarray, use: np.ndarray) -> np.ndarray:
     return median
 
 
-def _constant(per_row: np.ndarray, width: int) -> np.ndarray:
-    return np.repeat(per_row[:, None], width, axis=1)
+def _constant(per_row: np.ndarray) -> np.ndarray:
+    """A line that is one number per row, as a column: it broadcasts against the points, and
+    is widened once at the end (``centre_and_limits``) rather than computed on at full width."""
+    return per_row[:, None]
 
 
 def _lines(centre, half_3s, half_2s, floor=None, cap=None) -> Lines:
@@ -83,16 +85,15 @@ def _lines(centre, half_3s, half_2s, floor=None, cap=None) -> Lines:
 
 def _xmr(y, valid, base, screen):
     use = valid & base
-    width = y.shape[1]
     centre = row_means(y, use)
     half = XMR_LIMIT * _average_moving_range(y, use, screen)
     # MDC's near-limit ("2σ") lines are two thirds of the way to the process limits.
-    return _lines(_constant(centre, width), _constant(half, width), _constant(half * 2 / 3, width))
+    return _lines(_constant(centre), _constant(half), _constant(half * 2 / 3))
 
 
 def _run(y, valid, base):
-    nan = np.full(y.shape, np.nan)
-    return Lines(_constant(row_medians(y, valid & base), y.shape[1]), nan, nan, nan.copy(), nan.copy())
+    nan = np.full((y.shape[0], 1), np.nan)
+    return Lines(_constant(row_medians(y, valid & base)), nan, nan, nan, nan)
 
 
 def _proportion_sigma(chart, centre, den):
@@ -105,13 +106,13 @@ def _ratio(chart, y, num, den, valid, base, screen):
     """P, P′, U, U′: pooled centre Σnumerators / Σdenominators; per-point σ from n_i."""
     use = valid & base
     centre = row_sums(num, use) / row_sums(den, use)
-    centre = _constant(centre, y.shape[1])
+    centre = _constant(centre)
     sigma = np.where(valid, _proportion_sigma(chart, centre, den), np.nan)
     if chart in LANEY_CHARTS:
         # Laney: scale σ_i by the spread of the z-scores, measured by their moving ranges.
         z = (y - centre) / sigma
         z_ok = use & np.isfinite(z)
-        sigma = sigma * _constant(_average_moving_range(z, z_ok, screen) / D2, y.shape[1])
+        sigma = sigma * _constant(_average_moving_range(z, z_ok, screen) / D2)
     cap = 1.0 if chart in PROPORTION_CHARTS else None
     return _lines(centre, 3 * sigma, 2 * sigma, floor=0.0, cap=cap)
 
@@ -119,20 +120,18 @@ def _ratio(chart, y, num, den, valid, base, screen):
 def _count(chart, y, valid, base):
     """C (σ = √mean) and G (σ = √(mean(mean+1)), centre shown at the median)."""
     use = valid & base
-    width = y.shape[1]
     mean = row_means(y, use)
     sigma = np.sqrt(mean) if chart == "c" else np.sqrt(mean * (mean + 1))
-    lines = _lines(_constant(mean, width), _constant(3 * sigma, width), _constant(2 * sigma, width), floor=0.0)
+    lines = _lines(_constant(mean), _constant(3 * sigma), _constant(2 * sigma), floor=0.0)
     if chart == "g":
         # qicharts2 keeps mean-based limits but reports the median as the centre line.
-        lines.centre = _constant(row_medians(y, use), width)
+        lines.centre = _constant(row_medians(y, use))
     return lines
 
 
 def _time_between(y, valid, base, screen):
     """T chart: I chart of y^(1/3.6) with σ = AMR/1.128, back-transformed (qicharts2)."""
     use = valid & base
-    width = y.shape[1]
     yt = np.where(valid, y, np.nan) ** (1 / T_POWER)
     centre_t = row_means(yt, use)
     sigma = _average_moving_range(yt, use, screen) / D2
@@ -140,9 +139,9 @@ def _time_between(y, valid, base, screen):
     def back(v):  # a transformed limit at or below zero is shown as 0
         return np.where(v > 0, np.abs(v) ** T_POWER, 0.0)
 
-    centre = _constant(np.abs(centre_t) ** T_POWER, width)
-    lines = [_constant(back(centre_t + k * sigma), width) for k in (-3, 3, -2, 2)]
-    nan_limits = _constant(np.isnan(sigma), width)
+    centre = _constant(np.abs(centre_t) ** T_POWER)
+    lines = [_constant(back(centre_t + k * sigma)) for k in (-3, 3, -2, 2)]
+    nan_limits = _constant(np.isnan(sigma))
     lines = [np.where(nan_limits, np.nan, line) for line in lines]
     return Lines(centre, *lines)
 
@@ -173,5 +172,6 @@ def centre_and_limits(
     for name in ("centre", "lower", "upper", "lower_2s", "upper_2s"):
         value = getattr(lines, name)
         # Non-finite limits (e.g. √ of a negative centre) are reported as missing (§10).
-        setattr(lines, name, np.where(too_few | ~np.isfinite(value), np.nan, value))
+        value = np.where(too_few | ~np.isfinite(value), np.nan, value)
+        setattr(lines, name, value if value.shape == y.shape else np.broadcast_to(value, y.shape).copy())
     return lines
