@@ -18,7 +18,7 @@ from pptx.util import Emu
 
 from qi_dash import board, icons, pack, render
 from qi_dash.analysis import unit_views
-from qi_dash.pack_file import format_of, pack_bytes
+from qi_dash.pack_file import PACK_SCALE, format_of, pack_bytes
 from qi_dash.pack_pdf import PdfWriter, write_pdf
 from qi_dash.pack_pptx import write_pptx
 from qi_dash.store import Store
@@ -230,6 +230,17 @@ def test_pack_bytes_reports_progress_to_the_end(store):
     assert data[:2] == b"PK"
     assert seen[0] == (0.0, "Drawing 1 chart(s)") and seen[-1] == (1.0, "Done")
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_a_packs_chart_is_drawn_at_its_scale_for_about_175_dpi_on_the_page(store, tmp_path):
+    content = pack.read_pack(store, "W-ASH", measures=["RP_RATE"])
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pack_bytes(content, "pdf"))
+    rows = [row.split() for row in _run("pdfimages", "-list", str(path)).splitlines()[2:]]
+    # Page 3 is the chart's: its two icons and the chart, the largest.
+    chart = max((row for row in rows if row[0] == "3" and row[2] == "image"), key=lambda row: int(row[3]))
+    assert (int(chart[3]), int(chart[4])) == (render.PRINT_WIDTH * PACK_SCALE, render.PRINT_HEIGHT * PACK_SCALE)
+    assert 150 <= int(chart[12]) <= 200  # x-ppi: print quality, not more
 
 
 def test_without_a_browser_the_image_error_says_what_to_install(monkeypatch, tmp_path):
