@@ -19,7 +19,7 @@ from pptx.util import Emu
 from qi_dash import board, icons, pack, render
 from qi_dash.analysis import unit_views
 from qi_dash.pack_file import PACK_SCALE, format_of, pack_bytes
-from qi_dash.pack_pdf import PdfWriter, write_pdf
+from qi_dash.pack_pdf import PdfWriter, rgb_png, write_pdf
 from qi_dash.pack_pptx import write_pptx
 from qi_dash.store import Store
 from qi_dash.targets import targets_by_unit
@@ -179,6 +179,19 @@ def test_chart_images_taken_as_they_are_drawn_make_the_same_pdf_each_image_once(
     for path in (pdf_file, taken):
         _run("pdftoppm", "-r", "40", "-png", "-f", "3", "-l", "3", str(path), str(tmp_path / path.stem))
     assert (tmp_path / "ash-3.png").read_bytes() == (tmp_path / "taken-3.png").read_bytes()
+
+
+def test_a_chart_goes_into_the_pdf_as_drawn_pixel_for_pixel(images, pdf_file, tmp_path):
+    drawn = Image.open(io.BytesIO(images[0]))
+    assert drawn.mode == "RGB" and rgb_png(images[0]) is not None  # embedded without decoding
+    _run("pdfimages", "-png", "-f", "3", "-l", "3", str(pdf_file), str(tmp_path / "page-3"))
+    (chart,) = [Image.open(path) for path in tmp_path.glob("page-3-*.png") if Image.open(path).size == drawn.size]
+    assert chart.convert("RGB").tobytes() == drawn.tobytes()
+
+
+def test_only_a_plain_rgb_png_is_embedded_as_it_is():
+    assert rgb_png(render.icon_png("concern_high", "variation")) is None  # RGBA: fpdf2 decodes it
+    assert rgb_png(b"GIF89a") is None
 
 
 def test_the_pdf_pages_render_a4_landscape_with_the_icons_colours(pdf_file, tmp_path):
