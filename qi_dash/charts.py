@@ -49,8 +49,8 @@ _DAY_MS = 86_400_000
 
 
 class FigureSpec:
-    """A figure as plain values, ``{"data": [...], "layout": {...}}`` as plotly.js reads it;
-    ``figure()`` makes the Plotly figure of it, validated once."""
+    """A figure being built as plain values: ``spec()`` is ``{"data": [...], "layout": {...}}``
+    as plotly.js reads it, and ``plotly_figure`` makes the Plotly figure of it."""
 
     def __init__(self) -> None:
         self.data: list[dict] = []
@@ -66,14 +66,19 @@ class FigureSpec:
     def add_shape(self, **shape: object) -> None:
         self.layout.setdefault("shapes", []).append(shape)
 
-    def figure(self) -> go.Figure:
-        fig = go.Figure({"data": self.data, "layout": self.layout})
-        # Every style is set in the layout, so no template at all: Plotly's default one, which
-        # it gives every new figure, would only be shipped with each figure and merged by the
-        # browser (a third of the time a board took to draw its charts), and any template, even
-        # an empty one, makes Plotly.react redraw an equal copy in full.
-        fig.layout.template = None
-        return fig
+    def spec(self) -> dict:
+        return {"data": self.data, "layout": self.layout}
+
+
+def plotly_figure(spec: dict) -> go.Figure:
+    """The Plotly figure of a ``FigureSpec``'s values, validated once."""
+    fig = go.Figure(spec)
+    # Every style is set in the layout, so no template at all: Plotly's default one, which it
+    # gives every new figure, would only be shipped with each figure and merged by the browser
+    # (a third of the time a board took to draw its charts), and any template, even an empty
+    # one, makes Plotly.react redraw an equal copy in full.
+    fig.layout.template = None
+    return fig
 
 
 def hover_period(ts: object, frequency: str) -> str:
@@ -113,7 +118,12 @@ def chart_caption(definition: MeasureDefinition) -> str:
     return f"{definition.chart_name} · {rules} · {definition.direction_words}"
 
 
-def spc_figure(
+def spc_figure(points: pd.DataFrame, phases: pd.DataFrame, definition: MeasureDefinition, **options) -> go.Figure:
+    """The Plotly figure of ``spc_spec``: the chart as the app draws it."""
+    return plotly_figure(spc_spec(points, phases, definition, **options))
+
+
+def spc_spec(
     points: pd.DataFrame,
     phases: pd.DataFrame,
     definition: MeasureDefinition,
@@ -127,8 +137,9 @@ def spc_figure(
     aims: tuple[Aim, ...] = (),
     phase_changes: tuple = (),
     huddle: bool = False,
-) -> go.Figure:
-    """A run or SPC chart of one series.
+) -> dict:
+    """A run or SPC chart of one series, as the plain values of its Plotly figure (``spc_figure``
+    is the figure; a board pack sends these values to be drawn as they are).
 
     ``points`` and ``phases`` are the engine's ``result.points`` and ``result.phases``, read as
     they are: rows in date order, periods datetime64. The caller has already inserted a NaN row
@@ -195,7 +206,7 @@ def spc_figure(
     _layout(fig, goals.axis(frame), definition, title, y_span, style)
     if not compact:  # a small multiple's traces go into another figure, without this layout
         fig.layout["datarevision"] = _data_revision(fig)
-    return fig.figure()
+    return fig.spec()
 
 
 def _data_revision(fig: FigureSpec) -> str:

@@ -102,8 +102,8 @@ def test_signals_are_told_in_words_newest_first(ash):
 def test_a_period_and_an_as_of_day_narrow_the_pack(store):
     content = pack.read_pack(store, "W-ASH", measures=["RP_RATE"], start=date(2024, 1, 1), end=date(2024, 12, 31),
                              as_of=date(2030, 1, 1))
-    points = content.charts[0].figure.data
-    periods = [x for trace in points if trace.mode == "markers" for x in trace.x if x is not None]
+    traces = content.charts[0].figure["data"]
+    periods = [x for trace in traces if trace.get("mode") == "markers" for x in trace["x"] if x is not None]
     assert pd.Timestamp(min(periods)).year == 2024 and pd.Timestamp(max(periods)).year == 2024
     assert content.period == "Jan 2024 to Dec 2024"
     assert content.data_as_of == "as it stood at the end of 01/01/2030"
