@@ -110,7 +110,7 @@ def main() -> int:
 
             started, cpu = time.perf_counter(), time.process_time()
             with _TreeCpu() as drawing_cpu:
-                with pack_file.renderer_for(None) as renderer:
+                with pack_file.renderer_for(None, fmt) as renderer:
                     content = pack.read_pack(store, args.unit, draw=renderer.draw)
                     read, read_cpu = time.perf_counter(), time.process_time()
                     data = pack_file.pack_bytes(content, fmt, renderer=renderer, progress=mark)

@@ -36,7 +36,7 @@ def run_report(args: argparse.Namespace, store: Store) -> int:
         start, end, as_of = (selection_options.day(text, option) if text else None for text, option in
                              ((args.start, "--from"), (args.end, "--to"), (args.as_of, "--as-of")))
         # Chromium starts, and draws each chart as its figure is made, while the content is read.
-        with pack_file.renderer_for(measures) as renderer:
+        with pack_file.renderer_for(measures, fmt) as renderer:
             content = read_pack(store, unit, measures=measures, start=start, end=end, as_of=as_of,
                                 draw=renderer.draw)
             data = pack_file.pack_bytes(content, fmt, renderer=renderer)

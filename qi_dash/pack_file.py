@@ -5,7 +5,7 @@ the app, the command line and the benchmark use.
 A caller that starts the ``render.Renderer`` before it reads the pack's content has Chromium
 start, and draw each chart as soon as its figure is made, while the content is read:
 
-    with renderer_for(measures) as renderer:
+    with renderer_for(measures, "pdf") as renderer:
         content = read_pack(store, unit, measures=measures, draw=renderer.draw)
         data = pack_bytes(content, "pdf", renderer=renderer)
 """
@@ -32,11 +32,11 @@ PACK_SCALE = 1.5
 Progress = Callable[[float, str], None]  # (fraction done, what is being done)
 
 
-def renderer_for(measures: Sequence[str] | None) -> render.Renderer:
-    """The drawing processes for a pack of ``measures`` (None: all), started before its content
-    is read: one for a single measure's pack (a team's is one chart), else one per core."""
+def renderer_for(measures: Sequence[str] | None, fmt: str) -> render.Renderer:
+    """The drawing processes for a ``fmt`` pack of ``measures`` (None: all), started before its
+    content is read: one for a single measure's pack (a team's is one chart), else one per core."""
     workers = 1 if measures is not None and len(measures) == 1 else render.WORKERS
-    return render.Renderer(workers=workers, scale=PACK_SCALE)
+    return render.Renderer(workers=workers, scale=PACK_SCALE, rgb=fmt == "pdf")
 
 
 def format_of(path: Path | str) -> str:
@@ -63,7 +63,8 @@ def pack_bytes(content: PackContent, fmt: str, *, progress: Progress | None = No
     if progress is not None:
         progress(0.0, f"Drawing {len(figures)} chart(s)")
     images = [b""] * len(figures)
-    with renderer or render.Renderer(workers=max(1, min(len(figures), render.WORKERS)), scale=PACK_SCALE) as drawing:
+    with renderer or render.Renderer(workers=max(1, min(len(figures), render.WORKERS)), scale=PACK_SCALE,
+                                     rgb=fmt == "pdf") as drawing:
         for figure in figures[drawing.given:]:  # those the content's reader did not give it already
             drawing.draw(figure)
         for index, image in drawing.images(drawn):

@@ -84,8 +84,8 @@ class PdfWriter:
     """The PDF of a pack, made in two steps: each chart image is made ready to embed as it is
     drawn (``take``), while the rest are still being drawn; ``write`` then lays out the pages.
 
-    A chart (``render``'s PNG: 8-bit RGB) is embedded as it is: its compressed rows are a PDF
-    image's stream as they stand (``rgb_png``). Any other PNG is decoded and its pixels
+    A chart drawn for a PDF (``render``'s ``rgb`` PNG) is embedded as it is: its compressed rows
+    are a PDF image's stream as they stand (``rgb_png``). Any other PNG is decoded and its pixels
     compressed again by fpdf2, about 0.05 s each, on two threads (both steps release Python's
     lock)."""
 

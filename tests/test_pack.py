@@ -43,7 +43,7 @@ def ash(store) -> pack.PackContent:
 
 @pytest.fixture(scope="module")
 def images(ash) -> list[bytes]:
-    return render.render_images([chart.figure for chart in ash.charts])
+    return render.render_images([chart.figure for chart in ash.charts], rgb=True)  # as for a PDF
 
 
 @pytest.fixture(scope="module")
