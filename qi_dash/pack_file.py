@@ -25,8 +25,7 @@ WRITERS = {"pdf": PdfWriter, "pptx": PptxWriter}
 IMAGES_SHARE = 0.9
 # A pack's charts at 1.5 × their CSS size, 1650 × 750 pixels: about 175 dpi across the 24 cm a
 # chart takes on an A4 landscape page (190 on a slide), where text and lines read as sharply as
-# at 2 × (pages rendered by pdftoppm at 200 dpi compared), with half the pixels to draw, embed in
-# the PDF (decoded and compressed again) and carry.
+# at 2 × (pages rendered by pdftoppm at 200 dpi compared), with half the pixels to draw and carry.
 PACK_SCALE = 1.5
 
 Progress = Callable[[float, str], None]  # (fraction done, what is being done)

@@ -35,7 +35,7 @@ from choreographer.errors import BrowserClosedError, BrowserFailedError, Channel
 DRAW = "(spec, opts) => Plotly.toImage({data: spec.data || [], layout: spec.layout || {}, config: {}}, opts)"
 # An RGB PNG's chart drawn on the page, at its top left, replacing the one before.
 DRAW_ON_PAGE = ("(spec) => Plotly.newPlot(document.getElementById('chart'), spec.data || [], spec.layout || {}, "
-            "{staticPlot: true}).then(() => true)")
+                "{staticPlot: true}).then(() => true)")
 PAGE = ('<!DOCTYPE html><html><head><meta charset="utf-8"><script src="{plotly}"></script></head>'
         '<body style="margin: 0"><div id="chart"></div></body></html>')
 
@@ -80,7 +80,7 @@ async def draw(tab: choreo.Tab, spec_json: str, job: dict) -> bytes:
 async def draw_on_page(tab: choreo.Tab, spec_json: str, job: dict) -> bytes:
     await evaluate(tab, f"({DRAW_ON_PAGE})({spec_json})")
     # The chart's own area; the page's pixel ratio (``job["scale"]``) makes it the image's size.
-    # Chromium's faster compression: a few percent larger files for less of its time.
+    # Chromium's faster compression: files about a third larger, for about 0.02 s less a chart.
     reply = await tab.send_command("Page.captureScreenshot", params={
         "format": "png", "optimizeForSpeed": True,
         "clip": {"x": 0, "y": 0, "width": job["width"], "height": job["height"], "scale": 1}})
