@@ -27,7 +27,7 @@ from typing import Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qi_dash import bootstrap, pack, pack_file, render  # noqa: E402
+from qi_dash import bootstrap, pack, pack_file  # noqa: E402
 from qi_dash.store import Store  # noqa: E402
 
 TARGET_S = 10.0
@@ -110,7 +110,7 @@ def main() -> int:
 
             started, cpu = time.perf_counter(), time.process_time()
             with _TreeCpu() as drawing_cpu:
-                with render.Renderer() as renderer:
+                with pack_file.renderer_for(None, fmt) as renderer:
                     content = pack.read_pack(store, args.unit, draw=renderer.draw)
                     read, read_cpu = time.perf_counter(), time.process_time()
                     data = pack_file.pack_bytes(content, fmt, renderer=renderer, progress=mark)

@@ -10,7 +10,6 @@ import textwrap
 from collections.abc import Sequence
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from qi_dash import charts
 from qi_dash.phases import PhaseChange, phase_label
@@ -21,7 +20,7 @@ BAND = "#E8EDEE"  # NHS pale grey
 LABEL_CHARS = 48  # longer reasons are cut in the label; the hover has them whole
 
 
-def add_phases(fig: go.Figure, frame: pd.DataFrame, phases: pd.DataFrame | None,
+def add_phases(fig: charts.FigureSpec, frame: pd.DataFrame, phases: pd.DataFrame | None,
                changes: Sequence[PhaseChange], font: int) -> None:
     """Mark the phases of ``phases`` (the engine's) on ``fig``, naming each with the change
     in ``changes`` (a unit × measure's, in force) that made it."""
@@ -38,7 +37,8 @@ def add_phases(fig: go.Figure, frame: pd.DataFrame, phases: pd.DataFrame | None,
             labels.append(_boundary(fig, start - half, phase_label(int(phase.phase), change), change))
         if pd.notna(getattr(phase, "baseline_end", None)):
             last = pd.Timestamp(phase.baseline_end)
-            fig.add_vrect(x0=start - half, x1=last + half, fillcolor=BAND, opacity=0.7, layer="below", line_width=0)
+            fig.add_shape(type="rect", x0=start - half, x1=last + half, xref="x", y0=0, y1=1, yref="y domain",
+                          fillcolor=BAND, opacity=0.7, layer="below", line={"width": 0})
             labels.append((start - half, f"<i>{BASELINE}</i>", _baseline_hover(frame, start, last)))
             freeze = _change(changes, "freeze_baseline", last, end)
             if freeze is not None:
@@ -78,7 +78,7 @@ def _change(changes: Sequence[PhaseChange], kind: str, after: pd.Timestamp, unti
     return found[-1] if found else None
 
 
-def _boundary(fig: go.Figure, x: pd.Timestamp, label: str, change: PhaseChange | None) -> tuple[pd.Timestamp, str, str]:
+def _boundary(fig: charts.FigureSpec, x: pd.Timestamp, label: str, change: PhaseChange | None) -> tuple[pd.Timestamp, str, str]:
     """A boundary's line; returns its label (cut short) and hover (the whole reason, who and from when)."""
     fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref="x", yref="paper", layer="between",
                   line={"color": BOUNDARY, "width": 2, "dash": "longdash"})
@@ -96,7 +96,7 @@ def _baseline_hover(frame: pd.DataFrame, start: pd.Timestamp, last: pd.Timestamp
     return charts.plain_text(f"Limits calculated from these {n} points, {start:%b %Y} to {last:%b %Y}, and extended")
 
 
-def _runs_label(fig: go.Figure, part: pd.DataFrame, reason: str, size: int) -> None:
+def _runs_label(fig: charts.FigureSpec, part: pd.DataFrame, reason: str, size: int) -> None:
     """The runs signal on its phase's centre line: "Not random: too few runs"."""
     centred = part.dropna(subset=["centre"])
     if centred.empty:

@@ -3,7 +3,7 @@ a cover, then for the unit and each unit one level below it (a directorate's tea
 organisation's directorates) the summary table and each measure's chart with its words.
 
 Everything shown comes from the app's own code: the views (``analysis.unit_views``), the board's
-lines and order (``board``), the charts (``charts.spc_figure``), aims (``aims.progress``) and
+lines and order (``board``), the charts (``charts.spc_spec``), aims (``aims.progress``) and
 PDSA cycles (``pdsa``). ``read_pack`` gathers it from a store; the writers only lay it out.
 """
 
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from qi_dash import aims as aims_module
 from qi_dash import board, charts, pdsa, periods, targets
@@ -50,7 +49,9 @@ class PackChart:
     signals: tuple[str, ...]  # the latest signals in words, newest first
     cycles: tuple[str, ...]  # the PDSA cycles on the chart
     comments: tuple[str, ...]  # the comments that explain the signals (else the latest comments)
-    figure: go.Figure
+    # The chart's figure as plain values (``charts.spc_spec``), drawn as they are: the app's
+    # figure is Plotly's of the same values (``charts.spc_figure``).
+    figure: dict
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def read_pack(
     end: date | None = None,
     as_of: date | None = None,
     produced: datetime | None = None,
-    draw: Callable[[go.Figure], None] | None = None,
+    draw: Callable[[dict], None] | None = None,
 ) -> PackContent:
     """The pack of ``unit`` (a code, name or alias) from the store: its ``measures`` (codes;
     default all), periods from ``start`` to ``end`` (default all), the data as it stood at the
@@ -170,7 +171,7 @@ def data_as_of(uploads: pd.DataFrame, as_of: date | None) -> str:
 
 
 def section(unit: str, hierarchy: Hierarchy, views: Sequence[MeasureView], cycles: pd.DataFrame,
-            draw: Callable[[go.Figure], None] | None = None) -> PackSection:
+            draw: Callable[[dict], None] | None = None) -> PackSection:
     """A unit's part of the pack: the board's lines and a chart per measure with data, in the
     board's order (outcome → process → balancing); each chart's figure given to ``draw``."""
     ordered = board.family_order(views)
@@ -181,12 +182,12 @@ def section(unit: str, hierarchy: Hierarchy, views: Sequence[MeasureView], cycle
 
 
 def pack_chart(view: MeasureView, line: BoardLine, cycles: pd.DataFrame,
-               draw: Callable[[go.Figure], None] | None = None) -> PackChart:
+               draw: Callable[[dict], None] | None = None) -> PackChart:
     """A measure's chart, as the Measure page draws it, with its words."""
     d = view.definition
     mine = pdsa.on_measure(cycles, d.code)
-    figure = charts.spc_figure(view.points, view.result.phases, d, changes=mine, height=PACK_CHART_HEIGHT,
-                               trajectory=view.trajectory, aims=view.aims, phase_changes=view.phase_changes)
+    figure = charts.spc_spec(view.points, view.result.phases, d, changes=mine, height=PACK_CHART_HEIGHT,
+                             trajectory=view.trajectory, aims=view.aims, phase_changes=view.phase_changes)
     if draw is not None:
         draw(figure)
     target = view.result.target  # the target in force at the latest point (NaN: none)

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from qi_dash import pack_file, render, selection_options
+from qi_dash import pack_file, selection_options
 from qi_dash.pack import PackError, read_pack
 from qi_dash.pack_file import format_of
 from qi_dash.render import RenderError
@@ -36,7 +36,7 @@ def run_report(args: argparse.Namespace, store: Store) -> int:
         start, end, as_of = (selection_options.day(text, option) if text else None for text, option in
                              ((args.start, "--from"), (args.end, "--to"), (args.as_of, "--as-of")))
         # Chromium starts, and draws each chart as its figure is made, while the content is read.
-        with render.Renderer(workers=pack_file.workers_for(measures)) as renderer:
+        with pack_file.renderer_for(measures, fmt) as renderer:
             content = read_pack(store, unit, measures=measures, start=start, end=end, as_of=as_of,
                                 draw=renderer.draw)
             data = pack_file.pack_bytes(content, fmt, renderer=renderer)

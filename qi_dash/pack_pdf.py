@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from fpdf import FPDF, image_parsing
 from fpdf.enums import XPos, YPos
+from fpdf.image_datastructures import RasterImageInfo
 from fpdf.image_parsing import get_img_info, preload_image
 
 from qi_dash import icons, render
 from qi_dash.board import BoardLine
 from qi_dash.pack import PackChart, PackContent, PackError, PackSection
 
-# fpdf2 re-deflates every chart image; zlib's fastest level takes about a third of the time of
-# its default (6) on flat-coloured charts, for a file about a quarter larger (8.1 → 10.1 MB for a
-# directorate's 52 charts), which brings that pack under 10 s.
+# fpdf2 re-deflates an image it decodes (the icons; a chart only if it is not ``render``'s RGB
+# PNG); zlib's fastest level takes about a third of the time of its default (6) on flat-coloured
+# pictures, for a file about a quarter larger.
 image_parsing.SETTINGS.compression_level = 1
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
@@ -79,10 +81,13 @@ class _Pack(FPDF):
 
 
 class PdfWriter:
-    """The PDF of a pack, made in two steps so that the slow part of embedding a chart image —
-    fpdf2 decoding the PNG and compressing its pixels again, about 0.1 s each — is done for
-    each image as it is drawn (``take``), on two threads (both steps release Python's lock),
-    while the rest are still being drawn; ``write`` then lays out the pages."""
+    """The PDF of a pack, made in two steps: each chart image is made ready to embed as it is
+    drawn (``take``), while the rest are still being drawn; ``write`` then lays out the pages.
+
+    A chart drawn for a PDF (``render``'s ``rgb`` PNG) is embedded as it is: its compressed rows
+    are a PDF image's stream as they stand (``rgb_png``). Any other PNG is decoded and its pixels
+    compressed again by fpdf2, about 0.05 s each, on two threads (both steps release Python's
+    lock)."""
 
     def __init__(self, content: PackContent):
         self.content = content
@@ -91,7 +96,16 @@ class PdfWriter:
         self._taken: dict[str, tuple[bytes, Future]] = {}
 
     def take(self, image: bytes) -> None:
-        self._taken.setdefault(_image_key(image), (image, self._pool.submit(get_img_info, "chart", io.BytesIO(image))))
+        key = _image_key(image)
+        if key in self._taken:
+            return
+        info = rgb_png(image)
+        if info is None:
+            self._taken[key] = (image, self._pool.submit(get_img_info, "chart", io.BytesIO(image)))
+        else:
+            ready: Future = Future()
+            ready.set_result(info)
+            self._taken[key] = (image, ready)
 
     def _file_taken(self) -> None:
         """The prepared images into fpdf2's image store, in the order taken, as its
@@ -112,6 +126,8 @@ class PdfWriter:
         charts = content.charts
         if len(images) != len(charts):
             raise ValueError(f"{len(charts)} charts but {len(images)} images")
+        for image in images:  # any not taken as drawn
+            self.take(image)
         self._file_taken()
         _cover(pdf, content)
         image_of = dict(zip(map(id, charts), images))
@@ -120,6 +136,36 @@ class PdfWriter:
             for chart in section.charts:
                 _chart_page(pdf, section, chart, image_of[id(chart)])
         return bytes(pdf.output())
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def rgb_png(image: bytes) -> RasterImageInfo | None:
+    """What fpdf2 files for a PNG of 8-bit RGB pixels, not interlaced, with nothing but its
+    header and pixels (as Chromium's screenshots are), read without decoding it: PNG compresses
+    its rows as a PDF image's stream does with the PNG predictor, so its compressed rows are the
+    stream. None for any other PNG."""
+    if not image.startswith(PNG_SIGNATURE):
+        return None
+    at, header, rows = len(PNG_SIGNATURE), None, []
+    while at + 8 <= len(image):
+        length, kind = struct.unpack(">I4s", image[at:at + 8])
+        body = image[at + 8:at + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            rows.append(body)
+        elif kind == b"IEND":
+            break
+        else:  # a palette, transparency, gamma, colour profile…: fpdf2 reads those
+            return None
+        at += 12 + length
+    if header is None or header[2:] != (8, 2, 0, 0, 0) or not rows:  # bit depth, RGB, compression, filter, interlace
+        return None
+    width, height = header[:2]
+    return RasterImageInfo(data=b"".join(rows), w=width, h=height, cs="DeviceRGB", iccp=None, bpc=8, dpn=3,
+                           f="FlateDecode", inverted=False, dp=f"/Predictor 15 /Colors 3 /Columns {width}")
 
 
 def _image_key(image: bytes) -> str:

@@ -78,11 +78,12 @@ class Renderer:
     """Drawing processes for one batch of figures, started as this is made. Give it figures with
     ``draw`` (each is handed to a free process at once: a caller can go on with other work
     meanwhile), then take the images from ``images``. Use it as a context manager: leaving it
-    ends the processes (killing any still running)."""
+    ends the processes (killing any still running). ``rgb``: PNGs of RGB pixels, which a PDF
+    holds as they are (``render_worker`` says how), rather than Plotly's own (RGBA)."""
 
     def __init__(self, fmt: str = "png", *, workers: int = WORKERS, width: int = PRINT_WIDTH,
-                 height: int = PRINT_HEIGHT, scale: float = PRINT_SCALE, start_limit: float = START_LIMIT,
-                 chart_limit: float = CHART_LIMIT):
+                 height: int = PRINT_HEIGHT, scale: float = PRINT_SCALE, rgb: bool = False,
+                 start_limit: float = START_LIMIT, chart_limit: float = CHART_LIMIT):
         if fmt not in FORMATS:
             raise ValueError(f"unknown image format {fmt!r}; expected one of {', '.join(FORMATS)}")
         self.fmt, self.width, self.height = fmt, width, height
@@ -95,7 +96,8 @@ class Renderer:
         self._finished: deque[int] = deque()  # drawn, not yet taken from ``images``
         self._folder = Path(tempfile.mkdtemp(prefix="qi-dash-charts-"))
         self._selector = selectors.DefaultSelector()
-        job = {"format": fmt, "width": width, "height": height, "scale": scale, "plotly_js": str(PLOTLY_JS)}
+        job = {"format": fmt, "rgb": rgb, "width": width, "height": height, "scale": scale,
+               "plotly_js": str(PLOTLY_JS)}
         self._workers: list[_Worker] = []
         try:
             for _ in range(workers):
@@ -325,17 +327,17 @@ def _error_words(error: str, last_words: str) -> str:
 
 
 def render_images(figures: Sequence[Figure], fmt: str = "png", *, width: int = PRINT_WIDTH,
-                  height: int = PRINT_HEIGHT, scale: float = PRINT_SCALE, workers: int | None = None,
-                  progress: Progress | None = None) -> list[bytes]:
+                  height: int = PRINT_HEIGHT, scale: float = PRINT_SCALE, rgb: bool = False,
+                  workers: int | None = None, progress: Progress | None = None) -> list[bytes]:
     """Each figure as a PNG or SVG image, in the order given, drawn in parallel (``workers``
-    processes; default one per core, at most two)."""
+    processes; default one per core, at most two); ``rgb`` as for ``Renderer``."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown image format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if not figures:
         return []
     images: list[bytes] = [b""] * len(figures)
     with Renderer(fmt, workers=min(len(figures), workers or WORKERS), width=width, height=height,
-                  scale=scale) as renderer:
+                  scale=scale, rgb=rgb) as renderer:
         for figure in figures:
             renderer.draw(figure)
         for index, image in renderer.images(progress):

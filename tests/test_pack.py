@@ -18,8 +18,8 @@ from pptx.util import Emu
 
 from qi_dash import board, icons, pack, render
 from qi_dash.analysis import unit_views
-from qi_dash.pack_file import format_of, pack_bytes
-from qi_dash.pack_pdf import PdfWriter, write_pdf
+from qi_dash.pack_file import PACK_SCALE, format_of, pack_bytes
+from qi_dash.pack_pdf import PdfWriter, rgb_png, write_pdf
 from qi_dash.pack_pptx import write_pptx
 from qi_dash.store import Store
 from qi_dash.targets import targets_by_unit
@@ -43,7 +43,7 @@ def ash(store) -> pack.PackContent:
 
 @pytest.fixture(scope="module")
 def images(ash) -> list[bytes]:
-    return render.render_images([chart.figure for chart in ash.charts])
+    return render.render_images([chart.figure for chart in ash.charts], rgb=True)  # as for a PDF
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +102,8 @@ def test_signals_are_told_in_words_newest_first(ash):
 def test_a_period_and_an_as_of_day_narrow_the_pack(store):
     content = pack.read_pack(store, "W-ASH", measures=["RP_RATE"], start=date(2024, 1, 1), end=date(2024, 12, 31),
                              as_of=date(2030, 1, 1))
-    points = content.charts[0].figure.data
-    periods = [x for trace in points if trace.mode == "markers" for x in trace.x if x is not None]
+    traces = content.charts[0].figure["data"]
+    periods = [x for trace in traces if trace.get("mode") == "markers" for x in trace["x"] if x is not None]
     assert pd.Timestamp(min(periods)).year == 2024 and pd.Timestamp(max(periods)).year == 2024
     assert content.period == "Jan 2024 to Dec 2024"
     assert content.data_as_of == "as it stood at the end of 01/01/2030"
@@ -181,6 +181,19 @@ def test_chart_images_taken_as_they_are_drawn_make_the_same_pdf_each_image_once(
     assert (tmp_path / "ash-3.png").read_bytes() == (tmp_path / "taken-3.png").read_bytes()
 
 
+def test_a_chart_goes_into_the_pdf_as_drawn_pixel_for_pixel(images, pdf_file, tmp_path):
+    drawn = Image.open(io.BytesIO(images[0]))
+    assert drawn.mode == "RGB" and rgb_png(images[0]) is not None  # embedded without decoding
+    _run("pdfimages", "-png", "-f", "3", "-l", "3", str(pdf_file), str(tmp_path / "page-3"))
+    (chart,) = [Image.open(path) for path in tmp_path.glob("page-3-*.png") if Image.open(path).size == drawn.size]
+    assert chart.convert("RGB").tobytes() == drawn.tobytes()
+
+
+def test_only_a_plain_rgb_png_is_embedded_as_it_is():
+    assert rgb_png(render.icon_png("concern_high", "variation")) is None  # RGBA: fpdf2 decodes it
+    assert rgb_png(b"GIF89a") is None
+
+
 def test_the_pdf_pages_render_a4_landscape_with_the_icons_colours(pdf_file, tmp_path):
     _run("pdftoppm", "-r", "50", "-png", "-f", "2", "-l", "3", str(pdf_file), str(tmp_path / "page"))
     summary = Image.open(tmp_path / "page-2.png").convert("RGB")
@@ -230,6 +243,17 @@ def test_pack_bytes_reports_progress_to_the_end(store):
     assert data[:2] == b"PK"
     assert seen[0] == (0.0, "Drawing 1 chart(s)") and seen[-1] == (1.0, "Done")
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_a_packs_chart_is_drawn_at_its_scale_for_about_175_dpi_on_the_page(store, tmp_path):
+    content = pack.read_pack(store, "W-ASH", measures=["RP_RATE"])
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pack_bytes(content, "pdf"))
+    rows = [row.split() for row in _run("pdfimages", "-list", str(path)).splitlines()[2:]]
+    # Page 3 is the chart's: its two icons and the chart, the largest.
+    chart = max((row for row in rows if row[0] == "3" and row[2] == "image"), key=lambda row: int(row[3]))
+    assert (int(chart[3]), int(chart[4])) == (render.PRINT_WIDTH * PACK_SCALE, render.PRINT_HEIGHT * PACK_SCALE)
+    assert 150 <= int(chart[12]) <= 200  # x-ppi: print quality, not more
 
 
 def test_without_a_browser_the_image_error_says_what_to_install(monkeypatch, tmp_path):

@@ -9,9 +9,10 @@ import os
 import signal
 import time
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from qi_dash import render
 
@@ -33,6 +34,18 @@ def test_each_figure_comes_back_as_its_own_image_in_the_order_given():
                                    [[(0x00, 0xB0, 0xF0)], [(0xDE, 0x1B, 0x1B)], [(0x00, 0xB0, 0xF0)]]):
         seen = _colours(png)
         assert colour in seen and not any(other in seen for other in others)
+
+
+def test_rgb_pngs_are_the_same_pictures_without_an_alpha_channel():
+    figures = [_figure("first", "#DE1B1B"), _figure("second", "#00B0F0")]
+    plotlys, rgbs = render.render_images(figures), render.render_images(figures, rgb=True)
+    for plotly_png, rgb_png in zip(plotlys, rgbs):
+        plotly_image, rgb_image = Image.open(io.BytesIO(plotly_png)), Image.open(io.BytesIO(rgb_png))
+        assert (plotly_image.mode, rgb_image.mode) == ("RGBA", "RGB") and rgb_image.size == plotly_image.size
+        # The same picture but for anti-aliasing: at most a few percent of pixels differ, slightly.
+        difference = np.asarray(ImageChops.difference(plotly_image.convert("RGB"), rgb_image)).max(axis=2)
+        assert (difference > 64).mean() < 0.01 and (difference > 0).mean() < 0.05
+    assert _colours(rgbs[0]) >= {(0xDE, 0x1B, 0x1B)} and (0x00, 0xB0, 0xF0) not in _colours(rgbs[0])
 
 
 def test_svg_holds_the_words_in_the_print_font():

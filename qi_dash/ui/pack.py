@@ -49,7 +49,7 @@ def _build(selection: Selection, measures: tuple[str, ...], start: date | None, 
         bar = st.progress(0.0, text="Reading the data")
         try:
             # Chromium starts, and draws each chart as its figure is made, while the content is read.
-            with render.Renderer(workers=pack_file.workers_for(measures or None)) as renderer:
+            with pack_file.renderer_for(measures or None, fmt) as renderer:
                 content = read_pack(session.store(), selection.unit, measures=measures or None, start=start, end=end,
                                     as_of=selection.as_of, draw=renderer.draw)
                 data = pack_file.pack_bytes(content, fmt, renderer=renderer,
