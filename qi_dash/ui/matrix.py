@@ -3,13 +3,14 @@
 An organisation's rows are its directorates (their own pooled icons and counts of their teams
 by icon); a directorate's rows are its teams. Measure names head the columns, grouped by
 family. Every cell and unit name is a link that stays in the tab; the cell's words are its
-hover text. Icons are text in coloured badges, not images, drawn by the stylesheet from the
-two classes naming a cell's icons: 428 teams × 10 measures is one table of a few hundred
-kilobytes, not thousands of images.
+hover text. A cell's icons are two small badge images drawn by the stylesheet from the two
+classes naming them, one image per icon however many cells show it: 428 teams × 10 measures
+is one table of a few hundred kilobytes and two elements a cell, not thousands of images.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 from datetime import datetime
 
@@ -18,29 +19,25 @@ import streamlit as st
 
 from qi_dash import exports, overview
 from qi_dash.definitions import MeasureDefinition
-from qi_dash.icons import ASSURANCE_ICONS, VARIATION_ICONS
+from qi_dash.icons import ASSURANCE_ICONS, VARIATION_ICONS, badge_svg
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
 from qi_dash.ui.widgets import page_href
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
 
 SIGNALS = {"concern": "Special cause concern", "failing": "Failing the target", "improvement": "Special cause improvement"}
-# What a badge shows: MDC letters where MDC has them; the colour says the rest.
-_VARIATION_TEXT = {"common_cause": "~", "none": "·"}
-_ASSURANCE_TEXT = {"none": "·"}
 
 
 def _badge_rules() -> str:
-    """One rule per icon: a cell names its two icons as classes (v-… and a-…) and the badges
-    are drawn before and after its link, so a cell is two elements, not four with styles (an
-    organisation's matrix is hundreds of cells, each checked by the browser's sanitiser)."""
+    """One rule per icon: a cell names its two icons as classes (v-… and a-…), each setting a
+    custom property to the icon's badge image; the cell's one child draws both as backgrounds.
+    Images, not styled boxes: an organisation's hundreds of cells are laid out and painted as
+    plain blocks, and each distinct badge is decoded once."""
     rules = []
-    for kind, icons, texts, side in (("v", VARIATION_ICONS, _VARIATION_TEXT, "before"),
-                                     ("a", ASSURANCE_ICONS, _ASSURANCE_TEXT, "after")):
-        for code, icon in icons.items():
-            text = texts.get(code, icon.letter)
-            dotted = "border-style:dotted;" if code == "none" else ""
-            rules.append(f'.qi-matrix td.{kind}-{code}>*::{side}{{content:"{text}";color:{icon.colour};{dotted}}}')
+    for kind, icons, prefix in (("variation", VARIATION_ICONS, "v"), ("assurance", ASSURANCE_ICONS, "a")):
+        for code in icons:
+            uri = "data:image/svg+xml;base64," + base64.b64encode(badge_svg(code, kind).encode()).decode("ascii")
+            rules.append(f'.qi-matrix td.{prefix}-{code}{{--{prefix}:url("{uri}")}}')
     return "\n".join(rules)
 
 
@@ -52,14 +49,12 @@ table.qi-matrix{border-collapse:collapse;font-size:0.8rem;line-height:1.2}
 .qi-matrix thead tr:first-child th{top:0}.qi-matrix thead tr:nth-child(2) th{top:1.6rem}
 .qi-matrix th.unit{position:sticky;left:0;background:#fff;text-align:left;min-width:12rem;z-index:2}
 .qi-matrix thead th.unit{background:#f0f4f5;z-index:3}
-.qi-matrix a{text-decoration:none;color:inherit;display:block}
+.qi-matrix a{text-decoration:none;color:inherit}
 .qi-matrix th.unit a{color:#005EB8;text-decoration:underline}
-.qi-matrix td>*{display:flex;flex-wrap:wrap;justify-content:center}
-.qi-matrix td>*::before,.qi-matrix td>*::after{display:inline-block;min-width:1.5em;height:1.5em;line-height:1.5em;
- border-radius:0.75em;border:2px solid;font-weight:700;background:#fff;margin:0 1px}
-.qi-matrix td>*::after{order:1}
-.qi-n{font-size:0.7rem;color:#425563;white-space:nowrap;flex-basis:100%;order:2}
-.qi-n b{font-weight:700}.qi-n .good{color:#00B0F0}.qi-n .bad{color:#E46C0A}
+.qi-matrix td>*{display:block;min-width:2.6rem;padding-top:1.25rem;font-size:0.7rem;color:#425563;white-space:nowrap;
+ background-image:var(--v),var(--a);background-repeat:no-repeat;background-size:1.2rem;
+ background-position:calc(50% - 0.65rem) 0,calc(50% + 0.65rem) 0}
+.qi-matrix td b{font-weight:700}.qi-matrix td .good{color:#00B0F0}.qi-matrix td .bad{color:#E46C0A}
 """ + _badge_rules() + "</style>"
 
 
@@ -126,7 +121,7 @@ def _counts(cell: dict) -> str:
                               ("pass", "good", "P"), ("fail", "bad", "F")):
         if cell[group]:
             parts.append(f'<b class="{tone}">{mark}{int(cell[group])}</b>')
-    return f'<div class="qi-n">{" ".join(parts) or "&nbsp;"}/{int(cell["teams"])}</div>'
+    return f'{" ".join(parts)}/{int(cell["teams"])}'
 
 
 def _html(frame: pd.DataFrame, shown: list[MeasureDefinition], order: list[str], selection: Selection,
