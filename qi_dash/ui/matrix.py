@@ -22,7 +22,7 @@ from qi_dash.definitions import MeasureDefinition
 from qi_dash.icons import ASSURANCE_ICONS, VARIATION_ICONS, badge_svg
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import page_href
+from qi_dash.ui.widgets import markdown_text, page_href
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
 
 SIGNALS = {"concern": "Special cause concern", "failing": "Failing the target", "improvement": "Special cause improvement"}
@@ -74,13 +74,15 @@ def rollup_matrix(selection: Selection, *, unit_page: str = "") -> None:
         return
     frame = _cells(selection.path, selection.version, unit, tuple(tree.teams_under(unit)), selection.as_of_moment)
 
-    family_col, name_col, sort_col = st.columns(3)
-    family = family_col.selectbox("Family", [None, *FAMILIES], key="matrix_family",
-                                  format_func=lambda f: "All families" if f is None else FAMILY_TITLES[f])
-    name = name_col.text_input("Measure name", key="matrix_name", placeholder="e.g. restraint")
-    only = st.pills("Show only rows with", list(SIGNALS), key="matrix_only", selection_mode="multi",
-                    format_func=SIGNALS.get) or []
-    sort = sort_col.selectbox("Sort rows by", overview.SORTS, key="matrix_sort", format_func=overview.SORT_WORDS.get)
+    # The controls sit in a popover, drawn by the browser only when opened: four widgets laid
+    # out on every load cost as much as the matrix's own table. Its label says what is chosen.
+    with st.popover(_choice_words(), icon=":material/filter_list:"):
+        family = st.selectbox("Family", [None, *FAMILIES], key="matrix_family",
+                              format_func=lambda f: "All families" if f is None else FAMILY_TITLES[f])
+        name = st.text_input("Measure name", key="matrix_name", placeholder="e.g. restraint")
+        only = st.pills("Show only rows with", list(SIGNALS), key="matrix_only", selection_mode="multi",
+                        format_func=SIGNALS.get) or []
+        sort = st.selectbox("Sort rows by", overview.SORTS, key="matrix_sort", format_func=overview.SORT_WORDS.get)
     shown = overview.measures(definitions, family, name)
     order = overview.arrange(frame, tree, [d.code for d in shown], sort=sort, only=tuple(only))
     if not shown or not order:
@@ -89,6 +91,20 @@ def rollup_matrix(selection: Selection, *, unit_page: str = "") -> None:
         st.html(_CSS + _html(frame, shown, order, selection, unit_page))
     _legend(frame[frame["measure"].isin([d.code for d in shown]) & frame["unit"].isin(order)])
     _downloads(frame, shown, order, selection)
+
+
+def _choice_words() -> str:
+    """The sort and filters chosen, in words, for the popover holding them (read from the
+    widgets' state, which holds the visitor's latest choice before the widgets are drawn)."""
+    state = st.session_state
+    family, name = state.get("matrix_family"), (state.get("matrix_name") or "").strip()
+    words = [FAMILY_TITLES[family] if family else "All measures"]
+    if name:
+        words.append(f"names with “{markdown_text(name)}”")
+    if state.get("matrix_only"):
+        words.append("only rows with " + " and ".join(SIGNALS[s].lower() for s in state["matrix_only"]))
+    words.append("rows by " + overview.SORT_WORDS[state.get("matrix_sort") or "name"].lower())
+    return "Sort and filter: " + " · ".join(words)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
