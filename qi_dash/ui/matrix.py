@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -88,7 +88,8 @@ def rollup_matrix(selection: Selection, *, unit_page: str = "") -> None:
     if not shown or not order:
         st.info("No row or measure matches these filters.")
     else:
-        st.html(_CSS + _html(frame, shown, order, selection, unit_page))
+        st.html(_table(selection.path, selection.version, selection.org, selection.as_of, unit,
+                       tuple(d.code for d in shown), tuple(order), unit_page, selection))
     _legend(frame[frame["measure"].isin([d.code for d in shown]) & frame["unit"].isin(order)])
     _downloads(frame, shown, order, selection)
 
@@ -114,6 +115,18 @@ def _cells(path: str, version: int, unit: str, team_codes: tuple[str, ...], as_o
     rows = overview.rows_of(tree, unit)
     series = session.summary_of(path, version, tuple([*rows, *team_codes]), team_codes, as_of)
     return overview.cells(series, session.definitions(path, version), tree, rows)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _table(path: str, version: int, org: str, as_of: date | None, unit: str, measure_codes: tuple[str, ...],
+           order: tuple[str, ...], unit_page: str, _selection: Selection) -> str:
+    """The matrix's HTML with its stylesheet, written once per data version and choice of rows
+    and columns (hundreds of cells' words and links), not on every load. Its links depend on
+    the selection only through the organisation and the as-of day, which are in the key."""
+    tree = _selection.hierarchy
+    frame = _cells(path, version, unit, tuple(tree.teams_under(unit)), _selection.as_of_moment)
+    by_code = {d.code: d for d in _selection.definitions()}
+    return _CSS + _html(frame, [by_code[c] for c in measure_codes], list(order), _selection, unit_page)
 
 
 def _href(selection: Selection, page: str, unit: str, measure: str = "") -> str:
