@@ -9,6 +9,10 @@ inline SVGs, after the MDC idea — a coloured circle with a glyph — not copie
 * assurance icons: a circle holding P (consistently passing), F (consistently failing) or ?
   (hit and miss);
 * "none": an empty dotted circle, so a table keeps its layout when there is no icon.
+
+A table of hundreds of cells (the roll-up matrix) shows each icon as a small badge instead
+(``badge_svg``): the ring in the icon's colour around its letter, ~ for common cause or · for
+none, a few hundred bytes drawn once as an image however many cells show it.
 """
 
 from __future__ import annotations
@@ -119,3 +123,22 @@ def icon_svg(code: str, size: int = 48, *, kind: str | None = None) -> str:
 def _letter(letter: str, colour: str, *, x: int, y: int, font_size: int) -> str:
     return (f'<text x="{x}" y="{y}" text-anchor="middle" font-family="Arial, Helvetica, sans-serif" '
             f'font-weight="bold" font-size="{font_size}" fill="{colour}">{escape(letter)}</text>')
+
+
+# A badge's glyph: the MDC letter where MDC has one; the colour says the rest.
+_BADGE_GLYPH = {("variation", "common_cause"): "~", ("variation", "none"): "·", ("assurance", "none"): "·"}
+
+
+def badge_svg(code: str, kind: str) -> str:
+    """A small ``<svg>`` badge of an icon (``kind`` variation or assurance): a white disc in a
+    ring of the icon's colour, dotted for none, holding its letter (~ common cause, · none)."""
+    if kind not in ICON_KINDS:
+        raise ValueError(f"unknown icon kind {kind!r}; expected variation or assurance")
+    icon = _icon(code, kind)
+    glyph = _BADGE_GLYPH.get((kind, code), icon.letter)
+    dotted = ' stroke-dasharray="2.2 2.2"' if code == "none" else ""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" viewBox="0 0 20 20">'
+            f'<circle cx="10" cy="10" r="8.6" fill="#FFFFFF" stroke="{icon.colour}" stroke-width="2"{dotted}/>'
+            f'<text x="10" y="10" dy="0.36em" text-anchor="middle" font-family="Arial, Helvetica, sans-serif" '
+            f'font-weight="bold" font-size="11" fill="{icon.colour}">{escape(glyph)}'
+            f'</text></svg>')

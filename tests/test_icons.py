@@ -13,6 +13,7 @@ from qi_dash.icons import (
     IMPROVEMENT,
     NEUTRAL,
     VARIATION_ICONS,
+    badge_svg,
     icon_svg,
     icon_title,
 )
@@ -91,3 +92,22 @@ def test_a_code_of_the_other_kind_raises():
         icon_title("common_cause", kind="assurance")
     with pytest.raises(ValueError):
         icon_svg("pass", kind="board")
+
+
+@pytest.mark.parametrize(("kind", "code"), sorted(EXPECTED))
+def test_badge_is_a_ring_of_the_icon_colour_around_its_letter(kind, code):
+    colour, _, letter = EXPECTED[(kind, code)]
+    root = ET.fromstring(badge_svg(code, kind))
+    (ring,) = root.iter(f"{SVG}circle")
+    assert ring.get("stroke") == colour
+    assert bool(ring.get("stroke-dasharray")) == (code == "none")  # no icon: a dotted ring
+    (glyph,) = root.iter(f"{SVG}text")
+    assert glyph.get("fill") == colour
+    assert glyph.text == (letter or {"common_cause": "~", "none": "·"}[code])
+
+
+def test_a_badge_needs_its_kind():
+    with pytest.raises(ValueError):
+        badge_svg("none", "board")
+    with pytest.raises(ValueError):
+        badge_svg("pass", "variation")

@@ -80,6 +80,23 @@ def test_filters_narrow_rows_and_columns_and_sort_puts_most_concern_first(viewer
     assert "No row or measure matches these filters." in [i.value for i in no_errors(at).info]
 
 
+def test_the_sort_and_filters_sit_in_a_popover_whose_label_says_what_is_chosen(viewer):
+    def label(at) -> str:
+        (popover,) = at.get("popover")
+        return popover.proto.popover.label
+
+    at = no_errors(viewer(dir="DIR-ACU"))
+    assert label(at) == "Sort and filter: All measures · rows by name"
+    at.selectbox(key="matrix_family").set_value("process").run()
+    at.text_input(key="matrix_name").input("safety_plan*").run()
+    at.button_group(key="matrix_only").set_value(["concern", "failing"]).run()
+    at.selectbox(key="matrix_sort").set_value("improvement").run()
+    # The visitor's text is shown as typed, never as Markdown.
+    assert label(no_errors(at)) == (
+        "Sort and filter: Process measures · names with “safety\\_plan\\*” · only rows with special cause concern "
+        "and failing the target · rows by most special cause improvement")
+
+
 def test_the_matrix_downloads_as_csv_and_xlsx(viewer):
     at = no_errors(viewer(dir="DIR-ACU"))
     buttons = {b.proto.label: b.proto for b in at.get("download_button")}

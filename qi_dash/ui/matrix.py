@@ -3,44 +3,41 @@
 An organisation's rows are its directorates (their own pooled icons and counts of their teams
 by icon); a directorate's rows are its teams. Measure names head the columns, grouped by
 family. Every cell and unit name is a link that stays in the tab; the cell's words are its
-hover text. Icons are text in coloured badges, not images, drawn by the stylesheet from the
-two classes naming a cell's icons: 428 teams × 10 measures is one table of a few hundred
-kilobytes, not thousands of images.
+hover text. A cell's icons are two small badge images drawn by the stylesheet from the two
+classes naming them, one image per icon however many cells show it: 428 teams × 10 measures
+is one table of a few hundred kilobytes and two elements a cell, not thousands of images.
 """
 
 from __future__ import annotations
 
+import base64
 import html
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from qi_dash import exports, overview
 from qi_dash.definitions import MeasureDefinition
-from qi_dash.icons import ASSURANCE_ICONS, VARIATION_ICONS
+from qi_dash.icons import ASSURANCE_ICONS, VARIATION_ICONS, badge_svg
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import page_href
+from qi_dash.ui.widgets import markdown_text, page_href
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
 
 SIGNALS = {"concern": "Special cause concern", "failing": "Failing the target", "improvement": "Special cause improvement"}
-# What a badge shows: MDC letters where MDC has them; the colour says the rest.
-_VARIATION_TEXT = {"common_cause": "~", "none": "·"}
-_ASSURANCE_TEXT = {"none": "·"}
 
 
 def _badge_rules() -> str:
-    """One rule per icon: a cell names its two icons as classes (v-… and a-…) and the badges
-    are drawn before and after its link, so a cell is two elements, not four with styles (an
-    organisation's matrix is hundreds of cells, each checked by the browser's sanitiser)."""
+    """One rule per icon: a cell names its two icons as classes (v-… and a-…), each setting a
+    custom property to the icon's badge image; the cell's one child draws both as backgrounds.
+    Images, not styled boxes: an organisation's hundreds of cells are laid out and painted as
+    plain blocks, and each distinct badge is decoded once."""
     rules = []
-    for kind, icons, texts, side in (("v", VARIATION_ICONS, _VARIATION_TEXT, "before"),
-                                     ("a", ASSURANCE_ICONS, _ASSURANCE_TEXT, "after")):
-        for code, icon in icons.items():
-            text = texts.get(code, icon.letter)
-            dotted = "border-style:dotted;" if code == "none" else ""
-            rules.append(f'.qi-matrix td.{kind}-{code}>*::{side}{{content:"{text}";color:{icon.colour};{dotted}}}')
+    for kind, icons, prefix in (("variation", VARIATION_ICONS, "v"), ("assurance", ASSURANCE_ICONS, "a")):
+        for code in icons:
+            uri = "data:image/svg+xml;base64," + base64.b64encode(badge_svg(code, kind).encode()).decode("ascii")
+            rules.append(f'.qi-matrix td.{prefix}-{code}{{--{prefix}:url("{uri}")}}')
     return "\n".join(rules)
 
 
@@ -52,14 +49,12 @@ table.qi-matrix{border-collapse:collapse;font-size:0.8rem;line-height:1.2}
 .qi-matrix thead tr:first-child th{top:0}.qi-matrix thead tr:nth-child(2) th{top:1.6rem}
 .qi-matrix th.unit{position:sticky;left:0;background:#fff;text-align:left;min-width:12rem;z-index:2}
 .qi-matrix thead th.unit{background:#f0f4f5;z-index:3}
-.qi-matrix a{text-decoration:none;color:inherit;display:block}
+.qi-matrix a{text-decoration:none;color:inherit}
 .qi-matrix th.unit a{color:#005EB8;text-decoration:underline}
-.qi-matrix td>*{display:flex;flex-wrap:wrap;justify-content:center}
-.qi-matrix td>*::before,.qi-matrix td>*::after{display:inline-block;min-width:1.5em;height:1.5em;line-height:1.5em;
- border-radius:0.75em;border:2px solid;font-weight:700;background:#fff;margin:0 1px}
-.qi-matrix td>*::after{order:1}
-.qi-n{font-size:0.7rem;color:#425563;white-space:nowrap;flex-basis:100%;order:2}
-.qi-n b{font-weight:700}.qi-n .good{color:#00B0F0}.qi-n .bad{color:#E46C0A}
+.qi-matrix td>*{display:block;min-width:2.6rem;padding-top:1.25rem;font-size:0.7rem;color:#425563;white-space:nowrap;
+ background-image:var(--v),var(--a);background-repeat:no-repeat;background-size:1.2rem;
+ background-position:calc(50% - 0.65rem) 0,calc(50% + 0.65rem) 0}
+.qi-matrix td b{font-weight:700}.qi-matrix td .good{color:#00B0F0}.qi-matrix td .bad{color:#E46C0A}
 """ + _badge_rules() + "</style>"
 
 
@@ -79,21 +74,38 @@ def rollup_matrix(selection: Selection, *, unit_page: str = "") -> None:
         return
     frame = _cells(selection.path, selection.version, unit, tuple(tree.teams_under(unit)), selection.as_of_moment)
 
-    family_col, name_col, sort_col = st.columns(3)
-    family = family_col.selectbox("Family", [None, *FAMILIES], key="matrix_family",
-                                  format_func=lambda f: "All families" if f is None else FAMILY_TITLES[f])
-    name = name_col.text_input("Measure name", key="matrix_name", placeholder="e.g. restraint")
-    only = st.pills("Show only rows with", list(SIGNALS), key="matrix_only", selection_mode="multi",
-                    format_func=SIGNALS.get) or []
-    sort = sort_col.selectbox("Sort rows by", overview.SORTS, key="matrix_sort", format_func=overview.SORT_WORDS.get)
+    # The controls sit in a popover, drawn by the browser only when opened: four widgets laid
+    # out on every load cost as much as the matrix's own table. Its label says what is chosen.
+    with st.popover(_choice_words(), icon=":material/filter_list:"):
+        family = st.selectbox("Family", [None, *FAMILIES], key="matrix_family",
+                              format_func=lambda f: "All families" if f is None else FAMILY_TITLES[f])
+        name = st.text_input("Measure name", key="matrix_name", placeholder="e.g. restraint")
+        only = st.pills("Show only rows with", list(SIGNALS), key="matrix_only", selection_mode="multi",
+                        format_func=SIGNALS.get) or []
+        sort = st.selectbox("Sort rows by", overview.SORTS, key="matrix_sort", format_func=overview.SORT_WORDS.get)
     shown = overview.measures(definitions, family, name)
     order = overview.arrange(frame, tree, [d.code for d in shown], sort=sort, only=tuple(only))
     if not shown or not order:
         st.info("No row or measure matches these filters.")
     else:
-        st.html(_CSS + _html(frame, shown, order, selection, unit_page))
+        st.html(_table(selection.path, selection.version, selection.org, selection.as_of, unit,
+                       tuple(d.code for d in shown), tuple(order), unit_page, selection))
     _legend(frame[frame["measure"].isin([d.code for d in shown]) & frame["unit"].isin(order)])
     _downloads(frame, shown, order, selection)
+
+
+def _choice_words() -> str:
+    """The sort and filters chosen, in words, for the popover holding them (read from the
+    widgets' state, which holds the visitor's latest choice before the widgets are drawn)."""
+    state = st.session_state
+    family, name = state.get("matrix_family"), (state.get("matrix_name") or "").strip()
+    words = [FAMILY_TITLES[family] if family else "All measures"]
+    if name:
+        words.append(f"names with “{markdown_text(name)}”")
+    if state.get("matrix_only"):
+        words.append("only rows with " + " and ".join(SIGNALS[s].lower() for s in state["matrix_only"]))
+    words.append("rows by " + overview.SORT_WORDS[state.get("matrix_sort") or "name"].lower())
+    return "Sort and filter: " + " · ".join(words)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -103,6 +115,18 @@ def _cells(path: str, version: int, unit: str, team_codes: tuple[str, ...], as_o
     rows = overview.rows_of(tree, unit)
     series = session.summary_of(path, version, tuple([*rows, *team_codes]), team_codes, as_of)
     return overview.cells(series, session.definitions(path, version), tree, rows)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _table(path: str, version: int, org: str, as_of: date | None, unit: str, measure_codes: tuple[str, ...],
+           order: tuple[str, ...], unit_page: str, _selection: Selection) -> str:
+    """The matrix's HTML with its stylesheet, written once per data version and choice of rows
+    and columns (hundreds of cells' words and links), not on every load. Its links depend on
+    the selection only through the organisation and the as-of day, which are in the key."""
+    tree = _selection.hierarchy
+    frame = _cells(path, version, unit, tuple(tree.teams_under(unit)), _selection.as_of_moment)
+    by_code = {d.code: d for d in _selection.definitions()}
+    return _CSS + _html(frame, [by_code[c] for c in measure_codes], list(order), _selection, unit_page)
 
 
 def _href(selection: Selection, page: str, unit: str, measure: str = "") -> str:
@@ -126,7 +150,7 @@ def _counts(cell: dict) -> str:
                               ("pass", "good", "P"), ("fail", "bad", "F")):
         if cell[group]:
             parts.append(f'<b class="{tone}">{mark}{int(cell[group])}</b>')
-    return f'<div class="qi-n">{" ".join(parts) or "&nbsp;"}/{int(cell["teams"])}</div>'
+    return f'{" ".join(parts)}/{int(cell["teams"])}'
 
 
 def _html(frame: pd.DataFrame, shown: list[MeasureDefinition], order: list[str], selection: Selection,
