@@ -67,3 +67,16 @@ def test_a_directorates_data_downloads_as_the_export_writes_it(page, server):
     name, data = _download(page, "all_data_csv")
     assert name == "DIR-ACU-all-data.csv"
     assert data == exports.to_csv_bytes(expected)
+
+
+def test_the_matrix_downloads_as_it_stands(page, server):
+    """The roll-up matrix as a table to take away: a row per directorate in the matrix's order."""
+    page.goto(f"{server['url']}/?org=ORG")
+    settle(page, timeout=120_000)
+    page.wait_for_selector(".qi-matrix")
+    shown = [name.strip() for name in page.locator(".qi-matrix tbody th.unit").all_inner_texts()]
+    name, data = _download(page, "matrix_csv")
+    assert name == "matrix-ORG.csv"
+    table = pd.read_csv(io.BytesIO(data))
+    assert table["Unit"].tolist() == shown and len(shown) >= 3
+    assert set(table["Level"]) == {"directorate"}
