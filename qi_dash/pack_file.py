@@ -34,7 +34,11 @@ Progress = Callable[[float, str], None]  # (fraction done, what is being done)
 def renderer_for(measures: Sequence[str] | None, fmt: str) -> render.Renderer:
     """The drawing processes for a ``fmt`` pack of ``measures`` (None: all), started before its
     content is read: one for a single measure's pack (a team's is one chart), else one per core."""
-    workers = 1 if measures is not None and len(measures) == 1 else render.WORKERS
+    return _renderer(1 if measures is not None and len(measures) == 1 else render.WORKERS, fmt)
+
+
+def _renderer(workers: int, fmt: str) -> render.Renderer:
+    """A pack's drawing processes: charts at the pack's scale, RGB PNGs for a PDF (``render``)."""
     return render.Renderer(workers=workers, scale=PACK_SCALE, rgb=fmt == "pdf")
 
 
@@ -62,8 +66,7 @@ def pack_bytes(content: PackContent, fmt: str, *, progress: Progress | None = No
     if progress is not None:
         progress(0.0, f"Drawing {len(figures)} chart(s)")
     images = [b""] * len(figures)
-    with renderer or render.Renderer(workers=max(1, min(len(figures), render.WORKERS)), scale=PACK_SCALE,
-                                     rgb=fmt == "pdf") as drawing:
+    with renderer or _renderer(max(1, min(len(figures), render.WORKERS)), fmt) as drawing:
         for figure in figures[drawing.given:]:  # those the content's reader did not give it already
             drawing.draw(figure)
         for index, image in drawing.images(drawn):
