@@ -10,7 +10,6 @@ is one table of a few hundred kilobytes and two elements a cell, not thousands o
 
 from __future__ import annotations
 
-import base64
 import html
 from datetime import date, datetime
 
@@ -22,7 +21,7 @@ from qi_dash.definitions import MeasureDefinition
 from qi_dash.icons import ASSURANCE_ICONS, VARIATION_ICONS, badge_svg
 from qi_dash.ui import session
 from qi_dash.ui.selection import Selection
-from qi_dash.ui.widgets import markdown_text, page_href
+from qi_dash.ui.widgets import markdown_text, page_href, svg_uri
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
 
 SIGNALS = {"concern": "Special cause concern", "failing": "Failing the target", "improvement": "Special cause improvement"}
@@ -36,8 +35,7 @@ def _badge_rules() -> str:
     rules = []
     for kind, icons, prefix in (("variation", VARIATION_ICONS, "v"), ("assurance", ASSURANCE_ICONS, "a")):
         for code in icons:
-            uri = "data:image/svg+xml;base64," + base64.b64encode(badge_svg(code, kind).encode()).decode("ascii")
-            rules.append(f'.qi-matrix td.{prefix}-{code}{{--{prefix}:url("{uri}")}}')
+            rules.append(f'.qi-matrix td.{prefix}-{code}{{--{prefix}:url("{svg_uri(badge_svg(code, kind))}")}}')
     return "\n".join(rules)
 
 

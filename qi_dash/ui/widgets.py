@@ -96,7 +96,11 @@ def icon_image(code: str, kind: str, size: int = 40) -> str:
 
 def icon_uri(code: str, kind: str) -> str:
     """An icon as a data URI, for image cells in a table."""
-    svg = icons.icon_svg(code, 40, kind=kind)
+    return svg_uri(icons.icon_svg(code, 40, kind=kind))
+
+
+def svg_uri(svg: str) -> str:
+    """An ``<svg>`` as a data URI, for an image or a stylesheet's background."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
