@@ -36,6 +36,9 @@ DRAW = "(spec, opts) => Plotly.toImage({data: spec.data || [], layout: spec.layo
 # An RGB PNG's chart drawn on the page, at its top left, replacing the one before.
 DRAW_ON_PAGE = ("(spec) => Plotly.newPlot(document.getElementById('chart'), spec.data || [], spec.layout || {}, "
                 "{staticPlot: true}).then(() => true)")
+# Whether the page is ours, loaded, with plotly.js (its script runs before the page is complete).
+PAGE_STATE = ("location.href !== {url} || document.readyState !== 'complete' ? 'other' "
+              ": typeof Plotly === 'object' ? 'ready' : 'no-plotly'")
 PAGE = ('<!DOCTYPE html><html><head><meta charset="utf-8"><script src="{plotly}"></script></head>'
         '<body style="margin: 0"><div id="chart"></div></body></html>')
 
@@ -44,16 +47,32 @@ class DrawError(RuntimeError):
     """Plotly could not draw a figure; the message is plotly.js's."""
 
 
+class NoPlotly(RuntimeError):
+    """The page loaded without plotly.js; the message is the file it was to come from."""
+
+
 def say(**message: object) -> None:
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
 
 
-async def load_page(tab: choreo.Tab, url: str) -> None:
+async def load_page(tab: choreo.Tab, url: str, plotly_js: str) -> None:
     loaded = tab.subscribe_once("Page.loadEventFired")
     await tab.send_command("Page.enable")
     await tab.send_command("Page.navigate", params={"url": url})
     await loaded
+    # The load heard may be the new tab's own about:blank, still loading on a busy machine, not
+    # ours: wait for our page. ``render`` bounds the wait (its start limit).
+    while True:
+        try:
+            state = await evaluate(tab, PAGE_STATE.format(url=json.dumps(url)))
+        except DrawError:  # asked while one page gave way to the next
+            state = "other"
+        if state == "ready":
+            return
+        if state == "no-plotly":
+            raise NoPlotly(plotly_js)
+        await asyncio.sleep(0.02)
 
 
 async def evaluate(tab: choreo.Tab, expression: str) -> object:
@@ -112,7 +131,7 @@ async def work(folder: Path) -> None:
         if job["rgb"]:  # the page at the image's size and pixel ratio, for its screenshots
             await tab.send_command("Emulation.setDeviceMetricsOverride", params={
                 "width": job["width"], "height": job["height"], "deviceScaleFactor": job["scale"], "mobile": False})
-        await load_page(tab, page.as_uri())
+        await load_page(tab, page.as_uri(), job["plotly_js"])
         say(ready=True)
         while line := await loop.run_in_executor(None, sys.stdin.readline):
             index = json.loads(line)["draw"]
@@ -139,6 +158,9 @@ def main() -> int:
         return 1
     except DrawError as err:
         say(error=f"Plotly could not draw a chart: {err}")
+        return 1
+    except NoPlotly as err:
+        say(error=f"plotly.js could not be loaded from {err}")
         return 1
     return 0
 

@@ -119,12 +119,19 @@ def test_a_renderer_left_early_leaves_no_process(browser_that_never_starts):
     assert not any(_alive(pid) for pid in workers)
 
 
-def test_a_chart_plotly_cannot_draw_ends_in_plotlys_words(monkeypatch, tmp_path):
-    monkeypatch.setattr(render, "PLOTLY_JS", tmp_path / "missing-plotly.min.js")
+def test_a_missing_plotly_js_ends_in_words_naming_it(monkeypatch, tmp_path):
+    missing = tmp_path / "missing-plotly.min.js"
+    monkeypatch.setattr(render, "PLOTLY_JS", missing)
     with pytest.raises(render.RenderError) as raised:
         render.render_images([_figure("no plotly.js", "#DE1B1B")], workers=1)
+    assert str(raised.value) == f"The charts could not be drawn: plotly.js could not be loaded from {missing}."
+
+
+def test_a_chart_plotly_cannot_draw_ends_in_plotlys_words():
+    with pytest.raises(render.RenderError) as raised:
+        render.render_images([{"data": [None], "layout": {}}], fmt="svg", workers=1)
     assert str(raised.value) == ("The charts could not be drawn: Plotly could not draw a chart: "
-                                 "ReferenceError: Plotly is not defined.")
+                                 "TypeError: Cannot read properties of null (reading 'type').")
 
 
 def _started(renderer: render.Renderer) -> int:
