@@ -312,7 +312,7 @@ def test_as_of_a_day_charts_only_the_phase_changes_recorded_by_then(app, demo_db
     assert reason in json.dumps(charts(now)) and reason not in json.dumps(charts(then))
 
 
-def test_as_of_a_day_before_any_record_lists_no_cycles_or_aims(viewer):
+def test_as_of_a_day_before_any_record_lists_no_cycles_aims_or_people(viewer):
     now = no_errors(viewer("pages/1_Team.py", team="W-ASH"))
     then = no_errors(viewer("pages/1_Team.py", team="W-ASH", as_of="2020-01-01"))
 
@@ -322,5 +322,9 @@ def test_as_of_a_day_before_any_record_lists_no_cycles_or_aims(viewer):
     def aims(at):
         return [m.value for m in at.markdown if m.value.startswith("**Aim")]
 
+    def people(at):
+        return [m.value for m in at.markdown if "Improvement coach:" in m.value]
+
     assert cycles_heading(now) != ["PDSA cycles (0)"] and cycles_heading(then) == ["PDSA cycles (0)"]
     assert aims(now) and not aims(then)
+    assert people(now) and not people(then)

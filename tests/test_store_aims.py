@@ -117,3 +117,15 @@ def test_aims_and_trajectories_as_they_stood_at_a_moment(empty_store):
     assert empty_store.target_steps(first)["value"].tolist() == [10.0]
     assert empty_store.aims(second) == [edited] and empty_store.target_steps(second)["value"].tolist() == [9.0]
     assert empty_store.aims() == [] and empty_store.target_steps().empty
+
+
+def test_people_as_they_were_recorded_by_a_moment(empty_store):
+    people = pd.DataFrame([{"unit": "W-ASH", "coach": "Priya Nair", "coach_role": None,
+                            "sponsor": "Tom Okafor", "sponsor_role": None}])
+    before = datetime.now(UTC)
+    empty_store.save_people(people, by="Sam")
+    first = datetime.now(UTC)
+    empty_store.save_people(people.assign(coach="Jo Haddad"), by="Kit")
+    assert empty_store.people(before).empty
+    assert empty_store.people(first)[["coach", "recorded_by"]].values.tolist() == [["Priya Nair", "Sam"]]
+    assert empty_store.people()["coach"].tolist() == ["Jo Haddad"]

@@ -26,7 +26,8 @@ _CURRENT_AIMS = """
     WHERE newest = 1 AND NOT deleted"""
 _CURRENT_PEOPLE = """
     SELECT * FROM (
-        SELECT *, row_number() OVER (PARTITION BY unit ORDER BY version DESC) AS newest FROM unit_people_versions) AS p
+        SELECT *, row_number() OVER (PARTITION BY unit ORDER BY version DESC) AS newest FROM unit_people_versions
+        {recorded_by_then}) AS p
     WHERE newest = 1"""
 
 
@@ -151,10 +152,13 @@ def save_targets(cur: duckdb.DuckDBPyConnection, steps: pd.DataFrame, by: str | 
     return saved
 
 
-def read_people(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Each unit's current coach and sponsor (with roles, who recorded them and when)."""
+def read_people(cur: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> pd.DataFrame:
+    """Each unit's current coach and sponsor (with roles, who recorded them and when), or
+    those recorded by ``as_of``, when given."""
+    where, params = _by_then(as_of)
     return cur.execute(
-        f"SELECT {', '.join(PEOPLE_COLUMNS)}, recorded_at, recorded_by FROM ({_CURRENT_PEOPLE}) AS p ORDER BY unit").df()
+        f"SELECT {', '.join(PEOPLE_COLUMNS)}, recorded_at, recorded_by "
+        f"FROM ({_CURRENT_PEOPLE.format(recorded_by_then=where)}) AS p ORDER BY unit", params).df()
 
 
 def read_people_versions(cur: duckdb.DuckDBPyConnection, unit: str) -> pd.DataFrame:
@@ -175,7 +179,7 @@ def save_people(cur: duckdb.DuckDBPyConnection, people: pd.DataFrame, by: str | 
     incoming["recorded_by"] = by
     cur.register("incoming_people", incoming)
     changed = f"""
-        SELECT i.* FROM incoming_people i LEFT JOIN ({_CURRENT_PEOPLE}) c USING (unit)
+        SELECT i.* FROM incoming_people i LEFT JOIN ({_CURRENT_PEOPLE.format(recorded_by_then='')}) c USING (unit)
         WHERE c.unit IS NULL OR {' OR '.join(f'i.{k} IS DISTINCT FROM c.{k}' for k in PEOPLE_COLUMNS[1:])}"""
     count = cur.execute(f"SELECT count(*) FROM ({changed}) AS n").fetchall()[0][0]
     cur.execute(f"""

@@ -95,7 +95,10 @@ class TeamRecords:
 
         return self._write(work)
 
-    def people(self) -> pd.DataFrame:
+    def people(self, as_of: datetime | None = None) -> pd.DataFrame:
+        """Each unit's coach and sponsor now, or as they were recorded by ``as_of``."""
+        if as_of is not None:
+            return self._in_cursor(aims.read_people, as_of)
         return self._cached("people", lambda: self._in_cursor(aims.read_people)).copy()
 
     def people_versions(self, unit: str) -> pd.DataFrame:

@@ -53,7 +53,8 @@ def aims_forms(selection: Selection, measure: str | None = None) -> None:
 
 
 def aims_lines(selection: Selection, measure: str | None = None) -> None:
-    """The unit's aims (its own in full, those above it a line each) with progress, and its people."""
+    """The unit's aims (its own in full, those above it a line each) with progress, and its
+    people: all as they stood at the selection's as-of moment, when there is one."""
     store = session.store()
     by_code = {d.code: d for d in selection.definitions()}
     shown = [a for a in aims_.aims_shown(store.aims(selection.as_of_moment), selection.hierarchy.path_to(selection.unit))
@@ -61,7 +62,7 @@ def aims_lines(selection: Selection, measure: str | None = None) -> None:
     # The unit's own aims first and in full; those of the units above it in a line each.
     for aim in sorted(shown, key=lambda a: a.unit != selection.unit):
         _aim_line(selection, aim, by_code[aim.measure], brief=aim.unit != selection.unit)
-    _people_line(store.people(), selection.unit)
+    _people_line(store.people(selection.as_of_moment), selection.unit)
 
 
 def huddle_aims(selection: Selection) -> None:
