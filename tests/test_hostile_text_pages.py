@@ -35,6 +35,7 @@ PAGES = [
     ("pages/7_Glossary.py", {}),
     ("pages/8_Funnel.py", {"dir": "DIR-ACU", "measure": "RP_RATE"}),
     ("pages/9_Multiples.py", {"dir": "DIR-ACU", "measure": "PRN"}),
+    ("pages/10_Admin.py", {}),
 ]
 
 

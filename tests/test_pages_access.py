@@ -129,6 +129,16 @@ def test_the_admin_page_is_for_administrators_only(app):
     assert table["identity"].tolist() == ["admin@example.org", "ash@example.org", "viewer@example.org"]
 
 
+def test_a_new_install_with_no_roles_yet_offers_an_empty_roles_table(demo_db, monkeypatch):
+    monkeypatch.setenv("QI_DASH_DB", str(demo_db))
+    monkeypatch.chdir(REPO)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page(ADMIN)
+    at = no_errors(at.run())
+    (editor,) = at.dataframe
+    assert editor.value.empty and editor.value.columns.tolist() == ["identity", "role", "unit"]
+
+
 def test_an_administrator_replaces_the_roles_from_a_csv_and_a_bad_row_is_named(app, demo_db):
     at = app(ADMIN, email="admin@example.org")
     bad = b"identity,role,unit\nadmin@example.org,administrator,\nbirch@example.org,team member,Nowhere Ward\n"

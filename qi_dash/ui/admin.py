@@ -40,8 +40,10 @@ def roles_section(selection: Selection) -> None:
     grants = session.store().grants()
     tree = selection.hierarchy
     units = ["", *tree.directorates, *tree.teams]
+    # Text columns even with no grant yet (a new install): empty, pandas would make them numbers,
+    # which the editor's text columns refuse.
     table = pd.DataFrame({"identity": [g.identity for g in grants], "role": [g.role.value for g in grants],
-                          "unit": [g.unit for g in grants]}, columns=list(access.CSV_COLUMNS))
+                          "unit": [g.unit for g in grants]}, columns=list(access.CSV_COLUMNS), dtype="str")
     edited = st.data_editor(
         table, num_rows="dynamic", hide_index=True, width="stretch", key=f"grants_{selection.version}",
         column_config={
