@@ -7,7 +7,7 @@ from qi_dash.ui import aims, board, downloads, huddle, pack, panels, pdsa_cycles
 from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 
-selection = page("Team")
+selection = page("Team", of_a_unit=True)
 pack.board_pack(selection)
 if selection.level != "team":
     breadcrumb(selection)

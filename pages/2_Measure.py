@@ -7,7 +7,7 @@ from qi_dash.ui.selection import breadcrumb, page
 from qi_dash.ui.widgets import markdown_text
 from qi_dash.vocabulary import AGGREGATION_WORDS
 
-selection = page("Measure", pick_measure=True)
+selection = page("Measure", pick_measure=True, of_a_unit=True)
 breadcrumb(selection)
 definition = selection.definition()
 if definition is None:

@@ -6,7 +6,7 @@ import streamlit as st
 from qi_dash.ui import funnel
 from qi_dash.ui.selection import breadcrumb, page
 
-selection = page("Funnel")
+selection = page("Funnel", of_a_unit=True)
 breadcrumb(selection)
 st.title("Funnel plot: compare teams")
 funnel.funnel_view(selection)

@@ -6,7 +6,7 @@ import streamlit as st
 from qi_dash.ui import multiples
 from qi_dash.ui.selection import breadcrumb, page
 
-selection = page("Multiples")
+selection = page("Multiples", of_a_unit=True)
 breadcrumb(selection)
 st.title("Small multiples")
 multiples.multiples_view(selection)

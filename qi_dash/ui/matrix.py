@@ -20,7 +20,7 @@ from qi_dash import exports, overview
 from qi_dash.definitions import MeasureDefinition
 from qi_dash.icons import ASSURANCE_ICONS, VARIATION_ICONS, badge_svg
 from qi_dash.ui import session
-from qi_dash.ui.selection import Selection
+from qi_dash.ui.selection import NO_ORGANISATION, Selection
 from qi_dash.ui.widgets import markdown_text, page_href, svg_uri
 from qi_dash.vocabulary import FAMILIES, FAMILY_TITLES
 
@@ -63,7 +63,7 @@ def rollup_matrix(selection: Selection, *, unit_page: str = "") -> None:
     tree = selection.hierarchy
     unit = selection.directorate or selection.org
     if not unit:
-        st.info("No organisation yet: upload a hierarchy or data on the Upload page.")
+        st.info(NO_ORGANISATION)
         return
     rows = overview.rows_of(tree, unit)
     definitions = selection.definitions()

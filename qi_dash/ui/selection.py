@@ -105,9 +105,13 @@ _PAGE_CSS = """<style>
 </style>"""
 
 
-def page(title: str, *, pick_measure: bool = False, write_url: bool = True) -> Selection:
+NO_ORGANISATION = "No organisation yet: upload a hierarchy or data on the Upload page."
+
+def page(title: str, *, pick_measure: bool = False, write_url: bool = True, of_a_unit: bool = False) -> Selection:
     """Set up a page and return the shared selection. ``write_url=False`` leaves the address as
-    it came (writing it would drop a ``#term`` the Glossary page must scroll to)."""
+    it came (writing it would drop a ``#term`` the Glossary page must scroll to). A page
+    ``of_a_unit`` (its charts, funnel, story) says so and stops while there is no organisation
+    yet, rather than draw its headings for no one."""
     icon = next(i for _, label, i in PAGES if label == title)
     if title != "Upload":
         session.forget_upload()  # an upload left unsaved is abandoned
@@ -142,6 +146,9 @@ def page(title: str, *, pick_measure: bool = False, write_url: bool = True) -> S
     if write_url:
         _write_url(selection)
     _navigation(navigation, selection)
+    if of_a_unit and not org:
+        st.info(NO_ORGANISATION)
+        st.stop()
     return selection
 
 
