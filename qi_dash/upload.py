@@ -133,6 +133,7 @@ def plan_upload(
     team_codes: dict[str, str] | None = None,
     blank_clears: bool = False,
     actor: Actor | None = None,
+    new_organisation: dict[str, str] | None = None,
 ) -> UploadPlan:
     """Read, check and compare a file with the store; write nothing.
 
@@ -147,7 +148,8 @@ def plan_upload(
     of ``new_directorates`` (code → name). A new team is named by its text and gets the code
     in ``team_codes`` (text → code), else one generated from its name
     (``Hierarchy.new_codes``); its text becomes an alias of it, so the same file needs no
-    placing next time.
+    placing next time. A hierarchy with no organisation yet (a new install) needs one for new
+    directorates to sit in: ``new_organisation`` (code → name, one entry) is added with them.
 
     A column the file lacks keeps the stored values; so does a blank cell, unless
     ``blank_clears``, when a blank cell in a column the file carries clears the stored value
@@ -160,12 +162,12 @@ def plan_upload(
     # (reading a large file outlasts the store's linger, and opening again costs more).
     with store.held():
         return _plan(store, data, file_name, mapping, new_teams or {}, limits, recognise, new_directorates or {},
-                     team_codes or {}, blank_clears, actor)
+                     team_codes or {}, blank_clears, actor, new_organisation or {})
 
 
 def _plan(store: Store, data: bytes, file_name: str, mapping: str | dict | None, new_teams: dict[str, str],
           limits: ReadLimits | None, recognise: bool, new_directorates: dict[str, str], team_codes: dict[str, str],
-          blank_clears: bool, actor: Actor | None) -> UploadPlan:
+          blank_clears: bool, actor: Actor | None, new_organisation: dict[str, str]) -> UploadPlan:
     plan = UploadPlan(file_name, hashlib.sha256(data).hexdigest(), blank_clears=blank_clears)
     # The hierarchy, definitions and saved mappings load while the file is read (DuckDB and
     # calamine both work without holding the GIL); every plan that reads its file needs them.
@@ -218,7 +220,7 @@ def _plan(store: Store, data: bytes, file_name: str, mapping: str | dict | None,
         except InputError as err:
             plan.problems.extend(err.problems)
             return plan
-    placed = _place(hierarchy, from_file, new_teams, new_directorates, team_codes, file_name)
+    placed = _place(hierarchy, from_file, new_teams, new_directorates, team_codes, file_name, new_organisation)
     plan.placement_problems = placed.problems
     plan.problems.extend(placed.problems)
     # The placed teams are checked as the units they will be: the file's text names them.
@@ -234,7 +236,8 @@ def _plan(store: Store, data: bytes, file_name: str, mapping: str | dict | None,
         used = set(checked.observations["unit"]) if checked.ok else set(placed.units["code"][is_team])
         teams = placed.units[is_team & placed.units["code"].isin(used)]
         directorates = placed.units[~is_team & placed.units["code"].isin(set(teams["parent"]))]
-        plan.new_units = pd.concat([directorates, teams], ignore_index=True)
+        organisation = placed.units[placed.units["code"].isin(set(directorates["parent"]))]
+        plan.new_units = pd.concat([organisation, directorates, teams], ignore_index=True)
         plan.new_aliases = placed.aliases[placed.aliases["unit"].isin(set(teams["code"]))].reset_index(drop=True)
         # What the placing has not already named (e.g. a team placed in a team).
         unit_problems = [] if placed.problems else [
@@ -288,6 +291,7 @@ def _place(
     new_directorates: dict[str, str],
     team_codes: dict[str, str],
     file_name: str,
+    new_organisation: dict[str, str],
 ) -> _Placed:
     """Teams new to the hierarchy placed in directorates: by the user (``new_teams``, text →
     directorate code, into an existing or a new directorate), else by the file's directorate
@@ -331,11 +335,16 @@ def _place(
     names = [found[0] for found in spellings.values()]
     codes = {**hierarchy.new_codes([n for n in names if not team_codes.get(n, "").strip()], avoid=names),
              **{n: team_codes[n].strip() for n in names if team_codes.get(n, "").strip()}}
-    problems += _code_problems(hierarchy, codes, directorates, file_name)
-    organisations = hierarchy.organisations
+    made = {} if hierarchy.organisations else new_organisation  # code → name: the organisation to add
+    problems += _code_problems(hierarchy, codes, {**made, **directorates}, file_name)
+    organisation = hierarchy.organisations or list(new_organisation)
+    if not organisation and directorates:
+        problems.append(Problem(file_name, "there is no organisation yet for the new directorates to belong to: "
+                                           "name your organisation (the top of the hierarchy) first."))
     units = pd.concat([
+        pd.DataFrame({"code": list(made), "name": list(made.values()), "level": "organisation", "parent": ""}),
         pd.DataFrame({"code": list(directorates), "name": list(directorates.values()), "level": "directorate",
-                      "parent": organisations[0] if organisations else ""}),
+                      "parent": organisation[0] if organisation else ""}),
         pd.DataFrame({"code": [codes[n] for n in names], "name": names, "level": "team",
                       "parent": [placements[n] for n in names]}),
     ], ignore_index=True)

@@ -8,6 +8,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from qi_dash import bootstrap
 from qi_dash.ingest.spec import validate_spec
 from qi_dash.store import Store
 from qi_dash.upload import Step, commit, plan_upload
@@ -188,3 +189,44 @@ def test_a_new_team_named_as_a_new_directorate_is_refused(demo_store):
         "the new team 'Mental Health' would have the same name as a new directorate; "
         "name the team differently in the file (or map its text to another name)."]
     assert not plan.ok
+
+
+@pytest.fixture
+def new_install(store_at):
+    """A store as ``python -m qi_dash init`` leaves it: the standard measures, no organisation."""
+    store = Store.open(store_at("new"))
+    bootstrap.init_store(store)
+    yield store
+    store.close()
+
+
+def test_on_a_new_install_a_new_directorate_needs_the_organisation_named(new_install):
+    plan = plan_upload(new_install, LARCH, "larch.csv", new_teams={"Larch Ward": "DIR-MH"},
+                       new_directorates={"DIR-MH": "Mental Health"})
+    assert [str(p) for p in plan.placement_problems] == [
+        "larch.csv: there is no organisation yet for the new directorates to belong to: "
+        "name your organisation (the top of the hierarchy) first."]
+    assert new_install.units().empty
+
+
+def test_on_a_new_install_the_named_organisation_is_added_with_the_first_teams(new_install):
+    plan = plan_upload(new_install, LARCH, "larch.csv", new_teams={"Larch Ward": "DIR-MH"},
+                       new_directorates={"DIR-MH": "Mental Health"}, new_organisation={"RIV": "Riverside Trust"})
+    assert plan.ok, [str(p) for p in plan.problems]
+    assert plan.new_units[["code", "name", "level", "parent"]].values.tolist() == [
+        ["RIV", "Riverside Trust", "organisation", ""], ["DIR-MH", "Mental Health", "directorate", "RIV"],
+        ["LARCH-WARD", "Larch Ward", "team", "DIR-MH"]]
+    commit(new_install, plan)
+    tree = new_install.hierarchy()
+    assert tree.organisations == ["RIV"] and tree.teams_under("RIV") == ["LARCH-WARD"]
+    # Once there is an organisation, a named one is not added again.
+    again = plan_upload(new_install, csv("Oak Ward,HUDDLES,27/10/2025,,,5,"), "oak.csv",
+                        new_teams={"Oak Ward": "DIR-MH"}, new_organisation={"OTHER": "Other Trust"})
+    assert again.new_units["level"].tolist() == ["team"]
+
+
+def test_a_new_organisations_code_must_not_be_a_new_teams(new_install):
+    plan = plan_upload(new_install, LARCH, "larch.csv", new_teams={"Larch Ward": "DIR-MH"},
+                       new_directorates={"DIR-MH": "Mental Health"}, new_organisation={"LARCH-WARD": "Riverside"})
+    assert not plan.ok
+    assert any("the code 'LARCH-WARD'" in str(p) and "already taken" in str(p) for p in plan.placement_problems)

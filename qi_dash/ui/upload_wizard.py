@@ -171,6 +171,15 @@ def place_new_teams(plan: UploadPlan, selection: Selection) -> None:
         st.error(markdown_text(problem.message))
     proposed = tree.new_codes(teams)
     choices = ["", *tree.directorates, NEW_DIRECTORATE]
+    organisation = ("", "")
+    if not tree.organisations:
+        st.caption("There is no organisation yet: name yours, the top of the hierarchy, and the teams' "
+                   "directorates will belong to it.")
+        name_column, code_column, _ = st.columns(3)
+        organisation = (name_column.text_input("Your organisation's name",
+                                               key="new_organisation").strip(),
+                        code_column.text_input("Its code (blank: made from the name)",
+                                               key="new_organisation_code").strip())
     rows = []
     for team in teams[:50]:
         code_column, directorate_column, new_column = st.columns(3)
@@ -188,13 +197,15 @@ def place_new_teams(plan: UploadPlan, selection: Selection) -> None:
     if len(teams) > 50:
         st.caption(f"The first 50 of {len(teams)} new teams are shown; place them, then the rest.")
     if st.button("Add these teams to the preview", type="primary"):
-        st.session_state["placement"] = _placement(tree, rows)
+        st.session_state["placement"] = _placement(tree, rows, organisation)
         st.rerun()
 
 
-def _placement(tree, rows: list[tuple[str, str, str, str, str]]) -> dict[str, dict[str, str]]:
-    """The form's rows as ``plan_upload``'s placement arguments. Rows naming a new directorate
-    by the same name (ignoring case and spacing) share it; unplaced rows are left out."""
+def _placement(tree, rows: list[tuple[str, str, str, str, str]],
+               organisation: tuple[str, str] = ("", "")) -> dict[str, dict[str, str]]:
+    """The form's rows (and a new organisation's name and code) as ``plan_upload``'s placement
+    arguments. Rows naming a new directorate by the same name (ignoring case and spacing)
+    share it; unplaced rows are left out."""
     names = [name for _, _, directorate, name, _ in rows if directorate == NEW_DIRECTORATE and name]
     generated = tree.new_codes(names, prefix=DIRECTORATE_PREFIX)
     by_name: dict[str, str] = {}
@@ -207,7 +218,11 @@ def _placement(tree, rows: list[tuple[str, str, str, str, str]]) -> dict[str, di
             new_directorates.setdefault(directorate, name)
         if directorate:
             new_teams[team], team_codes[team] = directorate, code
-    return {"new_teams": new_teams, "team_codes": team_codes, "new_directorates": new_directorates}
+    placement = {"new_teams": new_teams, "team_codes": team_codes, "new_directorates": new_directorates}
+    name, code = organisation
+    if name:
+        placement["new_organisation"] = {code or tree.new_codes([name])[name]: name}
+    return placement
 
 
 def preview_and_save(uploaded, plan: UploadPlan) -> None:
