@@ -51,3 +51,19 @@ def test_the_first_upload_names_the_organisation_its_directorate_and_teams(new_i
     assert at.success[0].value == r"Saved first\.csv: 1 added, 0 updated, 0 unchanged."
     home = no_errors(new_install("app.py"))
     assert home.title[0].value == "Riverside NHS Foundation Trust"
+
+
+def test_a_first_file_that_places_its_own_teams_asks_only_for_the_organisation(new_install):
+    at = new_install(UPLOAD)
+    data = (b"team,directorate,measure,period,numerator,denominator,value,comment\n"
+            b"Larch Ward,Mental Health,HUDDLES,27/10/2025,,,9,\n")
+    at.get("file_uploader")[0].set_value(("placed.csv", data, "text/csv")).run()
+    no_errors(at)
+    assert not at.warning  # no team to place by hand
+    assert "there is no organisation yet" in at.error[0].value
+    at.text_input(key="new_organisation").set_value("Riverside")
+    button(at, "Add these teams to the preview").click().run()
+    button(at, "Save 1 change(s)").click().run()
+    no_errors(at)
+    home = no_errors(new_install("app.py", dir="DIR-MENTAL-HEALTH"))
+    assert home.title[0].value == "Riverside"

@@ -162,11 +162,12 @@ def place_new_teams(plan: UploadPlan, selection: Selection) -> None:
     tree = selection.hierarchy
     placement = st.session_state.get("placement", {})
     teams = sorted(set(plan.unknown_teams) | set(placement.get("new_teams", {})))
-    st.warning(
-        f"This file introduces {len(teams)} team(s) that are not in the hierarchy yet. "
-        "Give each a code and place it in its directorate (or a new one) to add it, "
-        "or correct the team names in the file."
-    )
+    if teams:  # else only the organisation is missing: the file places its teams itself
+        st.warning(
+            f"This file introduces {len(teams)} team(s) that are not in the hierarchy yet. "
+            "Give each a code and place it in its directorate (or a new one) to add it, "
+            "or correct the team names in the file."
+        )
     for problem in plan.placement_problems:
         st.error(markdown_text(problem.message))
     proposed = tree.new_codes(teams)
