@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--new-teams-in", metavar="DIRECTORATE",
                         help="place every team new to the hierarchy in this directorate (code or name), "
                              "with generated codes")
+    upload.add_argument("--organisation", metavar="NAME",
+                        help="a new install without a hierarchy: your organisation's name, added as its top "
+                             "with the directorates and teams the file places (code made from the name)")
     upload.add_argument("--blank-clears", action="store_true",
                         help="blank cells clear stored values (by default a blank keeps what is stored)")
     export = command("export", "Export all observations in the canonical template (.csv or .xlsx).")
@@ -245,8 +248,9 @@ def _run(args, store: Store) -> int:
         mapping = args.mapping
         if mapping and mapping.lower().endswith(".json"):
             mapping = load_spec(mapping)
+        organisation = _new_organisation(store, args.organisation)
         plan = plan_upload(store, args.file.read_bytes(), args.file.name, mapping=mapping,
-                           blank_clears=args.blank_clears)
+                           blank_clears=args.blank_clears, new_organisation=organisation)
         if plan.proposal is not None:
             print(f"Proposed mapping for {args.file.name}:")
             for line in plan.proposal.lines():
@@ -256,7 +260,7 @@ def _run(args, store: Store) -> int:
         elif mapping == AUTO and plan.mapping is None and not plan.needs_mapping:
             print(f"{args.file.name} is in the upload template: no mapping needed.")
         if args.new_teams_in and plan.unknown_teams:
-            plan = _place_new_teams(store, args.file, mapping, plan, args.new_teams_in)
+            plan = _place_new_teams(store, args, mapping, plan, organisation)
         for note in plan.notes:
             print(f"Note: {note}")
         if plan.problems:
@@ -301,17 +305,26 @@ def _selected_observations(store: Store, args: argparse.Namespace):
     return store.observations(units, measures, as_of)
 
 
-def _place_new_teams(store: Store, file: Path, mapping, plan: UploadPlan, directorate: str) -> UploadPlan:
-    """The plan again with every unknown team placed in one directorate, as the Upload page's
-    placement does (codes generated from the names); prints each new team's code."""
+def _new_organisation(store: Store, name: str | None) -> dict[str, str] | None:
+    """``--organisation``'s name as the organisation to add (code → name)."""
+    if not name or not name.strip():
+        return None
+    return {store.hierarchy().new_codes([name.strip()])[name.strip()]: name.strip()}
+
+
+def _place_new_teams(store: Store, args, mapping, plan: UploadPlan, organisation: dict[str, str] | None) -> UploadPlan:
+    """The plan again with every unknown team placed in one directorate (``--new-teams-in``),
+    as the Upload page's placement does (codes generated from the names); prints each new
+    team's code."""
+    file, directorate = args.file, args.new_teams_in
     hierarchy = store.hierarchy()
     code = hierarchy.resolve(directorate, level="directorate")
     if code is None:
         known = ", ".join(f"{c} ({hierarchy.name(c)})" for c in hierarchy.directorates) or "none"
         raise InputError([Problem(file.name, f"--new-teams-in: '{directorate}' is not one directorate; "
                                              f"the directorates are {known}.")])
-    placed = plan_upload(store, file.read_bytes(), file.name, mapping=mapping,
-                         new_teams={team: code for team in plan.unknown_teams})
+    placed = plan_upload(store, file.read_bytes(), file.name, mapping=mapping, blank_clears=args.blank_clears,
+                         new_teams={team: code for team in plan.unknown_teams}, new_organisation=organisation)
     if placed.new_units is not None:
         for unit in placed.new_units.itertuples(index=False):
             print(f"New team '{unit.name}' in {code}: code {unit.code}")

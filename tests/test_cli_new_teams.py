@@ -46,3 +46,29 @@ def test_a_directorate_that_is_not_one_is_refused_and_nothing_is_saved(demo_db, 
     assert "nothing was saved" in err
     units, aliases = units_and_aliases(demo_db)
     assert "LARCH-WARD" not in units.index and aliases.empty
+
+
+def test_on_a_new_install_organisation_names_the_top_of_the_hierarchy_the_file_builds(tmp_path, capsys):
+    db = tmp_path / "new.duckdb"
+    assert cli.main(["init", "--db", str(db)]) == 0
+    path = tmp_path / "placed.csv"
+    path.write_text("team,directorate,measure,period,numerator,denominator,value,comment\n"
+                    "Larch Ward,Mental Health,HUDDLES,27/10/2025,,,9,\n")
+    capsys.readouterr()
+    assert cli.main(["upload", str(path), "--db", str(db)]) == 1
+    assert "there is no organisation yet for the new directorates to belong to" in capsys.readouterr().err
+    assert cli.main(["upload", str(path), "--db", str(db), "--organisation", "Riverside Trust"]) == 0
+    units, _ = units_and_aliases(db)
+    assert units[["level", "parent"]].to_dict("index") == {
+        "RIVERSIDE-TRUST": {"level": "organisation", "parent": ""},
+        "DIR-MENTAL-HEALTH": {"level": "directorate", "parent": "RIVERSIDE-TRUST"},
+        "LARCH-WARD": {"level": "team", "parent": "DIR-MENTAL-HEALTH"}}
+
+
+def test_blank_clears_holds_when_new_teams_are_placed_too(demo_db, tmp_path, capsys):
+    path = tmp_path / "blank.csv"
+    path.write_text("team,measure,period,numerator,denominator,value,comment\n"
+                    "Larch Ward,HUDDLES,27/10/2025,,,9,\nW-ASH,PRN,01/10/2025,,,,\n")
+    assert cli.main(["upload", str(path), "--db", str(demo_db), "--new-teams-in", "DIR-ACU", "--blank-clears",
+                     "--dry-run"]) == 0
+    assert "Blank cells clear 1 stored row(s):\n  row 3: W-ASH PRN 01/10/2025" in capsys.readouterr().out
