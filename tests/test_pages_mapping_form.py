@@ -42,7 +42,7 @@ def proposal(at):
 
 
 def preview(at):
-    metrics = {m.label: int(m.value) for m in at.metric}
+    metrics = {m.label: int(m.value.replace(",", "")) for m in at.metric}
     return metrics, at.dataframe[-1].value
 
 

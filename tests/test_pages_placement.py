@@ -70,3 +70,16 @@ def test_a_code_that_is_taken_is_said_in_the_form_which_stays(app):
     button(at, "Add these teams to the preview").click().run()
     no_errors(at)
     assert r"New teams to add: Larch Ward (W\-LARCH)" in " ".join(m.value for m in at.markdown)
+
+
+def test_a_file_bringing_many_new_teams_counts_them_and_lists_them_in_a_table(app):
+    rows = "".join(f"Ward {i},Mental Health,HUDDLES,27/10/2025,,,{i},\n" for i in range(1, 16))
+    data = b"team,directorate,measure,period,numerator,denominator,value,comment\n" + rows.encode()
+    at = app(UPLOAD)
+    at.get("file_uploader")[0].set_value(("many.csv", data, "text/csv")).run()
+    no_errors(at)
+    assert not any("New teams to add" in m.value for m in at.markdown)
+    (listed,) = [e for e in at.expander if e.label.startswith("New units to add")]
+    assert listed.label == "New units to add: 15 teams, 1 directorate"
+    table = listed.dataframe[0].value
+    assert len(table) == 16 and table["level"].value_counts().to_dict() == {"team": 15, "directorate": 1}

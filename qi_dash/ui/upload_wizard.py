@@ -226,6 +226,27 @@ def _placement(tree, rows: list[tuple[str, str, str, str, str]],
     return placement
 
 
+NEW_UNITS_IN_WORDS = 12  # more new units than this are counted, and listed in a table
+PLURALS = {"team": "teams", "directorate": "directorates", "organisation": "organisations"}
+
+
+def _new_units(units: pd.DataFrame) -> None:
+    """The units the upload adds: named in a sentence when few; when a file brings hundreds
+    (a warehouse extract), counted by level with the list in a table to open."""
+    units = units.sort_values("level", ascending=False)
+    if len(units) <= NEW_UNITS_IN_WORDS:
+        st.markdown("New teams to add: " + ", ".join(
+            f"{markdown_text(u.name)} ({markdown_text(u.code)}, {markdown_text(u.level)})" if u.level != "team"
+            else f"{markdown_text(u.name)} ({markdown_text(u.code)})" for u in units.itertuples(index=False)))
+        return
+    counts = units["level"].value_counts()
+    words = [f"{counts[level]:,} {level if counts[level] == 1 else PLURALS[level]}"
+             for level in ("team", "directorate", "organisation") if level in counts]
+    with st.expander("New units to add: " + ", ".join(words)):
+        st.dataframe(units[["name", "code", "level", "parent"]], hide_index=True, width="stretch",
+                     height=table_height(len(units)))
+
+
 def preview_and_save(uploaded, plan: UploadPlan) -> None:
     changes = plan.changes
     added, updated, unchanged = (plan.count(c) for c in ("added", "updated", "unchanged"))
@@ -234,14 +255,11 @@ def preview_and_save(uploaded, plan: UploadPlan) -> None:
         if message:
             st.warning(markdown_text(message))
     a, u, n = st.columns(3)
-    a.metric("Rows to add", added)
-    u.metric("Rows to update", updated)
-    n.metric("Rows unchanged", unchanged)
+    a.metric("Rows to add", f"{added:,}")
+    u.metric("Rows to update", f"{updated:,}")
+    n.metric("Rows unchanged", f"{unchanged:,}")
     if plan.new_units is not None and not plan.new_units.empty:
-        st.markdown("New teams to add: " + ", ".join(
-            f"{markdown_text(u.name)} ({markdown_text(u.code)}, {markdown_text(u.level)})" if u.level != "team"
-            else f"{markdown_text(u.name)} ({markdown_text(u.code)})"
-            for u in plan.new_units.sort_values("level", ascending=False).itertuples(index=False)))
+        _new_units(plan.new_units)
     st.checkbox(
         "Blank cells clear stored values", key=BLANK_CLEARS,
         help="By default a blank cell keeps the value or comment already saved, and a column the "
