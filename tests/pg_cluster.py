@@ -13,6 +13,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import psycopg
@@ -85,9 +86,22 @@ class Cluster:
         """A new database (a copy of ``template``, or empty); its address."""
         return self.create(f"test_{next(self._names)}", template)
 
+    @staticmethod
+    def name(address: str) -> str:
+        """The database an address names (its host, a socket folder, is a path too)."""
+        return address.split("?", 1)[0].rsplit("/", 1)[1]
+
+    def end_connections(self, address: str) -> None:
+        """End every connection to the database (as a server restart does), returning once they are gone."""
+        with psycopg.connect(self.address("postgres"), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                          [self.name(address)])
+            while admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+                                [self.name(address)]).fetchone()[0]:
+                time.sleep(0.01)  # the server ends them a moment after being asked
+
     def drop(self, address: str) -> None:
-        name = address.rsplit("/", 1)[1].split("?")[0]
-        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name(address)}" WITH (FORCE)')
 
     def stop(self) -> None:
         try:

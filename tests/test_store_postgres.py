@@ -252,9 +252,7 @@ def test_a_server_restart_between_reads_is_not_noticed_and_a_write_cut_off_is_to
     store = Store.open(database)
     try:
         store.units()
-        name = database.rsplit("/", 1)[1].split("?")[0]
-        with psycopg.connect(pg_cluster.address("postgres"), autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+        pg_cluster.end_connections(database)
         monkeypatch.setattr(postgres, "_TRUSTED_IDLE", 0.0)
         assert len(store.units()) > 0  # the dropped connection was found out and replaced
         monkeypatch.setattr(postgres, "_TRUSTED_IDLE", 3600.0)
@@ -268,5 +266,21 @@ def test_a_server_restart_between_reads_is_not_noticed_and_a_write_cut_off_is_to
         with pytest.raises(StoreWriteFailed, match="the connection to the server was lost .* Nothing was saved"):
             store._write(cut_off)
         assert store.data_version() == version
+    finally:
+        store.close()
+
+
+def test_a_read_cut_off_mid_page_is_told_in_words_and_the_next_read_connects_afresh(database, pg_cluster, monkeypatch):
+    from qi_dash.store import postgres
+
+    store = Store.open(database)
+    try:
+        store.units()
+        monkeypatch.setattr(postgres, "_TRUSTED_IDLE", 3600.0)  # the idle connection is used unasked
+        pg_cluster.end_connections(database)
+        with pytest.raises(StoreUnavailable, match=r"connection to the PostgreSQL server for .* was lost .*nothing "
+                                                   r"was changed.*try again"):
+            store.units()
+        assert len(store.units()) > 0
     finally:
         store.close()

@@ -144,6 +144,12 @@ def server_unreachable(path: str, what: str) -> StoreUnavailable:
         "host and port in the address (--db or QI_DASH_DB) are right, then try again.")
 
 
+def connection_lost(path: str, what: str) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"The connection to the PostgreSQL server for {path} was lost ({what}); nothing was changed. If the "
+        "server was restarted, try again in a moment; if not, check that it is running.")
+
+
 def sign_in_refused(path: str, what: str) -> StoreUnavailable:
     return StoreUnavailable(
         f"The PostgreSQL server refused to let qi-dash sign in to {path} ({what}). Check the user name and "

@@ -61,6 +61,9 @@ class PgConnection:
         try:
             with PgCursor(con) as cur:
                 yield cur
+        except psycopg.OperationalError as err:
+            # A read whose server went away mid-page (a write's failure is already in words: write_error)
+            raise errors.connection_lost(self.path, _first_line(err)) from err
         finally:
             self._give_back(con)
 
