@@ -7,6 +7,8 @@ refreshes every session's next read and nothing stale is ever shown.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import pandas as pd
@@ -39,6 +41,17 @@ def store() -> Store:
     except StoreUnavailable as err:
         st.error(markdown_text(str(err)), icon="⚠️")
         st.stop()
+
+
+@contextmanager
+def failures_told() -> Iterator[None]:
+    """A page's body: if the database fails part-way through it (a PostgreSQL server gone, a
+    DuckDB file held by another program beyond the wait), the page says why and what to do in
+    words where it stopped, not Streamlit's bare "This app has encountered an error"."""
+    try:
+        yield
+    except StoreUnavailable as err:
+        st.error(markdown_text(str(err)), icon="⚠️")
 
 
 # The Upload page's plan of the file in hand (its rows, problems and preview): one per
