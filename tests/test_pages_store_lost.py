@@ -32,10 +32,10 @@ def lost_after_opening(demo_db, monkeypatch):
 
 @pytest.mark.parametrize(("page", "query"), [
     ("app.py", {}),
-    ("pages/1_Team.py", {"team": "MH-ASH"}),
-    ("pages/2_Measure.py", {"team": "MH-ASH"}),
+    ("pages/1_Team.py", {"team": "W-ASH"}),
+    ("pages/2_Measure.py", {"team": "W-ASH"}),
     ("pages/5_Uploads.py", {}),
-    ("pages/6_Story.py", {"team": "MH-ASH"}),
+    ("pages/6_Story.py", {"team": "W-ASH"}),
     ("pages/8_Funnel.py", {}),
     ("pages/9_Multiples.py", {}),
     ("pages/10_Admin.py", {}),
