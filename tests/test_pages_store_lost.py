@@ -7,27 +7,20 @@ import pytest
 
 from qi_dash.store import Store, errors
 from qi_dash.ui.widgets import markdown_text
-from tests.apptest import no_errors, page_opener
+from tests.apptest import no_errors
 
 LOST = errors.connection_lost("postgresql://qi@db/qi", "terminating connection due to administrator command")
 
 
 @pytest.fixture
-def lost_after_opening(demo_db, monkeypatch):
+def lost_after_opening(app, monkeypatch):
     """Pages whose store opens and reads its hierarchy, then loses the server for every other read."""
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
     def lost(*args, **kwargs):
         raise LOST
 
     for read in ("observations", "summary", "uploads", "mappings", "grants", "definition_versions"):
         monkeypatch.setattr(Store, read, lost)
-    yield page_opener(demo_db, monkeypatch)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return app
 
 
 @pytest.mark.parametrize(("page", "query"), [

@@ -36,11 +36,9 @@ def _store(path: str) -> Store:
 def store() -> Store:
     """The session's store; if it cannot be used, the page says why and what to do, and stops
     (not cached, so the next visit tries again once the file is put right)."""
-    try:
+    with failures_told():
         return _store(database_path())
-    except StoreUnavailable as err:
-        st.error(markdown_text(str(err)), icon="⚠️")
-        st.stop()
+    st.stop()
 
 
 @contextmanager
