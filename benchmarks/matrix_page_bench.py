@@ -87,6 +87,9 @@ def main() -> None:
     parser.add_argument("--directorate", help="a directorate's code for its matrix too")
     parser.add_argument("--screenshots", help="save PREFIX-organisation.png (and -directorate.png)")
     args = parser.parse_args()
+    if not args.db.exists():  # the app would build the demo there and the matrix wait would time out
+        parser.error(f"{args.db} does not exist: build it first with "
+                     f"python benchmarks/overview_bench.py --keep {args.db}")
     folder = Path(tempfile.mkdtemp())
     bare = folder / "bare.py"
     bare.write_text(BARE_PAGE)
